@@ -1,0 +1,34 @@
+// Sparse event-driven propagation over CSR rows (one row per presynaptic neuron).
+// CPU twin: src/cpu/propagate.ts (sparsePropagate). One thread per presynaptic neuron; only
+// threads whose neuron spiked `delay` steps ago read their row. Weights are fixed-point integers
+// and are summed with atomicAdd, which makes the result independent of thread order.
+struct SparseParams {
+  n_pre: u32,
+  pre_words: u32,
+  delay: u32,
+  _pad: u32,
+}
+
+@group(0) @binding(1) var<uniform> P: SparseParams;
+@group(0) @binding(2) var<storage, read> row_ptr: array<u32>;
+@group(0) @binding(3) var<storage, read> cols: array<u32>;
+@group(0) @binding(4) var<storage, read> weights: array<i32>;
+@group(0) @binding(5) var<storage, read> pre_ring: array<u32>;
+@group(0) @binding(6) var<storage, read_write> input_fixed: array<atomic<i32>>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let j = flat_group(wid, nwg) * WORKGROUP_SIZE + lid;
+  if (j >= P.n_pre) {
+    return;
+  }
+  let word = pre_ring[delayed_slot(P.delay) * P.pre_words + j / 32u];
+  if (((word >> (j % 32u)) & 1u) == 0u) {
+    return;
+  }
+  let end = row_ptr[j + 1u];
+  for (var s = row_ptr[j]; s < end; s = s + 1u) {
+    atomicAdd(&input_fixed[cols[s]], weights[s]);
+  }
+}

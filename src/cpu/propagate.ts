@@ -1,0 +1,57 @@
+/**
+ * CPU twins of shaders/dense_propagate.wgsl and shaders/sparse_propagate.wgsl.
+ * Both read the presynaptic bitmask of the step the spikes were emitted in.
+ */
+
+/**
+ * Dense gather: input[i] += sum over spiking j (ascending) of w[j * nPost + i], the sum formed in
+ * f32 starting from 0, exactly as one kernel thread forms it.
+ */
+export function densePropagate(
+  w: Float32Array,
+  nPre: number,
+  nPost: number,
+  preBits: Uint32Array,
+  preOffset: number,
+  input: Float32Array,
+  scratch: Float32Array,
+): void {
+  const words = (nPre + 31) >>> 5;
+  let any = false;
+  for (let word = 0; word < words; word++) {
+    let bits = preBits[preOffset + word];
+    while (bits !== 0) {
+      const j = word * 32 + (31 - Math.clz32(bits & -bits));
+      bits &= bits - 1;
+      if (!any) {
+        scratch.fill(0, 0, nPost);
+        any = true;
+      }
+      const row = j * nPost;
+      for (let i = 0; i < nPost; i++) scratch[i] += w[row + i];
+    }
+  }
+  if (!any) return; // adding +0 changes nothing, not even -0 (input starts at +0)
+  for (let i = 0; i < nPost; i++) input[i] += scratch[i];
+}
+
+/** Sparse scatter: for each spiking j, add its CSR row of fixed-point weights to inputFixed. */
+export function sparsePropagate(
+  rowPtr: Uint32Array,
+  cols: Uint32Array,
+  weights: Int32Array,
+  nPre: number,
+  preBits: Uint32Array,
+  preOffset: number,
+  inputFixed: Int32Array,
+): void {
+  const words = (nPre + 31) >>> 5;
+  for (let word = 0; word < words; word++) {
+    let bits = preBits[preOffset + word];
+    while (bits !== 0) {
+      const j = word * 32 + (31 - Math.clz32(bits & -bits));
+      bits &= bits - 1;
+      for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) inputFixed[cols[s]] += weights[s];
+    }
+  }
+}

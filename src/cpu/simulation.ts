@@ -1,0 +1,143 @@
+import { externalCurrent, type NetworkPlan, type PlanPopulation } from '../model/plan.js';
+import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsFor } from '../model/simulation.js';
+import { lifUpdate } from './lif.js';
+import { poissonSpikes, poissonStream } from './poisson.js';
+import { densePropagate, sparsePropagate } from './propagate.js';
+
+interface CpuPopulation {
+  plan: PlanPopulation;
+  /** Spike bitmasks of the last `ringLength` steps: slot t % ringLength holds step t. */
+  ring: Uint32Array;
+  v: Float32Array;
+  refractory: Uint32Array;
+  inputFloat: Float32Array;
+  inputFixed: Int32Array;
+  external: Float32Array;
+  scratch: Float32Array;
+  /** One step of the voltage monitor, reused so the step loop allocates nothing. */
+  voltageRow: Float32Array;
+}
+
+/**
+ * The CPU reference backend: the time step of shared/DESIGN.md over plain typed arrays, in f32,
+ * event-driven (only rows of spiking neurons are read) and allocation-free in the step loop.
+ */
+export class CpuSimulation implements Simulation {
+  readonly backend = 'cpu' as const;
+  readonly adapter = 'CPU (TypeScript reference)';
+  private readonly pops: CpuPopulation[];
+  private readonly ringLength: number;
+  private readonly changeSteps: Set<number>;
+  private readonly recordings: RecordingSet;
+  private step = 0;
+
+  constructor(readonly plan: NetworkPlan) {
+    this.ringLength = plan.maxDelay + 1;
+    this.changeSteps = new Set(plan.currentChangeSteps);
+    this.recordings = new RecordingSet(plan);
+    this.pops = plan.byId.map((p) => {
+      const lif = p.kind === 'lif';
+      return {
+        plan: p,
+        ring: new Uint32Array(this.ringLength * p.words),
+        v: new Float32Array(lif ? p.n : 0),
+        refractory: new Uint32Array(lif ? p.n : 0),
+        inputFloat: new Float32Array(lif ? p.n : 0),
+        inputFixed: new Int32Array(lif ? p.n : 0),
+        external: new Float32Array(lif ? p.n : 0),
+        scratch: new Float32Array(lif ? p.n : 0),
+        voltageRow: new Float32Array(plan.voltageMonitors.find((m) => m.population === p.id)?.indices.length ?? 0),
+      };
+    });
+    this.resetState();
+  }
+
+  get stepsDone(): number {
+    return this.step;
+  }
+
+  async run(steps: number): Promise<void> {
+    this.runSync(steps);
+  }
+
+  async runFor(ms: number): Promise<void> {
+    this.runSync(stepsFor(ms, this.plan.dt));
+  }
+
+  /** Synchronous run, for callers that do not want a promise. */
+  runSync(steps: number): void {
+    checkSteps(steps);
+    for (let k = 0; k < steps; k++) this.advance();
+  }
+
+  spikes(population: string) {
+    return this.recordings.spikeRecording(population);
+  }
+
+  voltage(population: string) {
+    return this.recordings.voltageRecording(population);
+  }
+
+  async state(population: string): Promise<PopulationState> {
+    const p = this.pops[this.recordings.lookup(population)];
+    return { v: p.v.slice(), refractory: p.refractory.slice() };
+  }
+
+  async reset(): Promise<void> {
+    this.resetState();
+  }
+
+  dispose(): void {}
+
+  private resetState(): void {
+    this.step = 0;
+    this.recordings.clear();
+    for (const p of this.pops) {
+      p.ring.fill(0);
+      p.refractory.fill(0);
+      p.inputFloat.fill(0);
+      p.inputFixed.fill(0);
+      if (p.plan.lif) {
+        p.v.set(p.plan.lif.vInit);
+        externalCurrent(p.plan, 0, p.external);
+      }
+    }
+  }
+
+  private advance(): void {
+    const t = this.step;
+    const L = this.ringLength;
+    const slot = t % L;
+    const { seed } = this.plan;
+    for (const planned of this.plan.order) {
+      const pop = this.pops[planned.id];
+      const offset = slot * planned.words;
+      if (planned.kind === 'host') {
+        planned.hostSpikes!(t, pop.ring, offset);
+      } else if (planned.kind === 'poisson') {
+        poissonSpikes(seed, poissonStream(planned.id), t, planned.poissonThreshold!, pop.ring, offset);
+      } else {
+        if (this.changeSteps.has(t)) externalCurrent(planned, t, pop.external);
+        for (const proj of planned.incoming) {
+          const pre = this.pops[proj.pre];
+          const preOffset = ((t - proj.delay + L * (proj.delay + 1)) % L) * pre.plan.words;
+          if (proj.dense) {
+            densePropagate(proj.dense, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, pop.scratch);
+          } else {
+            const { rowPtr, cols, weights } = proj.csr!;
+            sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed);
+          }
+        }
+        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.inputFloat, pop.inputFixed, 2 ** -planned.inputFixedLog2, pop.external, pop.ring, offset);
+        const vrec = this.recordings.voltages.get(planned.id);
+        if (vrec) {
+          const idx = vrec.indices;
+          for (let k = 0; k < idx.length; k++) pop.voltageRow[k] = pop.v[idx[k]];
+          vrec.append(pop.voltageRow, 1);
+        }
+      }
+      this.recordings.spikes.get(planned.id)?.append(pop.ring.subarray(offset, offset + planned.words), 1);
+    }
+    this.step++;
+  }
+}

@@ -1,0 +1,91 @@
+import commonWgsl from '../../shaders/common.wgsl?raw';
+import densePropagateWgsl from '../../shaders/dense_propagate.wgsl?raw';
+import lifUpdateWgsl from '../../shaders/lif_update.wgsl?raw';
+import poissonSourceWgsl from '../../shaders/poisson_source.wgsl?raw';
+import recordVoltageWgsl from '../../shaders/record_voltage.wgsl?raw';
+import rngWgsl from '../../shaders/rng.wgsl?raw';
+import sparsePropagateWgsl from '../../shaders/sparse_propagate.wgsl?raw';
+import { ShaderStage } from './flags.js';
+
+/** Binding kinds, in binding order; binding 0 is always the per-step record (dynamic offset). */
+type Binding = 'uniform' | 'storage' | 'read-only-storage';
+
+export interface KernelDef {
+  name: string;
+  source: string;
+  bindings: Binding[];
+}
+
+const compose = (...parts: string[]) => parts.join('\n');
+
+/** Every compute kernel of the engine, with the resources it binds after the step record. */
+export const KERNELS = {
+  lifUpdate: {
+    name: 'lif_update',
+    source: compose(commonWgsl, lifUpdateWgsl),
+    bindings: ['uniform', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'storage'],
+  },
+  densePropagate: {
+    name: 'dense_propagate',
+    source: compose(commonWgsl, densePropagateWgsl),
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  sparsePropagate: {
+    name: 'sparse_propagate',
+    source: compose(commonWgsl, sparsePropagateWgsl),
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  poissonSource: {
+    name: 'poisson_source',
+    source: compose(commonWgsl, rngWgsl, poissonSourceWgsl),
+    bindings: ['uniform', 'read-only-storage', 'storage'],
+  },
+  recordVoltage: {
+    name: 'record_voltage',
+    source: compose(commonWgsl, recordVoltageWgsl),
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+} satisfies Record<string, KernelDef>;
+
+export interface CompiledKernel {
+  def: KernelDef;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  workgroupSize: number;
+}
+
+/** Pipelines are compiled once per (device, kernel, workgroup size) and shared by simulations. */
+const cache = new WeakMap<GPUDevice, Map<string, Promise<CompiledKernel>>>();
+
+export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: number): Promise<CompiledKernel> {
+  let perDevice = cache.get(device);
+  if (!perDevice) {
+    perDevice = new Map();
+    cache.set(device, perDevice);
+  }
+  const key = `${def.name}@${workgroupSize}`;
+  let compiled = perDevice.get(key);
+  if (!compiled) {
+    compiled = compileKernel(device, def, workgroupSize);
+    perDevice.set(key, compiled);
+  }
+  return compiled;
+}
+
+async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: number): Promise<CompiledKernel> {
+  const entries: GPUBindGroupLayoutEntry[] = [
+    { binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
+    ...def.bindings.map((type, k) => ({ binding: k + 1, visibility: ShaderStage.COMPUTE, buffer: { type } })),
+  ];
+  const layout = device.createBindGroupLayout({ label: def.name, entries });
+  const module = device.createShaderModule({ label: def.name, code: def.source });
+  device.pushErrorScope('validation');
+  const pipeline = await device.createComputePipelineAsync({
+    label: def.name,
+    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: workgroupSize } },
+  });
+  const error = await device.popErrorScope();
+  if (error) throw new Error(`kernel ${def.name}: ${error.message}`);
+  return { def, pipeline, layout, workgroupSize };
+}

@@ -1,0 +1,455 @@
+import { poissonStream } from '../cpu/poisson.js';
+import { ModelError, requireInt } from '../model/errors.js';
+import { externalCurrent, type NetworkPlan, type PlanPopulation, type PlanProjection } from '../model/plan.js';
+import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsFor } from '../model/simulation.js';
+import type { GpuContext } from './device.js';
+import { BufferUsage, MapMode } from './flags.js';
+import { type CompiledKernel, getKernel, KERNELS } from './kernels.js';
+
+export interface GpuSimulationOptions {
+  /** Steps encoded into one command buffer (and read back together). */
+  chunkSteps?: number;
+  /** Threads per workgroup for every kernel (a multiple of 32). */
+  workgroupSize?: number;
+  /** Staging buffers in flight: readback of chunk c overlaps the GPU work of chunk c + 1. */
+  stagingBuffers?: number;
+}
+
+/** Where the host's time went, accumulated over run() calls. */
+export interface GpuTiming {
+  steps: number;
+  chunks: number;
+  dispatches: number;
+  /** Building command buffers and writing per-chunk uniforms and host spikes. */
+  encodeMs: number;
+  /** queue.submit. */
+  submitMs: number;
+  /** Waiting for the GPU: mapAsync of the staging buffers (and the final drain). */
+  waitMs: number;
+  /** Bytes copied back from the GPU. */
+  readbackBytes: number;
+}
+
+/** Stride of the per-step records in the step-info uniform buffer (minUniformBufferOffsetAlignment). */
+const STEP_RECORD_BYTES = 256;
+
+interface Dispatch {
+  kernel: CompiledKernel;
+  bindGroup: GPUBindGroup;
+  threads: number;
+}
+
+interface GpuPopulation {
+  plan: PlanPopulation;
+  ring: GPUBuffer;
+  v?: GPUBuffer;
+  refractory?: GPUBuffer;
+  inputFloat?: GPUBuffer;
+  inputFixed?: GPUBuffer;
+  external?: GPUBuffer;
+  /** The dispatches of one step for this population, in order. */
+  dispatches: Dispatch[];
+  trace?: { buffer: GPUBuffer; count: number };
+}
+
+interface Pending {
+  staging: GPUBuffer;
+  steps: number;
+  mapped: Promise<void>;
+}
+
+/**
+ * The WebGPU backend. Everything that can be made once is made once (buffers, pipelines, bind
+ * groups); a run encodes `chunkSteps` steps per command buffer, keeps spike bitmasks in a ring
+ * buffer per population, and copies the chunk's bitmasks and traces to a staging buffer from a
+ * small pool, so there is one mapAsync per chunk, never one per step.
+ */
+export class GpuSimulation implements Simulation {
+  readonly backend = 'gpu' as const;
+  readonly adapter: string;
+  readonly timing: GpuTiming = { steps: 0, chunks: 0, dispatches: 0, encodeMs: 0, submitMs: 0, waitMs: 0, readbackBytes: 0 };
+  private readonly device: GPUDevice;
+  private readonly recordings: RecordingSet;
+  private readonly chunkSteps: number;
+  private readonly ringLength: number;
+  private readonly changeSteps: number[];
+  private readonly pops: GpuPopulation[] = [];
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly stepInfo: GPUBuffer;
+  private readonly stepInfoData: Uint32Array;
+  private readonly freeStaging: GPUBuffer[] = [];
+  private readonly pending: Pending[] = [];
+  private readonly readbackBytesPerStep: number;
+  private step = 0;
+  private disposed = false;
+
+  static async create(plan: NetworkPlan, ctx: GpuContext, options: GpuSimulationOptions = {}): Promise<GpuSimulation> {
+    const wg = requireInt('workgroupSize', options.workgroupSize ?? 64, 32, ctx.limits.maxComputeInvocationsPerWorkgroup);
+    if (wg % 32 !== 0) throw new ModelError('workgroupSize', `must be a multiple of 32, got ${wg}`);
+    const kernels = {
+      lif: await getKernel(ctx.device, KERNELS.lifUpdate, wg),
+      dense: await getKernel(ctx.device, KERNELS.densePropagate, wg),
+      sparse: await getKernel(ctx.device, KERNELS.sparsePropagate, wg),
+      poisson: await getKernel(ctx.device, KERNELS.poissonSource, wg),
+      record: await getKernel(ctx.device, KERNELS.recordVoltage, wg),
+    };
+    return new GpuSimulation(plan, ctx, kernels, options);
+  }
+
+  private constructor(
+    readonly plan: NetworkPlan,
+    private readonly ctx: GpuContext,
+    kernels: Record<'lif' | 'dense' | 'sparse' | 'poisson' | 'record', CompiledKernel>,
+    options: GpuSimulationOptions,
+  ) {
+    this.device = ctx.device;
+    this.adapter = ctx.adapterName;
+    this.chunkSteps = requireInt('chunkSteps', options.chunkSteps ?? 128, 1, 4096);
+    const poolSize = requireInt('stagingBuffers', options.stagingBuffers ?? 3, 1, 16);
+    // Deep enough that a delayed read never meets a slot the host overwrote for a later step of
+    // the same chunk, and a multiple of the chunk so chunks usually map to contiguous slots.
+    const K = this.chunkSteps;
+    this.ringLength = K * Math.ceil((K + plan.maxDelay) / K);
+    this.changeSteps = plan.currentChangeSteps;
+    this.recordings = new RecordingSet(plan);
+    this.checkLimits();
+
+    this.stepInfoData = new Uint32Array((K * STEP_RECORD_BYTES) / 4);
+    this.stepInfo = this.buffer('step-info', K * STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+
+    for (const p of plan.byId) this.pops.push(this.allocatePopulation(p, kernels));
+    for (const proj of plan.projections) this.pops[proj.post].dispatches.push(this.projectionDispatch(proj, kernels));
+    for (const p of this.pops) if (p.plan.kind === 'lif') p.dispatches.push(this.lifDispatch(p, kernels.lif));
+    for (const m of plan.voltageMonitors) this.addVoltageMonitor(this.pops[m.population], m.indices, kernels.record);
+
+    let perStep = 0;
+    for (const id of plan.spikeMonitors) perStep += plan.byId[id].words * 4;
+    for (const p of this.pops) if (p.trace) perStep += p.trace.count * 4;
+    this.readbackBytesPerStep = perStep;
+    if (perStep > 0) {
+      for (let k = 0; k < poolSize; k++) {
+        this.freeStaging.push(this.buffer(`staging-${k}`, perStep * K, BufferUsage.MAP_READ | BufferUsage.COPY_DST));
+      }
+    }
+    this.writeInitialState();
+  }
+
+  get stepsDone(): number {
+    return this.step;
+  }
+
+  /** Kernel dispatches per simulated step (constant for a given network). */
+  get dispatchesPerStep(): number {
+    return this.pops.reduce((s, p) => s + p.dispatches.length, 0);
+  }
+
+  async runFor(ms: number): Promise<void> {
+    await this.run(stepsFor(ms, this.plan.dt));
+  }
+
+  async run(steps: number): Promise<void> {
+    checkSteps(steps);
+    this.checkAlive();
+    const end = this.step + steps;
+    while (this.step < end) {
+      const t0 = this.step;
+      let k = Math.min(end - t0, this.chunkSteps, this.ringLength - (t0 % this.ringLength));
+      const nextChange = this.changeSteps.find((c) => c > t0);
+      if (nextChange !== undefined) k = Math.min(k, nextChange - t0);
+      const staging = this.readbackBytesPerStep > 0 ? await this.acquireStaging() : undefined;
+      const t = performance.now();
+      if (this.changeSteps.includes(t0)) this.writeExternalCurrents(t0);
+      this.writeHostSpikes(t0, k);
+      const commands = this.encodeChunk(t0, k, staging);
+      const t1 = performance.now();
+      this.device.queue.submit([commands]);
+      const t2 = performance.now();
+      this.timing.encodeMs += t1 - t;
+      this.timing.submitMs += t2 - t1;
+      this.timing.steps += k;
+      this.timing.chunks++;
+      if (staging) this.pending.push({ staging, steps: k, mapped: staging.mapAsync(MapMode.READ) });
+      this.step += k;
+    }
+    await this.drain();
+  }
+
+  spikes(population: string) {
+    return this.recordings.spikeRecording(population);
+  }
+
+  voltage(population: string) {
+    return this.recordings.voltageRecording(population);
+  }
+
+  async state(population: string): Promise<PopulationState> {
+    this.checkAlive();
+    await this.drain();
+    const pop = this.pops[this.recordings.lookup(population)];
+    if (!pop.v || !pop.refractory) throw new ModelError('population', `${population} is a spike source and has no membrane state`);
+    const bytes = pop.plan.n * 4;
+    const staging = this.device.createBuffer({ size: bytes * 2, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(pop.v, 0, staging, 0, bytes);
+    enc.copyBufferToBuffer(pop.refractory, 0, staging, bytes, bytes);
+    this.device.queue.submit([enc.finish()]);
+    await staging.mapAsync(MapMode.READ);
+    const range = staging.getMappedRange();
+    const state = { v: new Float32Array(range.slice(0, bytes)), refractory: new Uint32Array(range.slice(bytes, 2 * bytes)) };
+    staging.destroy();
+    return state;
+  }
+
+  async reset(): Promise<void> {
+    this.checkAlive();
+    await this.drain();
+    const enc = this.device.createCommandEncoder();
+    for (const p of this.pops) {
+      for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
+    }
+    this.device.queue.submit([enc.finish()]);
+    this.writeInitialState();
+    this.step = 0;
+    this.recordings.clear();
+  }
+
+  /** Frees this simulation's buffers. The device is left alone (it may be the host's). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const b of this.buffers) b.destroy();
+  }
+
+  // --- construction -------------------------------------------------------------------------
+
+  private checkLimits(): void {
+    const maxBinding = Math.min(this.ctx.limits.maxStorageBufferBindingSize, this.ctx.limits.maxBufferSize);
+    const check = (field: string, bytes: number) => {
+      if (bytes > maxBinding) {
+        throw new ModelError(field, `needs a ${(bytes / 2 ** 20).toFixed(1)} MiB buffer; this device binds at most ${(maxBinding / 2 ** 20).toFixed(1)} MiB per buffer (${this.adapter})`);
+      }
+    };
+    for (const p of this.plan.byId) {
+      check(`populations.${p.name}.n`, p.n * 4);
+      check(`populations.${p.name} spike ring (${this.ringLength} steps)`, this.ringLength * p.words * 4);
+    }
+    for (const proj of this.plan.projections) {
+      if (proj.dense) check(`projections.${proj.name}.weights`, proj.dense.byteLength);
+      if (proj.csr) check(`projections.${proj.name}.weights`, proj.csr.cols.byteLength);
+    }
+    for (const m of this.plan.voltageMonitors) check(`monitors.voltage.${this.plan.byId[m.population].name}`, m.indices.length * 4 * this.chunkSteps);
+  }
+
+  private buffer(label: string, size: number, usage: number, data?: ArrayBufferView): GPUBuffer {
+    const padded = Math.max(16, Math.ceil(size / 16) * 16);
+    const buffer = this.device.createBuffer({ label, size: padded, usage, mappedAtCreation: data !== undefined });
+    if (data) {
+      new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      buffer.unmap();
+    }
+    this.buffers.push(buffer);
+    return buffer;
+  }
+
+  private storage(label: string, data: ArrayBufferView | number, extraUsage = 0): GPUBuffer {
+    const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC | extraUsage;
+    return typeof data === 'number' ? this.buffer(label, data, usage) : this.buffer(label, data.byteLength, usage, data);
+  }
+
+  private uniform(label: string, words: ArrayLike<number>, floats: Record<number, number> = {}): GPUBuffer {
+    const data = new ArrayBuffer(Math.max(16, Math.ceil((words.length * 4) / 16) * 16));
+    const u = new Uint32Array(data);
+    const f = new Float32Array(data);
+    for (let k = 0; k < words.length; k++) u[k] = words[k];
+    for (const [k, x] of Object.entries(floats)) f[Number(k)] = x;
+    return this.buffer(label, data.byteLength, BufferUsage.UNIFORM | BufferUsage.COPY_DST, u);
+  }
+
+  private bindGroup(kernel: CompiledKernel, resources: GPUBuffer[]): GPUBindGroup {
+    return this.device.createBindGroup({
+      layout: kernel.layout,
+      entries: [
+        { binding: 0, resource: { buffer: this.stepInfo, offset: 0, size: 16 } },
+        ...resources.map((buffer, k) => ({ binding: k + 1, resource: { buffer } })),
+      ],
+    });
+  }
+
+  private allocatePopulation(p: PlanPopulation, kernels: Record<'poisson', CompiledKernel>): GpuPopulation {
+    const ring = this.storage(`${p.name}.ring`, this.ringLength * p.words * 4);
+    const pop: GpuPopulation = { plan: p, ring, dispatches: [] };
+    if (p.kind === 'lif') {
+      pop.v = this.storage(`${p.name}.v`, p.n * 4);
+      pop.refractory = this.storage(`${p.name}.refractory`, p.n * 4);
+      pop.inputFloat = this.storage(`${p.name}.input_float`, p.n * 4);
+      pop.inputFixed = this.storage(`${p.name}.input_fixed`, p.n * 4);
+      pop.external = this.storage(`${p.name}.external`, p.n * 4);
+    } else if (p.kind === 'poisson') {
+      const params = this.uniform(`${p.name}.params`, [p.n, p.words, this.plan.seed, poissonStream(p.id) >>> 0]);
+      const threshold = this.storage(`${p.name}.threshold`, p.poissonThreshold!);
+      pop.dispatches.push({ kernel: kernels.poisson, bindGroup: this.bindGroup(kernels.poisson, [params, threshold, ring]), threads: p.words });
+    }
+    return pop;
+  }
+
+  private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
+    const p = pop.plan;
+    const lif = p.lif!;
+    const params = this.uniform(`${p.name}.lif`, [p.n, p.words, lif.mode, lif.refractorySteps, 0, 0, 0, 0, 0], {
+      4: lif.v_rest,
+      5: lif.v_reset,
+      6: lif.v_th,
+      7: lif.k,
+      8: 2 ** -p.inputFixedLog2,
+    });
+    const resources = [params, pop.v!, pop.refractory!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
+    return { kernel, bindGroup: this.bindGroup(kernel, resources), threads: p.n };
+  }
+
+  private projectionDispatch(proj: PlanProjection, kernels: Record<'dense' | 'sparse', CompiledKernel>): Dispatch {
+    const pre = this.pops[proj.pre];
+    const post = this.pops[proj.post];
+    if (proj.dense) {
+      const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay]);
+      const w = this.storage(`${proj.name}.weights`, proj.dense);
+      return { kernel: kernels.dense, bindGroup: this.bindGroup(kernels.dense, [params, w, pre.ring, post.inputFloat!]), threads: post.plan.n };
+    }
+    const { rowPtr, cols, weights } = proj.csr!;
+    const params = this.uniform(`${proj.name}.params`, [pre.plan.n, pre.plan.words, proj.delay, 0]);
+    const resources = [params, this.storage(`${proj.name}.row_ptr`, rowPtr), this.storage(`${proj.name}.cols`, cols), this.storage(`${proj.name}.weights`, weights), pre.ring, post.inputFixed!];
+    return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), threads: pre.plan.n };
+  }
+
+  private addVoltageMonitor(pop: GpuPopulation, indices: Uint32Array, kernel: CompiledKernel): void {
+    const count = indices.length;
+    const trace = this.storage(`${pop.plan.name}.trace`, count * 4 * this.chunkSteps);
+    const params = this.uniform(`${pop.plan.name}.record`, [count, 0, 0, 0]);
+    const idx = this.storage(`${pop.plan.name}.record_indices`, indices);
+    pop.trace = { buffer: trace, count };
+    pop.dispatches.push({ kernel, bindGroup: this.bindGroup(kernel, [params, idx, pop.v!, trace]), threads: count });
+  }
+
+  private writeInitialState(): void {
+    for (const p of this.pops) {
+      if (p.plan.lif) this.write(p.v!, 0, p.plan.lif.vInit);
+    }
+    this.writeExternalCurrents(0);
+  }
+
+  private write(buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
+    this.device.queue.writeBuffer(buffer, offset, data as ArrayBufferView<ArrayBuffer>);
+  }
+
+  // --- the step loop ------------------------------------------------------------------------
+
+  private writeExternalCurrents(step: number): void {
+    for (const p of this.pops) {
+      if (p.plan.kind !== 'lif') continue;
+      if (step !== 0 && p.plan.currents.length === 0) continue;
+      this.write(p.external!, 0, externalCurrent(p.plan, step, new Float32Array(p.plan.n)));
+    }
+  }
+
+  /** Function and spike-time sources: the host fills the chunk's ring slots in one write. */
+  private writeHostSpikes(t0: number, k: number): void {
+    for (const p of this.pops) {
+      if (p.plan.kind !== 'host') continue;
+      const words = p.plan.words;
+      const data = new Uint32Array(k * words);
+      for (let s = 0; s < k; s++) p.plan.hostSpikes!(t0 + s, data, s * words);
+      this.write(p.ring, (t0 % this.ringLength) * words * 4, data);
+    }
+  }
+
+  private encodeChunk(t0: number, k: number, staging: GPUBuffer | undefined): GPUCommandBuffer {
+    const info = this.stepInfoData;
+    for (let s = 0; s < k; s++) {
+      const base = (s * STEP_RECORD_BYTES) / 4;
+      info[base] = t0 + s;
+      info[base + 1] = (t0 + s) % this.ringLength;
+      info[base + 2] = s;
+      info[base + 3] = this.ringLength;
+    }
+    this.device.queue.writeBuffer(this.stepInfo, 0, info as Uint32Array<ArrayBuffer>, 0, (k * STEP_RECORD_BYTES) / 4);
+
+    const maxGroups = this.ctx.limits.maxComputeWorkgroupsPerDimension;
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    const offsets = [0];
+    let dispatches = 0;
+    for (let s = 0; s < k; s++) {
+      offsets[0] = s * STEP_RECORD_BYTES;
+      for (const planned of this.plan.order) {
+        for (const d of this.pops[planned.id].dispatches) {
+          const groups = Math.ceil(d.threads / d.kernel.workgroupSize);
+          if (groups === 0) continue;
+          pass.setPipeline(d.kernel.pipeline);
+          pass.setBindGroup(0, d.bindGroup, offsets);
+          const x = Math.min(groups, maxGroups);
+          pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+          dispatches++;
+        }
+      }
+    }
+    pass.end();
+    this.timing.dispatches += dispatches;
+
+    if (staging) {
+      // Chunks never wrap the ring, so the chunk's slots are contiguous.
+      const slot0 = t0 % this.ringLength;
+      let offset = 0;
+      for (const id of this.plan.spikeMonitors) {
+        const p = this.pops[id];
+        const bytes = k * p.plan.words * 4;
+        enc.copyBufferToBuffer(p.ring, slot0 * p.plan.words * 4, staging, offset, bytes);
+        offset += bytes;
+      }
+      for (const m of this.plan.voltageMonitors) {
+        const trace = this.pops[m.population].trace!;
+        const bytes = k * trace.count * 4;
+        enc.copyBufferToBuffer(trace.buffer, 0, staging, offset, bytes);
+        offset += bytes;
+      }
+      this.timing.readbackBytes += offset;
+    }
+    return enc.finish();
+  }
+
+  private async acquireStaging(): Promise<GPUBuffer> {
+    while (this.freeStaging.length === 0) await this.consumeOldest();
+    return this.freeStaging.pop()!;
+  }
+
+  private async consumeOldest(): Promise<void> {
+    const job = this.pending.shift()!;
+    const t = performance.now();
+    await job.mapped;
+    this.timing.waitMs += performance.now() - t;
+    const range = job.staging.getMappedRange();
+    let offset = 0;
+    for (const id of this.plan.spikeMonitors) {
+      const words = this.plan.byId[id].words;
+      this.recordings.spikes.get(id)!.append(new Uint32Array(range, offset, job.steps * words), job.steps);
+      offset += job.steps * words * 4;
+    }
+    for (const m of this.plan.voltageMonitors) {
+      const count = m.indices.length;
+      this.recordings.voltages.get(m.population)!.append(new Float32Array(range, offset, job.steps * count), job.steps);
+      offset += job.steps * count * 4;
+    }
+    job.staging.unmap();
+    this.freeStaging.push(job.staging);
+  }
+
+  /** Waits for all submitted work, consuming every pending readback. */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) await this.consumeOldest();
+    const t = performance.now();
+    await this.device.queue.onSubmittedWorkDone();
+    this.timing.waitMs += performance.now() - t;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('GpuSimulation: used after dispose()');
+  }
+}

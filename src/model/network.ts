@@ -1,0 +1,237 @@
+import { buildConnectivity, type BuiltConnectivity, type ConnectivitySpec, synapseCount } from './connectivity.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositive } from './errors.js';
+import { type LIFInput, type LIFParams, resolveLIF } from './neuron.js';
+
+/**
+ * Spike sources: neurons whose spikes are given, not integrated.
+ * - `function`: like the chapter's `pattern_1(t)`, called with t = step * dt (ms) and returning
+ *   one 0/1 (or boolean) per neuron; evaluated on the host.
+ * - `times`: explicit spike times (ms) per neuron, each rounded to the nearest step.
+ * - `poisson`: independent Poisson trains at a rate (Hz), drawn from the counter-based RNG so
+ *   the GPU and CPU backends produce identical trains.
+ */
+export type SourceSpec =
+  | { kind: 'function'; fn: (t_ms: number) => ArrayLike<number | boolean> }
+  | { kind: 'times'; times: ArrayLike<ArrayLike<number>> }
+  | { kind: 'poisson'; rate_hz: number | ArrayLike<number> };
+
+export interface LIFPopulation {
+  kind: 'lif';
+  id: number;
+  name: string;
+  n: number;
+  params: LIFParams;
+}
+
+export interface SourcePopulation {
+  kind: 'source';
+  id: number;
+  name: string;
+  n: number;
+  source: SourceSpec;
+}
+
+export type Population = LIFPopulation | SourcePopulation;
+
+export interface Projection {
+  id: number;
+  name: string;
+  pre: number;
+  post: number;
+  /** Spikes emitted at step t arrive as input at step t + delay. */
+  delay: number;
+  weights: BuiltConnectivity;
+}
+
+/** A current (mV, as the input I of the LIF equation) injected while start_ms <= t < stop_ms. */
+export interface CurrentInjection {
+  population: number;
+  amplitude: number | Float32Array;
+  startStep: number;
+  stopStep: number;
+}
+
+export interface NetworkOptions {
+  /** Time step (ms). */
+  dt?: number;
+  /** Seed for connectivity, weights and Poisson sources. */
+  seed?: number;
+}
+
+/** Largest supported delay, in steps: delayed spikes live in a GPU ring buffer of this depth. */
+export const MAX_DELAY_STEPS = 4096;
+
+/**
+ * A backend-free network description: populations, projections, injected currents and
+ * monitors. Every call validates its arguments and throws a ModelError naming the field.
+ */
+export class Network {
+  readonly dt: number;
+  readonly seed: number;
+  readonly populations: Population[] = [];
+  readonly projections: Projection[] = [];
+  readonly currents: CurrentInjection[] = [];
+  readonly spikeMonitors = new Set<number>();
+  readonly voltageMonitors = new Map<number, Uint32Array>();
+
+  constructor(options: NetworkOptions = {}) {
+    rejectUnknownKeys('network', options, ['dt', 'seed']);
+    this.dt = requirePositive('network.dt', options.dt ?? 1.0);
+    this.seed = requireInt('network.seed', options.seed ?? 1, 0, 0xffffffff);
+  }
+
+  /** Adds a population of n LIF neurons; parameters default to the chapter's code lab. */
+  addLIF(name: string, n: number, params: LIFInput = {}): LIFPopulation {
+    const field = `populations.${name}`;
+    this.checkNewName(name);
+    requireInt(`${field}.n`, n, 1, 2 ** 28);
+    const pop: LIFPopulation = { kind: 'lif', id: this.populations.length, name, n, params: resolveLIF(field, params, n) };
+    this.populations.push(pop);
+    return pop;
+  }
+
+  /** Adds a population of n spike sources. */
+  addSource(name: string, n: number, source: SourceSpec): SourcePopulation {
+    const field = `populations.${name}`;
+    this.checkNewName(name);
+    requireInt(`${field}.n`, n, 1, 2 ** 28);
+    validateSource(`${field}.source`, source, n, this.dt);
+    const pop: SourcePopulation = { kind: 'source', id: this.populations.length, name, n, source };
+    this.populations.push(pop);
+    return pop;
+  }
+
+  /** Connects pre to post; weights are built (and random ones drawn) now. */
+  connect(pre: Population, post: Population, connectivity: ConnectivitySpec, options: { delay?: number; name?: string } = {}): Projection {
+    rejectUnknownKeys('connect.options', options, ['delay', 'name']);
+    const name = options.name ?? `${pre.name}->${post.name}`;
+    const field = `projections.${name}`;
+    if (this.projections.some((p) => p.name === name)) throw new ModelError(field, 'a projection with this name already exists');
+    this.checkMember(`${field}.pre`, pre);
+    this.checkMember(`${field}.post`, post);
+    if (post.kind !== 'lif') throw new ModelError(`${field}.post`, `must be a LIF population; ${post.name} is a spike source`);
+    const delay = requireInt(`${field}.delay`, options.delay ?? 0, 0, MAX_DELAY_STEPS);
+    if (connectivity === null || typeof connectivity !== 'object') throw new ModelError(`${field}.connectivity`, 'must be an object with a kind');
+    const weights = buildConnectivity(connectivity, {
+      field: `${field}.connectivity`,
+      nPre: pre.n,
+      nPost: post.n,
+      samePopulation: pre.id === post.id,
+      seed: this.seed,
+      stream: 1000 + this.projections.length,
+    });
+    const proj: Projection = { id: this.projections.length, name, pre: pre.id, post: post.id, delay, weights };
+    this.projections.push(proj);
+    return proj;
+  }
+
+  /** Injects a constant current (one value or one per neuron) during [start_ms, stop_ms). */
+  injectCurrent(pop: Population, options: { amplitude: number | ArrayLike<number>; start_ms?: number; stop_ms?: number }): void {
+    const field = `currents[${this.currents.length}]`;
+    rejectUnknownKeys(field, options, ['amplitude', 'start_ms', 'stop_ms']);
+    this.checkMember(`${field}.population`, pop);
+    if (pop.kind !== 'lif') throw new ModelError(`${field}.population`, `must be a LIF population; ${pop.name} is a spike source`);
+    let amplitude: number | Float32Array;
+    if (typeof options.amplitude === 'number') {
+      amplitude = requireFinite(`${field}.amplitude`, options.amplitude);
+    } else {
+      if (options.amplitude.length !== pop.n) {
+        throw new ModelError(`${field}.amplitude`, `must have one value per neuron (${pop.n}), got ${options.amplitude.length}`);
+      }
+      amplitude = new Float32Array(pop.n);
+      for (let i = 0; i < pop.n; i++) amplitude[i] = requireFinite(`${field}.amplitude[${i}]`, options.amplitude[i]);
+    }
+    const start = requireFinite(`${field}.start_ms`, options.start_ms ?? 0);
+    const stop = options.stop_ms === undefined || options.stop_ms === Infinity ? Infinity : requireFinite(`${field}.stop_ms`, options.stop_ms);
+    if (start < 0) throw new ModelError(`${field}.start_ms`, `must be >= 0, got ${start}`);
+    if (!(stop > start)) throw new ModelError(`${field}.stop_ms`, `must be > start_ms (${start}), got ${stop}`);
+    this.currents.push({
+      population: pop.id,
+      amplitude,
+      startStep: Math.round(start / this.dt),
+      stopStep: stop === Infinity ? Number.MAX_SAFE_INTEGER : Math.round(stop / this.dt),
+    });
+  }
+
+  /** Records every spike of the population. */
+  monitorSpikes(pop: Population): void {
+    this.checkMember('monitors.spikes', pop);
+    this.spikeMonitors.add(pop.id);
+  }
+
+  /** Records the membrane potential of the given neurons after every step. */
+  monitorVoltage(pop: Population, indices: ArrayLike<number>): void {
+    const field = `monitors.voltage.${pop.name}`;
+    this.checkMember(field, pop);
+    if (pop.kind !== 'lif') throw new ModelError(field, `${pop.name} is a spike source and has no membrane potential`);
+    if (indices.length === 0) throw new ModelError(`${field}.indices`, 'must name at least one neuron');
+    const idx = new Uint32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) idx[k] = requireInt(`${field}.indices[${k}]`, indices[k], 0, pop.n - 1);
+    this.voltageMonitors.set(pop.id, idx);
+  }
+
+  population(name: string): Population {
+    const pop = this.populations.find((p) => p.name === name);
+    if (!pop) throw new ModelError('population', `no population named ${JSON.stringify(name)}; have ${this.populations.map((p) => p.name).join(', ')}`);
+    return pop;
+  }
+
+  get neuronCount(): number {
+    return this.populations.reduce((s, p) => s + p.n, 0);
+  }
+
+  get synapseCount(): number {
+    return this.projections.reduce((s, p) => s + synapseCount(p.weights), 0);
+  }
+
+  private checkNewName(name: string): void {
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+      throw new ModelError('population.name', `must match [A-Za-z_][A-Za-z0-9_.-]*, got ${JSON.stringify(name)}`);
+    }
+    if (this.populations.some((p) => p.name === name)) throw new ModelError(`populations.${name}`, 'a population with this name already exists');
+  }
+
+  private checkMember(field: string, pop: Population): void {
+    if (!pop || this.populations[pop.id] !== pop) throw new ModelError(field, 'population does not belong to this network');
+  }
+}
+
+function validateSource(field: string, source: SourceSpec, n: number, dt: number): void {
+  if (source === null || typeof source !== 'object') throw new ModelError(field, 'must be an object with a kind');
+  switch (source.kind) {
+    case 'function':
+      rejectUnknownKeys(field, source, ['kind', 'fn']);
+      if (typeof source.fn !== 'function') throw new ModelError(`${field}.fn`, 'must be a function of t (ms)');
+      return;
+    case 'times': {
+      rejectUnknownKeys(field, source, ['kind', 'times']);
+      if (!source.times || source.times.length !== n) {
+        throw new ModelError(`${field}.times`, `must hold one list of spike times per neuron (${n}), got ${source.times?.length}`);
+      }
+      for (let i = 0; i < n; i++) {
+        const ts = source.times[i];
+        for (let k = 0; k < ts.length; k++) {
+          const t = requireFinite(`${field}.times[${i}][${k}]`, ts[k]);
+          if (t < 0) throw new ModelError(`${field}.times[${i}][${k}]`, `must be >= 0 ms, got ${t}`);
+        }
+      }
+      return;
+    }
+    case 'poisson': {
+      rejectUnknownKeys(field, source, ['kind', 'rate_hz']);
+      const maxRate = 1000 / dt;
+      const check = (f: string, r: unknown) => {
+        const x = requireFinite(f, r);
+        if (x < 0 || x >= maxRate) throw new ModelError(f, `must be in [0, ${maxRate}) Hz (at most one spike per step of ${dt} ms), got ${x}`);
+      };
+      if (typeof source.rate_hz === 'number') check(`${field}.rate_hz`, source.rate_hz);
+      else {
+        if (source.rate_hz.length !== n) throw new ModelError(`${field}.rate_hz`, `must have one rate per neuron (${n}), got ${source.rate_hz.length}`);
+        for (let i = 0; i < n; i++) check(`${field}.rate_hz[${i}]`, source.rate_hz[i]);
+      }
+      return;
+    }
+    default:
+      throw new ModelError(`${field}.kind`, `must be one of function, times, poisson; got ${String((source as { kind?: unknown }).kind)}`);
+  }
+}

@@ -1,0 +1,101 @@
+import { ModelError, rejectUnknownKeys, requireFinite, requireNonNegative, requirePositive } from './errors.js';
+
+/** How the linear membrane equation is advanced over one step of length dt. */
+export type Integration = 'euler' | 'exact';
+
+/**
+ * Leaky integrate-and-fire parameters, in the chapter's units (mV, ms):
+ *   tau_m dv/dt = -(v - v_rest) + I
+ * where I is the summed input of the step, in mV (a current already multiplied by the membrane
+ * resistance), exactly as in the chapter's `SpikingNeuralNetwork.step`.
+ */
+export interface LIFParams {
+  /** Resting potential (mV). */
+  v_rest: number;
+  /** Potential after a spike (mV); must lie below v_th. */
+  v_reset: number;
+  /** Firing threshold (mV): a spike when v >= v_th. `threshold` is accepted as an alias. */
+  v_th: number;
+  /** Membrane time constant (ms). */
+  tau_m: number;
+  /**
+   * Refractory period (ms), rounded to R = round(t_ref / dt) steps. As in the chapter's step()
+   * (and Brian2's `refractory`), the neuron does not integrate for the R - 1 steps after the step
+   * it fired in. `refractory_period` is accepted as an alias.
+   */
+  t_ref: number;
+  /** 'euler' reproduces the chapter; 'exact' integrates the linear ODE exactly over dt. */
+  integration: Integration;
+  /** Initial membrane potential (mV), one value or one per neuron; defaults to v_rest. */
+  v_init?: number | ArrayLike<number>;
+}
+
+/** The code lab's neuron (chapter 18.4): rest -70 mV, reset -75 mV, threshold -55 mV, 10 ms, 2 ms. */
+export const CHAPTER_LIF: Readonly<LIFParams> = Object.freeze({
+  v_rest: -70,
+  v_reset: -75,
+  v_th: -55,
+  tau_m: 10,
+  t_ref: 2,
+  integration: 'euler',
+});
+
+const LIF_KEYS = ['v_rest', 'v_reset', 'v_th', 'threshold', 'tau_m', 't_ref', 'refractory_period', 'integration', 'v_init'] as const;
+
+export type LIFInput = Partial<LIFParams> & { threshold?: number; refractory_period?: number };
+
+/** Fills defaults (the chapter's values), resolves aliases and validates every field. */
+export function resolveLIF(field: string, input: LIFInput, n: number): LIFParams {
+  rejectUnknownKeys(field, input, LIF_KEYS);
+  if (input.threshold !== undefined && input.v_th !== undefined) {
+    throw new ModelError(`${field}.threshold`, 'give either threshold or v_th, not both');
+  }
+  if (input.refractory_period !== undefined && input.t_ref !== undefined) {
+    throw new ModelError(`${field}.refractory_period`, 'give either refractory_period or t_ref, not both');
+  }
+  const p: LIFParams = {
+    v_rest: requireFinite(`${field}.v_rest`, input.v_rest ?? CHAPTER_LIF.v_rest),
+    v_reset: requireFinite(`${field}.v_reset`, input.v_reset ?? CHAPTER_LIF.v_reset),
+    v_th: requireFinite(`${field}.v_th`, input.v_th ?? input.threshold ?? CHAPTER_LIF.v_th),
+    tau_m: requirePositive(`${field}.tau_m`, input.tau_m ?? CHAPTER_LIF.tau_m),
+    t_ref: requireNonNegative(`${field}.t_ref`, input.t_ref ?? input.refractory_period ?? CHAPTER_LIF.t_ref),
+    integration: input.integration ?? CHAPTER_LIF.integration,
+  };
+  if (p.integration !== 'euler' && p.integration !== 'exact') {
+    throw new ModelError(`${field}.integration`, `must be 'euler' or 'exact', got ${String(p.integration)}`);
+  }
+  if (!(p.v_reset < p.v_th)) {
+    throw new ModelError(`${field}.v_reset`, `must be < v_th (${p.v_th}), got ${p.v_reset}`);
+  }
+  if (input.v_init !== undefined) {
+    if (typeof input.v_init === 'number') {
+      requireFinite(`${field}.v_init`, input.v_init);
+    } else if (input.v_init.length !== n) {
+      throw new ModelError(`${field}.v_init`, `must have one value per neuron (${n}), got ${input.v_init.length}`);
+    } else {
+      for (let i = 0; i < n; i++) requireFinite(`${field}.v_init[${i}]`, input.v_init[i]);
+    }
+    p.v_init = input.v_init;
+  }
+  return p;
+}
+
+/**
+ * The f32 constants both backends multiply by, computed once on the host:
+ *   euler: v' = v + ((v_rest - v) + I) * k,           k = dt / tau_m
+ *   exact: v' = (v_rest + I) + (v - (v_rest + I)) * k, k = exp(-dt / tau_m)
+ */
+export function lifStepConstant(p: LIFParams, dt: number): number {
+  if (p.integration === 'euler') {
+    if (dt / p.tau_m > 1) {
+      throw new ModelError('tau_m', `Euler integration needs tau_m >= dt (${dt} ms), got ${p.tau_m}; use integration: 'exact'`);
+    }
+    return Math.fround(dt / p.tau_m);
+  }
+  return Math.fround(Math.exp(-dt / p.tau_m));
+}
+
+/** R = round(t_ref / dt): the value the refractory counter is set to on a spike. */
+export function refractorySteps(p: LIFParams, dt: number): number {
+  return Math.round(p.t_ref / dt);
+}

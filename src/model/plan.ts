@@ -1,0 +1,258 @@
+import type { CsrWeights } from './connectivity.js';
+import { ModelError } from './errors.js';
+import { type CurrentInjection, type Network, type Projection, type SourcePopulation } from './network.js';
+import { lifStepConstant, refractorySteps } from './neuron.js';
+
+/**
+ * The lowered form of a Network that both backends execute: populations in the order the time
+ * step visits them, every constant already rounded to f32, sparse weights already in fixed point.
+ * Doing this once, in one place, is what lets the CPU and GPU backends agree bit for bit.
+ */
+export interface NetworkPlan {
+  dt: number;
+  seed: number;
+  /** Populations in topological order of the zero-delay projections. */
+  order: PlanPopulation[];
+  /** Populations indexed by id. */
+  byId: PlanPopulation[];
+  projections: PlanProjection[];
+  maxDelay: number;
+  spikeMonitors: number[];
+  voltageMonitors: { population: number; indices: Uint32Array }[];
+  /** Steps at which some injected current switches on or off. */
+  currentChangeSteps: number[];
+}
+
+export interface PlanLIF {
+  mode: 0 | 1; // 0 euler, 1 exact
+  v_rest: number;
+  v_reset: number;
+  v_th: number;
+  k: number;
+  refractorySteps: number;
+  vInit: Float32Array;
+}
+
+export interface PlanPopulation {
+  id: number;
+  name: string;
+  n: number;
+  /** u32 words in one step's spike bitmask. */
+  words: number;
+  kind: 'lif' | 'poisson' | 'host';
+  lif?: PlanLIF;
+  /** Poisson sources: neuron i spikes at a step when rand_u32 < threshold[i]. */
+  poissonThreshold?: Uint32Array;
+  /** Function and spike-time sources: writes the step's bitmask into out[offset ..]. */
+  hostSpikes?: (step: number, out: Uint32Array, offset: number) => void;
+  /** Projections into this population, in id order (the order their input is summed). */
+  incoming: PlanProjection[];
+  /** Sparse input is accumulated as integers scaled by 2^inputFixedLog2. */
+  inputFixedLog2: number;
+  currents: CurrentInjection[];
+}
+
+export interface PlanProjection {
+  id: number;
+  name: string;
+  pre: number;
+  post: number;
+  delay: number;
+  synapses: number;
+  /** Dense weights, pre-major: w[j * nPost + i]. */
+  dense?: Float32Array;
+  /** Sparse rows per presynaptic neuron with fixed-point weights round(w * 2^inputFixedLog2). */
+  csr?: { rowPtr: Uint32Array; cols: Uint32Array; weights: Int32Array };
+}
+
+/** Finest fixed-point resolution used for sparse input: 2^-24 mV. */
+const MAX_FIXED_LOG2 = 24;
+/** Coarsest accepted: 2^-8 mV; beyond that the weights are too large for i32 accumulation. */
+const MIN_FIXED_LOG2 = 8;
+const I32_MAX = 2 ** 31 - 1;
+
+export function lowerNetwork(net: Network): NetworkPlan {
+  const { dt } = net;
+  const byId: PlanPopulation[] = net.populations.map((pop) => {
+    const base = { id: pop.id, name: pop.name, n: pop.n, words: Math.ceil(pop.n / 32), incoming: [] as PlanProjection[], inputFixedLog2: MAX_FIXED_LOG2, currents: [] as CurrentInjection[] };
+    if (pop.kind === 'lif') {
+      const p = pop.params;
+      const vInit = new Float32Array(pop.n);
+      if (p.v_init === undefined || typeof p.v_init === 'number') vInit.fill(p.v_init ?? p.v_rest);
+      else vInit.set(p.v_init);
+      const lif: PlanLIF = {
+        mode: p.integration === 'euler' ? 0 : 1,
+        v_rest: Math.fround(p.v_rest),
+        v_reset: Math.fround(p.v_reset),
+        v_th: Math.fround(p.v_th),
+        k: lifStepConstant(p, dt),
+        refractorySteps: refractorySteps(p, dt),
+        vInit,
+      };
+      return { ...base, kind: 'lif', lif } satisfies PlanPopulation;
+    }
+    if (pop.source.kind === 'poisson') {
+      return { ...base, kind: 'poisson', poissonThreshold: poissonThresholds(pop.source.rate_hz, pop.n, dt) } satisfies PlanPopulation;
+    }
+    return { ...base, kind: 'host', hostSpikes: hostSpikeGenerator(pop, dt) } satisfies PlanPopulation;
+  });
+
+  for (const c of net.currents) byId[c.population].currents.push(c);
+
+  // Fixed-point scale per target: the largest 2^S at which no step's sparse input can overflow i32,
+  // even if every presynaptic neuron fires at once.
+  const sparseIn = new Map<number, Projection[]>();
+  for (const proj of net.projections) {
+    if (proj.weights.kind === 'sparse') sparseIn.set(proj.post, [...(sparseIn.get(proj.post) ?? []), proj]);
+  }
+  for (const [post, projs] of sparseIn) byId[post].inputFixedLog2 = chooseFixedScale(byId[post], projs);
+
+  const projections: PlanProjection[] = net.projections.map((proj) => {
+    const w = proj.weights;
+    const planned: PlanProjection = { id: proj.id, name: proj.name, pre: proj.pre, post: proj.post, delay: proj.delay, synapses: 0 };
+    if (w.kind === 'dense') {
+      planned.dense = w.w;
+      planned.synapses = w.nPre * w.nPost;
+    } else {
+      planned.csr = { rowPtr: w.rowPtr, cols: w.cols, weights: quantize(w.weights, byId[proj.post].inputFixedLog2) };
+      planned.synapses = w.cols.length;
+    }
+    byId[proj.post].incoming.push(planned);
+    return planned;
+  });
+
+  const changes = new Set<number>();
+  for (const c of net.currents) {
+    changes.add(c.startStep);
+    if (c.stopStep !== Number.MAX_SAFE_INTEGER) changes.add(c.stopStep);
+  }
+
+  return {
+    dt,
+    seed: net.seed,
+    order: topologicalOrder(byId, net.projections),
+    byId,
+    projections,
+    maxDelay: net.projections.reduce((m, p) => Math.max(m, p.delay), 0),
+    spikeMonitors: [...net.spikeMonitors].sort((a, b) => a - b),
+    voltageMonitors: [...net.voltageMonitors].sort(([a], [b]) => a - b).map(([population, indices]) => ({ population, indices })),
+    currentChangeSteps: [...changes].sort((a, b) => a - b),
+  };
+}
+
+/** The external current of a population at a step, summed in f32 in injection order. */
+export function externalCurrent(pop: PlanPopulation, step: number, out: Float32Array): Float32Array {
+  out.fill(0);
+  for (const c of pop.currents) {
+    if (step < c.startStep || step >= c.stopStep) continue;
+    if (typeof c.amplitude === 'number') {
+      const a = Math.fround(c.amplitude);
+      for (let i = 0; i < out.length; i++) out[i] += a;
+    } else {
+      for (let i = 0; i < out.length; i++) out[i] += c.amplitude[i];
+    }
+  }
+  return out;
+}
+
+function chooseFixedScale(post: PlanPopulation, projs: Projection[]): number {
+  const absSum = new Float64Array(post.n);
+  for (const proj of projs) {
+    const { cols, weights } = proj.weights as CsrWeights;
+    for (let s = 0; s < cols.length; s++) absSum[cols[s]] += Math.abs(weights[s]) + 2 ** -MAX_FIXED_LOG2;
+  }
+  let worst = 0;
+  for (let i = 0; i < post.n; i++) worst = Math.max(worst, absSum[i]);
+  // +1 per synapse bounds the rounding of each quantized weight.
+  const synapsesIn = new Float64Array(post.n);
+  for (const proj of projs) for (const c of (proj.weights as CsrWeights).cols) synapsesIn[c]++;
+  let worstCount = 0;
+  for (let i = 0; i < post.n; i++) worstCount = Math.max(worstCount, synapsesIn[i]);
+  let s = MAX_FIXED_LOG2;
+  while (s >= MIN_FIXED_LOG2 && worst * 2 ** s + worstCount > I32_MAX) s--;
+  if (s < MIN_FIXED_LOG2) {
+    throw new ModelError(
+      `populations.${post.name}.input`,
+      `sparse weights into this population sum to ${worst.toPrecision(4)} mV in the worst case; at most ${(I32_MAX / 2 ** MIN_FIXED_LOG2).toPrecision(4)} mV fits the i32 accumulator`,
+    );
+  }
+  return s;
+}
+
+function quantize(weights: Float32Array, log2Scale: number): Int32Array {
+  const scale = 2 ** log2Scale;
+  const out = new Int32Array(weights.length);
+  for (let s = 0; s < weights.length; s++) out[s] = Math.round(weights[s] * scale);
+  return out;
+}
+
+function poissonThresholds(rate: number | ArrayLike<number>, n: number, dt: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = typeof rate === 'number' ? rate : rate[i];
+    out[i] = Math.min(0xffffffff, Math.round(((r * dt) / 1000) * 4294967296));
+  }
+  return out;
+}
+
+function hostSpikeGenerator(pop: SourcePopulation, dt: number): (step: number, out: Uint32Array, offset: number) => void {
+  const { n } = pop;
+  const words = Math.ceil(n / 32);
+  const src = pop.source;
+  if (src.kind === 'function') {
+    return (step, out, offset) => {
+      const t = step * dt;
+      const values = src.fn(t);
+      if (!values || values.length !== n) {
+        throw new ModelError(`populations.${pop.name}.source.fn`, `must return ${n} values at t = ${t} ms, got ${values?.length}`);
+      }
+      out.fill(0, offset, offset + words);
+      for (let i = 0; i < n; i++) {
+        const x = values[i];
+        if (x === 1 || x === true) out[offset + (i >>> 5)] |= 1 << (i & 31);
+        else if (x !== 0 && x !== false) {
+          throw new ModelError(`populations.${pop.name}.source.fn`, `must return 0/1 values; got ${String(x)} for neuron ${i} at t = ${t} ms`);
+        }
+      }
+    };
+  }
+  if (src.kind !== 'times') throw new Error(`unreachable source kind ${src.kind}`);
+  const byStep = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    for (const t of Array.from(src.times[i])) {
+      const step = Math.round(t / dt);
+      const list = byStep.get(step) ?? [];
+      list.push(i);
+      byStep.set(step, list);
+    }
+  }
+  return (step, out, offset) => {
+    out.fill(0, offset, offset + words);
+    for (const i of byStep.get(step) ?? []) out[offset + (i >>> 5)] |= 1 << (i & 31);
+  };
+}
+
+/** Kahn's algorithm over zero-delay projections; ties broken by population id. */
+function topologicalOrder(byId: PlanPopulation[], projections: Projection[]): PlanPopulation[] {
+  const indegree = new Array<number>(byId.length).fill(0);
+  const out = byId.map(() => [] as number[]);
+  for (const p of projections) {
+    if (p.delay !== 0) continue;
+    if (p.pre === p.post) throw new ModelError(`projections.${p.name}.delay`, 'a projection from a population to itself needs delay >= 1');
+    indegree[p.post]++;
+    out[p.pre].push(p.post);
+  }
+  const ready = byId.filter((p) => indegree[p.id] === 0).map((p) => p.id);
+  const order: PlanPopulation[] = [];
+  while (ready.length > 0) {
+    ready.sort((a, b) => a - b);
+    const id = ready.shift()!;
+    order.push(byId[id]);
+    for (const next of out[id]) if (--indegree[next] === 0) ready.push(next);
+  }
+  if (order.length !== byId.length) {
+    const cyclic = projections.find((p) => p.delay === 0 && indegree[p.post] > 0);
+    throw new ModelError(`projections.${cyclic?.name ?? '?'}.delay`, 'zero-delay projections form a cycle; give one projection of the loop delay >= 1');
+  }
+  return order;
+}

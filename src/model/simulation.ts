@@ -1,0 +1,82 @@
+import { ModelError, requireInt } from './errors.js';
+import type { NetworkPlan } from './plan.js';
+import { SpikeRecording, VoltageRecording } from './recording.js';
+
+export type BackendName = 'cpu' | 'gpu';
+
+/** State of one LIF population, read back from a backend. */
+export interface PopulationState {
+  v: Float32Array;
+  /** Steps the neuron stays refractory (does not integrate). */
+  refractory: Uint32Array;
+}
+
+/** A compiled network on one backend. Both backends keep the same time-step contract. */
+export interface Simulation {
+  readonly backend: BackendName;
+  /** Where the work runs: the GPU adapter's name, or the CPU. */
+  readonly adapter: string;
+  readonly plan: NetworkPlan;
+  /** Steps simulated since construction or the last reset. */
+  readonly stepsDone: number;
+  /** Advances the network by `steps` steps, filling the monitors' recordings. */
+  run(steps: number): Promise<void>;
+  /** Advances by round(ms / dt) steps. */
+  runFor(ms: number): Promise<void>;
+  spikes(population: string): SpikeRecording;
+  voltage(population: string): VoltageRecording;
+  state(population: string): Promise<PopulationState>;
+  /** Back to step 0: initial potentials, empty delay lines, cleared recordings. */
+  reset(): Promise<void>;
+  dispose(): void;
+}
+
+/** Recordings and argument checks that both backends share. */
+export class RecordingSet {
+  readonly spikes = new Map<number, SpikeRecording>();
+  readonly voltages = new Map<number, VoltageRecording>();
+
+  constructor(readonly plan: NetworkPlan) {
+    for (const id of plan.spikeMonitors) {
+      const pop = plan.byId[id];
+      this.spikes.set(id, new SpikeRecording(pop.name, pop.n, plan.dt));
+    }
+    for (const m of plan.voltageMonitors) {
+      this.voltages.set(m.population, new VoltageRecording(plan.byId[m.population].name, m.indices, plan.dt));
+    }
+  }
+
+  spikeRecording(name: string): SpikeRecording {
+    const pop = this.lookup(name);
+    const rec = this.spikes.get(pop);
+    if (!rec) throw new ModelError('spikes', `population ${name} has no spike monitor; call network.monitorSpikes first`);
+    return rec;
+  }
+
+  voltageRecording(name: string): VoltageRecording {
+    const pop = this.lookup(name);
+    const rec = this.voltages.get(pop);
+    if (!rec) throw new ModelError('voltage', `population ${name} has no voltage monitor; call network.monitorVoltage first`);
+    return rec;
+  }
+
+  lookup(name: string): number {
+    const pop = this.plan.byId.find((p) => p.name === name);
+    if (!pop) throw new ModelError('population', `no population named ${JSON.stringify(name)}`);
+    return pop.id;
+  }
+
+  clear(): void {
+    for (const r of this.spikes.values()) r.clear();
+    for (const r of this.voltages.values()) r.clear();
+  }
+}
+
+export function checkSteps(steps: number): number {
+  return requireInt('steps', steps, 0, 2 ** 31);
+}
+
+export function stepsFor(ms: number, dt: number): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new ModelError('duration_ms', `must be a finite number >= 0, got ${ms}`);
+  return Math.round(ms / dt);
+}

@@ -1,0 +1,26 @@
+import { CpuSimulation } from './cpu/simulation.js';
+import { acquireGpu, type GpuContext } from './gpu/device.js';
+import { GpuSimulation, type GpuSimulationOptions } from './gpu/simulation.js';
+import { ModelError } from './model/errors.js';
+import type { Network } from './model/network.js';
+import { lowerNetwork } from './model/plan.js';
+import type { BackendName, Simulation } from './model/simulation.js';
+
+export interface CompileOptions extends GpuSimulationOptions {
+  backend?: BackendName;
+  /** GPU to run on; acquired (and owned by the simulation's caller) when omitted. */
+  gpu?: GpuContext;
+}
+
+/**
+ * Compiles a network for a backend. Validation and lowering happen first, so bad input is
+ * reported before any GPU work.
+ */
+export async function compile(net: Network, options: CompileOptions = {}): Promise<Simulation> {
+  const backend = options.backend ?? 'gpu';
+  const plan = lowerNetwork(net);
+  if (backend === 'cpu') return new CpuSimulation(plan);
+  if (backend !== 'gpu') throw new ModelError('backend', `must be 'gpu' or 'cpu', got ${String(backend)}`);
+  const gpu = options.gpu ?? (await acquireGpu());
+  return GpuSimulation.create(plan, gpu, options);
+}

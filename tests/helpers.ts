@@ -1,0 +1,19 @@
+import { acquireGpu, type GpuContext } from '../src/gpu/device.js';
+
+let shared: Promise<GpuContext | null> | undefined;
+
+/** One GPU device per test file (per worker); null when this machine has no WebGPU adapter. */
+export function testGpu(): Promise<GpuContext | null> {
+  shared ??= acquireGpu().catch((e: Error) => {
+    console.warn(`[tests] GPU tests will fail: ${e.message}`);
+    return null;
+  });
+  return shared;
+}
+
+/** Like testGpu but throws when there is no adapter: GPU parity tests must not pass silently. */
+export async function requireGpu(): Promise<GpuContext> {
+  const gpu = await testGpu();
+  if (!gpu) throw new Error('no WebGPU adapter (install chromium and libvulkan1: npm test does it as root)');
+  return gpu;
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vite';
+
+// Builds the Node entry points (CLI, library, benchmarks) into dist/node. WGSL files are inlined
+// through `?raw` imports; dependencies stay external.
+export default defineConfig({
+  build: {
+    ssr: true,
+    outDir: 'dist/node',
+    target: 'node20',
+    emptyOutDir: true,
+    rollupOptions: {
+      input: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts' },
+      output: { format: 'es', entryFileNames: '[name].js' },
+    },
+  },
+});
