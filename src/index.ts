@@ -1,0 +1,21 @@
+/** Neuromorph's public API. */
+export { Network, MAX_DELAY_STEPS } from './model/network.js';
+export type { SourceSpec, Population, LIFPopulation, SourcePopulation, Projection, NetworkOptions } from './model/network.js';
+export type { ConnectivitySpec, WeightSpec } from './model/connectivity.js';
+export { CHAPTER_LIF, type LIFParams, type LIFInput, type Integration } from './model/neuron.js';
+export { ModelError } from './model/errors.js';
+export { lowerNetwork, type NetworkPlan } from './model/plan.js';
+export { SpikeRecording, VoltageRecording } from './model/recording.js';
+export type { Simulation, BackendName, PopulationState } from './model/simulation.js';
+export { compile, type CompileOptions } from './simulate.js';
+export { CpuSimulation } from './cpu/simulation.js';
+export { GpuSimulation, type GpuSimulationOptions, type GpuTiming } from './gpu/simulation.js';
+export { acquireGpu, NoAdapterError, type GpuContext, type AcquireOptions } from './gpu/device.js';
+export { KERNELS } from './gpu/kernels.js';
+export { SpikingNeuron, spikingNeuronParams } from './lab/spiking-neuron.js';
+export { SpikingNeuralNetwork, DEMO_WEIGHT_SCALE, DEMO_SEED } from './lab/spiking-network.js';
+export { pattern_1, pattern_2 } from './lab/patterns.js';
+export { runCodeLab, compareHistories } from './lab/code-lab.js';
+export { plotActivity } from './plot/activity.js';
+export { renderFigure } from './plot/svg.js';
+export { randU32, pcgHash, CounterRng } from './util/rng.js';
