@@ -1,0 +1,83 @@
+/**
+ * One parity test per WGSL kernel against its CPU twin, each on a network that isolates it.
+ * (tests/parity.test.ts runs them together on larger networks.)
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { KERNELS } from '../src/gpu/kernels.js';
+import { Network } from '../src/model/network.js';
+import { compareBackends } from './parity-cases.js';
+import { requireGpu, testGpu } from './helpers.js';
+
+afterAll(async () => (await testGpu())?.release());
+
+async function parity(net: Network, steps: number) {
+  const report = await compareBackends('kernel', net, steps, await requireGpu(), { chunkSteps: 16 });
+  expect(report.spikeMismatches).toEqual([]);
+  expect(report.maxVoltageDiff).toBe(0);
+  return report;
+}
+
+describe('kernel parity (GPU vs CPU twin)', () => {
+  it('covers every kernel in the registry', () => {
+    expect(Object.values(KERNELS).map((k) => k.name).sort()).toEqual(['dense_propagate', 'lif_update', 'poisson_source', 'record_voltage', 'sparse_propagate']);
+  });
+
+  for (const integration of ['euler', 'exact'] as const) {
+    it(`lif_update (${integration}): per-neuron currents switched on and off, refractory, reset`, async () => {
+      const net = new Network({ dt: 0.25 });
+      const pop = net.addLIF('a', 257, { integration, t_ref: 1.5, v_init: Array.from({ length: 257 }, (_, i) => -70 + (i % 10)) });
+      net.injectCurrent(pop, { amplitude: Array.from({ length: 257 }, (_, i) => 10 + i * 0.1), start_ms: 2, stop_ms: 30 });
+      net.injectCurrent(pop, { amplitude: 4.5, start_ms: 10 });
+      net.monitorSpikes(pop);
+      net.monitorVoltage(pop, [0, 100, 256]);
+      const r = await parity(net, 200);
+      expect(r.spikes.a).toBeGreaterThan(200);
+    });
+  }
+
+  it('record_voltage: traces equal the final state and the CPU traces', async () => {
+    const net = new Network({ dt: 1 });
+    const pop = net.addLIF('a', 40, { integration: 'exact' });
+    net.injectCurrent(pop, { amplitude: Array.from({ length: 40 }, (_, i) => i) });
+    net.monitorVoltage(pop, [39, 0, 17, 17]);
+    await parity(net, 37);
+  });
+
+  it('dense_propagate: signed weights, delay 3, spikes from explicit spike times', async () => {
+    const net = new Network({ dt: 1 });
+    const times = Array.from({ length: 70 }, (_, j) => [j % 13, 20 + (j % 7), 40]);
+    const src = net.addSource('src', 70, { kind: 'times', times });
+    const post = net.addLIF('post', 45, { integration: 'euler' });
+    const w = Array.from({ length: 45 }, (_, i) => Array.from({ length: 70 }, (_, j) => Math.sin(i * 3.1 + j) * 30 + 8));
+    net.connect(src, post, { kind: 'dense', weights: w }, { delay: 3 });
+    net.monitorSpikes(src);
+    net.monitorSpikes(post);
+    net.monitorVoltage(post, [0, 44]);
+    const r = await parity(net, 60);
+    expect(r.spikes.src).toBe(210);
+    expect(r.spikes.post).toBeGreaterThan(0);
+  });
+
+  it('sparse_propagate: fixed-point atomics from many presynaptic neurons into few targets', async () => {
+    const net = new Network({ dt: 0.5, seed: 9 });
+    const src = net.addSource('src', 3000, { kind: 'poisson', rate_hz: 100 });
+    const post = net.addLIF('post', 20, { integration: 'exact' });
+    net.connect(src, post, { kind: 'fixed_probability', p: 0.2, weight: { mean: 0.3, std: 2 } }, { delay: 1 });
+    net.monitorSpikes(post);
+    net.monitorVoltage(post, [0, 1, 2, 19]);
+    const r = await parity(net, 80);
+    expect(r.spikes.post).toBeGreaterThan(0);
+  });
+
+  it('poisson_source: identical trains at the requested rates', async () => {
+    const net = new Network({ dt: 1, seed: 1234 });
+    const rates = Array.from({ length: 1000 }, (_, i) => (i < 500 ? 20 : 200));
+    const src = net.addSource('src', 1000, { kind: 'poisson', rate_hz: rates });
+    net.monitorSpikes(src);
+    const steps = 2000;
+    const report = await compareBackends('poisson', net, steps, await requireGpu(), { chunkSteps: 128 });
+    expect(report.spikeMismatches).toEqual([]);
+    // Expected spikes: 500 * 2 s * (20 + 200) Hz = 220,000; sd ~ 470.
+    expect(Math.abs(report.spikes.src - 220_000)).toBeLessThan(2500);
+  });
+});
