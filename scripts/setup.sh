@@ -2,8 +2,8 @@
 # One-time set-up that `npm start`, `npm test` and `npm run bench` run first, so a fresh clone
 # needs nothing but Node 20 and npm:
 #   1. node_modules installed from package-lock.json (skipped when the lock has not changed);
-#   2. Debian's chromium (headless browser + SwiftShader Vulkan driver) and the Vulkan loader,
-#      installed with apt-get when missing and running as root.
+#   2. Debian's chromium (headless browser + SwiftShader Vulkan driver), the Vulkan loader and a
+#      font for figures, installed with apt-get when missing and running as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/lib/chromium/vk_swiftshader_icd.json ] || missing+=(chromium)
 ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1' || missing+=(libvulkan1)
+# Figures are rendered to PNG with system fonts.
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
