@@ -17,3 +17,16 @@ export async function requireGpu(): Promise<GpuContext> {
   if (!gpu) throw new Error('no WebGPU adapter (install chromium and libvulkan1: npm test does it as root)');
   return gpu;
 }
+
+/** The same device, reporting different limits: exercises limit handling without a huge network. */
+export function withLimits(gpu: GpuContext, overrides: Partial<Record<'maxStorageBufferBindingSize' | 'maxBufferSize' | 'maxComputeWorkgroupsPerDimension', number>>): GpuContext {
+  const l = gpu.limits;
+  const limits = {
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    ...overrides,
+  };
+  return { ...gpu, limits: limits as GPUSupportedLimits };
+}

@@ -6,7 +6,7 @@ import { Network } from '../src/model/network.js';
 import { lowerNetwork } from '../src/model/plan.js';
 import { SpikeRecording } from '../src/model/recording.js';
 import { compile } from '../src/simulate.js';
-import { requireGpu, testGpu } from './helpers.js';
+import { requireGpu, testGpu, withLimits } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());
 
@@ -170,16 +170,7 @@ describe('simulation lifecycle on both backends', () => {
     const net = new Network();
     const src = net.addSource('s', 3000, { kind: 'poisson', rate_hz: 1 });
     net.connect(src, net.addLIF('a', 3000), { kind: 'dense', weights: { data: new Float32Array(9e6), shape: [3000, 3000] } });
-    const small = { ...gpu, limits: { ...pickLimits(gpu.limits), maxStorageBufferBindingSize: 16 * 2 ** 20 } as GPUSupportedLimits };
+    const small = withLimits(gpu, { maxStorageBufferBindingSize: 16 * 2 ** 20 });
     await expect(GpuSimulation.create(lowerNetwork(net), small)).rejects.toThrow(/projections.s->a.weights: needs a 34.3 MiB buffer; this device binds at most 16.0 MiB/);
   });
 });
-
-function pickLimits(l: GPUSupportedLimits) {
-  return {
-    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-    maxBufferSize: l.maxBufferSize,
-    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-  };
-}
