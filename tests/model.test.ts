@@ -21,6 +21,7 @@ describe('parameter validation names the field and the allowed range', () => {
     ['unknown option', () => new Network({ dtt: 1 } as never), 'network.dtt', /unknown parameter; allowed: dt, seed/],
     ['negative size', () => net().addLIF('a', -3), 'populations.a.n', /integer in \[1, /],
     ['NaN tau', () => net().addLIF('a', 3, { tau_m: NaN }), 'populations.a.tau_m', /finite number/],
+    ['unstable Euler step', () => net().addLIF('a', 3, { tau_m: 0.05 }), 'populations.a.tau_m', /must be >= dt \(0.1 ms\) for Euler integration, got 0.05/],
     ['negative t_ref', () => net().addLIF('a', 3, { t_ref: -1 }), 'populations.a.t_ref', />= 0/],
     ['reset above threshold', () => net().addLIF('a', 3, { v_reset: -50, v_th: -55 }), 'populations.a.v_reset', /< v_th \(-55\)/],
     ['unknown integration', () => net().addLIF('a', 3, { integration: 'rk4' as never }), 'populations.a.integration', /'euler' or 'exact'/],

@@ -136,7 +136,7 @@ export class CpuSimulation implements Simulation {
           vrec.append(pop.voltageRow, 1);
         }
       }
-      this.recordings.spikes.get(planned.id)?.append(pop.ring.subarray(offset, offset + planned.words), 1);
+      this.recordings.spikes.get(planned.id)?.append(pop.ring, 1, offset);
     }
     this.step++;
   }

@@ -85,7 +85,7 @@ export class Network {
     const field = `populations.${name}`;
     this.checkNewName(name);
     requireInt(`${field}.n`, n, 1, 2 ** 28);
-    const pop: LIFPopulation = { kind: 'lif', id: this.populations.length, name, n, params: resolveLIF(field, params, n) };
+    const pop: LIFPopulation = { kind: 'lif', id: this.populations.length, name, n, params: resolveLIF(field, params, n, this.dt) };
     this.populations.push(pop);
     return pop;
   }

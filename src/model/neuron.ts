@@ -45,7 +45,7 @@ const LIF_KEYS = ['v_rest', 'v_reset', 'v_th', 'threshold', 'tau_m', 't_ref', 'r
 export type LIFInput = Partial<LIFParams> & { threshold?: number; refractory_period?: number };
 
 /** Fills defaults (the chapter's values), resolves aliases and validates every field. */
-export function resolveLIF(field: string, input: LIFInput, n: number): LIFParams {
+export function resolveLIF(field: string, input: LIFInput, n: number, dt: number): LIFParams {
   rejectUnknownKeys(field, input, LIF_KEYS);
   if (input.threshold !== undefined && input.v_th !== undefined) {
     throw new ModelError(`${field}.threshold`, 'give either threshold or v_th, not both');
@@ -63,6 +63,9 @@ export function resolveLIF(field: string, input: LIFInput, n: number): LIFParams
   };
   if (p.integration !== 'euler' && p.integration !== 'exact') {
     throw new ModelError(`${field}.integration`, `must be 'euler' or 'exact', got ${String(p.integration)}`);
+  }
+  if (p.integration === 'euler' && p.tau_m < dt) {
+    throw new ModelError(`${field}.tau_m`, `must be >= dt (${dt} ms) for Euler integration, got ${p.tau_m}; or use integration: 'exact'`);
   }
   if (!(p.v_reset < p.v_th)) {
     throw new ModelError(`${field}.v_reset`, `must be < v_th (${p.v_th}), got ${p.v_reset}`);
@@ -86,12 +89,7 @@ export function resolveLIF(field: string, input: LIFInput, n: number): LIFParams
  *   exact: v' = (v_rest + I) + (v - (v_rest + I)) * k, k = exp(-dt / tau_m)
  */
 export function lifStepConstant(p: LIFParams, dt: number): number {
-  if (p.integration === 'euler') {
-    if (dt / p.tau_m > 1) {
-      throw new ModelError('tau_m', `Euler integration needs tau_m >= dt (${dt} ms), got ${p.tau_m}; use integration: 'exact'`);
-    }
-    return Math.fround(dt / p.tau_m);
-  }
+  if (p.integration === 'euler') return Math.fround(dt / p.tau_m);
   return Math.fround(Math.exp(-dt / p.tau_m));
 }
 

@@ -21,15 +21,17 @@ export class SpikeRecording {
     return this.length;
   }
 
-  /** Appends `steps` bitmasks laid out one after another. */
-  append(bits: Uint32Array, steps: number): void {
-    const need = (this.length + steps) * this.words;
+  /** Appends `steps` bitmasks laid out one after another from bits[offset]. Allocates only to grow. */
+  append(bits: Uint32Array, steps: number, offset = 0): void {
+    const count = steps * this.words;
+    const need = this.length * this.words + count;
     if (need > this.data.length) {
       const grown = new Uint32Array(Math.max(need, this.data.length * 2));
       grown.set(this.data.subarray(0, this.length * this.words));
       this.data = grown;
     }
-    this.data.set(bits.subarray(0, steps * this.words), this.length * this.words);
+    const dst = this.length * this.words;
+    for (let k = 0; k < count; k++) this.data[dst + k] = bits[offset + k];
     this.length += steps;
   }
 
@@ -135,15 +137,18 @@ export class VoltageRecording {
     return this.length;
   }
 
+  /** Appends `steps` rows of values. Allocates only to grow. */
   append(values: Float32Array, steps: number): void {
     const width = this.indices.length;
-    const need = (this.length + steps) * width;
+    const count = steps * width;
+    const need = this.length * width + count;
     if (need > this.data.length) {
       const grown = new Float32Array(Math.max(need, this.data.length * 2));
       grown.set(this.data.subarray(0, this.length * width));
       this.data = grown;
     }
-    this.data.set(values.subarray(0, steps * width), this.length * width);
+    const dst = this.length * width;
+    for (let k = 0; k < count; k++) this.data[dst + k] = values[k];
     this.length += steps;
   }
 
