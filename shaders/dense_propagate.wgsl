@@ -8,6 +8,10 @@ struct DenseParams {
   n_post: u32,
   pre_words: u32,
   delay: u32,
+  target_offset: u32, // receptor * n_post: where the target receptor's input starts
+  _p0: u32,
+  _p1: u32,
+  _p2: u32,
 }
 
 @group(0) @binding(1) var<uniform> P: DenseParams;
@@ -32,5 +36,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       acc = acc + weights[j * P.n_post + i];
     }
   }
-  input_float[i] = input_float[i] + acc;
+  input_float[P.target_offset + i] = input_float[P.target_offset + i] + acc;
 }

@@ -1,26 +1,38 @@
-// LIF membrane update + threshold + reset + refractory, writing the step's spike bitmask.
-// CPU twin: src/cpu/lif.ts (lifUpdate). One thread per neuron; a workgroup assembles its
-// WORKGROUP_SIZE / 32 bitmask words in workgroup memory and writes them whole, so the ring slot
-// needs no clearing and no global atomics.
+// LIF membrane update with synaptic receptors + threshold + reset + refractory, writing the
+// step's spike bitmask. CPU twin: src/cpu/lif.ts (lifUpdate), same operation order.
+// One thread per neuron; a workgroup assembles its WORKGROUP_SIZE / 32 bitmask words in
+// workgroup memory and writes them whole, so the ring slot needs no clearing and no global atomics.
+struct Receptor {
+  kind: u32,   // 0 current, 1 delta, 2 exp_current, 3 exp_conductance
+  decay: f32,  // exp(-dt / tau)
+  coef: f32,   // weight of an exponential current in the exact update of v
+  e_rev: f32,  // reversal potential of a conductance (mV)
+}
+
 struct LifParams {
   n: u32,
   words: u32,
-  mode: u32,             // 0: euler  v += ((v_rest - v) + I) * k;  1: exact  v = v_inf + (v - v_inf) * k
+  mode: u32,             // 0: euler  v += ((v_rest - v) + I) * k;  1: exact (exponential Euler with conductances)
   refractory_steps: u32, // R = round(t_ref / dt)
   v_rest: f32,
   v_reset: f32,
   v_th: f32,
   k: f32,                // dt / tau_m (euler) or exp(-dt / tau_m) (exact), rounded to f32 on the host
   fixed_scale: f32,      // 2^-S: converts the fixed-point sparse input to mV
+  n_receptors: u32,
+  dt_over_tau: f32,
+  flags: u32,            // bit 0: has exp_current receptors; bit 1: has conductance receptors
+  receptors: array<Receptor, 4>,
 }
 
 @group(0) @binding(1) var<uniform> P: LifParams;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
 @group(0) @binding(3) var<storage, read_write> refractory: array<u32>;
-@group(0) @binding(4) var<storage, read_write> input_float: array<f32>;
-@group(0) @binding(5) var<storage, read_write> input_fixed: array<i32>;
-@group(0) @binding(6) var<storage, read> external_current: array<f32>;
-@group(0) @binding(7) var<storage, read_write> ring: array<u32>;
+@group(0) @binding(4) var<storage, read_write> syn_state: array<f32>;   // [receptor * n + i]
+@group(0) @binding(5) var<storage, read_write> input_float: array<f32>; // [receptor * n + i]
+@group(0) @binding(6) var<storage, read_write> input_fixed: array<i32>;  // [receptor * n + i]
+@group(0) @binding(7) var<storage, read> external_current: array<f32>;
+@group(0) @binding(8) var<storage, read_write> ring: array<u32>;
 
 var<workgroup> word_bits: array<atomic<u32>, WORKGROUP_SIZE / 32u>;
 
@@ -40,17 +52,60 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   workgroupBarrier();
 
   if (i < P.n) {
-    let current = (input_float[i] + fixed_to_f32(input_fixed[i]) * P.fixed_scale) + external_current[i];
-    input_float[i] = 0.0;
-    input_fixed[i] = 0;
+    var current = external_current[i];
+    var jump = 0.0;
+    var syn_current = 0.0;
+    var syn_exact = 0.0;
+    var g_sum = 0.0;
+    var g_rev = 0.0;
+    for (var r = 0u; r < P.n_receptors; r = r + 1u) {
+      let idx = r * P.n + i;
+      let input = input_float[idx] + fixed_to_f32(input_fixed[idx]) * P.fixed_scale;
+      input_float[idx] = 0.0;
+      input_fixed[idx] = 0;
+      let rc = P.receptors[r];
+      if (rc.kind == 0u) {
+        current = current + input;
+      } else if (rc.kind == 1u) {
+        jump = jump + input;
+      } else {
+        let s = syn_state[idx] + input;
+        syn_state[idx] = s * rc.decay;
+        if (rc.kind == 2u) {
+          syn_current = syn_current + s;
+          syn_exact = syn_exact + rc.coef * s;
+        } else {
+          g_sum = g_sum + s;
+          g_rev = g_rev + s * rc.e_rev;
+        }
+      }
+    }
+    let has_exp_current = (P.flags & 1u) != 0u;
+    let has_conductance = (P.flags & 2u) != 0u;
     var vi = v[i];
     var r = refractory[i];
     if (r == 0u) {
+      vi = vi + jump;
       if (P.mode == 0u) {
-        vi = vi + ((P.v_rest - vi) + current) * P.k;
-      } else {
+        var drive = current;
+        if (has_exp_current) {
+          drive = drive + syn_current;
+        }
+        if (has_conductance) {
+          drive = drive + (g_rev - g_sum * vi);
+        }
+        vi = vi + ((P.v_rest - vi) + drive) * P.k;
+      } else if (!has_conductance) {
         let v_inf = P.v_rest + current;
         vi = v_inf + (vi - v_inf) * P.k;
+        if (has_exp_current) {
+          vi = vi + syn_exact;
+        }
+      } else {
+        // Exponential Euler: conductances frozen over the step, v relaxes exactly toward v_inf.
+        let b = 1.0 + g_sum;
+        let v_inf = (((P.v_rest + current) + syn_current) + g_rev) / b;
+        vi = v_inf + (vi - v_inf) * exp(-(b * P.dt_over_tau));
       }
     }
     if (vi >= P.v_th) {

@@ -6,7 +6,7 @@ struct SparseParams {
   n_pre: u32,
   pre_words: u32,
   delay: u32,
-  _pad: u32,
+  target_offset: u32, // receptor * n_post: where the target receptor's input starts
 }
 
 @group(0) @binding(1) var<uniform> P: SparseParams;
@@ -29,6 +29,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
   let end = row_ptr[j + 1u];
   for (var s = row_ptr[j]; s < end; s = s + 1u) {
-    atomicAdd(&input_fixed[cols[s]], weights[s]);
+    atomicAdd(&input_fixed[P.target_offset + cols[s]], weights[s]);
   }
 }

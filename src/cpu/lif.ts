@@ -4,14 +4,19 @@ const f = Math.fround;
 
 /**
  * CPU twin of shaders/lif_update.wgsl: one step of n LIF neurons in f32, in the same operation
- * order as the kernel, so both produce the same bits. Consumes (and clears) the step's input.
- * Returns nothing; spikes are set in `bits` (one word per 32 neurons, cleared first).
+ * order as the kernel. Consumes (and clears) the step's input of every receptor; arrays indexed
+ * [receptor * n + i]. Spikes are set in `bits` from bitsOffset (one word per 32 neurons).
+ *
+ * Order, per neuron: (1) each receptor's arrivals: `current` adds to this step's input current,
+ * `delta` to a jump of v, exponential states jump and their pre-decay value drives this step;
+ * (2) if not refractory, v jumps and integrates; (3) threshold, reset, refractory countdown.
  */
 export function lifUpdate(
   p: PlanLIF,
   n: number,
   v: Float32Array,
   refractory: Uint32Array,
+  synState: Float32Array,
   inputFloat: Float32Array,
   inputFixed: Int32Array,
   inputFixedScale: number,
@@ -21,19 +26,55 @@ export function lifUpdate(
 ): void {
   const words = (n + 31) >>> 5;
   bits.fill(0, bitsOffset, bitsOffset + words);
-  const { v_rest, v_reset, v_th, k, mode, refractorySteps } = p;
+  const { v_rest, v_reset, v_th, k, mode, refractorySteps, receptors, hasExpCurrent, hasConductance, dtOverTau } = p;
+  const nr = receptors.length;
   for (let i = 0; i < n; i++) {
-    const current = f(f(inputFloat[i] + f(fixedToF32(inputFixed[i]) * inputFixedScale)) + external[i]);
-    inputFloat[i] = 0;
-    inputFixed[i] = 0;
+    let current = external[i];
+    let jump = 0;
+    let synCurrent = 0; // sum of exponential currents (Euler and exponential Euler)
+    let synExact = 0; // sum of coef * current (exact integration)
+    let gSum = 0;
+    let gRev = 0; // sum of g * e_rev
+    for (let r = 0; r < nr; r++) {
+      const idx = r * n + i;
+      const input = f(inputFloat[idx] + f(fixedToF32(inputFixed[idx]) * inputFixedScale));
+      inputFloat[idx] = 0;
+      inputFixed[idx] = 0;
+      const rc = receptors[r];
+      if (rc.code === 0) {
+        current = f(current + input);
+      } else if (rc.code === 1) {
+        jump = f(jump + input);
+      } else {
+        const s = f(synState[idx] + input);
+        synState[idx] = f(s * rc.decay);
+        if (rc.code === 2) {
+          synCurrent = f(synCurrent + s);
+          synExact = f(synExact + f(rc.coef * s));
+        } else {
+          gSum = f(gSum + s);
+          gRev = f(gRev + f(s * rc.e_rev));
+        }
+      }
+    }
     let vi = v[i];
     let r = refractory[i];
     if (r === 0) {
+      vi = f(vi + jump);
       if (mode === 0) {
-        vi = f(vi + f(f(f(v_rest - vi) + current) * k));
-      } else {
+        let drive = current;
+        if (hasExpCurrent) drive = f(drive + synCurrent);
+        if (hasConductance) drive = f(drive + f(gRev - f(gSum * vi)));
+        vi = f(vi + f(f(f(v_rest - vi) + drive) * k));
+      } else if (!hasConductance) {
         const vInf = f(v_rest + current);
         vi = f(vInf + f(f(vi - vInf) * k));
+        if (hasExpCurrent) vi = f(vi + synExact);
+      } else {
+        // Exponential Euler: conductances frozen over the step, v relaxes exactly toward v_inf.
+        const b = f(1 + gSum);
+        const vInf = f(f(f(f(v_rest + current) + synCurrent) + gRev) / b);
+        vi = f(vInf + f(f(vi - vInf) * f(Math.exp(f(-f(b * dtOverTau))))));
       }
     }
     if (vi >= v_th) {

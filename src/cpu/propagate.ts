@@ -4,7 +4,7 @@
  */
 
 /**
- * Dense gather: input[i] += sum over spiking j (ascending) of w[j * nPost + i], the sum formed in
+ * Dense gather: input[inputOffset + i] += sum over spiking j (ascending) of w[j * nPost + i], the sum formed in
  * f32 starting from 0, exactly as one kernel thread forms it.
  */
 export function densePropagate(
@@ -14,6 +14,7 @@ export function densePropagate(
   preBits: Uint32Array,
   preOffset: number,
   input: Float32Array,
+  inputOffset: number,
   scratch: Float32Array,
 ): void {
   const words = (nPre + 31) >>> 5;
@@ -32,7 +33,7 @@ export function densePropagate(
     }
   }
   if (!any) return; // adding +0 changes nothing, not even -0 (input starts at +0)
-  for (let i = 0; i < nPost; i++) input[i] += scratch[i];
+  for (let i = 0; i < nPost; i++) input[inputOffset + i] += scratch[i];
 }
 
 /** Sparse scatter: for each spiking j, add its CSR row of fixed-point weights to inputFixed. */
@@ -44,6 +45,7 @@ export function sparsePropagate(
   preBits: Uint32Array,
   preOffset: number,
   inputFixed: Int32Array,
+  inputOffset: number,
 ): void {
   const words = (nPre + 31) >>> 5;
   for (let word = 0; word < words; word++) {
@@ -51,7 +53,7 @@ export function sparsePropagate(
     while (bits !== 0) {
       const j = word * 32 + (31 - Math.clz32(bits & -bits));
       bits &= bits - 1;
-      for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) inputFixed[cols[s]] += weights[s];
+      for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) inputFixed[inputOffset + cols[s]] += weights[s];
     }
   }
 }

@@ -10,6 +10,9 @@ interface CpuPopulation {
   ring: Uint32Array;
   v: Float32Array;
   refractory: Uint32Array;
+  /** Exponential synapse states, [receptor * n + i]. */
+  synState: Float32Array;
+  /** This step's arriving input per receptor, [receptor * n + i]. */
   inputFloat: Float32Array;
   inputFixed: Int32Array;
   external: Float32Array;
@@ -37,13 +40,15 @@ export class CpuSimulation implements Simulation {
     this.recordings = new RecordingSet(plan);
     this.pops = plan.byId.map((p) => {
       const lif = p.kind === 'lif';
+      const slots = lif ? p.n * p.lif!.receptors.length : 0;
       return {
         plan: p,
         ring: new Uint32Array(this.ringLength * p.words),
         v: new Float32Array(lif ? p.n : 0),
         refractory: new Uint32Array(lif ? p.n : 0),
-        inputFloat: new Float32Array(lif ? p.n : 0),
-        inputFixed: new Int32Array(lif ? p.n : 0),
+        synState: new Float32Array(slots),
+        inputFloat: new Float32Array(slots),
+        inputFixed: new Int32Array(slots),
         external: new Float32Array(lif ? p.n : 0),
         scratch: new Float32Array(lif ? p.n : 0),
         voltageRow: new Float32Array(plan.voltageMonitors.find((m) => m.population === p.id)?.indices.length ?? 0),
@@ -95,6 +100,7 @@ export class CpuSimulation implements Simulation {
     for (const p of this.pops) {
       p.ring.fill(0);
       p.refractory.fill(0);
+      p.synState.fill(0);
       p.inputFloat.fill(0);
       p.inputFixed.fill(0);
       if (p.plan.lif) {
@@ -121,14 +127,16 @@ export class CpuSimulation implements Simulation {
         for (const proj of planned.incoming) {
           const pre = this.pops[proj.pre];
           const preOffset = ((t - proj.delay + L * (proj.delay + 1)) % L) * pre.plan.words;
+          const inputOffset = proj.receptor * planned.n;
           if (proj.dense) {
-            densePropagate(proj.dense, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, pop.scratch);
+            densePropagate(proj.dense, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, inputOffset, pop.scratch);
           } else {
             const { rowPtr, cols, weights } = proj.csr!;
-            sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed);
+            sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed, inputOffset);
           }
         }
-        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.inputFloat, pop.inputFixed, 2 ** -planned.inputFixedLog2, pop.external, pop.ring, offset);
+        const scale = 2 ** -planned.inputFixedLog2;
+        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.synState, pop.inputFloat, pop.inputFixed, scale, pop.external, pop.ring, offset);
         const vrec = this.recordings.voltages.get(planned.id);
         if (vrec) {
           const idx = vrec.indices;

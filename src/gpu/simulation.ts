@@ -44,6 +44,7 @@ interface GpuPopulation {
   ring: GPUBuffer;
   v?: GPUBuffer;
   refractory?: GPUBuffer;
+  synState?: GPUBuffer;
   inputFloat?: GPUBuffer;
   inputFixed?: GPUBuffer;
   external?: GPUBuffer;
@@ -205,7 +206,7 @@ export class GpuSimulation implements Simulation {
     await this.drain();
     const enc = this.device.createCommandEncoder();
     for (const p of this.pops) {
-      for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
+      for (const b of [p.ring, p.refractory, p.synState, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
     }
     this.device.queue.submit([enc.finish()]);
     this.writeInitialState();
@@ -230,7 +231,7 @@ export class GpuSimulation implements Simulation {
       }
     };
     for (const p of this.plan.byId) {
-      check(`populations.${p.name}.n`, p.n * 4);
+      check(`populations.${p.name}.n`, p.n * 4 * (p.lif?.receptors.length ?? 1));
       check(`populations.${p.name} spike ring (${this.ringLength} steps)`, this.ringLength * p.words * 4);
     }
     for (const proj of this.plan.projections) {
@@ -280,9 +281,11 @@ export class GpuSimulation implements Simulation {
     const pop: GpuPopulation = { plan: p, ring, dispatches: [] };
     if (p.kind === 'lif') {
       pop.v = this.storage(`${p.name}.v`, p.n * 4);
+      const slots = p.n * p.lif!.receptors.length;
       pop.refractory = this.storage(`${p.name}.refractory`, p.n * 4);
-      pop.inputFloat = this.storage(`${p.name}.input_float`, p.n * 4);
-      pop.inputFixed = this.storage(`${p.name}.input_fixed`, p.n * 4);
+      pop.synState = this.storage(`${p.name}.syn_state`, slots * 4);
+      pop.inputFloat = this.storage(`${p.name}.input_float`, slots * 4);
+      pop.inputFixed = this.storage(`${p.name}.input_fixed`, slots * 4);
       pop.external = this.storage(`${p.name}.external`, p.n * 4);
     } else if (p.kind === 'poisson') {
       const params = this.uniform(`${p.name}.params`, [p.n, p.words, this.plan.seed, poissonStream(p.id) >>> 0]);
@@ -295,14 +298,18 @@ export class GpuSimulation implements Simulation {
   private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
     const p = pop.plan;
     const lif = p.lif!;
-    const params = this.uniform(`${p.name}.lif`, [p.n, p.words, lif.mode, lif.refractorySteps, 0, 0, 0, 0, 0], {
-      4: lif.v_rest,
-      5: lif.v_reset,
-      6: lif.v_th,
-      7: lif.k,
-      8: 2 ** -p.inputFixedLog2,
+    // Layout of LifParams in shaders/lif_update.wgsl: 12 scalars, then 4 receptors of 4 words.
+    const words = new Array<number>(12 + 16).fill(0);
+    words.splice(0, 4, p.n, p.words, lif.mode, lif.refractorySteps);
+    words[9] = lif.receptors.length;
+    words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0);
+    const floats: Record<number, number> = { 4: lif.v_rest, 5: lif.v_reset, 6: lif.v_th, 7: lif.k, 8: 2 ** -p.inputFixedLog2, 10: lif.dtOverTau };
+    lif.receptors.forEach((r, k) => {
+      words[12 + 4 * k] = r.code;
+      Object.assign(floats, { [13 + 4 * k]: r.decay, [14 + 4 * k]: r.coef, [15 + 4 * k]: r.e_rev });
     });
-    const resources = [params, pop.v!, pop.refractory!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
+    const params = this.uniform(`${p.name}.lif`, words, floats);
+    const resources = [params, pop.v!, pop.refractory!, pop.synState!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
     return { kernel, bindGroup: this.bindGroup(kernel, resources), threads: p.n };
   }
 
@@ -310,12 +317,12 @@ export class GpuSimulation implements Simulation {
     const pre = this.pops[proj.pre];
     const post = this.pops[proj.post];
     if (proj.dense) {
-      const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay]);
+      const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, 0, 0, 0]);
       const w = this.storage(`${proj.name}.weights`, proj.dense);
       return { kernel: kernels.dense, bindGroup: this.bindGroup(kernels.dense, [params, w, pre.ring, post.inputFloat!]), threads: post.plan.n };
     }
     const { rowPtr, cols, weights } = proj.csr!;
-    const params = this.uniform(`${proj.name}.params`, [pre.plan.n, pre.plan.words, proj.delay, 0]);
+    const params = this.uniform(`${proj.name}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n]);
     const resources = [params, this.storage(`${proj.name}.row_ptr`, rowPtr), this.storage(`${proj.name}.cols`, cols), this.storage(`${proj.name}.weights`, weights), pre.ring, post.inputFixed!];
     return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), threads: pre.plan.n };
   }

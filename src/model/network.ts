@@ -40,6 +40,8 @@ export interface Projection {
   post: number;
   /** Spikes emitted at step t arrive as input at step t + delay. */
   delay: number;
+  /** Index of the target population's receptor the spikes act through. */
+  receptor: number;
   weights: BuiltConnectivity;
 }
 
@@ -102,8 +104,8 @@ export class Network {
   }
 
   /** Connects pre to post; weights are built (and random ones drawn) now. */
-  connect(pre: Population, post: Population, connectivity: ConnectivitySpec, options: { delay?: number; name?: string } = {}): Projection {
-    rejectUnknownKeys('connect.options', options, ['delay', 'name']);
+  connect(pre: Population, post: Population, connectivity: ConnectivitySpec, options: { delay?: number; name?: string; receptor?: string } = {}): Projection {
+    rejectUnknownKeys('connect.options', options, ['delay', 'name', 'receptor']);
     const name = options.name ?? `${pre.name}->${post.name}`;
     const field = `projections.${name}`;
     if (this.projections.some((p) => p.name === name)) throw new ModelError(field, 'a projection with this name already exists');
@@ -111,6 +113,9 @@ export class Network {
     this.checkMember(`${field}.post`, post);
     if (post.kind !== 'lif') throw new ModelError(`${field}.post`, `must be a LIF population; ${post.name} is a spike source`);
     const delay = requireInt(`${field}.delay`, options.delay ?? 0, 0, MAX_DELAY_STEPS);
+    const receptorNames = Object.keys(post.params.receptors);
+    const receptor = options.receptor === undefined ? 0 : receptorNames.indexOf(options.receptor);
+    if (receptor < 0) throw new ModelError(`${field}.receptor`, `must be one of ${post.name}'s receptors (${receptorNames.join(', ')}), got ${JSON.stringify(options.receptor)}`);
     if (connectivity === null || typeof connectivity !== 'object') throw new ModelError(`${field}.connectivity`, 'must be an object with a kind');
     const weights = buildConnectivity(connectivity, {
       field: `${field}.connectivity`,
@@ -120,7 +125,7 @@ export class Network {
       seed: this.seed,
       stream: 1000 + this.projections.length,
     });
-    const proj: Projection = { id: this.projections.length, name, pre: pre.id, post: post.id, delay, weights };
+    const proj: Projection = { id: this.projections.length, name, pre: pre.id, post: post.id, delay, receptor, weights };
     this.projections.push(proj);
     return proj;
   }

@@ -4,6 +4,30 @@ import { ModelError, rejectUnknownKeys, requireFinite, requireNonNegative, requi
 export type Integration = 'euler' | 'exact';
 
 /**
+ * How spikes arriving through a projection act on the neuron (the projection's `receptor`):
+ * - `current`: the chapter's synapse: the summed weights are an input current (mV) for the
+ *   arrival step only.
+ * - `delta`: v jumps by the summed weights (mV) at arrival, before the step's integration.
+ * - `exp_current`: a current s (mV) that jumps by w at arrival and decays with `tau` (ms),
+ *   as in the Vogels–Abbott CUBA network: tau_m dv/dt = -(v - v_rest) + s.
+ * - `exp_conductance`: a conductance g (in units of the leak conductance) that jumps by w and
+ *   decays with `tau`, driving v toward `e_rev` (mV): tau_m dv/dt = ... + g (e_rev - v) (COBA).
+ * Arrivals on a refractory neuron still add to s and g, which keep decaying; `current` and
+ * `delta` input arriving while the neuron is refractory is dropped, as NEST's iaf_psc_delta does.
+ */
+export type ReceptorSpec =
+  | { kind: 'current' }
+  | { kind: 'delta' }
+  | { kind: 'exp_current'; tau: number }
+  | { kind: 'exp_conductance'; tau: number; e_rev: number };
+
+/** At most this many receptors per population (the kernel's fixed-size parameter array). */
+export const MAX_RECEPTORS = 4;
+
+/** The chapter's single instantaneous-current receptor, used when a population names none. */
+export const DEFAULT_RECEPTORS: Readonly<Record<string, ReceptorSpec>> = Object.freeze({ input: { kind: 'current' } });
+
+/**
  * Leaky integrate-and-fire parameters, in the chapter's units (mV, ms):
  *   tau_m dv/dt = -(v - v_rest) + I
  * where I is the summed input of the step, in mV (a current already multiplied by the membrane
@@ -28,6 +52,13 @@ export interface LIFParams {
   integration: Integration;
   /** Initial membrane potential (mV), one value or one per neuron; defaults to v_rest. */
   v_init?: number | ArrayLike<number>;
+  /**
+   * Named synaptic receptors in order; projections pick one by name. Defaults to
+   * `{ input: { kind: 'current' } }`, the chapter's synapse. Exact integration with conductance
+   * receptors is exponential Euler (conductances frozen over the step, as Brian2's
+   * `exponential_euler`); everything else linear is integrated exactly.
+   */
+  receptors: Record<string, ReceptorSpec>;
 }
 
 /** The code lab's neuron (chapter 18.4): rest -70 mV, reset -75 mV, threshold -55 mV, 10 ms, 2 ms. */
@@ -38,9 +69,10 @@ export const CHAPTER_LIF: Readonly<LIFParams> = Object.freeze({
   tau_m: 10,
   t_ref: 2,
   integration: 'euler',
+  receptors: DEFAULT_RECEPTORS,
 });
 
-const LIF_KEYS = ['v_rest', 'v_reset', 'v_th', 'threshold', 'tau_m', 't_ref', 'refractory_period', 'integration', 'v_init'] as const;
+const LIF_KEYS = ['v_rest', 'v_reset', 'v_th', 'threshold', 'tau_m', 't_ref', 'refractory_period', 'integration', 'v_init', 'receptors'] as const;
 
 export type LIFInput = Partial<LIFParams> & { threshold?: number; refractory_period?: number };
 
@@ -60,6 +92,7 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
     tau_m: requirePositive(`${field}.tau_m`, input.tau_m ?? CHAPTER_LIF.tau_m),
     t_ref: requireNonNegative(`${field}.t_ref`, input.t_ref ?? input.refractory_period ?? CHAPTER_LIF.t_ref),
     integration: input.integration ?? CHAPTER_LIF.integration,
+    receptors: resolveReceptors(`${field}.receptors`, input.receptors ?? DEFAULT_RECEPTORS),
   };
   if (p.integration !== 'euler' && p.integration !== 'exact') {
     throw new ModelError(`${field}.integration`, `must be 'euler' or 'exact', got ${String(p.integration)}`);
@@ -96,4 +129,53 @@ export function lifStepConstant(p: LIFParams, dt: number): number {
 /** R = round(t_ref / dt): the value the refractory counter is set to on a spike. */
 export function refractorySteps(p: LIFParams, dt: number): number {
   return Math.round(p.t_ref / dt);
+}
+
+function resolveReceptors(field: string, receptors: Record<string, ReceptorSpec>): Record<string, ReceptorSpec> {
+  if (receptors === null || typeof receptors !== 'object') throw new ModelError(field, 'must be an object of named receptors');
+  const names = Object.keys(receptors);
+  if (names.length < 1 || names.length > MAX_RECEPTORS) {
+    throw new ModelError(field, `must name between 1 and ${MAX_RECEPTORS} receptors, got ${names.length}`);
+  }
+  const out: Record<string, ReceptorSpec> = {};
+  for (const name of names) {
+    const f = `${field}.${name}`;
+    const r = receptors[name];
+    if (r === null || typeof r !== 'object') throw new ModelError(f, 'must be an object with a kind');
+    switch (r.kind) {
+      case 'current':
+      case 'delta':
+        rejectUnknownKeys(f, r, ['kind']);
+        out[name] = { kind: r.kind };
+        break;
+      case 'exp_current':
+        rejectUnknownKeys(f, r, ['kind', 'tau']);
+        out[name] = { kind: r.kind, tau: requirePositive(`${f}.tau`, r.tau) };
+        break;
+      case 'exp_conductance':
+        rejectUnknownKeys(f, r, ['kind', 'tau', 'e_rev']);
+        out[name] = { kind: r.kind, tau: requirePositive(`${f}.tau`, r.tau), e_rev: requireFinite(`${f}.e_rev`, r.e_rev) };
+        break;
+      default:
+        throw new ModelError(`${f}.kind`, `must be one of current, delta, exp_current, exp_conductance; got ${String((r as { kind?: unknown }).kind)}`);
+    }
+  }
+  return out;
+}
+
+/** Receptor kinds as the kernels number them. */
+export const RECEPTOR_CODE = { current: 0, delta: 1, exp_current: 2, exp_conductance: 3 } as const;
+
+/**
+ * f32 constants of one receptor: `decay` = exp(-dt / tau) for the state, and for exact
+ * integration of an exponential current the weight of the state in the new potential,
+ *   coef = tau / (tau - tau_m) * (exp(-dt / tau) - exp(-dt / tau_m))   (dt / tau_m * exp(-dt / tau_m) if tau = tau_m).
+ */
+export function receptorConstants(r: ReceptorSpec, tau_m: number, dt: number): { code: number; decay: number; coef: number; e_rev: number } {
+  const code = RECEPTOR_CODE[r.kind];
+  if (r.kind !== 'exp_current' && r.kind !== 'exp_conductance') return { code, decay: 0, coef: 0, e_rev: 0 };
+  const pr = Math.exp(-dt / r.tau);
+  const pm = Math.exp(-dt / tau_m);
+  const coef = Math.abs(r.tau - tau_m) < 1e-12 * tau_m ? (dt / tau_m) * pm : (r.tau / (r.tau - tau_m)) * (pr - pm);
+  return { code, decay: Math.fround(pr), coef: Math.fround(coef), e_rev: Math.fround(r.kind === 'exp_conductance' ? r.e_rev : 0) };
 }

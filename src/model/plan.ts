@@ -1,7 +1,7 @@
 import type { CsrWeights } from './connectivity.js';
 import { ModelError } from './errors.js';
 import { type CurrentInjection, type Network, type Projection, type SourcePopulation } from './network.js';
-import { lifStepConstant, refractorySteps } from './neuron.js';
+import { lifStepConstant, receptorConstants, refractorySteps } from './neuron.js';
 
 /**
  * The lowered form of a Network that both backends execute: populations in the order the time
@@ -23,14 +23,27 @@ export interface NetworkPlan {
   currentChangeSteps: number[];
 }
 
+export interface PlanReceptor {
+  /** RECEPTOR_CODE: 0 current, 1 delta, 2 exp_current, 3 exp_conductance. */
+  code: number;
+  decay: number;
+  coef: number;
+  e_rev: number;
+}
+
 export interface PlanLIF {
   mode: 0 | 1; // 0 euler, 1 exact
   v_rest: number;
   v_reset: number;
   v_th: number;
   k: number;
+  /** dt / tau_m in f32, for the exponential-Euler step of conductance receptors. */
+  dtOverTau: number;
   refractorySteps: number;
   vInit: Float32Array;
+  receptors: PlanReceptor[];
+  hasExpCurrent: boolean;
+  hasConductance: boolean;
 }
 
 export interface PlanPopulation {
@@ -58,6 +71,8 @@ export interface PlanProjection {
   pre: number;
   post: number;
   delay: number;
+  /** Receptor index in the target population. */
+  receptor: number;
   synapses: number;
   /** Dense weights, pre-major: w[j * nPost + i]. */
   dense?: Float32Array;
@@ -86,8 +101,12 @@ export function lowerNetwork(net: Network): NetworkPlan {
         v_reset: Math.fround(p.v_reset),
         v_th: Math.fround(p.v_th),
         k: lifStepConstant(p, dt),
+        dtOverTau: Math.fround(dt / p.tau_m),
         refractorySteps: refractorySteps(p, dt),
         vInit,
+        receptors: Object.values(p.receptors).map((r) => receptorConstants(r, p.tau_m, dt)),
+        hasExpCurrent: Object.values(p.receptors).some((r) => r.kind === 'exp_current'),
+        hasConductance: Object.values(p.receptors).some((r) => r.kind === 'exp_conductance'),
       };
       return { ...base, kind: 'lif', lif } satisfies PlanPopulation;
     }
@@ -109,7 +128,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
 
   const projections: PlanProjection[] = net.projections.map((proj) => {
     const w = proj.weights;
-    const planned: PlanProjection = { id: proj.id, name: proj.name, pre: proj.pre, post: proj.post, delay: proj.delay, synapses: 0 };
+    const planned: PlanProjection = { id: proj.id, name: proj.name, pre: proj.pre, post: proj.post, delay: proj.delay, receptor: proj.receptor, synapses: 0 };
     if (w.kind === 'dense') {
       planned.dense = w.w;
       planned.synapses = w.nPre * w.nPost;
