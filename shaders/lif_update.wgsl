@@ -41,6 +41,24 @@ fn fixed_to_f32(q: i32) -> f32 {
   return f32(q >> 12u) * 4096.0 + f32(q & 4095);
 }
 
+// exp(x) from +, -, *, floor and an exact power of two, so the CPU twin (expF32 in
+// src/cpu/lif.ts) computes the same bits; the built-in exp() is not correctly rounded and differs
+// between implementations. Cody-Waite reduction x = k ln2 + r, |r| <= ln2 / 2, degree-7 Taylor.
+fn exp_f32(x: f32) -> f32 {
+  let xc = clamp(x, -87.0, 88.0);
+  let k = floor(xc * 1.44269504 + 0.5);
+  let r = (xc - k * 0.693359375) - k * -2.12194440e-4;
+  var p = 1.98412698e-4;
+  p = p * r + 1.38888889e-3;
+  p = p * r + 8.33333333e-3;
+  p = p * r + 4.16666667e-2;
+  p = p * r + 1.66666667e-1;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  return ldexp(p, i32(k));
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
@@ -105,7 +123,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         // Exponential Euler: conductances frozen over the step, v relaxes exactly toward v_inf.
         let b = 1.0 + g_sum;
         let v_inf = (((P.v_rest + current) + syn_current) + g_rev) / b;
-        vi = v_inf + (vi - v_inf) * exp(-(b * P.dt_over_tau));
+        vi = v_inf + (vi - v_inf) * exp_f32(-(b * P.dt_over_tau));
       }
     }
     if (vi >= P.v_th) {

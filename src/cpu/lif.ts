@@ -74,7 +74,7 @@ export function lifUpdate(
         // Exponential Euler: conductances frozen over the step, v relaxes exactly toward v_inf.
         const b = f(1 + gSum);
         const vInf = f(f(f(f(v_rest + current) + synCurrent) + gRev) / b);
-        vi = f(vInf + f(f(vi - vInf) * f(Math.exp(f(-f(b * dtOverTau))))));
+        vi = f(vInf + f(f(vi - vInf) * expF32(-f(b * dtOverTau))));
       }
     }
     if (vi >= v_th) {
@@ -86,6 +86,21 @@ export function lifUpdate(
     v[i] = vi;
     refractory[i] = r;
   }
+}
+
+const EXP_COEFFS = [1.98412698e-4, 1.38888889e-3, 8.33333333e-3, 4.16666667e-2, 1.66666667e-1, 0.5, 1.0, 1.0].map(f);
+const LN2_HI = f(0.693359375);
+const LN2_LO = f(-2.12194440e-4);
+const LOG2E = f(1.44269504);
+
+/** exp in f32 from basic operations, bit for bit as `exp_f32` in shaders/lif_update.wgsl. */
+export function expF32(x: number): number {
+  const xc = Math.min(88, Math.max(-87, f(x)));
+  const k = Math.floor(f(f(xc * LOG2E) + 0.5));
+  const r = f(f(xc - f(k * LN2_HI)) - f(k * LN2_LO));
+  let p = EXP_COEFFS[0];
+  for (let c = 1; c < EXP_COEFFS.length; c++) p = f(f(p * r) + EXP_COEFFS[c]);
+  return f(p * 2 ** k);
 }
 
 /** i32 -> f32 with one round-to-nearest-even, as `fixed_to_f32` in the kernel does it. */
