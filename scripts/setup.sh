@@ -2,8 +2,9 @@
 # One-time set-up that `npm start`, `npm test` and `npm run bench` run first, so a fresh clone
 # needs nothing but Node 20 and npm:
 #   1. node_modules installed from package-lock.json (skipped when the lock has not changed);
-#   2. Debian's chromium (headless browser + SwiftShader Vulkan driver), the Vulkan loader and a
-#      font for figures, installed with apt-get when missing and running as root.
+#   2. Debian's chromium (headless browser + SwiftShader Vulkan driver), the Vulkan loader, a
+#      font for figures, and python3-brian (Brian2, the validation peer), installed with apt-get
+#      when missing and running as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,8 @@ missing=()
 ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1' || missing+=(libvulkan1)
 # Figures are rendered to PNG with system fonts.
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+# Brian2, the peer the validation tests and benchmarks compare against (Debian's python3).
+/usr/bin/python3 -c 'import brian2' >/dev/null 2>&1 || missing+=(python3-brian)
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -28,8 +31,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >&2
   else
-    echo "[setup] WebGPU on this machine needs Debian packages: $pkgs" >&2
+    echo "[setup] missing Debian packages: $pkgs (WebGPU needs chromium and libvulkan1; Brian2 validation needs python3-brian)" >&2
     echo "[setup] install them as root: apt-get install $pkgs" >&2
-    echo "[setup] (continuing: the CPU backend works without them; GPU tests will report no adapter)" >&2
+    echo "[setup] (continuing: the CPU backend works without them; GPU tests fail without an adapter, Brian2 tests skip)" >&2
   fi
 fi

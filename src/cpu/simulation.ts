@@ -100,11 +100,11 @@ export class CpuSimulation implements Simulation {
     for (const p of this.pops) {
       p.ring.fill(0);
       p.refractory.fill(0);
-      p.synState.fill(0);
       p.inputFloat.fill(0);
       p.inputFixed.fill(0);
       if (p.plan.lif) {
         p.v.set(p.plan.lif.vInit);
+        p.synState.set(p.plan.lif.synInit);
         externalCurrent(p.plan, 0, p.external);
       }
     }

@@ -206,7 +206,7 @@ export class GpuSimulation implements Simulation {
     await this.drain();
     const enc = this.device.createCommandEncoder();
     for (const p of this.pops) {
-      for (const b of [p.ring, p.refractory, p.synState, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
+      for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
     }
     this.device.queue.submit([enc.finish()]);
     this.writeInitialState();
@@ -338,7 +338,10 @@ export class GpuSimulation implements Simulation {
 
   private writeInitialState(): void {
     for (const p of this.pops) {
-      if (p.plan.lif) this.write(p.v!, 0, p.plan.lif.vInit);
+      if (p.plan.lif) {
+        this.write(p.v!, 0, p.plan.lif.vInit);
+        this.write(p.synState!, 0, p.plan.lif.synInit);
+      }
     }
     this.writeExternalCurrents(0);
   }

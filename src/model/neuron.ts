@@ -12,14 +12,16 @@ export type Integration = 'euler' | 'exact';
  *   as in the Vogels–Abbott CUBA network: tau_m dv/dt = -(v - v_rest) + s.
  * - `exp_conductance`: a conductance g (in units of the leak conductance) that jumps by w and
  *   decays with `tau`, driving v toward `e_rev` (mV): tau_m dv/dt = ... + g (e_rev - v) (COBA).
+ * `init` sets the initial state of s or g (one value or one per neuron; default 0).
  * Arrivals on a refractory neuron still add to s and g, which keep decaying; `current` and
- * `delta` input arriving while the neuron is refractory is dropped, as NEST's iaf_psc_delta does.
+ * `delta` input arriving while the neuron is refractory is dropped, as NEST's iaf_psc_delta and
+ * Brian2 (with `v` declared `unless refractory`) do.
  */
 export type ReceptorSpec =
   | { kind: 'current' }
   | { kind: 'delta' }
-  | { kind: 'exp_current'; tau: number }
-  | { kind: 'exp_conductance'; tau: number; e_rev: number };
+  | { kind: 'exp_current'; tau: number; init?: number | ArrayLike<number> }
+  | { kind: 'exp_conductance'; tau: number; e_rev: number; init?: number | ArrayLike<number> };
 
 /** At most this many receptors per population (the kernel's fixed-size parameter array). */
 export const MAX_RECEPTORS = 4;
@@ -92,7 +94,7 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
     tau_m: requirePositive(`${field}.tau_m`, input.tau_m ?? CHAPTER_LIF.tau_m),
     t_ref: requireNonNegative(`${field}.t_ref`, input.t_ref ?? input.refractory_period ?? CHAPTER_LIF.t_ref),
     integration: input.integration ?? CHAPTER_LIF.integration,
-    receptors: resolveReceptors(`${field}.receptors`, input.receptors ?? DEFAULT_RECEPTORS),
+    receptors: resolveReceptors(`${field}.receptors`, input.receptors ?? DEFAULT_RECEPTORS, n),
   };
   if (p.integration !== 'euler' && p.integration !== 'exact') {
     throw new ModelError(`${field}.integration`, `must be 'euler' or 'exact', got ${String(p.integration)}`);
@@ -131,13 +133,20 @@ export function refractorySteps(p: LIFParams, dt: number): number {
   return Math.round(p.t_ref / dt);
 }
 
-function resolveReceptors(field: string, receptors: Record<string, ReceptorSpec>): Record<string, ReceptorSpec> {
+function resolveReceptors(field: string, receptors: Record<string, ReceptorSpec>, n: number): Record<string, ReceptorSpec> {
   if (receptors === null || typeof receptors !== 'object') throw new ModelError(field, 'must be an object of named receptors');
   const names = Object.keys(receptors);
   if (names.length < 1 || names.length > MAX_RECEPTORS) {
     throw new ModelError(field, `must name between 1 and ${MAX_RECEPTORS} receptors, got ${names.length}`);
   }
   const out: Record<string, ReceptorSpec> = {};
+  const initOf = (f: string, init: number | ArrayLike<number> | undefined) => {
+    if (init === undefined) return {};
+    if (typeof init === 'number') return { init: requireFinite(`${f}.init`, init) };
+    if (init.length !== n) throw new ModelError(`${f}.init`, `must have one value per neuron (${n}), got ${init.length}`);
+    for (let i = 0; i < n; i++) requireFinite(`${f}.init[${i}]`, init[i]);
+    return { init };
+  };
   for (const name of names) {
     const f = `${field}.${name}`;
     const r = receptors[name];
@@ -149,12 +158,12 @@ function resolveReceptors(field: string, receptors: Record<string, ReceptorSpec>
         out[name] = { kind: r.kind };
         break;
       case 'exp_current':
-        rejectUnknownKeys(f, r, ['kind', 'tau']);
-        out[name] = { kind: r.kind, tau: requirePositive(`${f}.tau`, r.tau) };
+        rejectUnknownKeys(f, r, ['kind', 'tau', 'init']);
+        out[name] = { kind: r.kind, tau: requirePositive(`${f}.tau`, r.tau), ...initOf(f, r.init) };
         break;
       case 'exp_conductance':
-        rejectUnknownKeys(f, r, ['kind', 'tau', 'e_rev']);
-        out[name] = { kind: r.kind, tau: requirePositive(`${f}.tau`, r.tau), e_rev: requireFinite(`${f}.e_rev`, r.e_rev) };
+        rejectUnknownKeys(f, r, ['kind', 'tau', 'e_rev', 'init']);
+        out[name] = { kind: r.kind, tau: requirePositive(`${f}.tau`, r.tau), e_rev: requireFinite(`${f}.e_rev`, r.e_rev), ...initOf(f, r.init) };
         break;
       default:
         throw new ModelError(`${f}.kind`, `must be one of current, delta, exp_current, exp_conductance; got ${String((r as { kind?: unknown }).kind)}`);

@@ -1,7 +1,7 @@
 import type { CsrWeights } from './connectivity.js';
 import { ModelError } from './errors.js';
 import { type CurrentInjection, type Network, type Projection, type SourcePopulation } from './network.js';
-import { lifStepConstant, receptorConstants, refractorySteps } from './neuron.js';
+import { lifStepConstant, receptorConstants, type ReceptorSpec, refractorySteps } from './neuron.js';
 
 /**
  * The lowered form of a Network that both backends execute: populations in the order the time
@@ -41,6 +41,8 @@ export interface PlanLIF {
   dtOverTau: number;
   refractorySteps: number;
   vInit: Float32Array;
+  /** Initial receptor states, [receptor * n + i]. */
+  synInit: Float32Array;
   receptors: PlanReceptor[];
   hasExpCurrent: boolean;
   hasConductance: boolean;
@@ -104,6 +106,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
         dtOverTau: Math.fround(dt / p.tau_m),
         refractorySteps: refractorySteps(p, dt),
         vInit,
+        synInit: receptorInit(Object.values(p.receptors), pop.n),
         receptors: Object.values(p.receptors).map((r) => receptorConstants(r, p.tau_m, dt)),
         hasExpCurrent: Object.values(p.receptors).some((r) => r.kind === 'exp_current'),
         hasConductance: Object.values(p.receptors).some((r) => r.kind === 'exp_conductance'),
@@ -157,6 +160,16 @@ export function lowerNetwork(net: Network): NetworkPlan {
     voltageMonitors: [...net.voltageMonitors].sort(([a], [b]) => a - b).map(([population, indices]) => ({ population, indices })),
     currentChangeSteps: [...changes].sort((a, b) => a - b),
   };
+}
+
+function receptorInit(receptors: ReceptorSpec[], n: number): Float32Array {
+  const out = new Float32Array(receptors.length * n);
+  receptors.forEach((r, k) => {
+    const init = 'init' in r ? r.init : undefined;
+    if (typeof init === 'number') out.fill(init, k * n, (k + 1) * n);
+    else if (init) for (let i = 0; i < n; i++) out[k * n + i] = init[i];
+  });
+  return out;
 }
 
 /** The external current of a population at a step, summed in f32 in injection order. */

@@ -1,0 +1,116 @@
+"""Runs a network described by a JSON spec in Brian2 and writes the results as JSON.
+
+Used by tests/brian2.test.ts (validation) and bench/ (Brian2 as the peer). The spec comes from
+the TypeScript side, so both simulators run the same neurons and, for networks, the identical
+synapses (pre/post index files exported from our connectivity).
+
+    python3 runner.py SPEC.json OUT.json
+"""
+import json
+import sys
+import time
+
+import numpy as np
+from brian2 import (NeuronGroup, Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
+                    Synapses, defaultclock, device, ms, mV, prefs, seed, set_device)
+
+EQUATIONS = {
+    'cuba': '''dv/dt = (ge + gi - (v - El)) / taum : volt (unless refractory)
+               dge/dt = -ge / taue : volt
+               dgi/dt = -gi / taui : volt''',
+    'coba': '''dv/dt = (ge * (Ee - v) + gi * (Ei - v) - (v - El)) / taum : volt (unless refractory)
+               dge/dt = -ge / taue : 1
+               dgi/dt = -gi / taui : 1''',
+    'delta': '''dv/dt = -(v - El) / taum : volt (unless refractory)''',
+}
+WEIGHT_UNIT = {'cuba': mV, 'coba': 1, 'delta': mV}
+ON_PRE = {'cuba': '{r} += w', 'coba': '{r} += w', 'delta': 'v += w'}
+
+
+def namespace(p):
+    return dict(El=p['v_rest'] * mV, taum=p['tau_m'] * ms, taue=p.get('tau_e', 5) * ms,
+                taui=p.get('tau_i', 10) * ms, Ee=p.get('e_e', 0) * mV, Ei=p.get('e_i', -80) * mV,
+                Vt=p['v_th'] * mV, Vr=p['v_reset'] * mV)
+
+
+def group(spec, n):
+    p = spec['params']
+    return NeuronGroup(n, EQUATIONS[spec['model']], threshold='v > Vt', reset='v = Vr',
+                       refractory=p['t_ref'] * ms, method=spec['method'], namespace=namespace(p),
+                       name='neurons')
+
+
+def synapse_target(receptor):
+    return {'exc': 'ge', 'inh': 'gi'}.get(receptor, receptor)
+
+
+def run_trace(spec):
+    defaultclock.dt = spec['dt'] * ms
+    P = group(spec, 1)
+    P.v = spec['params']['v_rest'] * mV
+    net = Network(P)
+    for k, inp in enumerate(spec['inputs']):
+        times = np.asarray(inp['times_ms'])
+        src = SpikeGeneratorGroup(1, np.zeros(len(times), dtype=int), times * ms, name=f'src{k}')
+        syn = Synapses(src, P, 'w : 1' if spec['model'] == 'coba' else 'w : volt',
+                       on_pre=ON_PRE[spec['model']].format(r=synapse_target(inp['receptor'])),
+                       name=f'syn{k}')
+        syn.connect(i=0, j=0)
+        syn.w = inp['weight'] * WEIGHT_UNIT[spec['model']]
+        net.add(src, syn)
+    state = StateMonitor(P, 'v', record=0, when='end')
+    spikes = SpikeMonitor(P)
+    net.add(state, spikes)
+    net.run(spec['duration_ms'] * ms)
+    return {'v': (state.v[0] / mV).tolist(), 'spike_times_ms': (spikes.t / ms).tolist()}
+
+
+def run_network(spec):
+    n_exc, n_inh = spec['n_exc'], spec['n_inh']
+    n = n_exc + n_inh
+    runs = []
+    for s in spec['seeds']:
+        defaultclock.dt = spec['dt'] * ms
+        P = group(spec, n)
+        init = spec['init']
+        if s is None:  # our initial state, from files
+            for var, unit in (('v', mV), ('ge', 1), ('gi', 1)):
+                if var in init:
+                    setattr(P, var, np.fromfile(init[var], dtype=np.float32).astype(float) * unit)
+        else:  # Brian's own draw, for the seed-to-seed spread
+            seed(s)
+            for var, expr in init['expressions'].items():
+                setattr(P, var, expr)
+        net = Network(P)
+        for k, proj in enumerate(spec['projections']):
+            idx = np.fromfile(proj['file'], dtype=np.int32).reshape(2, -1)
+            off_pre = 0 if proj['pre'] == 'exc' else n_exc
+            off_post = 0 if proj['post'] == 'exc' else n_exc
+            syn = Synapses(P, P, on_pre=ON_PRE[spec['model']].format(r=synapse_target(proj['receptor'])),
+                           namespace={'w': proj['weight'] * WEIGHT_UNIT[spec['model']]}, name=f'syn{k}')
+            syn.connect(i=idx[0] + off_pre, j=idx[1] + off_post)
+            net.add(syn)
+        mon = SpikeMonitor(P)
+        net.add(mon)
+        t0 = time.perf_counter()
+        net.run(spec['duration_ms'] * ms)
+        wall = time.perf_counter() - t0
+        counts = np.bincount(np.asarray(mon.i), minlength=n)
+        trains = mon.spike_trains()
+        cv = []
+        for i in range(n):
+            isi = np.diff(np.asarray(trains[i] / ms))
+            cv.append(float(np.std(isi) / np.mean(isi)) if len(isi) >= 2 else None)
+        runs.append({'seed': s, 'wall_s': wall, 'counts': counts.tolist(), 'cv': cv})
+    return {'runs': runs}
+
+
+def main():
+    spec = json.load(open(sys.argv[1]))
+    prefs.codegen.target = spec.get('target', 'numpy')
+    result = run_trace(spec) if spec['mode'] == 'trace' else run_network(spec)
+    json.dump(result, open(sys.argv[2], 'w'))
+
+
+if __name__ == '__main__':
+    main()
