@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { vogelsAbbott } from '../src/networks/vogels-abbott.js';
 import { compareBackends, feedForward, sparseRecurrent } from './parity-cases.js';
 import { requireGpu, testGpu } from './helpers.js';
 
@@ -29,6 +30,17 @@ describe('GPU vs CPU parity', () => {
     expect(report.spikeMismatches).toEqual([]);
     expect(report.maxVoltageDiff).toBeLessThanOrEqual(1e-4);
   });
+
+  for (const model of ['cuba', 'coba'] as const) {
+    it(`Vogels–Abbott ${model.toUpperCase()}, 4000 neurons, 50 ms: identical spikes and potentials`, async () => {
+      const net = vogelsAbbott({ model, seed: 3 });
+      net.monitorVoltage(net.population('exc'), [0, 1, 2, 3199]);
+      const report = await compareBackends(model, net, 500, await requireGpu());
+      expect(report.spikes.exc).toBeGreaterThan(100);
+      expect(report.spikeMismatches).toEqual([]);
+      expect(report.maxVoltageDiff).toBe(0);
+    });
+  }
 
   it('results do not depend on chunk length or workgroup size', async () => {
     const gpu = await requireGpu();
