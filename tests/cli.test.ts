@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLab } from '../src/cli/lab.js';
+import { runExample } from '../src/cli/run.js';
 
 describe('the main job (neuromorph lab)', () => {
   it('runs the code lab on the GPU and CPU, agrees, and writes figures and a report', async () => {
@@ -14,6 +15,7 @@ describe('the main job (neuromorph lab)', () => {
     expect(text).toMatch(/adapter: SwiftShader|adapter: .+/);
     expect(text).toMatch(/pattern_1: spikes input 140, hidden \d+, output \d+/);
     expect(text).toMatch(/gpu vs cpu: spikes identical/);
+    expect(text).toMatch(/Vogels–Abbott CUBA, 4000 neurons, 100 ms: exc \d+\.\d+ Hz, \d+ spikes; wall gpu \d+ ms, cpu \d+ ms; spikes identical/);
     for (const f of ['pattern_1.svg', 'pattern_1.png', 'pattern_2.svg', 'pattern_2.png', 'report.html', 'summary.json']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
@@ -25,5 +27,21 @@ describe('the main job (neuromorph lab)', () => {
       expect(row.spikes.output).toBeGreaterThan(0);
     }
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<img src="pattern_2.png"');
+  });
+});
+
+describe('neuromorph run', () => {
+  it('runs a built-in network and writes its raster', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'neuromorph-run-'));
+    const lines: string[] = [];
+    expect(await runExample({ example: 'cuba', backend: 'cpu', duration_ms: 200, seed: 1, out }, (l) => lines.push(l))).toBe(0);
+    const summary = JSON.parse(lines[0]);
+    expect(summary).toMatchObject({ example: 'cuba', backend: 'cpu', neurons: 4000, bio_s: 0.2 });
+    expect(summary.synapses).toBeGreaterThan(300_000);
+    expect(summary.populations.exc.rate_hz).toBeGreaterThan(2);
+    expect(summary.populations.exc.rate_hz).toBeLessThan(20);
+    expect(existsSync(join(out, 'cuba-raster.png'))).toBe(true);
+    await expect(runExample({ example: 'cuba', backend: 'cpu', duration_ms: -1, seed: 1 })).rejects.toThrow(/duration: must be > 0/);
+    await expect(runExample({ example: 'nope', backend: 'cpu', duration_ms: 1, seed: 1 })).rejects.toThrow(/example: must be one of cuba, coba/);
   });
 });
