@@ -1,5 +1,6 @@
-// LIF membrane update with synaptic receptors + threshold + reset + refractory, writing the
-// step's spike bitmask. CPU twin: src/cpu/lif.ts (lifUpdate), same operation order.
+// Neuron update (LIF, Izhikevich or AdEx) with synaptic receptors + threshold + reset +
+// refractory, writing the step's spike bitmask. CPU twin: src/cpu/lif.ts (lifUpdate), same
+// operation order.
 // One thread per neuron; a workgroup assembles its WORKGROUP_SIZE / 32 bitmask words in
 // workgroup memory and writes them whole, so the ring slot needs no clearing and no global atomics.
 struct Receptor {
@@ -22,17 +23,26 @@ struct LifParams {
   n_receptors: u32,
   dt_over_tau: f32,
   flags: u32,            // bit 0: has exp_current receptors; bit 1: has conductance receptors
+  model: u32,            // 0 LIF, 1 Izhikevich, 2 AdEx
+  a: f32,                // Izhikevich a; AdEx a (units of g_L)
+  b: f32,                // Izhikevich b
+  delta_t: f32,          // AdEx slope factor (mV)
+  v_t: f32,              // AdEx threshold (mV)
+  inv_delta_t: f32,      // 1 / delta_t: a multiply, since WGSL division need not be correctly rounded
+  k_w: f32,              // AdEx dt / tau_w
+  adapt_jump: f32,       // Izhikevich d, AdEx b (mV)
   receptors: array<Receptor, 4>,
 }
 
 @group(0) @binding(1) var<uniform> P: LifParams;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
 @group(0) @binding(3) var<storage, read_write> refractory: array<u32>;
-@group(0) @binding(4) var<storage, read_write> syn_state: array<f32>;   // [receptor * n + i]
-@group(0) @binding(5) var<storage, read_write> input_float: array<f32>; // [receptor * n + i]
-@group(0) @binding(6) var<storage, read_write> input_fixed: array<i32>;  // [receptor * n + i]
-@group(0) @binding(7) var<storage, read> external_current: array<f32>;
-@group(0) @binding(8) var<storage, read_write> ring: array<u32>;
+@group(0) @binding(4) var<storage, read_write> adapt: array<f32>;       // Izhikevich u, AdEx w
+@group(0) @binding(5) var<storage, read_write> syn_state: array<f32>;   // [receptor * n + i]
+@group(0) @binding(6) var<storage, read_write> input_float: array<f32>; // [receptor * n + i]
+@group(0) @binding(7) var<storage, read_write> input_fixed: array<i32>;  // [receptor * n + i]
+@group(0) @binding(8) var<storage, read> external_current: array<f32>;
+@group(0) @binding(9) var<storage, read_write> ring: array<u32>;
 
 var<workgroup> word_bits: array<atomic<u32>, WORKGROUP_SIZE / 32u>;
 
@@ -102,8 +112,41 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let has_conductance = (P.flags & 2u) != 0u;
     var vi = v[i];
     var r = refractory[i];
+    var u = 0.0;
+    if (P.model != 0u) {
+      u = adapt[i];
+    }
     if (r == 0u) {
       vi = vi + jump;
+    }
+    if (P.model != 0u) {
+      // Izhikevich and AdEx: Euler steps; the adaptation variable integrates even while refractory.
+      var drive = current;
+      if (has_exp_current) {
+        drive = drive + syn_current;
+      }
+      if (has_conductance) {
+        drive = drive + (g_rev - g_sum * vi);
+      }
+      var dv: f32;
+      var du: f32;
+      var ku: f32;
+      if (P.model == 1u) {
+        // 0.04 v^2 + 5 v + 140 in Horner form: SwiftShader fuses a*b + c*d into an FMA but leaves
+        // a*b + c alone, so this form gives the CPU twin's bits.
+        dv = (((0.04 * vi + 5.0) * vi + 140.0) - u) + drive;
+        du = P.a * (P.b * vi - u);
+        ku = P.k;
+      } else {
+        dv = (((P.v_rest - vi) + P.delta_t * exp_f32((vi - P.v_t) * P.inv_delta_t)) - u) + drive;
+        du = P.a * (vi - P.v_rest) - u;
+        ku = P.k_w;
+      }
+      if (r == 0u) {
+        vi = vi + dv * P.k;
+      }
+      u = u + du * ku;
+    } else if (r == 0u) {
       if (P.mode == 0u) {
         var drive = current;
         if (has_exp_current) {
@@ -128,6 +171,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     }
     if (vi >= P.v_th) {
       vi = P.v_reset;
+      u = u + P.adapt_jump;
       r = P.refractory_steps;
       atomicOr(&word_bits[lid / 32u], 1u << (lid % 32u));
     }
@@ -136,6 +180,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     }
     v[i] = vi;
     refractory[i] = r;
+    if (P.model != 0u) {
+      adapt[i] = u;
+    }
   }
 
   workgroupBarrier();

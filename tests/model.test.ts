@@ -55,7 +55,7 @@ describe('parameter validation names the field and the allowed range', () => {
     expect(errorOf(() => n.connect(a, b, { kind: 'fixed_probability', p: 0.5, weight: 1 }, { delay: 1.5 })).field).toBe('projections.a->b.delay');
     expect(errorOf(() => n.connect(a, b, { kind: 'csr', rowPtr: [0, 1, 1, 1, 2], cols: [0, 3], weights: [1, 1] })).field).toBe('projections.a->b.connectivity.cols[1]');
     const s = n.addSource('s', 3, { kind: 'poisson', rate_hz: 1 });
-    expect(errorOf(() => n.connect(a, s, { kind: 'one_to_one', weight: 1 })).message).toMatch(/must be a LIF population/);
+    expect(errorOf(() => n.connect(a, s, { kind: 'one_to_one', weight: 1 })).message).toMatch(/must be a neuron population; s is a spike source/);
     expect(errorOf(() => n.monitorVoltage(a, [4])).field).toBe('monitors.voltage.a.indices[0]');
     expect(errorOf(() => n.injectCurrent(a, { amplitude: 1, start_ms: 5, stop_ms: 5 })).field).toBe('currents[0].stop_ms');
   });

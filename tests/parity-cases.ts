@@ -62,7 +62,7 @@ export async function diff(name: string, net: Network, steps: number, a: Simulat
     for (let k = 0; k < x.length; k++) report.maxVoltageDiff = Math.max(report.maxVoltageDiff, Math.abs(x[k] - y[k]));
   }
   for (const pop of net.populations) {
-    if (pop.kind !== 'lif') continue;
+    if (pop.kind !== 'neuron') continue;
     const [sx, sy] = [await a.state(pop.name), await b.state(pop.name)];
     for (let i = 0; i < pop.n; i++) {
       report.maxVoltageDiff = Math.max(report.maxVoltageDiff, Math.abs(sx.v[i] - sy.v[i]));

@@ -1,6 +1,8 @@
 import type { PlanLIF } from '../model/plan.js';
 
 const f = Math.fround;
+/** 0.04 as the kernel's f32 literal. */
+const IZH_004 = f(0.04);
 
 /**
  * CPU twin of shaders/lif_update.wgsl: one step of n LIF neurons in f32, in the same operation
@@ -9,13 +11,16 @@ const f = Math.fround;
  *
  * Order, per neuron: (1) each receptor's arrivals: `current` adds to this step's input current,
  * `delta` to a jump of v, exponential states jump and their pre-decay value drives this step;
- * (2) if not refractory, v jumps and integrates; (3) threshold, reset, refractory countdown.
+ * (2) if not refractory, v jumps and integrates; the adaptation variable (Izhikevich u, AdEx w)
+ * integrates from the same starting v even while refractory; (3) threshold, reset (with the
+ * adaptation jump), refractory countdown.
  */
 export function lifUpdate(
   p: PlanLIF,
   n: number,
   v: Float32Array,
   refractory: Uint32Array,
+  adapt: Float32Array,
   synState: Float32Array,
   inputFloat: Float32Array,
   inputFixed: Int32Array,
@@ -27,6 +32,8 @@ export function lifUpdate(
   const words = (n + 31) >>> 5;
   bits.fill(0, bitsOffset, bitsOffset + words);
   const { v_rest, v_reset, v_th, k, mode, refractorySteps, receptors, hasExpCurrent, hasConductance, dtOverTau } = p;
+  const { model, a, b, delta_t, v_t, kw, adaptJump } = p;
+  const invDeltaT = f(1 / (delta_t || 1));
   const nr = receptors.length;
   for (let i = 0; i < n; i++) {
     let current = external[i];
@@ -59,8 +66,27 @@ export function lifUpdate(
     }
     let vi = v[i];
     let r = refractory[i];
-    if (r === 0) {
-      vi = f(vi + jump);
+    let u = model === 0 ? 0 : adapt[i];
+    if (r === 0) vi = f(vi + jump);
+    if (model !== 0) {
+      let drive = current;
+      if (hasExpCurrent) drive = f(drive + synCurrent);
+      if (hasConductance) drive = f(drive + f(gRev - f(gSum * vi)));
+      let dv: number;
+      let du: number;
+      let ku: number;
+      if (model === 1) {
+        dv = f(f(f(f(f(f(IZH_004 * vi) + 5) * vi) + 140) - u) + drive);
+        du = f(a * f(f(b * vi) - u));
+        ku = k;
+      } else {
+        dv = f(f(f(f(v_rest - vi) + f(delta_t * expF32(f(f(vi - v_t) * invDeltaT)))) - u) + drive);
+        du = f(f(a * f(vi - v_rest)) - u);
+        ku = kw;
+      }
+      if (r === 0) vi = f(vi + f(dv * k));
+      u = f(u + f(du * ku));
+    } else if (r === 0) {
       if (mode === 0) {
         let drive = current;
         if (hasExpCurrent) drive = f(drive + synCurrent);
@@ -79,12 +105,14 @@ export function lifUpdate(
     }
     if (vi >= v_th) {
       vi = v_reset;
+      u = f(u + adaptJump);
       r = refractorySteps;
       bits[bitsOffset + (i >>> 5)] |= 1 << (i & 31);
     }
     if (r > 0) r--;
     v[i] = vi;
     refractory[i] = r;
+    if (model !== 0) adapt[i] = u;
   }
 }
 

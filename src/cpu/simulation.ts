@@ -10,6 +10,8 @@ interface CpuPopulation {
   ring: Uint32Array;
   v: Float32Array;
   refractory: Uint32Array;
+  /** Adaptation variable (Izhikevich u, AdEx w). */
+  adapt: Float32Array;
   /** Exponential synapse states, [receptor * n + i]. */
   synState: Float32Array;
   /** This step's arriving input per receptor, [receptor * n + i]. */
@@ -39,13 +41,14 @@ export class CpuSimulation implements Simulation {
     this.changeSteps = new Set(plan.currentChangeSteps);
     this.recordings = new RecordingSet(plan);
     this.pops = plan.byId.map((p) => {
-      const lif = p.kind === 'lif';
+      const lif = p.kind === 'neuron';
       const slots = lif ? p.n * p.lif!.receptors.length : 0;
       return {
         plan: p,
         ring: new Uint32Array(this.ringLength * p.words),
         v: new Float32Array(lif ? p.n : 0),
         refractory: new Uint32Array(lif ? p.n : 0),
+        adapt: new Float32Array(lif ? p.n : 0),
         synState: new Float32Array(slots),
         inputFloat: new Float32Array(slots),
         inputFixed: new Int32Array(slots),
@@ -105,6 +108,7 @@ export class CpuSimulation implements Simulation {
       if (p.plan.lif) {
         p.v.set(p.plan.lif.vInit);
         p.synState.set(p.plan.lif.synInit);
+        p.adapt.set(p.plan.lif.adaptInit);
         externalCurrent(p.plan, 0, p.external);
       }
     }
@@ -136,7 +140,7 @@ export class CpuSimulation implements Simulation {
           }
         }
         const scale = 2 ** -planned.inputFixedLog2;
-        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.synState, pop.inputFloat, pop.inputFixed, scale, pop.external, pop.ring, offset);
+        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, scale, pop.external, pop.ring, offset);
         const vrec = this.recordings.voltages.get(planned.id);
         if (vrec) {
           const idx = vrec.indices;

@@ -23,7 +23,7 @@ export const KERNELS = {
   lifUpdate: {
     name: 'lif_update',
     source: compose(commonWgsl, lifUpdateWgsl),
-    bindings: ['uniform', 'storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'storage'],
+    bindings: ['uniform', 'storage', 'storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'storage'],
   },
   densePropagate: {
     name: 'dense_propagate',

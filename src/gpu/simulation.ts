@@ -44,6 +44,7 @@ interface GpuPopulation {
   ring: GPUBuffer;
   v?: GPUBuffer;
   refractory?: GPUBuffer;
+  adapt?: GPUBuffer;
   synState?: GPUBuffer;
   inputFloat?: GPUBuffer;
   inputFixed?: GPUBuffer;
@@ -120,7 +121,7 @@ export class GpuSimulation implements Simulation {
 
     for (const p of plan.byId) this.pops.push(this.allocatePopulation(p, kernels));
     for (const proj of plan.projections) this.pops[proj.post].dispatches.push(this.projectionDispatch(proj, kernels));
-    for (const p of this.pops) if (p.plan.kind === 'lif') p.dispatches.push(this.lifDispatch(p, kernels.lif));
+    for (const p of this.pops) if (p.plan.kind === 'neuron') p.dispatches.push(this.lifDispatch(p, kernels.lif));
     for (const m of plan.voltageMonitors) this.addVoltageMonitor(this.pops[m.population], m.indices, kernels.record);
 
     let perStep = 0;
@@ -279,10 +280,12 @@ export class GpuSimulation implements Simulation {
   private allocatePopulation(p: PlanPopulation, kernels: Record<'poisson', CompiledKernel>): GpuPopulation {
     const ring = this.storage(`${p.name}.ring`, this.ringLength * p.words * 4);
     const pop: GpuPopulation = { plan: p, ring, dispatches: [] };
-    if (p.kind === 'lif') {
+    if (p.kind === 'neuron') {
       pop.v = this.storage(`${p.name}.v`, p.n * 4);
       const slots = p.n * p.lif!.receptors.length;
       pop.refractory = this.storage(`${p.name}.refractory`, p.n * 4);
+      // LIF never touches it: one word suffices.
+      pop.adapt = this.storage(`${p.name}.adapt`, p.lif!.model === 0 ? 4 : p.n * 4);
       pop.synState = this.storage(`${p.name}.syn_state`, slots * 4);
       pop.inputFloat = this.storage(`${p.name}.input_float`, slots * 4);
       pop.inputFixed = this.storage(`${p.name}.input_fixed`, slots * 4);
@@ -298,18 +301,23 @@ export class GpuSimulation implements Simulation {
   private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
     const p = pop.plan;
     const lif = p.lif!;
-    // Layout of LifParams in shaders/lif_update.wgsl: 12 scalars, then 4 receptors of 4 words.
-    const words = new Array<number>(12 + 16).fill(0);
+    // Layout of LifParams in shaders/lif_update.wgsl: 20 scalars, then 4 receptors of 4 words.
+    const R0 = 20;
+    const words = new Array<number>(R0 + 16).fill(0);
     words.splice(0, 4, p.n, p.words, lif.mode, lif.refractorySteps);
     words[9] = lif.receptors.length;
     words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0);
-    const floats: Record<number, number> = { 4: lif.v_rest, 5: lif.v_reset, 6: lif.v_th, 7: lif.k, 8: 2 ** -p.inputFixedLog2, 10: lif.dtOverTau };
+    words[12] = lif.model;
+    const floats: Record<number, number> = {
+      4: lif.v_rest, 5: lif.v_reset, 6: lif.v_th, 7: lif.k, 8: 2 ** -p.inputFixedLog2, 10: lif.dtOverTau,
+      13: lif.a, 14: lif.b, 15: lif.delta_t, 16: lif.v_t, 17: Math.fround(1 / (lif.delta_t || 1)), 18: lif.kw, 19: lif.adaptJump,
+    };
     lif.receptors.forEach((r, k) => {
-      words[12 + 4 * k] = r.code;
-      Object.assign(floats, { [13 + 4 * k]: r.decay, [14 + 4 * k]: r.coef, [15 + 4 * k]: r.e_rev });
+      words[R0 + 4 * k] = r.code;
+      Object.assign(floats, { [R0 + 1 + 4 * k]: r.decay, [R0 + 2 + 4 * k]: r.coef, [R0 + 3 + 4 * k]: r.e_rev });
     });
     const params = this.uniform(`${p.name}.lif`, words, floats);
-    const resources = [params, pop.v!, pop.refractory!, pop.synState!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
+    const resources = [params, pop.v!, pop.refractory!, pop.adapt!, pop.synState!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
     return { kernel, bindGroup: this.bindGroup(kernel, resources), threads: p.n };
   }
 
@@ -341,6 +349,7 @@ export class GpuSimulation implements Simulation {
       if (p.plan.lif) {
         this.write(p.v!, 0, p.plan.lif.vInit);
         this.write(p.synState!, 0, p.plan.lif.synInit);
+        if (p.plan.lif.model !== 0) this.write(p.adapt!, 0, p.plan.lif.adaptInit);
       }
     }
     this.writeExternalCurrents(0);
@@ -354,7 +363,7 @@ export class GpuSimulation implements Simulation {
 
   private writeExternalCurrents(step: number): void {
     for (const p of this.pops) {
-      if (p.plan.kind !== 'lif') continue;
+      if (p.plan.kind !== 'neuron') continue;
       if (step !== 0 && p.plan.currents.length === 0) continue;
       this.write(p.external!, 0, externalCurrent(p.plan, step, new Float32Array(p.plan.n)));
     }

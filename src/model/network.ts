@@ -1,6 +1,7 @@
 import { buildConnectivity, type BuiltConnectivity, type ConnectivitySpec, synapseCount } from './connectivity.js';
 import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositive } from './errors.js';
 import { type LIFInput, type LIFParams, resolveLIF } from './neuron.js';
+import { type AdExInput, type IzhikevichInput, resolveAdEx, resolveIzhikevich } from './neuron-models.js';
 
 /**
  * Spike sources: neurons whose spikes are given, not integrated.
@@ -15,8 +16,9 @@ export type SourceSpec =
   | { kind: 'times'; times: ArrayLike<ArrayLike<number>> }
   | { kind: 'poisson'; rate_hz: number | ArrayLike<number> };
 
-export interface LIFPopulation {
-  kind: 'lif';
+/** A population of integrating neurons (LIF, Izhikevich or AdEx: `params.model`). */
+export interface NeuronPopulation {
+  kind: 'neuron';
   id: number;
   name: string;
   n: number;
@@ -31,7 +33,7 @@ export interface SourcePopulation {
   source: SourceSpec;
 }
 
-export type Population = LIFPopulation | SourcePopulation;
+export type Population = NeuronPopulation | SourcePopulation;
 
 export interface Projection {
   id: number;
@@ -83,11 +85,25 @@ export class Network {
   }
 
   /** Adds a population of n LIF neurons; parameters default to the chapter's code lab. */
-  addLIF(name: string, n: number, params: LIFInput = {}): LIFPopulation {
+  addLIF(name: string, n: number, params: LIFInput = {}): NeuronPopulation {
+    return this.addNeurons(name, n, (field) => resolveLIF(field, params, n, this.dt));
+  }
+
+  /** Adds Izhikevich (2003) neurons; `preset` picks a published parameter set (regular spiking by default). */
+  addIzhikevich(name: string, n: number, params: IzhikevichInput = {}): NeuronPopulation {
+    return this.addNeurons(name, n, (field) => resolveIzhikevich(field, params, n));
+  }
+
+  /** Adds adaptive exponential integrate-and-fire neurons (Brette & Gerstner 2005 by default). */
+  addAdEx(name: string, n: number, params: AdExInput = {}): NeuronPopulation {
+    return this.addNeurons(name, n, (field) => resolveAdEx(field, params, n, this.dt));
+  }
+
+  private addNeurons(name: string, n: number, resolve: (field: string) => LIFParams): NeuronPopulation {
     const field = `populations.${name}`;
     this.checkNewName(name);
     requireInt(`${field}.n`, n, 1, 2 ** 28);
-    const pop: LIFPopulation = { kind: 'lif', id: this.populations.length, name, n, params: resolveLIF(field, params, n, this.dt) };
+    const pop: NeuronPopulation = { kind: 'neuron', id: this.populations.length, name, n, params: resolve(field) };
     this.populations.push(pop);
     return pop;
   }
@@ -111,7 +127,7 @@ export class Network {
     if (this.projections.some((p) => p.name === name)) throw new ModelError(field, 'a projection with this name already exists');
     this.checkMember(`${field}.pre`, pre);
     this.checkMember(`${field}.post`, post);
-    if (post.kind !== 'lif') throw new ModelError(`${field}.post`, `must be a LIF population; ${post.name} is a spike source`);
+    if (post.kind !== 'neuron') throw new ModelError(`${field}.post`, `must be a neuron population; ${post.name} is a spike source`);
     const delay = requireInt(`${field}.delay`, options.delay ?? 0, 0, MAX_DELAY_STEPS);
     const receptorNames = Object.keys(post.params.receptors);
     const receptor = options.receptor === undefined ? 0 : receptorNames.indexOf(options.receptor);
@@ -135,7 +151,7 @@ export class Network {
     const field = `currents[${this.currents.length}]`;
     rejectUnknownKeys(field, options, ['amplitude', 'start_ms', 'stop_ms']);
     this.checkMember(`${field}.population`, pop);
-    if (pop.kind !== 'lif') throw new ModelError(`${field}.population`, `must be a LIF population; ${pop.name} is a spike source`);
+    if (pop.kind !== 'neuron') throw new ModelError(`${field}.population`, `must be a neuron population; ${pop.name} is a spike source`);
     let amplitude: number | Float32Array;
     if (typeof options.amplitude === 'number') {
       amplitude = requireFinite(`${field}.amplitude`, options.amplitude);
@@ -168,7 +184,7 @@ export class Network {
   monitorVoltage(pop: Population, indices: ArrayLike<number>): void {
     const field = `monitors.voltage.${pop.name}`;
     this.checkMember(field, pop);
-    if (pop.kind !== 'lif') throw new ModelError(field, `${pop.name} is a spike source and has no membrane potential`);
+    if (pop.kind !== 'neuron') throw new ModelError(field, `${pop.name} is a spike source and has no membrane potential`);
     if (indices.length === 0) throw new ModelError(`${field}.indices`, 'must name at least one neuron');
     const idx = new Uint32Array(indices.length);
     for (let k = 0; k < indices.length; k++) idx[k] = requireInt(`${field}.indices[${k}]`, indices[k], 0, pop.n - 1);

@@ -61,10 +61,27 @@ export interface LIFParams {
    * `exponential_euler`); everything else linear is integrated exactly.
    */
   receptors: Record<string, ReceptorSpec>;
+  /** The membrane equation: leaky integrate-and-fire unless stated (see neuron-models.ts). */
+  model: NeuronModel;
 }
 
+/**
+ * The membrane equation of a population. All share receptors, threshold (v >= v_th), reset
+ * (v = v_reset), refractoriness and the input I (mV-equivalent) of the step.
+ * - `lif`: tau_m dv/dt = -(v - v_rest) + I.
+ * - `izhikevich` (Izhikevich 2003): dv/dt = 0.04 v^2 + 5 v + 140 - u + I, du/dt = a (b v - u);
+ *   on a spike u += d. Euler steps of dt.
+ * - `adex` (Brette & Gerstner 2005), divided by g_L: tau_m dv/dt = -(v - v_rest)
+ *   + delta_t exp((v - v_t) / delta_t) - w + I, tau_w dw/dt = a (v - v_rest) - w (a in units of
+ *   g_L, w in mV); on a spike w += b (mV). Euler steps of dt.
+ */
+export type NeuronModel =
+  | { kind: 'lif' }
+  | { kind: 'izhikevich'; a: number; b: number; d: number; u_init: number | ArrayLike<number> }
+  | { kind: 'adex'; delta_t: number; v_t: number; tau_w: number; a: number; b: number; w_init: number | ArrayLike<number> };
+
 /** The code lab's neuron (chapter 18.4): rest -70 mV, reset -75 mV, threshold -55 mV, 10 ms, 2 ms. */
-export const CHAPTER_LIF: Readonly<LIFParams> = Object.freeze({
+export const CHAPTER_LIF: Readonly<Omit<LIFParams, 'model'>> = Object.freeze({
   v_rest: -70,
   v_reset: -75,
   v_th: -55,
@@ -76,7 +93,7 @@ export const CHAPTER_LIF: Readonly<LIFParams> = Object.freeze({
 
 const LIF_KEYS = ['v_rest', 'v_reset', 'v_th', 'threshold', 'tau_m', 't_ref', 'refractory_period', 'integration', 'v_init', 'receptors'] as const;
 
-export type LIFInput = Partial<LIFParams> & { threshold?: number; refractory_period?: number };
+export type LIFInput = Partial<Omit<LIFParams, 'model'>> & { threshold?: number; refractory_period?: number };
 
 /** Fills defaults (the chapter's values), resolves aliases and validates every field. */
 export function resolveLIF(field: string, input: LIFInput, n: number, dt: number): LIFParams {
@@ -95,6 +112,7 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
     t_ref: requireNonNegative(`${field}.t_ref`, input.t_ref ?? input.refractory_period ?? CHAPTER_LIF.t_ref),
     integration: input.integration ?? CHAPTER_LIF.integration,
     receptors: resolveReceptors(`${field}.receptors`, input.receptors ?? DEFAULT_RECEPTORS, n),
+    model: { kind: 'lif' },
   };
   if (p.integration !== 'euler' && p.integration !== 'exact') {
     throw new ModelError(`${field}.integration`, `must be 'euler' or 'exact', got ${String(p.integration)}`);
@@ -133,7 +151,7 @@ export function refractorySteps(p: LIFParams, dt: number): number {
   return Math.round(p.t_ref / dt);
 }
 
-function resolveReceptors(field: string, receptors: Record<string, ReceptorSpec>, n: number): Record<string, ReceptorSpec> {
+export function resolveReceptors(field: string, receptors: Record<string, ReceptorSpec>, n: number): Record<string, ReceptorSpec> {
   if (receptors === null || typeof receptors !== 'object') throw new ModelError(field, 'must be an object of named receptors');
   const names = Object.keys(receptors);
   if (names.length < 1 || names.length > MAX_RECEPTORS) {

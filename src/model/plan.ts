@@ -31,7 +31,10 @@ export interface PlanReceptor {
   e_rev: number;
 }
 
+/** A neuron population's constants (LIF, Izhikevich or AdEx), all f32. */
 export interface PlanLIF {
+  /** 0 LIF, 1 Izhikevich, 2 AdEx. */
+  model: 0 | 1 | 2;
   mode: 0 | 1; // 0 euler, 1 exact
   v_rest: number;
   v_reset: number;
@@ -44,6 +47,18 @@ export interface PlanLIF {
   /** Initial receptor states, [receptor * n + i]. */
   synInit: Float32Array;
   receptors: PlanReceptor[];
+  /** Izhikevich a, b; AdEx a (units of g_L); 0 for LIF. */
+  a: number;
+  b: number;
+  /** AdEx slope factor and threshold (mV). */
+  delta_t: number;
+  v_t: number;
+  /** AdEx dt / tau_w. */
+  kw: number;
+  /** Jump of the adaptation variable on a spike (Izhikevich d, AdEx b). */
+  adaptJump: number;
+  /** Initial adaptation variable (Izhikevich u, AdEx w). */
+  adaptInit: Float32Array;
   hasExpCurrent: boolean;
   hasConductance: boolean;
 }
@@ -54,7 +69,7 @@ export interface PlanPopulation {
   n: number;
   /** u32 words in one step's spike bitmask. */
   words: number;
-  kind: 'lif' | 'poisson' | 'host';
+  kind: 'neuron' | 'poisson' | 'host';
   lif?: PlanLIF;
   /** Poisson sources: neuron i spikes at a step when rand_u32 < threshold[i]. */
   poissonThreshold?: Uint32Array;
@@ -92,12 +107,18 @@ export function lowerNetwork(net: Network): NetworkPlan {
   const { dt } = net;
   const byId: PlanPopulation[] = net.populations.map((pop) => {
     const base = { id: pop.id, name: pop.name, n: pop.n, words: Math.ceil(pop.n / 32), incoming: [] as PlanProjection[], inputFixedLog2: MAX_FIXED_LOG2, currents: [] as CurrentInjection[] };
-    if (pop.kind === 'lif') {
+    if (pop.kind === 'neuron') {
       const p = pop.params;
+      const m = p.model;
       const vInit = new Float32Array(pop.n);
       if (p.v_init === undefined || typeof p.v_init === 'number') vInit.fill(p.v_init ?? p.v_rest);
       else vInit.set(p.v_init);
+      const adaptInit = new Float32Array(pop.n);
+      const init = m.kind === 'izhikevich' ? m.u_init : m.kind === 'adex' ? m.w_init : 0;
+      if (typeof init === 'number') adaptInit.fill(init);
+      else adaptInit.set(init);
       const lif: PlanLIF = {
+        model: m.kind === 'lif' ? 0 : m.kind === 'izhikevich' ? 1 : 2,
         mode: p.integration === 'euler' ? 0 : 1,
         v_rest: Math.fround(p.v_rest),
         v_reset: Math.fround(p.v_reset),
@@ -108,10 +129,17 @@ export function lowerNetwork(net: Network): NetworkPlan {
         vInit,
         synInit: receptorInit(Object.values(p.receptors), pop.n),
         receptors: Object.values(p.receptors).map((r) => receptorConstants(r, p.tau_m, dt)),
+        a: Math.fround(m.kind === 'lif' ? 0 : m.a),
+        b: Math.fround(m.kind === 'izhikevich' ? m.b : 0),
+        delta_t: Math.fround(m.kind === 'adex' ? m.delta_t : 0),
+        v_t: Math.fround(m.kind === 'adex' ? m.v_t : 0),
+        kw: Math.fround(m.kind === 'adex' ? dt / m.tau_w : 0),
+        adaptJump: Math.fround(m.kind === 'izhikevich' ? m.d : m.kind === 'adex' ? m.b : 0),
+        adaptInit,
         hasExpCurrent: Object.values(p.receptors).some((r) => r.kind === 'exp_current'),
         hasConductance: Object.values(p.receptors).some((r) => r.kind === 'exp_conductance'),
       };
-      return { ...base, kind: 'lif', lif } satisfies PlanPopulation;
+      return { ...base, kind: 'neuron', lif } satisfies PlanPopulation;
     }
     if (pop.source.kind === 'poisson') {
       return { ...base, kind: 'poisson', poissonThreshold: poissonThresholds(pop.source.rate_hz, pop.n, dt) } satisfies PlanPopulation;

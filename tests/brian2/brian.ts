@@ -45,7 +45,7 @@ export function exportProjections(net: Network, dir: string): { pre: string; pos
     const file = join(dir, `projection-${k}.bin`);
     writeFileSync(file, idx);
     const post = net.populations[proj.post];
-    const receptor = post.kind === 'lif' ? Object.keys(post.params.receptors)[proj.receptor] : '';
+    const receptor = post.kind === 'neuron' ? Object.keys(post.params.receptors)[proj.receptor] : '';
     const weights = new Set(w.weights);
     if (weights.size !== 1) throw new Error(`${proj.name}: exported projections must have one weight`);
     return { pre: net.populations[proj.pre].name, post: post.name, receptor, file, weight: [...weights][0] };
