@@ -8,10 +8,10 @@ struct DenseParams {
   n_post: u32,
   pre_words: u32,
   delay: u32,
-  target_offset: u32, // receptor * n_post: where the target receptor's input starts
+  target_offset: u32, // receptor * n_post: where the target receptor's input starts in a slot
+  input_slots: u32,   // depth of the target's future-input ring
+  slot_stride: u32,   // receptors * n_post
   _p0: u32,
-  _p1: u32,
-  _p2: u32,
 }
 
 @group(0) @binding(1) var<uniform> P: DenseParams;
@@ -36,5 +36,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       acc = acc + weights[j * P.n_post + i];
     }
   }
-  input_float[P.target_offset + i] = input_float[P.target_offset + i] + acc;
+  let at = (step_info.step % P.input_slots) * P.slot_stride + P.target_offset + i;
+  input_float[at] = input_float[at] + acc;
 }

@@ -31,6 +31,10 @@ struct LifParams {
   inv_delta_t: f32,      // 1 / delta_t: a multiply, since WGSL division need not be correctly rounded
   k_w: f32,              // AdEx dt / tau_w
   adapt_jump: f32,       // Izhikevich d, AdEx b (mV)
+  input_slots: u32,      // depth of the future-input ring: step t reads slot t % input_slots
+  _p0: u32,
+  _p1: u32,
+  _p2: u32,
   receptors: array<Receptor, 4>,
 }
 
@@ -39,8 +43,8 @@ struct LifParams {
 @group(0) @binding(3) var<storage, read_write> refractory: array<u32>;
 @group(0) @binding(4) var<storage, read_write> adapt: array<f32>;       // Izhikevich u, AdEx w
 @group(0) @binding(5) var<storage, read_write> syn_state: array<f32>;   // [receptor * n + i]
-@group(0) @binding(6) var<storage, read_write> input_float: array<f32>; // [receptor * n + i]
-@group(0) @binding(7) var<storage, read_write> input_fixed: array<i32>;  // [receptor * n + i]
+@group(0) @binding(6) var<storage, read_write> input_float: array<f32>; // [(slot * receptors + r) * n + i]
+@group(0) @binding(7) var<storage, read_write> input_fixed: array<i32>;  // [(slot * receptors + r) * n + i]
 @group(0) @binding(8) var<storage, read> external_current: array<f32>;
 @group(0) @binding(9) var<storage, read_write> ring: array<u32>;
 
@@ -86,11 +90,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     var syn_exact = 0.0;
     var g_sum = 0.0;
     var g_rev = 0.0;
+    let input_start = (step_info.step % P.input_slots) * P.n_receptors * P.n;
     for (var r = 0u; r < P.n_receptors; r = r + 1u) {
       let idx = r * P.n + i;
-      let input = input_float[idx] + fixed_to_f32(input_fixed[idx]) * P.fixed_scale;
-      input_float[idx] = 0.0;
-      input_fixed[idx] = 0;
+      let in_idx = input_start + idx;
+      let input = input_float[in_idx] + fixed_to_f32(input_fixed[in_idx]) * P.fixed_scale;
+      input_float[in_idx] = 0.0;
+      input_fixed[in_idx] = 0;
       let rc = P.receptors[r];
       if (rc.kind == 0u) {
         current = current + input;

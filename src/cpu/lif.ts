@@ -6,8 +6,8 @@ const IZH_004 = f(0.04);
 
 /**
  * CPU twin of shaders/lif_update.wgsl: one step of n LIF neurons in f32, in the same operation
- * order as the kernel. Consumes (and clears) the step's input of every receptor; arrays indexed
- * [receptor * n + i]. Spikes are set in `bits` from bitsOffset (one word per 32 neurons).
+ * order as the kernel. Consumes (and clears) the step's input of every receptor, at
+ * inputStart + receptor * n + i (the step's slot of the future-input ring). Spikes are set in `bits` from bitsOffset (one word per 32 neurons).
  *
  * Order, per neuron: (1) each receptor's arrivals: `current` adds to this step's input current,
  * `delta` to a jump of v, exponential states jump and their pre-decay value drives this step;
@@ -24,6 +24,7 @@ export function lifUpdate(
   synState: Float32Array,
   inputFloat: Float32Array,
   inputFixed: Int32Array,
+  inputStart: number,
   inputFixedScale: number,
   external: Float32Array,
   bits: Uint32Array,
@@ -44,9 +45,10 @@ export function lifUpdate(
     let gRev = 0; // sum of g * e_rev
     for (let r = 0; r < nr; r++) {
       const idx = r * n + i;
-      const input = f(inputFloat[idx] + f(fixedToF32(inputFixed[idx]) * inputFixedScale));
-      inputFloat[idx] = 0;
-      inputFixed[idx] = 0;
+      const inIdx = inputStart + idx;
+      const input = f(inputFloat[inIdx] + f(fixedToF32(inputFixed[inIdx]) * inputFixedScale));
+      inputFloat[inIdx] = 0;
+      inputFixed[inIdx] = 0;
       const rc = receptors[r];
       if (rc.code === 0) {
         current = f(current + input);

@@ -36,7 +36,11 @@ export function densePropagate(
   for (let i = 0; i < nPost; i++) input[inputOffset + i] += scratch[i];
 }
 
-/** Sparse scatter: for each spiking j, add its CSR row of fixed-point weights to inputFixed. */
+/**
+ * Sparse scatter: for each spiking j, add its CSR row of fixed-point weights to inputFixed at
+ * inputOffset. With per-synapse delays, synapse s lands `delays[s] - 1` input slots further
+ * (slotStride values per slot, in a ring of `slots`), counted from `slot`.
+ */
 export function sparsePropagate(
   rowPtr: Uint32Array,
   cols: Uint32Array,
@@ -46,6 +50,7 @@ export function sparsePropagate(
   preOffset: number,
   inputFixed: Int32Array,
   inputOffset: number,
+  delays?: { delays: Uint16Array; slot: number; slots: number; slotStride: number },
 ): void {
   const words = (nPre + 31) >>> 5;
   for (let word = 0; word < words; word++) {
@@ -53,7 +58,15 @@ export function sparsePropagate(
     while (bits !== 0) {
       const j = word * 32 + (31 - Math.clz32(bits & -bits));
       bits &= bits - 1;
-      for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) inputFixed[inputOffset + cols[s]] += weights[s];
+      if (!delays) {
+        for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) inputFixed[inputOffset + cols[s]] += weights[s];
+      } else {
+        const { slot, slots, slotStride } = delays;
+        for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) {
+          const target = ((slot + delays.delays[s] - 1) % slots) * slotStride;
+          inputFixed[target + inputOffset + cols[s]] += weights[s];
+        }
+      }
     }
   }
 }

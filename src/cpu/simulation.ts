@@ -42,7 +42,7 @@ export class CpuSimulation implements Simulation {
     this.recordings = new RecordingSet(plan);
     this.pops = plan.byId.map((p) => {
       const lif = p.kind === 'neuron';
-      const slots = lif ? p.n * p.lif!.receptors.length : 0;
+      const slots = lif ? p.n * p.lif!.receptors.length * p.inputSlots : 0;
       return {
         plan: p,
         ring: new Uint32Array(this.ringLength * p.words),
@@ -131,16 +131,23 @@ export class CpuSimulation implements Simulation {
         for (const proj of planned.incoming) {
           const pre = this.pops[proj.pre];
           const preOffset = ((t - proj.delay + L * (proj.delay + 1)) % L) * pre.plan.words;
-          const inputOffset = proj.receptor * planned.n;
+          const slotStride = planned.lif!.receptors.length * planned.n;
+          const inputSlot = t % planned.inputSlots;
+          const receptorOffset = proj.receptor * planned.n;
           if (proj.dense) {
-            densePropagate(proj.dense, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, inputOffset, pop.scratch);
+            densePropagate(proj.dense, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, inputSlot * slotStride + receptorOffset, pop.scratch);
+          } else if (proj.synapseDelays) {
+            const { rowPtr, cols, weights } = proj.csr!;
+            const delays = { delays: proj.synapseDelays, slot: inputSlot, slots: planned.inputSlots, slotStride };
+            sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed, receptorOffset, delays);
           } else {
             const { rowPtr, cols, weights } = proj.csr!;
-            sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed, inputOffset);
+            sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed, inputSlot * slotStride + receptorOffset);
           }
         }
         const scale = 2 ** -planned.inputFixedLog2;
-        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, scale, pop.external, pop.ring, offset);
+        const inputStart = (t % planned.inputSlots) * planned.lif!.receptors.length * planned.n;
+        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, inputStart, scale, pop.external, pop.ring, offset);
         const vrec = this.recordings.voltages.get(planned.id);
         if (vrec) {
           const idx = vrec.indices;

@@ -33,7 +33,7 @@ export const KERNELS = {
   sparsePropagate: {
     name: 'sparse_propagate',
     source: compose(commonWgsl, sparsePropagateWgsl),
-    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
   },
   poissonSource: {
     name: 'poisson_source',

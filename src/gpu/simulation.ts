@@ -232,7 +232,7 @@ export class GpuSimulation implements Simulation {
       }
     };
     for (const p of this.plan.byId) {
-      check(`populations.${p.name}.n`, p.n * 4 * (p.lif?.receptors.length ?? 1));
+      check(`populations.${p.name}.n`, p.n * 4 * (p.lif?.receptors.length ?? 1) * p.inputSlots);
       check(`populations.${p.name} spike ring (${this.ringLength} steps)`, this.ringLength * p.words * 4);
     }
     for (const proj of this.plan.projections) {
@@ -283,12 +283,13 @@ export class GpuSimulation implements Simulation {
     if (p.kind === 'neuron') {
       pop.v = this.storage(`${p.name}.v`, p.n * 4);
       const slots = p.n * p.lif!.receptors.length;
+      const inputSlots = slots * p.inputSlots;
       pop.refractory = this.storage(`${p.name}.refractory`, p.n * 4);
       // LIF never touches it: one word suffices.
       pop.adapt = this.storage(`${p.name}.adapt`, p.lif!.model === 0 ? 4 : p.n * 4);
       pop.synState = this.storage(`${p.name}.syn_state`, slots * 4);
-      pop.inputFloat = this.storage(`${p.name}.input_float`, slots * 4);
-      pop.inputFixed = this.storage(`${p.name}.input_fixed`, slots * 4);
+      pop.inputFloat = this.storage(`${p.name}.input_float`, inputSlots * 4);
+      pop.inputFixed = this.storage(`${p.name}.input_fixed`, inputSlots * 4);
       pop.external = this.storage(`${p.name}.external`, p.n * 4);
     } else if (p.kind === 'poisson') {
       const params = this.uniform(`${p.name}.params`, [p.n, p.words, this.plan.seed, poissonStream(p.id) >>> 0]);
@@ -301,13 +302,14 @@ export class GpuSimulation implements Simulation {
   private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
     const p = pop.plan;
     const lif = p.lif!;
-    // Layout of LifParams in shaders/lif_update.wgsl: 20 scalars, then 4 receptors of 4 words.
-    const R0 = 20;
+    // Layout of LifParams in shaders/lif_update.wgsl: 24 scalars, then 4 receptors of 4 words.
+    const R0 = 24;
     const words = new Array<number>(R0 + 16).fill(0);
     words.splice(0, 4, p.n, p.words, lif.mode, lif.refractorySteps);
     words[9] = lif.receptors.length;
     words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0);
     words[12] = lif.model;
+    words[20] = p.inputSlots;
     const floats: Record<number, number> = {
       4: lif.v_rest, 5: lif.v_reset, 6: lif.v_th, 7: lif.k, 8: 2 ** -p.inputFixedLog2, 10: lif.dtOverTau,
       13: lif.a, 14: lif.b, 15: lif.delta_t, 16: lif.v_t, 17: Math.fround(1 / (lif.delta_t || 1)), 18: lif.kw, 19: lif.adaptJump,
@@ -325,13 +327,17 @@ export class GpuSimulation implements Simulation {
     const pre = this.pops[proj.pre];
     const post = this.pops[proj.post];
     if (proj.dense) {
-      const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, 0, 0, 0]);
+      const stride = post.plan.n * post.plan.lif!.receptors.length;
+      const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, 0]);
       const w = this.storage(`${proj.name}.weights`, proj.dense);
       return { kernel: kernels.dense, bindGroup: this.bindGroup(kernels.dense, [params, w, pre.ring, post.inputFloat!]), threads: post.plan.n };
     }
     const { rowPtr, cols, weights } = proj.csr!;
-    const params = this.uniform(`${proj.name}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n]);
-    const resources = [params, this.storage(`${proj.name}.row_ptr`, rowPtr), this.storage(`${proj.name}.cols`, cols), this.storage(`${proj.name}.weights`, weights), pre.ring, post.inputFixed!];
+    const stride = post.plan.n * post.plan.lif!.receptors.length;
+    const hasDelays = proj.synapseDelays !== undefined;
+    const params = this.uniform(`${proj.name}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, hasDelays ? 1 : 0, 0]);
+    const delays = this.storage(`${proj.name}.delays`, hasDelays ? Uint32Array.from(proj.synapseDelays!) : 4);
+    const resources = [params, this.storage(`${proj.name}.row_ptr`, rowPtr), this.storage(`${proj.name}.cols`, cols), this.storage(`${proj.name}.weights`, weights), delays, pre.ring, post.inputFixed!];
     return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), threads: pre.plan.n };
   }
 

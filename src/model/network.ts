@@ -1,6 +1,7 @@
 import { buildConnectivity, type BuiltConnectivity, type ConnectivitySpec, synapseCount } from './connectivity.js';
 import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositive } from './errors.js';
 import { type LIFInput, type LIFParams, resolveLIF } from './neuron.js';
+import { CounterRng } from '../util/rng.js';
 import { type AdExInput, type IzhikevichInput, resolveAdEx, resolveIzhikevich } from './neuron-models.js';
 
 /**
@@ -42,6 +43,12 @@ export interface Projection {
   post: number;
   /** Spikes emitted at step t arrive as input at step t + delay. */
   delay: number;
+  /**
+   * Per-synapse delays (steps, >= 1, in CSR order) for heterogeneous delays; `delay` is then 1:
+   * spikes are read the step after emission and scattered into the target's ring buffer of
+   * future input, d - 1 steps ahead.
+   */
+  synapseDelays?: Uint16Array;
   /** Index of the target population's receptor the spikes act through. */
   receptor: number;
   weights: BuiltConnectivity;
@@ -120,8 +127,18 @@ export class Network {
   }
 
   /** Connects pre to post; weights are built (and random ones drawn) now. */
-  connect(pre: Population, post: Population, connectivity: ConnectivitySpec, options: { delay?: number; name?: string; receptor?: string } = {}): Projection {
-    rejectUnknownKeys('connect.options', options, ['delay', 'name', 'receptor']);
+  /**
+   * Connects pre to post; weights are built (and random ones drawn) now. `delay` (steps) is one
+   * delay for the whole projection; `delays` gives sparse projections one delay per synapse:
+   * explicit (CSR order) or drawn uniformly from the integers [low, high], all >= 1.
+   */
+  connect(
+    pre: Population,
+    post: Population,
+    connectivity: ConnectivitySpec,
+    options: { delay?: number; delays?: ArrayLike<number> | { low: number; high: number }; name?: string; receptor?: string } = {},
+  ): Projection {
+    rejectUnknownKeys('connect.options', options, ['delay', 'delays', 'name', 'receptor']);
     const name = options.name ?? `${pre.name}->${post.name}`;
     const field = `projections.${name}`;
     if (this.projections.some((p) => p.name === name)) throw new ModelError(field, 'a projection with this name already exists');
@@ -142,6 +159,13 @@ export class Network {
       stream: 1000 + this.projections.length,
     });
     const proj: Projection = { id: this.projections.length, name, pre: pre.id, post: post.id, delay, receptor, weights };
+    if (options.delays !== undefined) {
+      if (options.delay !== undefined) throw new ModelError(`${field}.delays`, 'give either delay or delays, not both');
+      if (weights.kind !== 'sparse') throw new ModelError(`${field}.delays`, 'per-synapse delays need sparse connectivity, not dense');
+      proj.synapseDelays = synapseDelays(`${field}.delays`, options.delays, weights.cols.length, this.seed, 5000 + this.projections.length);
+      // Spikes are read one step after emission and scattered d - 1 steps further ahead.
+      proj.delay = 1;
+    }
     this.projections.push(proj);
     return proj;
   }
@@ -215,6 +239,22 @@ export class Network {
   private checkMember(field: string, pop: Population): void {
     if (!pop || this.populations[pop.id] !== pop) throw new ModelError(field, 'population does not belong to this network');
   }
+}
+
+function synapseDelays(field: string, spec: ArrayLike<number> | { low: number; high: number }, count: number, seed: number, stream: number): Uint16Array {
+  const out = new Uint16Array(count);
+  if ('low' in spec && 'high' in spec && typeof spec.low === 'number') {
+    rejectUnknownKeys(field, spec, ['low', 'high']);
+    const low = requireInt(`${field}.low`, spec.low, 1, MAX_DELAY_STEPS);
+    const high = requireInt(`${field}.high`, spec.high, low, MAX_DELAY_STEPS);
+    const rng = new CounterRng(seed, stream);
+    for (let s = 0; s < count; s++) out[s] = low + rng.int(high - low + 1);
+    return out;
+  }
+  const list = spec as ArrayLike<number>;
+  if (list.length !== count) throw new ModelError(field, `must have one delay per synapse (${count}), got ${list.length}`);
+  for (let s = 0; s < count; s++) out[s] = requireInt(`${field}[${s}]`, list[s], 1, MAX_DELAY_STEPS);
+  return out;
 }
 
 function validateSource(field: string, source: SourceSpec, n: number, dt: number): void {

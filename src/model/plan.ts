@@ -79,6 +79,11 @@ export interface PlanPopulation {
   incoming: PlanProjection[];
   /** Sparse input is accumulated as integers scaled by 2^inputFixedLog2. */
   inputFixedLog2: number;
+  /**
+   * Depth of the future-input ring: input for step t lives in slot t % inputSlots. 1 unless a
+   * projection into this population has per-synapse delays (then max delay + 1).
+   */
+  inputSlots: number;
   currents: CurrentInjection[];
 }
 
@@ -95,6 +100,8 @@ export interface PlanProjection {
   dense?: Float32Array;
   /** Sparse rows per presynaptic neuron with fixed-point weights round(w * 2^inputFixedLog2). */
   csr?: { rowPtr: Uint32Array; cols: Uint32Array; weights: Int32Array };
+  /** Per-synapse delays (steps >= 1, CSR order), when the projection has them. */
+  synapseDelays?: Uint16Array;
 }
 
 /** Finest fixed-point resolution used for sparse input: 2^-24 mV. */
@@ -106,7 +113,7 @@ const I32_MAX = 2 ** 31 - 1;
 export function lowerNetwork(net: Network): NetworkPlan {
   const { dt } = net;
   const byId: PlanPopulation[] = net.populations.map((pop) => {
-    const base = { id: pop.id, name: pop.name, n: pop.n, words: Math.ceil(pop.n / 32), incoming: [] as PlanProjection[], inputFixedLog2: MAX_FIXED_LOG2, currents: [] as CurrentInjection[] };
+    const base = { id: pop.id, name: pop.name, n: pop.n, words: Math.ceil(pop.n / 32), incoming: [] as PlanProjection[], inputFixedLog2: MAX_FIXED_LOG2, inputSlots: 1, currents: [] as CurrentInjection[] };
     if (pop.kind === 'neuron') {
       const p = pop.params;
       const m = p.model;
@@ -166,6 +173,11 @@ export function lowerNetwork(net: Network): NetworkPlan {
     } else {
       planned.csr = { rowPtr: w.rowPtr, cols: w.cols, weights: quantize(w.weights, byId[proj.post].inputFixedLog2) };
       planned.synapses = w.cols.length;
+      if (proj.synapseDelays) {
+        planned.synapseDelays = proj.synapseDelays;
+        const maxDelay = proj.synapseDelays.reduce((m, d) => Math.max(m, d), 1);
+        byId[proj.post].inputSlots = Math.max(byId[proj.post].inputSlots, maxDelay + 1);
+      }
     }
     byId[proj.post].incoming.push(planned);
     return planned;
