@@ -5,6 +5,7 @@ export type { ConnectivitySpec, WeightSpec } from './model/connectivity.js';
 export { CHAPTER_LIF, type LIFParams, type LIFInput, type Integration, type ReceptorSpec, type NeuronModel } from './model/neuron.js';
 export { IZHIKEVICH_PRESETS, ADEX_BRETTE_GERSTNER_2005, type IzhikevichInput, type AdExInput } from './model/neuron-models.js';
 export { vogelsAbbott, VOGELS_ABBOTT, type VogelsAbbottOptions } from './networks/vogels-abbott.js';
+export { brunel, BRUNEL_STATES, type BrunelOptions } from './networks/brunel.js';
 export { ModelError } from './model/errors.js';
 export { lowerNetwork, type NetworkPlan } from './model/plan.js';
 export { SpikeRecording, VoltageRecording } from './model/recording.js';

@@ -42,6 +42,6 @@ describe('neuromorph run', () => {
     expect(summary.populations.exc.rate_hz).toBeLessThan(20);
     expect(existsSync(join(out, 'cuba-raster.png'))).toBe(true);
     await expect(runExample({ example: 'cuba', backend: 'cpu', duration_ms: -1, seed: 1 })).rejects.toThrow(/duration: must be > 0/);
-    await expect(runExample({ example: 'nope', backend: 'cpu', duration_ms: 1, seed: 1 })).rejects.toThrow(/example: must be one of cuba, coba/);
+    await expect(runExample({ example: 'nope', backend: 'cpu', duration_ms: 1, seed: 1 })).rejects.toThrow(/example: must be one of cuba, coba, brunel-SR, brunel-SI_fast, brunel-AI, brunel-SI_slow/);
   });
 });

@@ -9,9 +9,10 @@ Usage:
   neuromorph lab [--out DIR]   Run the chapter's code lab on the GPU and the CPU, compare them,
                                and write figures (SVG, PNG) and report.html to DIR (default: out)
   neuromorph run EXAMPLE [--backend gpu|cpu] [--duration MS] [--n N] [--seed S] [--out DIR]
-                               Run a built-in network (cuba, coba: Vogels–Abbott, 4000 neurons by
-                               default) and print rates, CV of ISI, wall time and real-time factor;
-                               with --out, write a spike raster (SVG, PNG)
+                               Run a built-in network (cuba, coba: Vogels–Abbott, 4000 neurons;
+                               brunel-AI, brunel-SR, brunel-SI_fast, brunel-SI_slow: Brunel 2000,
+                               12,500 neurons) and print rates, CV of ISI, wall time and real-time
+                               factor; with --out, write a spike raster (SVG, PNG)
   neuromorph info              Show the WebGPU adapter and its limits
   neuromorph --help            This text
 

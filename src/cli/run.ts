@@ -4,6 +4,7 @@ import { acquireGpu } from '../gpu/device.js';
 import { ModelError, requireInt, requirePositive } from '../model/errors.js';
 import type { Network } from '../model/network.js';
 import type { BackendName } from '../model/simulation.js';
+import { brunel, BRUNEL_STATES } from '../networks/brunel.js';
 import { vogelsAbbott } from '../networks/vogels-abbott.js';
 import { svgToPng } from '../plot/png.js';
 import { renderFigure } from '../plot/svg.js';
@@ -13,6 +14,7 @@ import { compile } from '../simulate.js';
 export const EXAMPLES: Record<string, (n: number | undefined, seed: number) => Network> = {
   cuba: (n, seed) => vogelsAbbott({ model: 'cuba', n, seed }),
   coba: (n, seed) => vogelsAbbott({ model: 'coba', n, seed }),
+  ...Object.fromEntries(Object.keys(BRUNEL_STATES).map((state) => [`brunel-${state}`, (n: number | undefined, seed: number) => brunel({ state: state as keyof typeof BRUNEL_STATES, n, seed })])),
 };
 
 export interface RunOptions {

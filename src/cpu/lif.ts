@@ -1,6 +1,9 @@
 import type { PlanLIF } from '../model/plan.js';
+import { randU32 } from '../util/rng.js';
 
 const f = Math.fround;
+/** Per-receptor Poisson input of one neuron, reused so the step loop allocates nothing. */
+const POISSON_EXTRA = new Float32Array(4);
 /** 0.04 as the kernel's f32 literal. */
 const IZH_004 = f(0.04);
 
@@ -29,6 +32,8 @@ export function lifUpdate(
   external: Float32Array,
   bits: Uint32Array,
   bitsOffset: number,
+  seed: number,
+  step: number,
 ): void {
   const words = (n + 31) >>> 5;
   bits.fill(0, bitsOffset, bitsOffset + words);
@@ -36,7 +41,13 @@ export function lifUpdate(
   const { model, a, b, delta_t, v_t, kw, adaptJump } = p;
   const invDeltaT = f(1 / (delta_t || 1));
   const nr = receptors.length;
+  const poisson = p.poissonInputs;
+  const extra = POISSON_EXTRA;
   for (let i = 0; i < n; i++) {
+    if (poisson.length > 0) {
+      extra.fill(0);
+      for (const q of poisson) extra[q.receptor] = f(extra[q.receptor] + f(poissonCount(q.expNegLambda, seed, q.stream, i, step) * q.weight));
+    }
     let current = external[i];
     let jump = 0;
     let synCurrent = 0; // sum of exponential currents (Euler and exponential Euler)
@@ -46,7 +57,8 @@ export function lifUpdate(
     for (let r = 0; r < nr; r++) {
       const idx = r * n + i;
       const inIdx = inputStart + idx;
-      const input = f(inputFloat[inIdx] + f(fixedToF32(inputFixed[inIdx]) * inputFixedScale));
+      let input = f(inputFloat[inIdx] + f(fixedToF32(inputFixed[inIdx]) * inputFixedScale));
+      if (poisson.length > 0) input = f(input + extra[r]);
       inputFloat[inIdx] = 0;
       inputFixed[inIdx] = 0;
       const rc = receptors[r];
@@ -131,6 +143,17 @@ export function expF32(x: number): number {
   let p = EXP_COEFFS[0];
   for (let c = 1; c < EXP_COEFFS.length; c++) p = f(f(p * r) + EXP_COEFFS[c]);
   return f(p * 2 ** k);
+}
+
+/** Knuth's Poisson sampler, as `poisson_count` in the kernel: multiply uniforms until <= exp(-lambda). */
+export function poissonCount(expNegLambda: number, seed: number, stream: number, index: number, step: number): number {
+  let k = 0;
+  let prod = 1;
+  for (; k < 4095; k++) {
+    prod = f(prod * f((randU32(seed, (stream + k) >>> 0, index, step) >>> 8) * 5.9604644775390625e-8));
+    if (prod <= expNegLambda) break;
+  }
+  return k;
 }
 
 /** i32 -> f32 with one round-to-nearest-even, as `fixed_to_f32` in the kernel does it. */

@@ -147,7 +147,7 @@ export class CpuSimulation implements Simulation {
         }
         const scale = 2 ** -planned.inputFixedLog2;
         const inputStart = (t % planned.inputSlots) * planned.lif!.receptors.length * planned.n;
-        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, inputStart, scale, pop.external, pop.ring, offset);
+        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, inputStart, scale, pop.external, pop.ring, offset, seed, t);
         const vrec = this.recordings.voltages.get(planned.id);
         if (vrec) {
           const idx = vrec.indices;

@@ -22,7 +22,7 @@ const compose = (...parts: string[]) => parts.join('\n');
 export const KERNELS = {
   lifUpdate: {
     name: 'lif_update',
-    source: compose(commonWgsl, lifUpdateWgsl),
+    source: compose(commonWgsl, rngWgsl, lifUpdateWgsl),
     bindings: ['uniform', 'storage', 'storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'storage'],
   },
   densePropagate: {

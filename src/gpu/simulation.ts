@@ -302,14 +302,18 @@ export class GpuSimulation implements Simulation {
   private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
     const p = pop.plan;
     const lif = p.lif!;
-    // Layout of LifParams in shaders/lif_update.wgsl: 24 scalars, then 4 receptors of 4 words.
+    // Layout of LifParams in shaders/lif_update.wgsl: 24 scalars, 4 receptors and 4 Poisson
+    // inputs of 4 words each.
     const R0 = 24;
-    const words = new Array<number>(R0 + 16).fill(0);
+    const Q0 = R0 + 16;
+    const words = new Array<number>(Q0 + 16).fill(0);
     words.splice(0, 4, p.n, p.words, lif.mode, lif.refractorySteps);
     words[9] = lif.receptors.length;
     words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0);
     words[12] = lif.model;
     words[20] = p.inputSlots;
+    words[21] = this.plan.seed;
+    words[22] = lif.poissonInputs.length;
     const floats: Record<number, number> = {
       4: lif.v_rest, 5: lif.v_reset, 6: lif.v_th, 7: lif.k, 8: 2 ** -p.inputFixedLog2, 10: lif.dtOverTau,
       13: lif.a, 14: lif.b, 15: lif.delta_t, 16: lif.v_t, 17: Math.fround(1 / (lif.delta_t || 1)), 18: lif.kw, 19: lif.adaptJump,
@@ -317,6 +321,11 @@ export class GpuSimulation implements Simulation {
     lif.receptors.forEach((r, k) => {
       words[R0 + 4 * k] = r.code;
       Object.assign(floats, { [R0 + 1 + 4 * k]: r.decay, [R0 + 2 + 4 * k]: r.coef, [R0 + 3 + 4 * k]: r.e_rev });
+    });
+    lif.poissonInputs.forEach((q, k) => {
+      words[Q0 + 4 * k] = q.receptor;
+      words[Q0 + 3 + 4 * k] = q.stream;
+      Object.assign(floats, { [Q0 + 1 + 4 * k]: q.expNegLambda, [Q0 + 2 + 4 * k]: q.weight });
     });
     const params = this.uniform(`${p.name}.lif`, words, floats);
     const resources = [params, pop.v!, pop.refractory!, pop.adapt!, pop.synState!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];

@@ -174,16 +174,18 @@ function buildFixedIndegree(k: number, weight: WeightSpec, autapses: boolean, ct
   const { nPre, nPost } = ctx;
   const rng = new CounterRng(ctx.seed, ctx.stream * 2);
   const pres = new Uint32Array(nPost * k);
-  const excluded = (i: number, j: number) => !autapses && ctx.samePopulation && i === j;
-  const chosen = new Set<number>();
+  // mark[j] === i + 1 when post i already drew j: no per-post clearing, no Set.
+  const mark = new Uint32Array(nPre);
   for (let i = 0; i < nPost; i++) {
-    chosen.clear();
-    while (chosen.size < k) {
+    if (!autapses && ctx.samePopulation) mark[i] = i + 1;
+    const row = pres.subarray(i * k, (i + 1) * k);
+    for (let count = 0; count < k; ) {
       const j = rng.int(nPre);
-      if (!excluded(i, j)) chosen.add(j);
+      if (mark[j] === i + 1) continue;
+      mark[j] = i + 1;
+      row[count++] = j;
     }
-    const sorted = [...chosen].sort((a, b) => a - b);
-    pres.set(sorted, i * k);
+    row.sort();
   }
   // Counting sort into rows per presynaptic neuron; within a row, posts stay ascending.
   const rowPtr = new Uint32Array(nPre + 1);

@@ -62,6 +62,18 @@ export interface CurrentInjection {
   stopStep: number;
 }
 
+/** Poisson input to every neuron of a population: k ~ Poisson(lambda) arrivals of `weight` per step. */
+export interface PoissonInput {
+  population: number;
+  lambda: number;
+  weight: number;
+  receptor: number;
+}
+
+/** Mean arrivals per step a Poisson input may have: its sampler loops ~lambda times, and exp(-lambda) must stay a normal f32. */
+export const MAX_POISSON_LAMBDA = 80;
+export const MAX_POISSON_INPUTS = 4;
+
 export interface NetworkOptions {
   /** Time step (ms). */
   dt?: number;
@@ -82,6 +94,7 @@ export class Network {
   readonly populations: Population[] = [];
   readonly projections: Projection[] = [];
   readonly currents: CurrentInjection[] = [];
+  readonly poissonInputs: PoissonInput[] = [];
   readonly spikeMonitors = new Set<number>();
   readonly voltageMonitors = new Map<number, Uint32Array>();
 
@@ -196,6 +209,32 @@ export class Network {
       startStep: Math.round(start / this.dt),
       stopStep: stop === Infinity ? Number.MAX_SAFE_INTEGER : Math.round(stop / this.dt),
     });
+  }
+
+  /**
+   * Adds, to every neuron of `pop`, the input of `count` independent Poisson trains at `rate_hz`
+   * with weight `weight` through `receptor` (Brian2's PoissonInput): each step a neuron receives
+   * k ~ Poisson(count * rate * dt) spikes, drawn from the counter-based RNG. Costs no synapses.
+   */
+  addPoissonInput(pop: Population, options: { count: number; rate_hz: number; weight: number; receptor?: string }): void {
+    const field = `poisson_inputs[${this.poissonInputs.length}]`;
+    rejectUnknownKeys(field, options, ['count', 'rate_hz', 'weight', 'receptor']);
+    this.checkMember(`${field}.population`, pop);
+    if (pop.kind !== 'neuron') throw new ModelError(`${field}.population`, `must be a neuron population; ${pop.name} is a spike source`);
+    const count = requireInt(`${field}.count`, options.count, 1, 1e9);
+    const rate = requireFinite(`${field}.rate_hz`, options.rate_hz);
+    if (rate < 0) throw new ModelError(`${field}.rate_hz`, `must be >= 0, got ${rate}`);
+    const lambda = (count * rate * this.dt) / 1000;
+    if (lambda > MAX_POISSON_LAMBDA) {
+      throw new ModelError(`${field}.rate_hz`, `count * rate * dt must be <= ${MAX_POISSON_LAMBDA} spikes per step, got ${lambda.toPrecision(4)}`);
+    }
+    const receptorNames = Object.keys(pop.params.receptors);
+    const receptor = options.receptor === undefined ? 0 : receptorNames.indexOf(options.receptor);
+    if (receptor < 0) throw new ModelError(`${field}.receptor`, `must be one of ${pop.name}'s receptors (${receptorNames.join(', ')}), got ${JSON.stringify(options.receptor)}`);
+    if (this.poissonInputs.filter((q) => q.population === pop.id).length >= MAX_POISSON_INPUTS) {
+      throw new ModelError(`${field}.population`, `at most ${MAX_POISSON_INPUTS} Poisson inputs per population`);
+    }
+    this.poissonInputs.push({ population: pop.id, lambda, weight: requireFinite(`${field}.weight`, options.weight), receptor });
   }
 
   /** Records every spike of the population. */

@@ -23,6 +23,15 @@ export interface NetworkPlan {
   currentChangeSteps: number[];
 }
 
+export interface PlanPoissonInput {
+  receptor: number;
+  /** exp(-lambda) in f32: Knuth's sampler multiplies uniforms until the product drops below it. */
+  expNegLambda: number;
+  weight: number;
+  /** RNG stream of draw 0; draw k uses stream + k. */
+  stream: number;
+}
+
 export interface PlanReceptor {
   /** RECEPTOR_CODE: 0 current, 1 delta, 2 exp_current, 3 exp_conductance. */
   code: number;
@@ -47,6 +56,8 @@ export interface PlanLIF {
   /** Initial receptor states, [receptor * n + i]. */
   synInit: Float32Array;
   receptors: PlanReceptor[];
+  /** Poisson inputs: per step, k ~ Poisson(lambda) arrivals of `weight` into `receptor`. */
+  poissonInputs: PlanPoissonInput[];
   /** Izhikevich a, b; AdEx a (units of g_L); 0 for LIF. */
   a: number;
   b: number;
@@ -136,6 +147,9 @@ export function lowerNetwork(net: Network): NetworkPlan {
         vInit,
         synInit: receptorInit(Object.values(p.receptors), pop.n),
         receptors: Object.values(p.receptors).map((r) => receptorConstants(r, p.tau_m, dt)),
+        poissonInputs: net.poissonInputs
+          .filter((q) => q.population === pop.id)
+          .map((q, k) => ({ receptor: q.receptor, expNegLambda: Math.fround(Math.exp(-q.lambda)), weight: Math.fround(q.weight), stream: poissonInputStream(pop.id, k) })),
         a: Math.fround(m.kind === 'lif' ? 0 : m.a),
         b: Math.fround(m.kind === 'izhikevich' ? m.b : 0),
         delta_t: Math.fround(m.kind === 'adex' ? m.delta_t : 0),
@@ -200,6 +214,11 @@ export function lowerNetwork(net: Network): NetworkPlan {
     voltageMonitors: [...net.voltageMonitors].sort(([a], [b]) => a - b).map(([population, indices]) => ({ population, indices })),
     currentChangeSteps: [...changes].sort((a, b) => a - b),
   };
+}
+
+/** First RNG stream of a population's k-th Poisson input (draw d of a step uses stream + d). */
+export function poissonInputStream(population: number, k: number): number {
+  return (0x6a09e667 ^ ((population * 4 + k) << 12)) >>> 0;
 }
 
 function receptorInit(receptors: ReceptorSpec[], n: number): Float32Array {

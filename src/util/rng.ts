@@ -47,9 +47,9 @@ export class CounterRng {
     return ((hi >>> 5) * 67108864 + (lo >>> 6) + 0.5) / 9007199254740992;
   }
 
-  /** Integer uniform in [0, n). */
+  /** Integer uniform in [0, n), n <= 2^32, from one 32-bit draw (bias below n / 2^32). */
   int(n: number): number {
-    return Math.floor(this.uniform() * n);
+    return Math.floor((randU32(this.seed, this.stream, this.counter++, 2) / 4294967296) * n);
   }
 
   /** Standard normal draw (Box–Muller, both outputs used). */
