@@ -32,10 +32,18 @@ struct LifParams {
   k_w: f32,              // AdEx dt / tau_w
   adapt_jump: f32,       // Izhikevich d, AdEx b (mV)
   input_slots: u32,      // depth of the future-input ring: step t reads slot t % input_slots
+  seed: u32,
+  n_poisson: u32,
   _p0: u32,
-  _p1: u32,
-  _p2: u32,
   receptors: array<Receptor, 4>,
+  poisson: array<PoissonInput, 4>,
+}
+
+struct PoissonInput {
+  receptor: u32,
+  exp_neg_lambda: f32,
+  weight: f32,
+  stream: u32,           // draw d of a step uses stream + d
 }
 
 @group(0) @binding(1) var<uniform> P: LifParams;
@@ -73,6 +81,24 @@ fn exp_f32(x: f32) -> f32 {
   return ldexp(p, i32(k));
 }
 
+// Knuth's sampler: multiply uniforms (24-bit, exact in f32) until the product is <= exp(-lambda).
+// CPU twin: poissonCount in src/cpu/lif.ts.
+fn poisson_count(exp_neg_lambda: f32, stream: u32, index: u32) -> u32 {
+  var k = 0u;
+  var prod = 1.0;
+  loop {
+    if (k >= 4095u) {
+      break;
+    }
+    prod = prod * (f32(rand_u32(P.seed, stream + k, index, step_info.step) >> 8u) * 5.9604644775390625e-8);
+    if (prod <= exp_neg_lambda) {
+      break;
+    }
+    k = k + 1u;
+  }
+  return k;
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
@@ -90,11 +116,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     var syn_exact = 0.0;
     var g_sum = 0.0;
     var g_rev = 0.0;
+    var extra = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+    for (var q = 0u; q < P.n_poisson; q = q + 1u) {
+      let pq = P.poisson[q];
+      extra[pq.receptor] = extra[pq.receptor] + f32(poisson_count(pq.exp_neg_lambda, pq.stream, i)) * pq.weight;
+    }
     let input_start = (step_info.step % P.input_slots) * P.n_receptors * P.n;
     for (var r = 0u; r < P.n_receptors; r = r + 1u) {
       let idx = r * P.n + i;
       let in_idx = input_start + idx;
-      let input = input_float[in_idx] + fixed_to_f32(input_fixed[in_idx]) * P.fixed_scale;
+      var input = input_float[in_idx] + fixed_to_f32(input_fixed[in_idx]) * P.fixed_scale;
+      if (P.n_poisson > 0u) {
+        input = input + extra[r];
+      }
       input_float[in_idx] = 0.0;
       input_fixed[in_idx] = 0;
       let rc = P.receptors[r];
