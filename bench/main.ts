@@ -1,7 +1,7 @@
 /**
  * Benchmark entry, built into dist/node/bench.js:
  *
- *   node dist/node/bench.js [NAME ...] [--quick] [--sizes=1000,10000] [--cpu-only]
+ *   node dist/node/bench.js [NAME ...] [--quick] [--sizes=1000,10000] [--cpu-only] [--no-brian]
  *   npm run bench -- NAME
  *
  * With no NAME every benchmark runs. Each benchmark prints one JSON object per line on stdout (the
@@ -9,20 +9,24 @@
  * written to bench/out/NAME.jsonl. Progress goes to stderr.
  *
  *   --quick        a tenth of the biological time (a smoke test, not a measurement)
- *   --sizes=a,b    neurons per population for `scaling` (default 1000,10000,100000,1000000)
+ *   --sizes=a,b    neurons per population for `scaling` (default 1000,10000,100000,1000000), total
+ *                  neurons for `vogels-abbott` (default 4000,40000,400000)
  *   --cpu-only     skip the GPU backend
+ *   --no-brian     skip the Brian2 peers (`vogels-abbott`)
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireGpu, type GpuContext, NoAdapterError } from '../src/index.js';
 import { type Row, scaling } from './scaling.js';
+import { vogelsAbbottBench } from './vogels-abbott.js';
 
 interface Args {
   names: string[];
   quick: boolean;
   sizes?: number[];
   cpuOnly: boolean;
+  noBrian: boolean;
 }
 
 interface BenchContext {
@@ -43,18 +47,28 @@ const BENCHMARKS: Record<string, Benchmark> = {
       emit: ctx.emit,
       log: ctx.log,
     }),
+  'vogels-abbott': (ctx) =>
+    vogelsAbbottBench({
+      quick: ctx.args.quick,
+      sizes: ctx.args.sizes,
+      gpu: ctx.gpu,
+      brian: !ctx.args.noBrian,
+      emit: ctx.emit,
+      log: ctx.log,
+    }),
 };
 
 function usage(msg: string): never {
-  process.stderr.write(`${msg}\nusage: node dist/node/bench.js [${Object.keys(BENCHMARKS).join('|')} ...] [--quick] [--sizes=N,N,...] [--cpu-only]\n`);
+  process.stderr.write(`${msg}\nusage: node dist/node/bench.js [${Object.keys(BENCHMARKS).join('|')} ...] [--quick] [--sizes=N,N,...] [--cpu-only] [--no-brian]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { names: [], quick: false, cpuOnly: false };
+  const args: Args = { names: [], quick: false, cpuOnly: false, noBrian: false };
   for (const a of argv) {
     if (a === '--quick') args.quick = true;
     else if (a === '--cpu-only') args.cpuOnly = true;
+    else if (a === '--no-brian') args.noBrian = true;
     else if (a.startsWith('--sizes=')) {
       args.sizes = a
         .slice('--sizes='.length)

@@ -2,7 +2,7 @@
  * Validation against Brian2: the same neurons and (for networks) the identical synapses, run in
  * both simulators. Skipped, loudly, where Brian2 is not installed (npm test installs it as root).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import type { LIFInput } from '../src/model/neuron.js';
 import { lowerNetwork } from '../src/model/plan.js';
 import { SpikeRecording } from '../src/model/recording.js';
 import { VOGELS_ABBOTT, vogelsAbbott } from '../src/networks/vogels-abbott.js';
-import { brianAvailable, exportProjections, runBrian } from './brian2/brian.js';
+import { brianAvailable, runBrian } from './brian2/brian.js';
+import { vogelsAbbottSpec } from './brian2/vogels-abbott-spec.js';
 
 const brian = brianAvailable();
 
@@ -120,44 +121,10 @@ describe.skipIf(!brian)('Vogels–Abbott networks against Brian2 (identical syna
       const net = vogelsAbbott({ model, seed: 7 });
       const dir = mkdtempSync(join(tmpdir(), `neuromorph-${model}-`));
       const plan = lowerNetwork(net);
-      // Our initial state, exported so one Brian2 run starts exactly where we do.
-      const vInit = new Float32Array([...plan.byId[0].lif!.vInit, ...plan.byId[1].lif!.vInit]);
-      writeFileSync(join(dir, 'v.bin'), vInit);
-      const init: Record<string, unknown> = { v: join(dir, 'v.bin') };
-      if (model === 'coba') {
-        for (const [k, name] of [
-          [0, 'ge'],
-          [1, 'gi'],
-        ] as const) {
-          const nE = plan.byId[0].n;
-          const nI = plan.byId[1].n;
-          const all = new Float32Array([...plan.byId[0].lif!.synInit.subarray(k * nE, (k + 1) * nE), ...plan.byId[1].lif!.synInit.subarray(k * nI, (k + 1) * nI)]);
-          writeFileSync(join(dir, `${name}.bin`), all);
-          init[name] = join(dir, `${name}.bin`);
-        }
-      }
-      init.expressions =
-        model === 'cuba' ? { v: 'Vr + rand() * (Vt - Vr)' } : { v: '(-60 + 5 * randn()) * mV', ge: '4 + 1.5 * randn()', gi: '20 + 12 * randn()' };
-      const P = VOGELS_ABBOTT;
-      const params =
-        model === 'cuba'
-          ? { v_rest: P.cuba.e_l, v_reset: P.v_reset, v_th: P.v_th, tau_m: P.tau_m, t_ref: P.t_ref, tau_e: P.tau_e, tau_i: P.tau_i }
-          : { v_rest: P.coba.e_l, v_reset: P.v_reset, v_th: P.v_th, tau_m: P.tau_m, t_ref: P.t_ref, tau_e: P.tau_e, tau_i: P.tau_i, e_e: P.coba.e_e, e_i: P.coba.e_i };
-      const b = runBrian<{ runs: BrianRun[] }>({
-        mode: 'network',
-        model,
-        method: model === 'coba' ? 'exponential_euler' : 'exact',
-        dt: P.dt,
-        duration_ms: seconds * 1000,
-        n_exc: plan.byId[0].n,
-        n_inh: plan.byId[1].n,
-        params,
-        init,
-        projections: exportProjections(net, dir),
-        seeds: [null, 1, 2, 3],
-      });
+      const b = runBrian<{ runs: BrianRun[] }>(vogelsAbbottSpec(model, net, plan, dir, { durationMs: seconds * 1000, seeds: [null, 1, 2, 3] }));
 
       const sim = new CpuSimulation(plan);
+      const P = VOGELS_ABBOTT;
       sim.runSync(Math.round((seconds * 1000) / P.dt));
       const all = new SpikeRecording('all', 4000, P.dt);
       const counts = [...sim.spikes('exc').counts(), ...sim.spikes('inh').counts()];

@@ -5,6 +5,16 @@ the TypeScript side, so both simulators run the same neurons and, for networks, 
 synapses (pre/post index files exported from our connectivity).
 
     python3 runner.py SPEC.json OUT.json
+
+Spec keys beyond the model's (see tests/brian2/vogels-abbott-spec.ts):
+  target     code generation target of the runtime device: 'numpy' (default) or 'cython'
+  device     'runtime' (default) or 'cpp_standalone' (network mode only)
+  build_dir  the cpp_standalone project directory; reusing it lets make recompile only the
+             generated files that changed
+Each network run reports wall_s (time around net.run, or around device.build for
+cpp_standalone: code generation and any compilation included) and run_s, the time Brian itself
+reports for its simulation loop (device._last_run_time: after code generation and compilation,
+for both devices).
 """
 import json
 import sys
@@ -65,11 +75,31 @@ def run_trace(spec):
     return {'v': (state.v[0] / mV).tolist(), 'spike_times_ms': (spikes.t / ms).tolist()}
 
 
+def cv_isi(i, t_ms, n):
+    """Per neuron: CV (population std / mean) of the inter-spike intervals, None below 2 ISIs."""
+    order = np.lexsort((t_ms, i))
+    i, t_ms = i[order], t_ms[order]
+    same = i[1:] == i[:-1]
+    isi, owner = np.diff(t_ms)[same], i[1:][same]
+    k = np.bincount(owner, minlength=n)
+    mean = np.bincount(owner, weights=isi, minlength=n) / np.maximum(k, 1)
+    var = np.bincount(owner, weights=(isi - mean[owner]) ** 2, minlength=n) / np.maximum(k, 1)
+    cv = np.sqrt(var) / np.where(k > 0, mean, 1)
+    return [float(c) if m >= 2 else None for c, m in zip(cv, k)]
+
+
 def run_network(spec):
     n_exc, n_inh = spec['n_exc'], spec['n_inh']
     n = n_exc + n_inh
+    standalone = spec.get('device', 'runtime') == 'cpp_standalone'
     runs = []
-    for s in spec['seeds']:
+    for k_run, s in enumerate(spec['seeds']):
+        if standalone:
+            if k_run == 0:
+                set_device('cpp_standalone', directory=spec['build_dir'], build_on_run=False)
+            else:  # one build per run
+                device.reinit()
+                device.activate(directory=spec['build_dir'], build_on_run=False)
         defaultclock.dt = spec['dt'] * ms
         P = group(spec, n)
         init = spec['init']
@@ -94,14 +124,16 @@ def run_network(spec):
         net.add(mon)
         t0 = time.perf_counter()
         net.run(spec['duration_ms'] * ms)
+        extra = {}
+        if standalone:
+            device.build(directory=spec['build_dir'], compile=True, run=True, with_output=False)
+            extra = {'make_s': device.timers['compile']['make'], 'binary_s': device.timers['run_binary']}
         wall = time.perf_counter() - t0
-        counts = np.bincount(np.asarray(mon.i), minlength=n)
-        trains = mon.spike_trains()
-        cv = []
-        for i in range(n):
-            isi = np.diff(np.asarray(trains[i] / ms))
-            cv.append(float(np.std(isi) / np.mean(isi)) if len(isi) >= 2 else None)
-        runs.append({'seed': s, 'wall_s': wall, 'counts': counts.tolist(), 'cv': cv})
+        run_s = device._last_run_time
+        i = np.asarray(mon.i, dtype=np.int64)
+        counts = np.bincount(i, minlength=n)
+        cv = cv_isi(i, np.asarray(mon.t / ms), n)
+        runs.append({'seed': s, 'wall_s': wall, 'run_s': run_s, **extra, 'counts': counts.tolist(), 'cv': cv})
     return {'runs': runs}
 
 

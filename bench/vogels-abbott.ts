@@ -1,0 +1,318 @@
+/**
+ * The `vogels-abbott` benchmark: the CUBA and COBA networks of src/networks/vogels-abbott.ts at
+ * N = 4,000, 40,000 and 400,000 neurons (constant in-degree: 80 exc + 20 inh inputs per neuron on
+ * average), on our CPU backend, our GPU backend, and Brian2 2.5 with the `cython` runtime target and
+ * the `cpp_standalone` device, side by side in one process.
+ *
+ * Every simulator starts from our initial state (v, and ge/gi for COBA) and runs the identical
+ * synapses: the network is lowered once, our backends run the plan, and Brian2 gets the plan's
+ * initial state and our connectivity as files (tests/brian2/vogels-abbott-spec.ts, the same spec
+ * the Brian2 validation test uses). All four start at t = 0 and simulate the same window.
+ *
+ * What is timed:
+ *   cpu / gpu             one run(steps) after 20 warm-up steps and a reset to step 0 (JIT and
+ *                         pipeline creation excluded; the GPU time includes reading the spikes back)
+ *   brian2-cython         Brian's own time for its simulation loop (device._last_run_time), which
+ *                         starts after code generation and Cython compilation
+ *   brian2-cpp_standalone the same, as the compiled binary reports it (results/last_run_info.txt);
+ *                         project generation, compilation and loading the synapse files excluded
+ * Brian2 runs single-threaded (no OpenMP), as our CPU backend does.
+ *
+ * The biological window shrinks with N where a backend would take minutes (bioSeconds below); every
+ * JSON line states its window (`bio_s`), and rtf = wall / bio_s. Ratios are rtf(cpu) / rtf(this), so
+ * above 1 means faster than our CPU path; with different windows they compare rates, not identical
+ * runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CpuSimulation } from '../src/cpu/simulation.js';
+import { type GpuContext } from '../src/gpu/device.js';
+import { GpuSimulation, type GpuTiming } from '../src/gpu/simulation.js';
+import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
+import { forEachSpike, type SpikeRecording } from '../src/model/recording.js';
+import type { Simulation } from '../src/model/simulation.js';
+import { VOGELS_ABBOTT, type VogelsAbbottModel, vogelsAbbott } from '../src/networks/vogels-abbott.js';
+import './brian-path.js';
+import { brianAvailable, PYTHON, runBrian } from '../tests/brian2/brian.js';
+import { vogelsAbbottSpec } from '../tests/brian2/vogels-abbott-spec.js';
+import { human, markdownTable, sig } from './format.js';
+import type { Row } from './scaling.js';
+
+export const SEED = 1;
+export const SIZES = [4_000, 40_000, 400_000];
+export const MODELS: VogelsAbbottModel[] = ['cuba', 'coba'];
+export const WARMUP_STEPS = 20;
+export const CHUNK_STEPS = 128;
+
+export type Backend = 'cpu' | 'gpu' | 'brian2-cpp_standalone' | 'brian2-cython';
+export const BACKENDS: Backend[] = ['cpu', 'gpu', 'brian2-cpp_standalone', 'brian2-cython'];
+
+/**
+ * Biological time (s) timed per backend and N: 1 s wherever that fits the benchmark's budget
+ * (about 12 minutes on 2 cores), shorter windows for the GPU path on SwiftShader and at 400k.
+ */
+export function bioSeconds(backend: Backend, n: number, quick: boolean): number {
+  let t: number;
+  if (backend === 'gpu') t = n <= 4_000 ? 0.2 : n <= 40_000 ? 0.05 : 0.01;
+  else t = n <= 40_000 ? 1 : 0.1;
+  return quick ? t / 10 : t;
+}
+
+export interface VogelsAbbottBenchOptions {
+  quick: boolean;
+  /** Total neurons per network; defaults to SIZES. */
+  sizes?: number[];
+  /** The GPU to run on; null leaves the GPU path out. */
+  gpu: GpuContext | null;
+  /** Run the Brian2 peers (when Brian2 is importable). */
+  brian: boolean;
+  emit: (row: Row) => void;
+  log: (msg: string) => void;
+}
+
+interface Measured {
+  backend: Backend;
+  runtime: 'node' | 'python';
+  adapter: string;
+  bioS: number;
+  wallS: number;
+  rateHz: number;
+  cvIsi: number;
+  spikes: number;
+  /** Our backends: the spike bitmasks of exc and inh (steps × words each). */
+  bits?: Uint32Array[];
+  extra: Row;
+  error?: string;
+}
+
+/** Mean over neurons with >= 3 spikes of the CV of their ISIs, over several recordings. */
+function cvIsi(recs: SpikeRecording[]): number {
+  let cv = 0;
+  let m = 0;
+  for (const rec of recs) {
+    const last = new Float64Array(rec.n).fill(-1);
+    const sum = new Float64Array(rec.n);
+    const sumSq = new Float64Array(rec.n);
+    const count = new Uint32Array(rec.n);
+    forEachSpike(rec.bits, rec.words, (s, i) => {
+      if (last[i] >= 0) {
+        const isi = s - last[i];
+        sum[i] += isi;
+        sumSq[i] += isi * isi;
+        count[i]++;
+      }
+      last[i] = s;
+    });
+    for (let i = 0; i < rec.n; i++) {
+      if (count[i] < 2) continue;
+      const mean = sum[i] / count[i];
+      cv += Math.sqrt(Math.max(0, sumSq[i] / count[i] - mean * mean)) / mean;
+      m++;
+    }
+  }
+  return m === 0 ? NaN : cv / m;
+}
+
+async function measureOurs(plan: NetworkPlan, n: number, backend: 'cpu' | 'gpu', bioS: number, gpu: GpuContext | null): Promise<Measured> {
+  const steps = Math.round((bioS * 1000) / VOGELS_ABBOTT.dt);
+  const tc = performance.now();
+  const sim: Simulation = backend === 'gpu' ? await GpuSimulation.create(plan, gpu!, { chunkSteps: CHUNK_STEPS }) : new CpuSimulation(plan);
+  const compileS = (performance.now() - tc) / 1000;
+  try {
+    await sim.run(WARMUP_STEPS);
+    await sim.reset();
+    await sim.run(0);
+    const gpuSim = sim instanceof GpuSimulation ? sim : null;
+    const before = gpuSim ? { ...gpuSim.timing } : null;
+    const t = performance.now();
+    if (sim instanceof CpuSimulation) sim.runSync(steps);
+    else await sim.run(steps);
+    const wallS = (performance.now() - t) / 1000;
+    if (sim.stepsDone !== steps) throw new Error(`${backend}: expected ${steps} steps done, got ${sim.stepsDone}`);
+    const recs = [sim.spikes('exc'), sim.spikes('inh')];
+    const spikes = recs.reduce((s, r) => s + r.total(), 0);
+    const extra: Row = { steps, compile_s: sig(compileS, 3) };
+    if (gpuSim && before) {
+      const a: GpuTiming = gpuSim.timing;
+      const d = (k: keyof GpuTiming) => a[k] - before[k];
+      extra.dispatches_per_step = sig(d('dispatches') / d('steps'));
+      extra.encode_ms_per_step = sig(d('encodeMs') / d('steps'), 3);
+      extra.submit_ms_per_step = sig(d('submitMs') / d('steps'), 3);
+      extra.wait_ms_per_step = sig(d('waitMs') / d('steps'), 3);
+      extra.chunk_steps = CHUNK_STEPS;
+    }
+    const bits = recs.map((r) => r.bits.slice());
+    return { backend, runtime: 'node', adapter: sim.adapter, bioS, wallS, spikes, bits, rateHz: spikes / n / bioS, cvIsi: cvIsi(recs), extra };
+  } finally {
+    sim.dispose();
+  }
+}
+
+interface BrianRun {
+  wall_s: number;
+  run_s: number;
+  make_s?: number;
+  binary_s?: number;
+  counts: number[];
+  cv: (number | null)[];
+}
+
+let brianLabel = 'Brian2';
+function brianVersion(): string {
+  return brianLabel;
+}
+
+function measureBrian(model: VogelsAbbottModel, net: ReturnType<typeof vogelsAbbott>, plan: NetworkPlan, n: number, backend: Backend, bioS: number, files: string): Measured {
+  const standalone = backend === 'brian2-cpp_standalone';
+  // One persistent project per (model, N): a rerun of the benchmark recompiles nothing.
+  const buildDir = join(tmpdir(), 'neuromorph-brian2-cpp_standalone', `${model}-${n}`);
+  if (standalone) mkdirSync(buildDir, { recursive: true });
+  const spec = vogelsAbbottSpec(model, net, plan, files, {
+    durationMs: bioS * 1000,
+    seeds: [null],
+    ...(standalone ? { device: 'cpp_standalone' as const, buildDir } : { target: 'cython' as const }),
+  });
+  const adapter = `${brianVersion()} ${standalone ? 'cpp_standalone (g++, 1 thread)' : 'runtime, cython target'}`;
+  const t = performance.now();
+  try {
+    const r = runBrian<{ runs: BrianRun[] }>(spec).runs[0];
+    const processS = (performance.now() - t) / 1000;
+    let spikes = 0;
+    for (const c of r.counts) spikes += c;
+    const cvs = r.cv.filter((c): c is number => c !== null);
+    const extra: Row = { process_s: sig(processS, 3), run_and_codegen_s: sig(r.wall_s, 3) };
+    if (standalone) {
+      extra.make_s = sig(r.make_s ?? NaN, 3);
+      extra.binary_s = sig(r.binary_s ?? NaN, 3);
+      extra.build_dir = buildDir;
+    }
+    return {
+      backend,
+      runtime: 'python',
+      adapter,
+      bioS,
+      wallS: r.run_s,
+      spikes,
+      rateHz: spikes / n / bioS,
+      cvIsi: cvs.length === 0 ? NaN : cvs.reduce((s, c) => s + c, 0) / cvs.length,
+      extra,
+    };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const lines = msg.trim().split('\n');
+    return { backend, runtime: 'python', adapter, bioS, wallS: NaN, spikes: NaN, rateHz: NaN, cvIsi: NaN, extra: { process_s: sig((performance.now() - t) / 1000, 3) }, error: lines.slice(-3).join(' | ') };
+  }
+}
+
+export async function vogelsAbbottBench(opts: VogelsAbbottBenchOptions): Promise<{ rows: Row[]; table: string }> {
+  const sizes = opts.sizes ?? SIZES;
+  const withBrian = opts.brian && brianAvailable();
+  if (opts.brian && !withBrian) opts.log('[vogels-abbott] Brian2 not importable by /usr/bin/python3: Brian2 rows left out');
+  if (withBrian) {
+    const v = spawnSync(PYTHON, ['-c', 'import brian2; print(brian2.__version__)'], { encoding: 'utf8' }).stdout?.trim();
+    if (v) brianLabel = `Brian2 ${v}`;
+  }
+  const rows: Row[] = [];
+  const header = ['model', 'N', 'synapses'];
+  const shown: Backend[] = BACKENDS.filter((b) => (b === 'gpu' ? opts.gpu !== null : b.startsWith('brian2') ? withBrian : true));
+  const label: Record<Backend, string> = { cpu: 'CPU', gpu: 'GPU', 'brian2-cpp_standalone': 'Brian2 cpp_standalone', 'brian2-cython': 'Brian2 cython' };
+  for (const b of shown) header.push(`${label[b]} rtf (window)`, ...(b === 'cpu' ? [] : [`${label[b]} vs CPU`]));
+  header.push('Hz ours / Brian2', 'CV ours / Brian2');
+  if (opts.gpu) header.push('GPU spikes = CPU');
+  const tableRows: string[][] = [header];
+  let gpuAdapter = 'none';
+
+  for (const model of MODELS) {
+    for (const n of sizes) {
+      const tb = performance.now();
+      const net = vogelsAbbott({ model, n, seed: SEED });
+      const plan = lowerNetwork(net);
+      const synapses = net.synapseCount;
+      const buildS = (performance.now() - tb) / 1000;
+      opts.log(`[vogels-abbott] ${model} N=${n}: ${synapses} synapses, built and lowered in ${buildS.toFixed(2)} s`);
+
+      const results: Measured[] = [];
+      const cpu = await measureOurs(plan, n, 'cpu', bioSeconds('cpu', n, opts.quick), null);
+      results.push(cpu);
+      opts.log(`[vogels-abbott] ${model} N=${n}: cpu ${cpu.wallS.toFixed(2)} s for ${cpu.bioS} s`);
+      if (opts.gpu) {
+        const g = await measureOurs(plan, n, 'gpu', bioSeconds('gpu', n, opts.quick), opts.gpu);
+        gpuAdapter = g.adapter;
+        // Same plan, same start: the GPU's spikes must equal the CPU's over the GPU's (shorter) window.
+        g.extra.spikes_match_cpu = g.bits!.every((b, k) => b.length <= cpu.bits![k].length && b.every((x, j) => x === cpu.bits![k][j]));
+        results.push(g);
+        opts.log(`[vogels-abbott] ${model} N=${n}: gpu ${g.wallS.toFixed(2)} s for ${g.bioS} s`);
+      }
+      if (withBrian) {
+        const files = mkdtempSync(join(tmpdir(), `neuromorph-va-${model}-${n}-`));
+        try {
+          for (const b of ['brian2-cpp_standalone', 'brian2-cython'] as const) {
+            const m = measureBrian(model, net, plan, n, b, bioSeconds(b, n, opts.quick), files);
+            results.push(m);
+            opts.log(`[vogels-abbott] ${model} N=${n}: ${b} ${m.error ? `FAILED: ${m.error}` : `${m.wallS.toFixed(2)} s for ${m.bioS} s (process ${m.extra.process_s} s)`}`);
+          }
+        } finally {
+          rmSync(files, { recursive: true, force: true });
+        }
+      }
+
+      const cpuRtf = cpu.wallS / cpu.bioS;
+      const cells = [model.toUpperCase(), String(n), human(synapses)];
+      for (const m of results) {
+        const rtf = m.wallS / m.bioS;
+        const row: Row = {
+          bench: 'vogels-abbott',
+          model,
+          backend: m.backend,
+          runtime: m.runtime,
+          adapter: m.adapter,
+          n,
+          synapses,
+          bio_s: m.bioS,
+          wall_s: sig(m.wallS),
+          rtf: sig(rtf),
+          rate_hz: sig(m.rateHz),
+          cv_isi: sig(m.cvIsi, 3),
+          dispatches_per_step: (m.extra.dispatches_per_step as number | undefined) ?? null,
+          cpu_rtf: sig(cpuRtf),
+          speed_vs_cpu: sig(cpuRtf / rtf, 3),
+          spikes: m.spikes,
+          ...m.extra,
+          dt_ms: VOGELS_ABBOTT.dt,
+          seed: SEED,
+          build_s: sig(buildS, 3),
+          cpus: cpus().length,
+          // Load on the machine (1-minute average) when this (model, N) finished: other jobs on the
+          // same cores slow every backend.
+          loadavg_1m: sig(loadavg()[0], 3),
+          quick: opts.quick,
+        };
+        if (m.error) row.error = m.error;
+        rows.push(row);
+        opts.emit(row);
+      }
+      for (const b of shown) {
+        const m = results.find((r) => r.backend === b);
+        const rtf = m ? m.wallS / m.bioS : NaN;
+        cells.push(m?.error ? 'error' : `${human(rtf)} (${m?.bioS} s)`);
+        if (b !== 'cpu') cells.push(m?.error ? '–' : human(cpuRtf / rtf));
+      }
+      // Rate and CV over the same window: our CPU path and Brian2 (cpp_standalone, else cython).
+      const peer = results.find((r) => r.backend === 'brian2-cpp_standalone' && !r.error) ?? results.find((r) => r.backend === 'brian2-cython' && !r.error);
+      cells.push(`${human(cpu.rateHz)} / ${human(peer?.rateHz)}`, `${human(cpu.cvIsi)} / ${human(peer?.cvIsi)}`);
+      if (opts.gpu) {
+        const g = results.find((r) => r.backend === 'gpu');
+        cells.push(g?.extra.spikes_match_cpu ? 'yes' : 'NO');
+      }
+      tableRows.push(cells);
+    }
+  }
+
+  let table = `GPU adapter: ${gpuAdapter}; ${brianVersion()}; CPU: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}; dt = ${VOGELS_ABBOTT.dt} ms; `;
+  table += 'rtf = wall / biological time (window in brackets); X vs CPU = rtf(CPU) / rtf(X), above 1 is faster than our CPU path; ';
+  table += 'Hz and CV over the CPU window, ours (CPU) / Brian2; GPU spikes = CPU: the GPU window bit for bit equal to the CPU run\'s first steps.\n\n';
+  table += markdownTable(tableRows);
+  return { rows, table };
+}
