@@ -34,7 +34,6 @@ import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
 import { forEachSpike, type SpikeRecording } from '../src/model/recording.js';
 import type { Simulation } from '../src/model/simulation.js';
 import { VOGELS_ABBOTT, type VogelsAbbottModel, vogelsAbbott } from '../src/networks/vogels-abbott.js';
-import './brian-path.js';
 import { brianAvailable, PYTHON, runBrian } from '../tests/brian2/brian.js';
 import { vogelsAbbottSpec } from '../tests/brian2/vogels-abbott-spec.js';
 import { human, markdownTable, sig } from './format.js';

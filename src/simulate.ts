@@ -21,6 +21,17 @@ export async function compile(net: Network, options: CompileOptions = {}): Promi
   const plan = lowerNetwork(net);
   if (backend === 'cpu') return new CpuSimulation(plan);
   if (backend !== 'gpu') throw new ModelError('backend', `must be 'gpu' or 'cpu', got ${String(backend)}`);
-  const gpu = options.gpu ?? (await acquireGpu());
-  return GpuSimulation.create(plan, gpu, options);
+  if (options.gpu) return GpuSimulation.create(plan, options.gpu, options);
+  // A device acquired here belongs to the simulation: dispose() releases it.
+  const gpu = await acquireGpu();
+  const sim = await GpuSimulation.create(plan, gpu, options).catch((e: unknown) => {
+    gpu.release();
+    throw e;
+  });
+  const dispose = sim.dispose.bind(sim);
+  sim.dispose = () => {
+    dispose();
+    gpu.release();
+  };
+  return sim;
 }

@@ -1,13 +1,19 @@
 /** Running Brian2 (Debian's python3-brian) from the tests and benchmarks, on specs we write. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Network } from '../../src/model/network.js';
 
 /** Debian's interpreter: python3-brian installs for it, not for other pythons on PATH. */
 export const PYTHON = '/usr/bin/python3';
-const RUNNER = resolve(__dirname, 'runner.py');
+/** runner.py, found from this module in the source tree or from dist/node/ in the bundle. */
+const RUNNER = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4 && !existsSync(join(dir, 'tests', 'brian2', 'runner.py')); up++) dir = dirname(dir);
+  return existsSync(join(dir, 'runner.py')) ? join(dir, 'runner.py') : join(dir, 'tests', 'brian2', 'runner.py');
+})();
 
 let available: boolean | undefined;
 
