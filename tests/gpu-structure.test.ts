@@ -89,3 +89,22 @@ function mismatches(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) m++;
   return m;
 }
+
+describe('a source that throws mid-run', () => {
+  it('reports the error and leaves the simulation usable, its readbacks intact', async () => {
+    const gpu = await requireGpu();
+    const net = new Network({ dt: 1 });
+    const src = net.addSource('src', 3, { kind: 'function', fn: (t) => (t < 50 ? [1, 0, 0] : [1, 0]) });
+    const a = net.addLIF('a', 3);
+    net.connect(src, a, { kind: 'one_to_one', weight: 1 });
+    net.monitorSpikes(src);
+    const sim = await compile(net, { backend: 'gpu', gpu, chunkSteps: 10, stagingBuffers: 2 });
+    await expect(sim.run(100)).rejects.toThrow(/must return 3 values at t = 50 ms/);
+    expect(sim.spikes('src').steps).toBe(50);
+    expect(sim.spikes('src').total()).toBe(50);
+    await sim.reset();
+    await sim.run(40);
+    expect(sim.spikes('src').total()).toBe(40);
+    sim.dispose();
+  });
+});

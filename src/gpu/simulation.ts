@@ -160,9 +160,17 @@ export class GpuSimulation implements Simulation {
       if (nextChange !== undefined) k = Math.min(k, nextChange - t0);
       const staging = this.readbackBytesPerStep > 0 ? await this.acquireStaging() : undefined;
       const t = performance.now();
-      if (this.changeSteps.includes(t0)) this.writeExternalCurrents(t0);
-      this.writeHostSpikes(t0, k);
-      const commands = this.encodeChunk(t0, k, staging);
+      let commands: GPUCommandBuffer;
+      try {
+        if (this.changeSteps.includes(t0)) this.writeExternalCurrents(t0);
+        this.writeHostSpikes(t0, k);
+        commands = this.encodeChunk(t0, k, staging);
+      } catch (e) {
+        // A source function threw: keep the pool whole and the chunks already submitted readable.
+        if (staging) this.freeStaging.push(staging);
+        await this.drain();
+        throw e;
+      }
       const t1 = performance.now();
       this.device.queue.submit([commands]);
       const t2 = performance.now();
