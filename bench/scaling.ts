@@ -21,6 +21,7 @@ import { cpus } from 'node:os';
 import { compile, type GpuContext, GpuSimulation, type GpuTiming, Network, type Simulation } from '../src/index.js';
 import { CounterRng } from '../src/util/rng.js';
 import { human, markdownTable, sig } from './format.js';
+import { timedRun } from './timed-run.js';
 
 export const DT_MS = 0.1;
 export const SEED = 1;
@@ -103,29 +104,7 @@ async function measure(built: Built, backend: 'cpu' | 'gpu', steps: number, gpu:
   const sim: Simulation = backend === 'gpu' ? await compile(built.net, { backend, gpu: gpu!, chunkSteps: CHUNK_STEPS }) : await compile(built.net, { backend });
   const compileS = (performance.now() - tc) / 1000;
   try {
-    await sim.run(WARMUP_STEPS);
-    await sim.reset();
-    // run(0) waits for the reset's buffer clears and writes, so the timed run starts on an idle device.
-    await sim.run(0);
-    const gpuSim = sim instanceof GpuSimulation ? sim : null;
-    const before = gpuSim ? { ...gpuSim.timing } : null;
-    const t = performance.now();
-    await sim.run(steps);
-    const wallS = (performance.now() - t) / 1000;
-    if (sim.stepsDone !== steps) throw new Error(`${backend}: expected ${steps} steps done, got ${sim.stepsDone}`);
-    let timing: GpuTiming | undefined;
-    if (gpuSim && before) {
-      const after = gpuSim.timing;
-      timing = {
-        steps: after.steps - before.steps,
-        chunks: after.chunks - before.chunks,
-        dispatches: after.dispatches - before.dispatches,
-        encodeMs: after.encodeMs - before.encodeMs,
-        submitMs: after.submitMs - before.submitMs,
-        waitMs: after.waitMs - before.waitMs,
-        readbackBytes: after.readbackBytes - before.readbackBytes,
-      };
-    }
+    const { wallS, timing } = await timedRun(sim, steps, WARMUP_STEPS);
     const bits = new Map<string, Uint32Array>();
     const spikes = new Map<string, number>();
     for (const name of ['in', 'exc']) {
@@ -147,7 +126,7 @@ async function measure(built: Built, backend: 'cpu' | 'gpu', steps: number, gpu:
       inputRateHz: sim.spikes('in').meanRate(),
       cvIsi: exc.cvIsi(),
       timing,
-      dispatchesPerStep: gpuSim?.dispatchesPerStep,
+      dispatchesPerStep: sim instanceof GpuSimulation ? sim.dispatchesPerStep : undefined,
     };
   } finally {
     sim.dispose();

@@ -31,12 +31,13 @@ import { CpuSimulation } from '../src/cpu/simulation.js';
 import { type GpuContext } from '../src/gpu/device.js';
 import { GpuSimulation, type GpuTiming } from '../src/gpu/simulation.js';
 import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
-import { forEachSpike, type SpikeRecording } from '../src/model/recording.js';
+import { cvIsiAcross } from '../src/model/recording.js';
 import type { Simulation } from '../src/model/simulation.js';
 import { VOGELS_ABBOTT, type VogelsAbbottModel, vogelsAbbott } from '../src/networks/vogels-abbott.js';
 import { brianAvailable, PYTHON, runBrian } from '../tests/brian2/brian.js';
 import { vogelsAbbottSpec } from '../tests/brian2/vogels-abbott-spec.js';
 import { human, markdownTable, sig } from './format.js';
+import { timedRun } from './timed-run.js';
 import type { Row } from './scaling.js';
 
 export const SEED = 1;
@@ -86,56 +87,18 @@ interface Measured {
   error?: string;
 }
 
-/** Mean over neurons with >= 3 spikes of the CV of their ISIs, over several recordings. */
-function cvIsi(recs: SpikeRecording[]): number {
-  let cv = 0;
-  let m = 0;
-  for (const rec of recs) {
-    const last = new Float64Array(rec.n).fill(-1);
-    const sum = new Float64Array(rec.n);
-    const sumSq = new Float64Array(rec.n);
-    const count = new Uint32Array(rec.n);
-    forEachSpike(rec.bits, rec.words, (s, i) => {
-      if (last[i] >= 0) {
-        const isi = s - last[i];
-        sum[i] += isi;
-        sumSq[i] += isi * isi;
-        count[i]++;
-      }
-      last[i] = s;
-    });
-    for (let i = 0; i < rec.n; i++) {
-      if (count[i] < 2) continue;
-      const mean = sum[i] / count[i];
-      cv += Math.sqrt(Math.max(0, sumSq[i] / count[i] - mean * mean)) / mean;
-      m++;
-    }
-  }
-  return m === 0 ? NaN : cv / m;
-}
-
 async function measureOurs(plan: NetworkPlan, n: number, backend: 'cpu' | 'gpu', bioS: number, gpu: GpuContext | null): Promise<Measured> {
   const steps = Math.round((bioS * 1000) / VOGELS_ABBOTT.dt);
   const tc = performance.now();
   const sim: Simulation = backend === 'gpu' ? await GpuSimulation.create(plan, gpu!, { chunkSteps: CHUNK_STEPS }) : new CpuSimulation(plan);
   const compileS = (performance.now() - tc) / 1000;
   try {
-    await sim.run(WARMUP_STEPS);
-    await sim.reset();
-    await sim.run(0);
-    const gpuSim = sim instanceof GpuSimulation ? sim : null;
-    const before = gpuSim ? { ...gpuSim.timing } : null;
-    const t = performance.now();
-    if (sim instanceof CpuSimulation) sim.runSync(steps);
-    else await sim.run(steps);
-    const wallS = (performance.now() - t) / 1000;
-    if (sim.stepsDone !== steps) throw new Error(`${backend}: expected ${steps} steps done, got ${sim.stepsDone}`);
+    const { wallS, timing } = await timedRun(sim, steps, WARMUP_STEPS);
     const recs = [sim.spikes('exc'), sim.spikes('inh')];
     const spikes = recs.reduce((s, r) => s + r.total(), 0);
     const extra: Row = { steps, compile_s: sig(compileS, 3) };
-    if (gpuSim && before) {
-      const a: GpuTiming = gpuSim.timing;
-      const d = (k: keyof GpuTiming) => a[k] - before[k];
+    if (timing) {
+      const d = (k: keyof GpuTiming) => timing[k];
       extra.dispatches_per_step = sig(d('dispatches') / d('steps'));
       extra.encode_ms_per_step = sig(d('encodeMs') / d('steps'), 3);
       extra.submit_ms_per_step = sig(d('submitMs') / d('steps'), 3);
@@ -143,7 +106,7 @@ async function measureOurs(plan: NetworkPlan, n: number, backend: 'cpu' | 'gpu',
       extra.chunk_steps = CHUNK_STEPS;
     }
     const bits = recs.map((r) => r.bits.slice());
-    return { backend, runtime: 'node', adapter: sim.adapter, bioS, wallS, spikes, bits, rateHz: spikes / n / bioS, cvIsi: cvIsi(recs), extra };
+    return { backend, runtime: 'node', adapter: sim.adapter, bioS, wallS, spikes, bits, rateHz: spikes / n / bioS, cvIsi: cvIsiAcross(recs), extra };
   } finally {
     sim.dispose();
   }

@@ -94,29 +94,7 @@ export class SpikeRecording {
 
   /** Mean over neurons with >= 3 spikes of the coefficient of variation of inter-spike intervals. */
   cvIsi(): number {
-    const last = new Float64Array(this.n).fill(-1);
-    const sum = new Float64Array(this.n);
-    const sumSq = new Float64Array(this.n);
-    const count = new Uint32Array(this.n);
-    forEachSpike(this.bits, this.words, (s, i) => {
-      if (last[i] >= 0) {
-        const isi = s - last[i];
-        sum[i] += isi;
-        sumSq[i] += isi * isi;
-        count[i]++;
-      }
-      last[i] = s;
-    });
-    let cv = 0;
-    let m = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (count[i] < 2) continue;
-      const mean = sum[i] / count[i];
-      const variance = Math.max(0, sumSq[i] / count[i] - mean * mean);
-      cv += Math.sqrt(variance) / mean;
-      m++;
-    }
-    return m === 0 ? NaN : cv / m;
+    return cvIsiAcross([this]);
   }
 }
 
@@ -167,6 +145,34 @@ export class VoltageRecording {
     for (let s = 0; s < this.length; s++) out[s] = this.data[s * width + k];
     return out;
   }
+}
+
+/** Mean CV of inter-spike intervals over every neuron with >= 3 spikes in any of the recordings. */
+export function cvIsiAcross(recordings: SpikeRecording[]): number {
+  let cv = 0;
+  let m = 0;
+  for (const rec of recordings) {
+    const last = new Float64Array(rec.n).fill(-1);
+    const sum = new Float64Array(rec.n);
+    const sumSq = new Float64Array(rec.n);
+    const count = new Uint32Array(rec.n);
+    forEachSpike(rec.bits, rec.words, (s, i) => {
+      if (last[i] >= 0) {
+        const isi = s - last[i];
+        sum[i] += isi;
+        sumSq[i] += isi * isi;
+        count[i]++;
+      }
+      last[i] = s;
+    });
+    for (let i = 0; i < rec.n; i++) {
+      if (count[i] < 2) continue;
+      const mean = sum[i] / count[i];
+      cv += Math.sqrt(Math.max(0, sumSq[i] / count[i] - mean * mean)) / mean;
+      m++;
+    }
+  }
+  return m === 0 ? NaN : cv / m;
 }
 
 export function popcount(x: number): number {
