@@ -32,12 +32,32 @@ EQUATIONS = {
                dge/dt = -ge / taue : 1
                dgi/dt = -gi / taui : 1''',
     'delta': '''dv/dt = -(v - El) / taum : volt (unless refractory)''',
+    # Izhikevich (2003), v in mV and t in ms; u is in mV as in the paper.
+    'izhikevich': '''dv/dt = (0.04 * v**2 / mV + 5 * v + 140 * mV - u + I) / ms : volt
+                     du/dt = a * (b * v - u) / ms : volt''',
+    # AdEx (Brette & Gerstner 2005) divided by g_L, as our model is; the adaptation variable is
+    # `wa` because `w` names the synaptic weight.
+    'adex': '''dv/dt = (-(v - El) + DeltaT * exp((v - VT) / DeltaT) - wa + I) / taum : volt
+               dwa/dt = (a * (v - El) - wa) / tauw : volt''',
 }
-WEIGHT_UNIT = {'cuba': mV, 'coba': 1, 'delta': mV}
-ON_PRE = {'cuba': '{r} += w', 'coba': '{r} += w', 'delta': 'v += w'}
+# Threshold and reset of the models that are not leaky integrate-and-fire (no refractory period).
+SPIKING = {
+    'izhikevich': ('v >= Vpeak', 'v = c\nu += d'),
+    'adex': ('v >= Vpeak', 'v = Vr\nwa += b'),
+}
+WEIGHT_UNIT = {'cuba': mV, 'coba': 1, 'delta': mV, 'izhikevich': mV, 'adex': mV}
+ON_PRE = {'cuba': '{r} += w', 'coba': '{r} += w', 'delta': 'v += w', 'izhikevich': 'v += w', 'adex': 'v += w'}
 
 
-def namespace(p):
+def namespace(model, p):
+    """Brian2 names and units for our parameters (mV, ms; I is the input current times R, in mV)."""
+    if model == 'izhikevich':
+        return dict(a=p['a'], b=p['b'], c=p['c'] * mV, d=p['d'] * mV, Vpeak=p['v_peak'] * mV,
+                    I=p['I'] * mV)
+    if model == 'adex':
+        return dict(taum=p['tau_m'] * ms, El=p['v_rest'] * mV, VT=p['v_t'] * mV,
+                    DeltaT=p['delta_t'] * mV, tauw=p['tau_w'] * ms, a=p['a'], b=p['b'] * mV,
+                    Vr=p['v_reset'] * mV, Vpeak=p['v_peak'] * mV, I=p['I'] * mV)
     return dict(El=p['v_rest'] * mV, taum=p['tau_m'] * ms, taue=p.get('tau_e', 5) * ms,
                 taui=p.get('tau_i', 10) * ms, Ee=p.get('e_e', 0) * mV, Ei=p.get('e_i', -80) * mV,
                 Vt=p['v_th'] * mV, Vr=p['v_reset'] * mV)
@@ -45,8 +65,12 @@ def namespace(p):
 
 def group(spec, n):
     p = spec['params']
+    if spec['model'] in SPIKING:
+        threshold, reset = SPIKING[spec['model']]
+        return NeuronGroup(n, EQUATIONS[spec['model']], threshold=threshold, reset=reset,
+                           method=spec['method'], namespace=namespace(spec['model'], p), name='neurons')
     return NeuronGroup(n, EQUATIONS[spec['model']], threshold='v > Vt', reset='v = Vr',
-                       refractory=p['t_ref'] * ms, method=spec['method'], namespace=namespace(p),
+                       refractory=p['t_ref'] * ms, method=spec['method'], namespace=namespace(spec['model'], p),
                        name='neurons')
 
 
@@ -57,7 +81,8 @@ def synapse_target(receptor):
 def run_trace(spec):
     defaultclock.dt = spec['dt'] * ms
     P = group(spec, 1)
-    P.v = spec['params']['v_rest'] * mV
+    for var, value in spec.get('init', {'v': spec['params'].get('v_rest')}).items():
+        setattr(P, var, value * mV)
     net = Network(P)
     for k, inp in enumerate(spec['inputs']):
         times = np.asarray(inp['times_ms'])
