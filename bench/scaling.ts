@@ -17,10 +17,10 @@
  * Both backends therefore simulate exactly the same steps from the same state, and their spike
  * recordings are compared bit for bit.
  */
-import { cpus } from 'node:os';
 import { compile, type GpuContext, GpuSimulation, type GpuTiming, Network, type Simulation } from '../src/index.js';
 import { CounterRng } from '../src/util/rng.js';
 import { human, markdownTable, sig } from './format.js';
+import type { BenchHost } from './host.js';
 import { timedRun } from './timed-run.js';
 
 export const DT_MS = 0.1;
@@ -49,6 +49,8 @@ export interface ScalingOptions {
   sizes?: number[];
   /** The GPU to run on, acquired once by the caller; null runs the CPU backend only. */
   gpu: GpuContext | null;
+  /** The runtime (Node or the browser) the benchmark runs in. */
+  host: BenchHost;
   /** Drop the exc -> exc projection at sizes >= this (to bound build time and memory). */
   recurrentUpTo?: number;
   /** Called with every JSON row as soon as it is measured. */
@@ -223,7 +225,7 @@ export async function scaling(opts: ScalingOptions): Promise<{ rows: Row[]; tabl
       const row: Row = {
         bench: 'scaling',
         backend: m.backend,
-        runtime: 'node',
+        runtime: opts.host.runtime,
         adapter: m.adapter,
         n: built.net.neuronCount,
         synapses,
@@ -261,7 +263,7 @@ export async function scaling(opts: ScalingOptions): Promise<{ rows: Row[]; tabl
         row.chunk_steps = CHUNK_STEPS;
         row.chunks = t.chunks;
       }
-      row.cpus = cpus().length;
+      row.cpus = opts.host.cpus;
       row.quick = opts.quick;
       rows.push(row);
       opts.emit(row);
@@ -291,7 +293,7 @@ export async function scaling(opts: ScalingOptions): Promise<{ rows: Row[]; tabl
     ]);
   }
 
-  let table = `Adapter: ${adapter}; CPU: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}; dt = ${DT_MS} ms; fan-out ${FAN_OUT}; rtf = wall / biological time.\n\n`;
+  let table = `Adapter: ${adapter}; runtime: ${opts.host.runtime}; CPU: ${opts.host.cpuModel} × ${opts.host.cpus}; dt = ${DT_MS} ms; fan-out ${FAN_OUT}; rtf = wall / biological time.\n\n`;
   table += markdownTable(tableRows);
   if (tableRows.slice(1).some((r) => r[0].endsWith('¹'))) table += '\n\n¹ exc -> exc projection left out at this size (in -> exc only).';
   return { rows, table };

@@ -21,12 +21,11 @@
  * The biological window shrinks with N where a backend would take minutes (bioSeconds below); every
  * JSON line states its window (`bio_s`), and rtf = wall / bio_s. Ratios are rtf(cpu) / rtf(this), so
  * above 1 means faster than our CPU path; with different windows they compare rates, not identical
- * runs.
+ * runs (`sameWindow` gives the GPU the CPU's window, for a real GPU).
+ *
+ * This module runs in Node and in the browser: the Brian2 peers, which need a Python process, come
+ * in as a `VogelsAbbottPeer` from the Node entry (bench/brian-peer.ts).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CpuSimulation } from '../src/cpu/simulation.js';
 import { type GpuContext } from '../src/gpu/device.js';
 import { GpuSimulation, type GpuTiming } from '../src/gpu/simulation.js';
@@ -34,11 +33,11 @@ import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
 import { cvIsiAcross } from '../src/model/recording.js';
 import type { Simulation } from '../src/model/simulation.js';
 import { VOGELS_ABBOTT, type VogelsAbbottModel, vogelsAbbott } from '../src/networks/vogels-abbott.js';
-import { brianAvailable, PYTHON, runBrian } from '../tests/brian2/brian.js';
-import { vogelsAbbottSpec } from '../tests/brian2/vogels-abbott-spec.js';
+import type { Network } from '../src/model/network.js';
 import { human, markdownTable, sig } from './format.js';
 import { timedRun } from './timed-run.js';
 import type { Row } from './scaling.js';
+import type { BenchHost } from './host.js';
 
 export const SEED = 1;
 export const SIZES = [4_000, 40_000, 400_000];
@@ -46,7 +45,8 @@ export const MODELS: VogelsAbbottModel[] = ['cuba', 'coba'];
 export const WARMUP_STEPS = 20;
 export const CHUNK_STEPS = 128;
 
-export type Backend = 'cpu' | 'gpu' | 'brian2-cpp_standalone' | 'brian2-cython';
+export type PeerBackend = 'brian2-cpp_standalone' | 'brian2-cython';
+export type Backend = 'cpu' | 'gpu' | PeerBackend;
 export const BACKENDS: Backend[] = ['cpu', 'gpu', 'brian2-cpp_standalone', 'brian2-cython'];
 
 /**
@@ -66,15 +66,29 @@ export interface VogelsAbbottBenchOptions {
   sizes?: number[];
   /** The GPU to run on; null leaves the GPU path out. */
   gpu: GpuContext | null;
-  /** Run the Brian2 peers (when Brian2 is importable). */
-  brian: boolean;
+  /** Time the GPU over the CPU's window instead of its shorter one (for a real GPU). */
+  sameWindow?: boolean;
+  /** The simulator to compare against (Brian2, Node only); null leaves it out. */
+  peer: VogelsAbbottPeer | null;
+  host: BenchHost;
   emit: (row: Row) => void;
   log: (msg: string) => void;
 }
 
-interface Measured {
+/** A peer simulator run outside this runtime on our network and initial state (bench/brian-peer.ts). */
+export interface VogelsAbbottPeer {
+  /** Name and version for the table, e.g. "Brian2 2.5.1". */
+  label: string;
+  backends: readonly PeerBackend[];
+  /** Runs `backend` for bioS seconds; a failure comes back as a Measured with `error` set. */
+  measure(model: VogelsAbbottModel, net: Network, plan: NetworkPlan, n: number, backend: PeerBackend, bioS: number): Measured;
+  /** Called once per (model, N) after its backends ran, to free what measure() kept (files). */
+  done(model: VogelsAbbottModel, n: number): void;
+}
+
+export interface Measured {
   backend: Backend;
-  runtime: 'node' | 'python';
+  runtime: BenchHost['runtime'] | 'python';
   adapter: string;
   bioS: number;
   wallS: number;
@@ -87,7 +101,7 @@ interface Measured {
   error?: string;
 }
 
-async function measureOurs(plan: NetworkPlan, n: number, backend: 'cpu' | 'gpu', bioS: number, gpu: GpuContext | null): Promise<Measured> {
+async function measureOurs(plan: NetworkPlan, n: number, backend: 'cpu' | 'gpu', bioS: number, gpu: GpuContext | null, host: BenchHost): Promise<Measured> {
   const steps = Math.round((bioS * 1000) / VOGELS_ABBOTT.dt);
   const tc = performance.now();
   const sim: Simulation = backend === 'gpu' ? await GpuSimulation.create(plan, gpu!, { chunkSteps: CHUNK_STEPS }) : new CpuSimulation(plan);
@@ -106,79 +120,19 @@ async function measureOurs(plan: NetworkPlan, n: number, backend: 'cpu' | 'gpu',
       extra.chunk_steps = CHUNK_STEPS;
     }
     const bits = recs.map((r) => r.bits.slice());
-    return { backend, runtime: 'node', adapter: sim.adapter, bioS, wallS, spikes, bits, rateHz: spikes / n / bioS, cvIsi: cvIsiAcross(recs), extra };
+    return { backend, runtime: host.runtime, adapter: sim.adapter, bioS, wallS, spikes, bits, rateHz: spikes / n / bioS, cvIsi: cvIsiAcross(recs), extra };
   } finally {
     sim.dispose();
   }
 }
 
-interface BrianRun {
-  wall_s: number;
-  run_s: number;
-  make_s?: number;
-  binary_s?: number;
-  counts: number[];
-  cv: (number | null)[];
-}
-
-let brianLabel = 'Brian2';
-function brianVersion(): string {
-  return brianLabel;
-}
-
-function measureBrian(model: VogelsAbbottModel, net: ReturnType<typeof vogelsAbbott>, plan: NetworkPlan, n: number, backend: Backend, bioS: number, files: string): Measured {
-  const standalone = backend === 'brian2-cpp_standalone';
-  // One persistent project per (model, N): a rerun of the benchmark recompiles nothing.
-  const buildDir = join(tmpdir(), 'neuromorph-brian2-cpp_standalone', `${model}-${n}`);
-  if (standalone) mkdirSync(buildDir, { recursive: true });
-  const spec = vogelsAbbottSpec(model, net, plan, files, {
-    durationMs: bioS * 1000,
-    seeds: [null],
-    ...(standalone ? { device: 'cpp_standalone' as const, buildDir } : { target: 'cython' as const }),
-  });
-  const adapter = `${brianVersion()} ${standalone ? 'cpp_standalone (g++, 1 thread)' : 'runtime, cython target'}`;
-  const t = performance.now();
-  try {
-    const r = runBrian<{ runs: BrianRun[] }>(spec).runs[0];
-    const processS = (performance.now() - t) / 1000;
-    let spikes = 0;
-    for (const c of r.counts) spikes += c;
-    const cvs = r.cv.filter((c): c is number => c !== null);
-    const extra: Row = { process_s: sig(processS, 3), run_and_codegen_s: sig(r.wall_s, 3) };
-    if (standalone) {
-      extra.make_s = sig(r.make_s ?? NaN, 3);
-      extra.binary_s = sig(r.binary_s ?? NaN, 3);
-      extra.build_dir = buildDir;
-    }
-    return {
-      backend,
-      runtime: 'python',
-      adapter,
-      bioS,
-      wallS: r.run_s,
-      spikes,
-      rateHz: spikes / n / bioS,
-      cvIsi: cvs.length === 0 ? NaN : cvs.reduce((s, c) => s + c, 0) / cvs.length,
-      extra,
-    };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const lines = msg.trim().split('\n');
-    return { backend, runtime: 'python', adapter, bioS, wallS: NaN, spikes: NaN, rateHz: NaN, cvIsi: NaN, extra: { process_s: sig((performance.now() - t) / 1000, 3) }, error: lines.slice(-3).join(' | ') };
-  }
-}
-
 export async function vogelsAbbottBench(opts: VogelsAbbottBenchOptions): Promise<{ rows: Row[]; table: string }> {
   const sizes = opts.sizes ?? SIZES;
-  const withBrian = opts.brian && brianAvailable();
-  if (opts.brian && !withBrian) opts.log('[vogels-abbott] Brian2 not importable by /usr/bin/python3: Brian2 rows left out');
-  if (withBrian) {
-    const v = spawnSync(PYTHON, ['-c', 'import brian2; print(brian2.__version__)'], { encoding: 'utf8' }).stdout?.trim();
-    if (v) brianLabel = `Brian2 ${v}`;
-  }
+  const peer = opts.peer;
+  const gpuWindow = (n: number) => bioSeconds(opts.sameWindow ? 'cpu' : 'gpu', n, opts.quick);
   const rows: Row[] = [];
   const header = ['model', 'N', 'synapses'];
-  const shown: Backend[] = BACKENDS.filter((b) => (b === 'gpu' ? opts.gpu !== null : b.startsWith('brian2') ? withBrian : true));
+  const shown: Backend[] = BACKENDS.filter((b) => (b === 'gpu' ? opts.gpu !== null : b === 'cpu' ? true : (peer?.backends.includes(b) ?? false)));
   const label: Record<Backend, string> = { cpu: 'CPU', gpu: 'GPU', 'brian2-cpp_standalone': 'Brian2 cpp_standalone', 'brian2-cython': 'Brian2 cython' };
   for (const b of shown) header.push(`${label[b]} rtf (window)`, ...(b === 'cpu' ? [] : [`${label[b]} vs CPU`]));
   header.push('Hz ours / Brian2', 'CV ours / Brian2');
@@ -196,27 +150,26 @@ export async function vogelsAbbottBench(opts: VogelsAbbottBenchOptions): Promise
       opts.log(`[vogels-abbott] ${model} N=${n}: ${synapses} synapses, built and lowered in ${buildS.toFixed(2)} s`);
 
       const results: Measured[] = [];
-      const cpu = await measureOurs(plan, n, 'cpu', bioSeconds('cpu', n, opts.quick), null);
+      const cpu = await measureOurs(plan, n, 'cpu', bioSeconds('cpu', n, opts.quick), null, opts.host);
       results.push(cpu);
       opts.log(`[vogels-abbott] ${model} N=${n}: cpu ${cpu.wallS.toFixed(2)} s for ${cpu.bioS} s`);
       if (opts.gpu) {
-        const g = await measureOurs(plan, n, 'gpu', bioSeconds('gpu', n, opts.quick), opts.gpu);
+        const g = await measureOurs(plan, n, 'gpu', gpuWindow(n), opts.gpu, opts.host);
         gpuAdapter = g.adapter;
         // Same plan, same start: the GPU's spikes must equal the CPU's over the GPU's (shorter) window.
         g.extra.spikes_match_cpu = g.bits!.every((b, k) => b.length <= cpu.bits![k].length && b.every((x, j) => x === cpu.bits![k][j]));
         results.push(g);
         opts.log(`[vogels-abbott] ${model} N=${n}: gpu ${g.wallS.toFixed(2)} s for ${g.bioS} s`);
       }
-      if (withBrian) {
-        const files = mkdtempSync(join(tmpdir(), `neuromorph-va-${model}-${n}-`));
+      if (peer) {
         try {
-          for (const b of ['brian2-cpp_standalone', 'brian2-cython'] as const) {
-            const m = measureBrian(model, net, plan, n, b, bioSeconds(b, n, opts.quick), files);
+          for (const b of peer.backends) {
+            const m = peer.measure(model, net, plan, n, b, bioSeconds(b, n, opts.quick));
             results.push(m);
             opts.log(`[vogels-abbott] ${model} N=${n}: ${b} ${m.error ? `FAILED: ${m.error}` : `${m.wallS.toFixed(2)} s for ${m.bioS} s (process ${m.extra.process_s} s)`}`);
           }
         } finally {
-          rmSync(files, { recursive: true, force: true });
+          peer.done(model, n);
         }
       }
 
@@ -245,10 +198,10 @@ export async function vogelsAbbottBench(opts: VogelsAbbottBenchOptions): Promise
           dt_ms: VOGELS_ABBOTT.dt,
           seed: SEED,
           build_s: sig(buildS, 3),
-          cpus: cpus().length,
+          cpus: opts.host.cpus,
           // Load on the machine (1-minute average) when this (model, N) finished: other jobs on the
-          // same cores slow every backend.
-          loadavg_1m: sig(loadavg()[0], 3),
+          // same cores slow every backend. Null in the browser, which cannot see it.
+          loadavg_1m: sig(opts.host.loadavg1m() ?? NaN, 3),
           quick: opts.quick,
         };
         if (m.error) row.error = m.error;
@@ -262,8 +215,8 @@ export async function vogelsAbbottBench(opts: VogelsAbbottBenchOptions): Promise
         if (b !== 'cpu') cells.push(m?.error ? '–' : human(cpuRtf / rtf));
       }
       // Rate and CV over the same window: our CPU path and Brian2 (cpp_standalone, else cython).
-      const peer = results.find((r) => r.backend === 'brian2-cpp_standalone' && !r.error) ?? results.find((r) => r.backend === 'brian2-cython' && !r.error);
-      cells.push(`${human(cpu.rateHz)} / ${human(peer?.rateHz)}`, `${human(cpu.cvIsi)} / ${human(peer?.cvIsi)}`);
+      const ref = results.find((r) => r.backend === 'brian2-cpp_standalone' && !r.error) ?? results.find((r) => r.backend === 'brian2-cython' && !r.error);
+      cells.push(`${human(cpu.rateHz)} / ${human(ref?.rateHz)}`, `${human(cpu.cvIsi)} / ${human(ref?.cvIsi)}`);
       if (opts.gpu) {
         const g = results.find((r) => r.backend === 'gpu');
         cells.push(g?.extra.spikes_match_cpu ? 'yes' : 'NO');
@@ -272,7 +225,7 @@ export async function vogelsAbbottBench(opts: VogelsAbbottBenchOptions): Promise
     }
   }
 
-  let table = `GPU adapter: ${gpuAdapter}; ${brianVersion()}; CPU: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}; dt = ${VOGELS_ABBOTT.dt} ms; `;
+  let table = `GPU adapter: ${gpuAdapter}; runtime: ${opts.host.runtime}; ${peer?.label ?? 'no Brian2 peer'}; CPU: ${opts.host.cpuModel} × ${opts.host.cpus}; dt = ${VOGELS_ABBOTT.dt} ms; `;
   table += 'rtf = wall / biological time (window in brackets); X vs CPU = rtf(CPU) / rtf(X), above 1 is faster than our CPU path; ';
   table += 'Hz and CV over the CPU window, ours (CPU) / Brian2; GPU spikes = CPU: the GPU window bit for bit equal to the CPU run\'s first steps.\n\n';
   table += markdownTable(tableRows);

@@ -1,0 +1,50 @@
+/**
+ * Runs the benchmarks named in the arguments, in whatever runtime the caller is (Node or the
+ * browser): acquires the GPU once, hands every JSON row and table to the caller's callbacks.
+ */
+import { acquireGpu, type GpuContext, NoAdapterError } from '../src/gpu/device.js';
+import type { BenchArgs, BenchName } from './args.js';
+import type { BenchHost } from './host.js';
+import { type Row, scaling } from './scaling.js';
+import { type VogelsAbbottPeer, vogelsAbbottBench } from './vogels-abbott.js';
+
+export interface SuiteCallbacks {
+  host: BenchHost;
+  /** The vogels-abbott peer (Brian2), Node only; null leaves it out. */
+  peer: VogelsAbbottPeer | null;
+  /** Called once the adapter is known: its name, or null when the CPU backend runs alone. */
+  adapter(name: string | null): void;
+  row(bench: BenchName, row: Row): void;
+  table(bench: BenchName, table: string, rows: Row[]): void;
+  log(msg: string): void;
+}
+
+type Benchmark = (args: BenchArgs, gpu: GpuContext | null, cb: SuiteCallbacks, emit: (row: Row) => void) => Promise<{ rows: Row[]; table: string }>;
+
+const BENCHMARKS: Record<BenchName, Benchmark> = {
+  scaling: (args, gpu, cb, emit) => scaling({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
+  'vogels-abbott': (args, gpu, cb, emit) =>
+    vogelsAbbottBench({ quick: args.quick, sizes: args.sizes, gpu, sameWindow: args.sameWindow, peer: cb.peer, host: cb.host, emit, log: cb.log }),
+};
+
+export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {
+  let gpu: GpuContext | null = null;
+  if (!args.cpuOnly) {
+    try {
+      gpu = await acquireGpu();
+      cb.log(`[bench] GPU adapter: ${gpu.adapterName}`);
+    } catch (e) {
+      if (!(e instanceof NoAdapterError)) throw e;
+      cb.log(`[bench] ${e.message} Running the CPU backend only.`);
+    }
+  }
+  cb.adapter(gpu?.adapterName ?? null);
+  try {
+    for (const name of args.names) {
+      const { rows, table } = await BENCHMARKS[name](args, gpu, cb, (row) => cb.row(name, row));
+      cb.table(name, table, rows);
+    }
+  } finally {
+    gpu?.release();
+  }
+}
