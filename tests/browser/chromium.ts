@@ -4,9 +4,15 @@ import { type Browser, chromium } from 'playwright';
 /** Debian's Chromium: the browser and the SwiftShader Vulkan driver WebGPU needs without a GPU. */
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** Why headless Chromium cannot start here, or null when it can (for suites that skip). */
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing: npm test installs Debian's chromium package when run as root`;
+}
+
 /** Headless Chromium with WebGPU enabled; flags measured to give the SwiftShader adapter as root. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: npm test installs Debian's chromium package when run as root`);
+  const missing = chromiumMissing();
+  if (missing) throw new Error(missing);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
