@@ -64,6 +64,13 @@ export function describeAdapter(info: GPUAdapterInfo | undefined): string {
 /** Chromium's SwiftShader Vulkan driver (Debian's chromium package), used when no driver is set. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
+/**
+ * Which Vulkan driver Dawn gets in Node, from NEUROMORPH_ADAPTER: `swiftshader` forces
+ * SWIFTSHADER_ICD; `default` leaves the choice to the Vulkan loader, so a real GPU's driver wins;
+ * `auto` (unset) uses SwiftShader unless VK_ICD_FILENAMES or VK_DRIVER_FILES already name a driver.
+ */
+export const ADAPTER_CHOICES = ['auto', 'default', 'swiftshader'] as const;
+
 let nodeGpu: GPU | undefined;
 
 async function findGpu(): Promise<GPU> {
@@ -73,9 +80,16 @@ async function findGpu(): Promise<GPU> {
   if (!proc?.versions?.node) throw new NoAdapterError('this browser does not expose navigator.gpu (WebGPU disabled or unsupported)');
   if (nodeGpu) return nodeGpu;
   const fs = await import(/* @vite-ignore */ 'node:' + 'fs');
+  const choice = proc.env.NEUROMORPH_ADAPTER || 'auto';
+  if (!(ADAPTER_CHOICES as readonly string[]).includes(choice)) throw new Error(`NEUROMORPH_ADAPTER: expected one of ${ADAPTER_CHOICES.join(', ')}, got ${JSON.stringify(choice)}`);
   // The Vulkan loader reads these when Dawn first creates an instance, so set them before create().
-  if (!proc.env.VK_ICD_FILENAMES && !proc.env.VK_DRIVER_FILES && fs.existsSync(SWIFTSHADER_ICD)) {
-    proc.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  if (choice === 'swiftshader' || (choice === 'auto' && !proc.env.VK_ICD_FILENAMES && !proc.env.VK_DRIVER_FILES)) {
+    if (fs.existsSync(SWIFTSHADER_ICD)) {
+      proc.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+      delete proc.env.VK_DRIVER_FILES; // newer loaders prefer it over VK_ICD_FILENAMES
+    } else if (choice === 'swiftshader') {
+      throw new NoAdapterError(`NEUROMORPH_ADAPTER=swiftshader, but ${SWIFTSHADER_ICD} is missing (Debian's chromium package)`);
+    }
   }
   proc.env.XDG_RUNTIME_DIR ??= '/tmp';
   let mod: { create: (flags: string[]) => GPU };
