@@ -3,6 +3,16 @@ import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsF
 import { lifUpdate } from './lif.js';
 import { poissonSpikes, poissonStream } from './poisson.js';
 import { densePropagate, sparsePropagate } from './propagate.js';
+import { compileSimdPopulations, type SimdPopulation } from './wasm/lif-module.js';
+
+export interface CpuSimulationOptions {
+  /**
+   * Run LIF populations through the WebAssembly SIMD kernel (src/cpu/wasm), bit for bit the same
+   * as lifUpdate and several times faster; default true. Where WebAssembly SIMD is unavailable, or
+   * for other neuron models, populations use lifUpdate either way.
+   */
+  simd?: boolean;
+}
 
 interface CpuPopulation {
   plan: PlanPopulation;
@@ -12,9 +22,13 @@ interface CpuPopulation {
   refractory: Uint32Array;
   /** Adaptation variable (Izhikevich u, AdEx w). */
   adapt: Float32Array;
-  /** Exponential synapse states, [receptor * n + i]. */
+  /** Exponential synapse states, [receptor * stride + i]. */
   synState: Float32Array;
-  /** This step's arriving input per receptor, [receptor * n + i]. */
+  /** Lanes per receptor in synState and the input slots: n, or n padded for the SIMD kernel. */
+  stride: number;
+  /** Set when the population steps in WebAssembly; its arrays are views of the kernel's memory. */
+  simd?: SimdPopulation;
+  /** Arriving input per slot and receptor, [(slot * receptors + receptor) * stride + i]. */
   inputFloat: Float32Array;
   inputFixed: Int32Array;
   external: Float32Array;
@@ -30,33 +44,47 @@ interface CpuPopulation {
 export class CpuSimulation implements Simulation {
   readonly backend = 'cpu' as const;
   readonly adapter = 'CPU (TypeScript reference)';
+  /** Names of the populations that step in WebAssembly SIMD (the rest use lifUpdate). */
+  readonly simdPopulations: string[];
   private readonly pops: CpuPopulation[];
   private readonly ringLength: number;
   private readonly changeSteps: Set<number>;
   private readonly recordings: RecordingSet;
   private step = 0;
 
-  constructor(readonly plan: NetworkPlan) {
+  constructor(
+    readonly plan: NetworkPlan,
+    options: CpuSimulationOptions = {},
+  ) {
     this.ringLength = plan.maxDelay + 1;
     this.changeSteps = new Set(plan.currentChangeSteps);
     this.recordings = new RecordingSet(plan);
+    const denseTargets = new Set(plan.projections.filter((p) => p.dense).map((p) => p.post));
+    const simd = options.simd === false ? new Map<number, SimdPopulation>() : compileSimdPopulations(plan.byId, denseTargets);
     this.pops = plan.byId.map((p) => {
       const lif = p.kind === 'neuron';
-      const slots = lif ? p.n * p.lif!.receptors.length * p.inputSlots : 0;
-      return {
+      const k = simd.get(p.id);
+      const common = {
         plan: p,
         ring: new Uint32Array(this.ringLength * p.words),
-        v: new Float32Array(lif ? p.n : 0),
-        refractory: new Uint32Array(lif ? p.n : 0),
         adapt: new Float32Array(lif ? p.n : 0),
-        synState: new Float32Array(slots),
-        inputFloat: new Float32Array(slots),
-        inputFixed: new Int32Array(slots),
-        external: new Float32Array(lif ? p.n : 0),
         scratch: new Float32Array(lif ? p.n : 0),
         voltageRow: new Float32Array(plan.voltageMonitors.find((m) => m.population === p.id)?.indices.length ?? 0),
       };
+      if (k) return { ...common, simd: k, stride: k.stride, v: k.v, refractory: k.refractory, synState: k.synState, inputFloat: k.inputFloat, inputFixed: k.inputFixed, external: k.external };
+      const slots = lif ? p.n * p.lif!.receptors.length * p.inputSlots : 0;
+      return {
+        ...common,
+        stride: p.n,
+        v: new Float32Array(lif ? p.n : 0),
+        refractory: new Uint32Array(lif ? p.n : 0),
+        synState: new Float32Array(lif ? p.n * p.lif!.receptors.length : 0),
+        inputFloat: new Float32Array(slots),
+        inputFixed: new Int32Array(slots),
+        external: new Float32Array(lif ? p.n : 0),
+      };
     });
+    this.simdPopulations = plan.byId.filter((p) => simd.has(p.id)).map((p) => p.name);
     this.resetState();
   }
 
@@ -107,7 +135,8 @@ export class CpuSimulation implements Simulation {
       p.inputFixed.fill(0);
       if (p.plan.lif) {
         p.v.set(p.plan.lif.vInit);
-        p.synState.set(p.plan.lif.synInit);
+        const { n } = p.plan;
+        for (let r = 0; r < p.plan.lif.receptors.length; r++) p.synState.set(p.plan.lif.synInit.subarray(r * n, (r + 1) * n), r * p.stride);
         p.adapt.set(p.plan.lif.adaptInit);
         externalCurrent(p.plan, 0, p.external);
       }
@@ -131,9 +160,9 @@ export class CpuSimulation implements Simulation {
         for (const proj of planned.incoming) {
           const pre = this.pops[proj.pre];
           const preOffset = ((t - proj.delay + L * (proj.delay + 1)) % L) * pre.plan.words;
-          const slotStride = planned.lif!.receptors.length * planned.n;
+          const slotStride = planned.lif!.receptors.length * pop.stride;
           const inputSlot = t % planned.inputSlots;
-          const receptorOffset = proj.receptor * planned.n;
+          const receptorOffset = proj.receptor * pop.stride;
           if (proj.dense) {
             densePropagate(proj.dense, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, inputSlot * slotStride + receptorOffset, pop.scratch);
           } else if (proj.synapseDelays) {
@@ -145,9 +174,16 @@ export class CpuSimulation implements Simulation {
             sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed, inputSlot * slotStride + receptorOffset);
           }
         }
-        const scale = 2 ** -planned.inputFixedLog2;
-        const inputStart = (t % planned.inputSlots) * planned.lif!.receptors.length * planned.n;
-        lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, inputStart, scale, pop.external, pop.ring, offset, seed, t);
+        if (pop.simd) {
+          pop.simd.step(t % planned.inputSlots);
+          pop.ring.set(pop.simd.bits, offset);
+          const tail = planned.n & 31;
+          if (tail !== 0) pop.ring[offset + planned.words - 1] &= (1 << tail) - 1; // padding lanes
+        } else {
+          const scale = 2 ** -planned.inputFixedLog2;
+          const inputStart = (t % planned.inputSlots) * planned.lif!.receptors.length * planned.n;
+          lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, inputStart, scale, pop.external, pop.ring, offset, seed, t);
+        }
         const vrec = this.recordings.voltages.get(planned.id);
         if (vrec) {
           const idx = vrec.indices;
