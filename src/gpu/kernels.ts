@@ -68,6 +68,8 @@ export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: numb
   if (!compiled) {
     compiled = compileKernel(device, def, workgroupSize);
     perDevice.set(key, compiled);
+    // A failed compile is not cached: the next simulation gets the error again, not a stale one.
+    compiled.catch(() => perDevice.delete(key));
   }
   return compiled;
 }
@@ -80,12 +82,18 @@ async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: n
   const layout = device.createBindGroupLayout({ label: def.name, entries });
   const module = device.createShaderModule({ label: def.name, code: def.source });
   device.pushErrorScope('validation');
-  const pipeline = await device.createComputePipelineAsync({
-    label: def.name,
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: workgroupSize } },
-  });
+  let pipeline: GPUComputePipeline;
+  try {
+    pipeline = await device.createComputePipelineAsync({
+      label: def.name,
+      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: workgroupSize } },
+    });
+  } catch (e) {
+    await device.popErrorScope();
+    throw new Error(`kernel ${def.name} (workgroup size ${workgroupSize}): ${(e as Error).message}`);
+  }
   const error = await device.popErrorScope();
-  if (error) throw new Error(`kernel ${def.name}: ${error.message}`);
+  if (error) throw new Error(`kernel ${def.name} (workgroup size ${workgroupSize}): ${error.message}`);
   return { def, pipeline, layout, workgroupSize };
 }

@@ -30,13 +30,17 @@ export interface GpuTiming {
   readbackBytes: number;
 }
 
+/** Bitmask words one workgroup of shaders/sparse_propagate.wgsl compacts (WORDS_PER_GROUP). */
+const SPARSE_WORDS_PER_GROUP = 64;
+
 /** Stride of the per-step records in the step-info uniform buffer (minUniformBufferOffsetAlignment). */
 const STEP_RECORD_BYTES = 256;
 
 interface Dispatch {
   kernel: CompiledKernel;
   bindGroup: GPUBindGroup;
-  threads: number;
+  /** Workgroups per dispatch (laid out in 2D past maxComputeWorkgroupsPerDimension). */
+  groups: number;
 }
 
 interface GpuPopulation {
@@ -302,9 +306,14 @@ export class GpuSimulation implements Simulation {
     } else if (p.kind === 'poisson') {
       const params = this.uniform(`${p.name}.params`, [p.n, p.words, this.plan.seed, poissonStream(p.id) >>> 0]);
       const threshold = this.storage(`${p.name}.threshold`, p.poissonThreshold!);
-      pop.dispatches.push({ kernel: kernels.poisson, bindGroup: this.bindGroup(kernels.poisson, [params, threshold, ring]), threads: p.words });
+      pop.dispatches.push({ kernel: kernels.poisson, bindGroup: this.bindGroup(kernels.poisson, [params, threshold, ring]), groups: this.groupsFor(kernels.poisson, p.words) });
     }
     return pop;
+  }
+
+  /** Workgroups for one thread per item. */
+  private groupsFor(kernel: CompiledKernel, threads: number): number {
+    return Math.ceil(threads / kernel.workgroupSize);
   }
 
   private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
@@ -337,7 +346,7 @@ export class GpuSimulation implements Simulation {
     });
     const params = this.uniform(`${p.name}.lif`, words, floats);
     const resources = [params, pop.v!, pop.refractory!, pop.adapt!, pop.synState!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
-    return { kernel, bindGroup: this.bindGroup(kernel, resources), threads: p.n };
+    return { kernel, bindGroup: this.bindGroup(kernel, resources), groups: this.groupsFor(kernel, p.n) };
   }
 
   private projectionDispatch(proj: PlanProjection, kernels: Record<'dense' | 'sparse', CompiledKernel>): Dispatch {
@@ -347,7 +356,7 @@ export class GpuSimulation implements Simulation {
       const stride = post.plan.n * post.plan.lif!.receptors.length;
       const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, 0]);
       const w = this.storage(`${proj.name}.weights`, proj.dense);
-      return { kernel: kernels.dense, bindGroup: this.bindGroup(kernels.dense, [params, w, pre.ring, post.inputFloat!]), threads: post.plan.n };
+      return { kernel: kernels.dense, bindGroup: this.bindGroup(kernels.dense, [params, w, pre.ring, post.inputFloat!]), groups: this.groupsFor(kernels.dense, post.plan.n) };
     }
     const { rowPtr, cols, weights } = proj.csr!;
     const stride = post.plan.n * post.plan.lif!.receptors.length;
@@ -355,7 +364,8 @@ export class GpuSimulation implements Simulation {
     const params = this.uniform(`${proj.name}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, hasDelays ? 1 : 0, 0]);
     const delays = this.storage(`${proj.name}.delays`, hasDelays ? Uint32Array.from(proj.synapseDelays!) : 4);
     const resources = [params, this.storage(`${proj.name}.row_ptr`, rowPtr), this.storage(`${proj.name}.cols`, cols), this.storage(`${proj.name}.weights`, weights), delays, pre.ring, post.inputFixed!];
-    return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), threads: pre.plan.n };
+    // One workgroup per SPARSE_WORDS_PER_GROUP bitmask words, whatever the workgroup size.
+    return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), groups: Math.ceil(pre.plan.words / SPARSE_WORDS_PER_GROUP) };
   }
 
   private addVoltageMonitor(pop: GpuPopulation, indices: Uint32Array, kernel: CompiledKernel): void {
@@ -364,7 +374,7 @@ export class GpuSimulation implements Simulation {
     const params = this.uniform(`${pop.plan.name}.record`, [count, 0, 0, 0]);
     const idx = this.storage(`${pop.plan.name}.record_indices`, indices);
     pop.trace = { buffer: trace, count };
-    pop.dispatches.push({ kernel, bindGroup: this.bindGroup(kernel, [params, idx, pop.v!, trace]), threads: count });
+    pop.dispatches.push({ kernel, bindGroup: this.bindGroup(kernel, [params, idx, pop.v!, trace]), groups: this.groupsFor(kernel, count) });
   }
 
   private writeInitialState(): void {
@@ -423,12 +433,11 @@ export class GpuSimulation implements Simulation {
       offsets[0] = s * STEP_RECORD_BYTES;
       for (const planned of this.plan.order) {
         for (const d of this.pops[planned.id].dispatches) {
-          const groups = Math.ceil(d.threads / d.kernel.workgroupSize);
-          if (groups === 0) continue;
+          if (d.groups === 0) continue;
           pass.setPipeline(d.kernel.pipeline);
           pass.setBindGroup(0, d.bindGroup, offsets);
-          const x = Math.min(groups, maxGroups);
-          pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+          const x = Math.min(d.groups, maxGroups);
+          pass.dispatchWorkgroups(x, Math.ceil(d.groups / x));
           dispatches++;
         }
       }
