@@ -19,7 +19,7 @@ async function parity(net: Network, steps: number) {
 
 describe('kernel parity (GPU vs CPU twin)', () => {
   it('covers every kernel in the registry', () => {
-    expect(Object.values(KERNELS).map((k) => k.name).sort()).toEqual(['dense_propagate', 'lif_update', 'poisson_source', 'record_voltage', 'sparse_propagate']);
+    expect(Object.values(KERNELS).map((k) => k.name).sort()).toEqual(['dense_propagate', 'lif_update', 'poisson_source', 'procedural_propagate', 'record_voltage', 'sparse_propagate']);
   });
 
   for (const integration of ['euler', 'exact'] as const) {

@@ -2,6 +2,7 @@ import { externalCurrent, type NetworkPlan, type PlanPopulation } from '../model
 import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsFor } from '../model/simulation.js';
 import { lifUpdate } from './lif.js';
 import { poissonSpikes, poissonStream } from './poisson.js';
+import { proceduralPropagate } from './procedural.js';
 import { densePropagate, sparsePropagate } from './propagate.js';
 
 interface CpuPopulation {
@@ -134,7 +135,9 @@ export class CpuSimulation implements Simulation {
           const slotStride = planned.lif!.receptors.length * planned.n;
           const inputSlot = t % planned.inputSlots;
           const receptorOffset = proj.receptor * planned.n;
-          if (proj.dense) {
+          if (proj.procedural) {
+            proceduralPropagate(proj.procedural, seed, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFixed, inputSlot * slotStride + receptorOffset);
+          } else if (proj.dense) {
             densePropagate(proj.dense, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, inputSlot * slotStride + receptorOffset, pop.scratch);
           } else if (proj.synapseDelays) {
             const { rowPtr, cols, weights } = proj.csr!;

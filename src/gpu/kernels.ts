@@ -4,7 +4,9 @@ import lifUpdateWgsl from '../../shaders/lif_update.wgsl?raw';
 import poissonSourceWgsl from '../../shaders/poisson_source.wgsl?raw';
 import recordVoltageWgsl from '../../shaders/record_voltage.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
+import proceduralPropagateWgsl from '../../shaders/procedural_propagate.wgsl?raw';
 import sparsePropagateWgsl from '../../shaders/sparse_propagate.wgsl?raw';
+import spikeListWgsl from '../../shaders/spike_list.wgsl?raw';
 import { ShaderStage } from './flags.js';
 
 /** Binding kinds, in binding order; binding 0 is always the per-step record (dynamic offset). */
@@ -32,8 +34,13 @@ export const KERNELS = {
   },
   sparsePropagate: {
     name: 'sparse_propagate',
-    source: compose(commonWgsl, sparsePropagateWgsl),
+    source: compose(commonWgsl, spikeListWgsl, sparsePropagateWgsl),
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  proceduralPropagate: {
+    name: 'procedural_propagate',
+    source: compose(commonWgsl, rngWgsl, spikeListWgsl, proceduralPropagateWgsl),
+    bindings: ['uniform', 'read-only-storage', 'storage'],
   },
   poissonSource: {
     name: 'poisson_source',
