@@ -1,9 +1,11 @@
 // Sparse event-driven propagation over CSR rows (one row per presynaptic neuron).
-// CPU twin: src/cpu/propagate.ts (sparsePropagate). One thread per presynaptic neuron; only
-// threads whose neuron spiked `delay` steps ago read their row. Weights are fixed-point integers
-// and are summed with atomicAdd, which makes the result independent of thread order.
-// With per-synapse delays (delay = 1), synapse s adds into the target's future-input slot
-// delays[s] - 1 steps ahead of this step's.
+// CPU twin: src/cpu/propagate.ts (sparsePropagate). Spikes are first compacted per workgroup
+// (spike_list.wgsl); then all threads of the workgroup stride over each listed row together.
+// Weights are fixed-point integers summed with atomicAdd, so the order does not matter.
+// With per-synapse delays, synapse s adds into the target's future-input slot delays[s] - 1
+// steps ahead of this step's.
+// A projection too large for one binding is split into parts of whole 2048-neuron blocks;
+// `first_block` says where this part starts and row_ptr is rebased to it.
 struct SparseParams {
   n_pre: u32,
   pre_words: u32,
@@ -12,7 +14,7 @@ struct SparseParams {
   input_slots: u32,   // depth of the target's future-input ring
   slot_stride: u32,   // receptors * n_post
   per_synapse_delays: u32,
-  _p0: u32,
+  first_block: u32,
 }
 
 @group(0) @binding(1) var<uniform> P: SparseParams;
@@ -26,25 +28,23 @@ struct SparseParams {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let j = flat_group(wid, nwg) * WORKGROUP_SIZE + lid;
-  if (j >= P.n_pre) {
-    return;
-  }
-  let word = pre_ring[delayed_slot(P.delay) * P.pre_words + j / 32u];
-  if (((word >> (j % 32u)) & 1u) == 0u) {
-    return;
-  }
+  let block = P.first_block + flat_group(wid, nwg);
+  let count = list_spikes(delayed_slot(P.delay), block, lid);
+  let row0 = P.first_block * WORDS_PER_GROUP * 32u; // first presynaptic neuron of this part
   let slot = step_info.step % P.input_slots;
-  let end = row_ptr[j + 1u];
-  if (P.per_synapse_delays == 0u) {
-    let base = slot * P.slot_stride + P.target_offset;
-    for (var s = row_ptr[j]; s < end; s = s + 1u) {
-      atomicAdd(&input_fixed[base + cols[s]], weights[s]);
-    }
-  } else {
-    for (var s = row_ptr[j]; s < end; s = s + 1u) {
-      let target_slot = (slot + delays[s] - 1u) % P.input_slots;
-      atomicAdd(&input_fixed[target_slot * P.slot_stride + P.target_offset + cols[s]], weights[s]);
+  let base = slot * P.slot_stride + P.target_offset;
+  for (var e = 0u; e < count; e = e + 1u) {
+    let r = spiking[e] - row0;
+    let end = row_ptr[r + 1u];
+    if (P.per_synapse_delays == 0u) {
+      for (var s = row_ptr[r] + lid; s < end; s = s + WORKGROUP_SIZE) {
+        atomicAdd(&input_fixed[base + cols[s]], weights[s]);
+      }
+    } else {
+      for (var s = row_ptr[r] + lid; s < end; s = s + WORKGROUP_SIZE) {
+        let target_slot = (slot + delays[s] - 1u) % P.input_slots;
+        atomicAdd(&input_fixed[target_slot * P.slot_stride + P.target_offset + cols[s]], weights[s]);
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ import { externalCurrent, type NetworkPlan, type PlanPopulation } from '../model
 import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsFor } from '../model/simulation.js';
 import { lifUpdate } from './lif.js';
 import { poissonSpikes, poissonStream } from './poisson.js';
+import { proceduralPropagate } from './procedural.js';
 import { densePropagate, sparsePropagate } from './propagate.js';
 import { compileSimdPopulations, type SimdPopulation } from './wasm/lif-module.js';
 
@@ -163,7 +164,9 @@ export class CpuSimulation implements Simulation {
           const slotStride = planned.lif!.receptors.length * pop.stride;
           const inputSlot = t % planned.inputSlots;
           const receptorOffset = proj.receptor * pop.stride;
-          if (proj.dense) {
+          if (proj.procedural) {
+            proceduralPropagate(proj.procedural, seed, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFixed, inputSlot * slotStride + receptorOffset);
+          } else if (proj.dense) {
             densePropagate(proj.dense, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, inputSlot * slotStride + receptorOffset, pop.scratch);
           } else if (proj.synapseDelays) {
             const { rowPtr, cols, weights } = proj.csr!;

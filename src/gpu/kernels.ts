@@ -4,7 +4,9 @@ import lifUpdateWgsl from '../../shaders/lif_update.wgsl?raw';
 import poissonSourceWgsl from '../../shaders/poisson_source.wgsl?raw';
 import recordVoltageWgsl from '../../shaders/record_voltage.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
+import proceduralPropagateWgsl from '../../shaders/procedural_propagate.wgsl?raw';
 import sparsePropagateWgsl from '../../shaders/sparse_propagate.wgsl?raw';
+import spikeListWgsl from '../../shaders/spike_list.wgsl?raw';
 import { ShaderStage } from './flags.js';
 
 /** Binding kinds, in binding order; binding 0 is always the per-step record (dynamic offset). */
@@ -32,8 +34,13 @@ export const KERNELS = {
   },
   sparsePropagate: {
     name: 'sparse_propagate',
-    source: compose(commonWgsl, sparsePropagateWgsl),
+    source: compose(commonWgsl, spikeListWgsl, sparsePropagateWgsl),
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  proceduralPropagate: {
+    name: 'procedural_propagate',
+    source: compose(commonWgsl, rngWgsl, spikeListWgsl, proceduralPropagateWgsl),
+    bindings: ['uniform', 'read-only-storage', 'storage'],
   },
   poissonSource: {
     name: 'poisson_source',
@@ -68,6 +75,8 @@ export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: numb
   if (!compiled) {
     compiled = compileKernel(device, def, workgroupSize);
     perDevice.set(key, compiled);
+    // A failed compile is not cached: the next simulation gets the error again, not a stale one.
+    compiled.catch(() => perDevice.delete(key));
   }
   return compiled;
 }
@@ -80,12 +89,18 @@ async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: n
   const layout = device.createBindGroupLayout({ label: def.name, entries });
   const module = device.createShaderModule({ label: def.name, code: def.source });
   device.pushErrorScope('validation');
-  const pipeline = await device.createComputePipelineAsync({
-    label: def.name,
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: workgroupSize } },
-  });
+  let pipeline: GPUComputePipeline;
+  try {
+    pipeline = await device.createComputePipelineAsync({
+      label: def.name,
+      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: workgroupSize } },
+    });
+  } catch (e) {
+    await device.popErrorScope();
+    throw new Error(`kernel ${def.name} (workgroup size ${workgroupSize}): ${(e as Error).message}`);
+  }
   const error = await device.popErrorScope();
-  if (error) throw new Error(`kernel ${def.name}: ${error.message}`);
+  if (error) throw new Error(`kernel ${def.name} (workgroup size ${workgroupSize}): ${error.message}`);
   return { def, pipeline, layout, workgroupSize };
 }

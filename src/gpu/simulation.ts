@@ -30,13 +30,17 @@ export interface GpuTiming {
   readbackBytes: number;
 }
 
+/** Presynaptic neurons one workgroup of the event-driven kernels compacts (shaders/spike_list.wgsl). */
+const NEURONS_PER_BLOCK = 64 * 32;
+
 /** Stride of the per-step records in the step-info uniform buffer (minUniformBufferOffsetAlignment). */
 const STEP_RECORD_BYTES = 256;
 
 interface Dispatch {
   kernel: CompiledKernel;
   bindGroup: GPUBindGroup;
-  threads: number;
+  /** Workgroups per dispatch (laid out in 2D past maxComputeWorkgroupsPerDimension). */
+  groups: number;
 }
 
 interface GpuPopulation {
@@ -76,6 +80,7 @@ export class GpuSimulation implements Simulation {
   private readonly ringLength: number;
   private readonly changeSteps: number[];
   private readonly pops: GpuPopulation[] = [];
+  private readonly csrPartsOf = new Map<number, { firstBlock: number; lastBlock: number }[]>();
   private readonly buffers: GPUBuffer[] = [];
   private readonly stepInfo: GPUBuffer;
   private readonly stepInfoData: Uint32Array;
@@ -92,6 +97,7 @@ export class GpuSimulation implements Simulation {
       lif: await getKernel(ctx.device, KERNELS.lifUpdate, wg),
       dense: await getKernel(ctx.device, KERNELS.densePropagate, wg),
       sparse: await getKernel(ctx.device, KERNELS.sparsePropagate, wg),
+      procedural: await getKernel(ctx.device, KERNELS.proceduralPropagate, wg),
       poisson: await getKernel(ctx.device, KERNELS.poissonSource, wg),
       record: await getKernel(ctx.device, KERNELS.recordVoltage, wg),
     };
@@ -101,7 +107,7 @@ export class GpuSimulation implements Simulation {
   private constructor(
     readonly plan: NetworkPlan,
     private readonly ctx: GpuContext,
-    kernels: Record<'lif' | 'dense' | 'sparse' | 'poisson' | 'record', CompiledKernel>,
+    kernels: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel>,
     options: GpuSimulationOptions,
   ) {
     this.device = ctx.device;
@@ -115,12 +121,14 @@ export class GpuSimulation implements Simulation {
     this.changeSteps = plan.currentChangeSteps;
     this.recordings = new RecordingSet(plan);
     this.checkLimits();
+    // Before any allocation, so a projection that cannot be split fails cleanly.
+    for (const proj of plan.projections) if (proj.csr) this.csrPartsOf.set(proj.id, this.csrParts(proj));
 
     this.stepInfoData = new Uint32Array((K * STEP_RECORD_BYTES) / 4);
     this.stepInfo = this.buffer('step-info', K * STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
 
     for (const p of plan.byId) this.pops.push(this.allocatePopulation(p, kernels));
-    for (const proj of plan.projections) this.pops[proj.post].dispatches.push(this.projectionDispatch(proj, kernels));
+    for (const proj of plan.projections) this.pops[proj.post].dispatches.push(...this.projectionDispatches(proj, kernels));
     for (const p of this.pops) if (p.plan.kind === 'neuron') p.dispatches.push(this.lifDispatch(p, kernels.lif));
     for (const m of plan.voltageMonitors) this.addVoltageMonitor(this.pops[m.population], m.indices, kernels.record);
 
@@ -233,7 +241,7 @@ export class GpuSimulation implements Simulation {
   // --- construction -------------------------------------------------------------------------
 
   private checkLimits(): void {
-    const maxBinding = Math.min(this.ctx.limits.maxStorageBufferBindingSize, this.ctx.limits.maxBufferSize);
+    const maxBinding = this.maxBindingBytes();
     const check = (field: string, bytes: number) => {
       if (bytes > maxBinding) {
         throw new ModelError(field, `needs a ${(bytes / 2 ** 20).toFixed(1)} MiB buffer; this device binds at most ${(maxBinding / 2 ** 20).toFixed(1)} MiB per buffer (${this.adapter})`);
@@ -245,7 +253,7 @@ export class GpuSimulation implements Simulation {
     }
     for (const proj of this.plan.projections) {
       if (proj.dense) check(`projections.${proj.name}.weights`, proj.dense.byteLength);
-      if (proj.csr) check(`projections.${proj.name}.weights`, proj.csr.cols.byteLength);
+      // CSR projections are split across bindings (csrParts); procedural ones store nothing.
     }
     for (const m of this.plan.voltageMonitors) check(`monitors.voltage.${this.plan.byId[m.population].name}`, m.indices.length * 4 * this.chunkSteps);
   }
@@ -302,9 +310,14 @@ export class GpuSimulation implements Simulation {
     } else if (p.kind === 'poisson') {
       const params = this.uniform(`${p.name}.params`, [p.n, p.words, this.plan.seed, poissonStream(p.id) >>> 0]);
       const threshold = this.storage(`${p.name}.threshold`, p.poissonThreshold!);
-      pop.dispatches.push({ kernel: kernels.poisson, bindGroup: this.bindGroup(kernels.poisson, [params, threshold, ring]), threads: p.words });
+      pop.dispatches.push({ kernel: kernels.poisson, bindGroup: this.bindGroup(kernels.poisson, [params, threshold, ring]), groups: this.groupsFor(kernels.poisson, p.words) });
     }
     return pop;
+  }
+
+  /** Workgroups for one thread per item. */
+  private groupsFor(kernel: CompiledKernel, threads: number): number {
+    return Math.ceil(threads / kernel.workgroupSize);
   }
 
   private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
@@ -337,25 +350,68 @@ export class GpuSimulation implements Simulation {
     });
     const params = this.uniform(`${p.name}.lif`, words, floats);
     const resources = [params, pop.v!, pop.refractory!, pop.adapt!, pop.synState!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
-    return { kernel, bindGroup: this.bindGroup(kernel, resources), threads: p.n };
+    return { kernel, bindGroup: this.bindGroup(kernel, resources), groups: this.groupsFor(kernel, p.n) };
   }
 
-  private projectionDispatch(proj: PlanProjection, kernels: Record<'dense' | 'sparse', CompiledKernel>): Dispatch {
+  private projectionDispatches(proj: PlanProjection, kernels: Record<'dense' | 'sparse' | 'procedural', CompiledKernel>): Dispatch[] {
     const pre = this.pops[proj.pre];
     const post = this.pops[proj.post];
+    const stride = post.plan.n * post.plan.lif!.receptors.length;
     if (proj.dense) {
-      const stride = post.plan.n * post.plan.lif!.receptors.length;
       const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, 0]);
       const w = this.storage(`${proj.name}.weights`, proj.dense);
-      return { kernel: kernels.dense, bindGroup: this.bindGroup(kernels.dense, [params, w, pre.ring, post.inputFloat!]), threads: post.plan.n };
+      return [{ kernel: kernels.dense, bindGroup: this.bindGroup(kernels.dense, [params, w, pre.ring, post.inputFloat!]), groups: this.groupsFor(kernels.dense, post.plan.n) }];
     }
-    const { rowPtr, cols, weights } = proj.csr!;
-    const stride = post.plan.n * post.plan.lif!.receptors.length;
-    const hasDelays = proj.synapseDelays !== undefined;
-    const params = this.uniform(`${proj.name}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, hasDelays ? 1 : 0, 0]);
-    const delays = this.storage(`${proj.name}.delays`, hasDelays ? Uint32Array.from(proj.synapseDelays!) : 4);
-    const resources = [params, this.storage(`${proj.name}.row_ptr`, rowPtr), this.storage(`${proj.name}.cols`, cols), this.storage(`${proj.name}.weights`, weights), delays, pre.ring, post.inputFixed!];
-    return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), threads: pre.plan.n };
+    const blocks = Math.ceil(pre.plan.n / NEURONS_PER_BLOCK);
+    if (proj.procedural) {
+      const q = proj.procedural;
+      const words = [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, stride, post.plan.inputSlots, post.plan.n, q.cut24, q.weightFixed >>> 0, q.noSelf ? 1 : 0, this.plan.seed, q.stream];
+      const params = this.uniform(`${proj.name}.params`, words);
+      return [{ kernel: kernels.procedural, bindGroup: this.bindGroup(kernels.procedural, [params, pre.ring, post.inputFixed!]), groups: q.cut24 === 0 ? 0 : blocks }];
+    }
+    return this.csrPartsOf.get(proj.id)!.map(({ firstBlock, lastBlock }, part) => {
+      const { rowPtr, cols, weights } = proj.csr!;
+      const j0 = firstBlock * NEURONS_PER_BLOCK;
+      const j1 = Math.min(pre.plan.n, lastBlock * NEURONS_PER_BLOCK);
+      const [s0, s1] = [rowPtr[j0], rowPtr[j1]];
+      const label = `${proj.name}[${part}]`;
+      const hasDelays = proj.synapseDelays !== undefined;
+      const params = this.uniform(`${label}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, hasDelays ? 1 : 0, firstBlock]);
+      const partRowPtr = rowPtr.slice(j0, j1 + 1).map((x) => x - s0);
+      const delays = this.storage(`${label}.delays`, hasDelays ? Uint32Array.from(proj.synapseDelays!.subarray(s0, s1)) : 4);
+      const resources = [params, this.storage(`${label}.row_ptr`, partRowPtr), this.storage(`${label}.cols`, s1 > s0 ? cols.subarray(s0, s1) : 4), this.storage(`${label}.weights`, s1 > s0 ? weights.subarray(s0, s1) : 4), delays, pre.ring, post.inputFixed!];
+      return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), groups: lastBlock - firstBlock };
+    });
+  }
+
+  /**
+   * Splits a CSR projection into parts of whole 2048-neuron blocks whose synapse arrays each fit
+   * one storage binding (and one buffer), so a projection larger than the device's binding limit
+   * runs as several dispatches instead of failing. Nothing is cut: every block lands in a part.
+   */
+  private csrParts(proj: PlanProjection): { firstBlock: number; lastBlock: number }[] {
+    const { rowPtr } = proj.csr!;
+    const n = rowPtr.length - 1;
+    const blocks = Math.ceil(n / NEURONS_PER_BLOCK);
+    const maxSynapses = Math.floor(this.maxBindingBytes() / 4);
+    const parts: { firstBlock: number; lastBlock: number }[] = [];
+    let first = 0;
+    for (let b = 0; b < blocks; b++) {
+      const synapsesOf = (from: number, to: number) => rowPtr[Math.min(n, to * NEURONS_PER_BLOCK)] - rowPtr[from * NEURONS_PER_BLOCK];
+      if (synapsesOf(b, b + 1) > maxSynapses) {
+        throw new ModelError(`projections.${proj.name}`, `presynaptic neurons ${b * NEURONS_PER_BLOCK}..${Math.min(n, (b + 1) * NEURONS_PER_BLOCK) - 1} have ${synapsesOf(b, b + 1)} synapses; one binding of this device holds at most ${maxSynapses} (${this.adapter})`);
+      }
+      if (synapsesOf(first, b + 1) > maxSynapses) {
+        parts.push({ firstBlock: first, lastBlock: b });
+        first = b;
+      }
+    }
+    parts.push({ firstBlock: first, lastBlock: blocks });
+    return parts;
+  }
+
+  private maxBindingBytes(): number {
+    return Math.min(this.ctx.limits.maxStorageBufferBindingSize, this.ctx.limits.maxBufferSize);
   }
 
   private addVoltageMonitor(pop: GpuPopulation, indices: Uint32Array, kernel: CompiledKernel): void {
@@ -364,7 +420,7 @@ export class GpuSimulation implements Simulation {
     const params = this.uniform(`${pop.plan.name}.record`, [count, 0, 0, 0]);
     const idx = this.storage(`${pop.plan.name}.record_indices`, indices);
     pop.trace = { buffer: trace, count };
-    pop.dispatches.push({ kernel, bindGroup: this.bindGroup(kernel, [params, idx, pop.v!, trace]), threads: count });
+    pop.dispatches.push({ kernel, bindGroup: this.bindGroup(kernel, [params, idx, pop.v!, trace]), groups: this.groupsFor(kernel, count) });
   }
 
   private writeInitialState(): void {
@@ -423,12 +479,11 @@ export class GpuSimulation implements Simulation {
       offsets[0] = s * STEP_RECORD_BYTES;
       for (const planned of this.plan.order) {
         for (const d of this.pops[planned.id].dispatches) {
-          const groups = Math.ceil(d.threads / d.kernel.workgroupSize);
-          if (groups === 0) continue;
+          if (d.groups === 0) continue;
           pass.setPipeline(d.kernel.pipeline);
           pass.setBindGroup(0, d.bindGroup, offsets);
-          const x = Math.min(groups, maxGroups);
-          pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+          const x = Math.min(d.groups, maxGroups);
+          pass.dispatchWorkgroups(x, Math.ceil(d.groups / x));
           dispatches++;
         }
       }

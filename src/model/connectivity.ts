@@ -11,7 +11,7 @@ export type WeightSpec = number | { mean: number; std: number };
  */
 export type ConnectivitySpec =
   | { kind: 'dense'; weights: ArrayLike<ArrayLike<number>> | { data: ArrayLike<number>; shape: [number, number] } }
-  | { kind: 'fixed_probability'; p: number; weight: WeightSpec; autapses?: boolean }
+  | { kind: 'fixed_probability'; p: number; weight: WeightSpec; autapses?: boolean; procedural?: boolean }
   | { kind: 'fixed_indegree'; k: number; weight: WeightSpec; autapses?: boolean }
   | { kind: 'one_to_one'; weight: WeightSpec }
   | { kind: 'csr'; rowPtr: ArrayLike<number>; cols: ArrayLike<number>; weights: ArrayLike<number> };
@@ -34,10 +34,34 @@ export interface CsrWeights {
   weights: Float32Array;
 }
 
-export type BuiltConnectivity = DenseWeights | CsrWeights;
+/**
+ * Procedural connectivity (GeNN's PROCEDURAL_GLOBALG): no synapse is stored. When pre neuron j
+ * spikes, synapse j -> i exists iff `randU32(seed, stream, j, i) >>> 8 < cut24`, regenerated
+ * identically by both backends each time; every synapse has the one weight. A Bernoulli(p)
+ * draw per pair (p resolved to 2^-24), so it is the same rule as stored fixed_probability but
+ * a different draw of it.
+ */
+export interface ProceduralWeights {
+  kind: 'procedural';
+  nPre: number;
+  nPost: number;
+  p: number;
+  /** round(p * 2^24): the acceptance threshold on the top 24 bits of the draw. */
+  cut24: number;
+  weight: number;
+  /** Same population without autapses: j -> j is skipped. */
+  noSelf: boolean;
+  seed: number;
+  stream: number;
+}
 
+export type BuiltConnectivity = DenseWeights | CsrWeights | ProceduralWeights;
+
+/** Synapses of a projection; for procedural connectivity the expected number, p * nPre * nPost. */
 export function synapseCount(c: BuiltConnectivity): number {
-  return c.kind === 'dense' ? c.nPre * c.nPost : c.cols.length;
+  if (c.kind === 'dense') return c.nPre * c.nPost;
+  if (c.kind === 'procedural') return Math.round(c.p * c.nPre * (c.noSelf ? c.nPost - 1 : c.nPost));
+  return c.cols.length;
 }
 
 interface BuildContext {
@@ -57,9 +81,14 @@ export function buildConnectivity(spec: ConnectivitySpec, ctx: BuildContext): Bu
       rejectUnknownKeys(f, spec, ['kind', 'weights']);
       return buildDense(spec.weights, ctx);
     case 'fixed_probability': {
-      rejectUnknownKeys(f, spec, ['kind', 'p', 'weight', 'autapses']);
+      rejectUnknownKeys(f, spec, ['kind', 'p', 'weight', 'autapses', 'procedural']);
       const p = requireInRange(`${f}.p`, spec.p, 0, 1);
-      return buildFixedProbability(p, spec.weight, spec.autapses ?? !ctx.samePopulation, ctx);
+      const autapses = spec.autapses ?? !ctx.samePopulation;
+      if (spec.procedural !== undefined && typeof spec.procedural !== 'boolean') {
+        throw new ModelError(`${f}.procedural`, `must be true or false, got ${String(spec.procedural)}`);
+      }
+      if (spec.procedural) return buildProcedural(p, spec.weight, autapses, ctx);
+      return buildFixedProbability(p, spec.weight, autapses, ctx);
     }
     case 'fixed_indegree': {
       rejectUnknownKeys(f, spec, ['kind', 'k', 'weight', 'autapses']);
@@ -138,6 +167,23 @@ function drawWeights(spec: WeightSpec, count: number, ctx: BuildContext): Float3
   const rng = new CounterRng(ctx.seed, ctx.stream * 2 + 1);
   for (let s = 0; s < count; s++) out[s] = mean + std * rng.normal();
   return out;
+}
+
+function buildProcedural(p: number, weight: WeightSpec, autapses: boolean, ctx: BuildContext): ProceduralWeights {
+  if (typeof weight !== 'number') {
+    throw new ModelError(`${ctx.field}.weight`, 'procedural connectivity has one weight for every synapse: give a number, not {mean, std}');
+  }
+  return {
+    kind: 'procedural',
+    nPre: ctx.nPre,
+    nPost: ctx.nPost,
+    p,
+    cut24: Math.round(p * 2 ** 24),
+    weight: requireFinite(`${ctx.field}.weight`, weight),
+    noSelf: ctx.samePopulation && !autapses,
+    seed: ctx.seed,
+    stream: (ctx.stream * 2) >>> 0,
+  };
 }
 
 /** Bernoulli(p) for every pair, sampled by geometric skips so the cost is O(synapses). */

@@ -174,7 +174,7 @@ export class Network {
     const proj: Projection = { id: this.projections.length, name, pre: pre.id, post: post.id, delay, receptor, weights };
     if (options.delays !== undefined) {
       if (options.delay !== undefined) throw new ModelError(`${field}.delays`, 'give either delay or delays, not both');
-      if (weights.kind !== 'sparse') throw new ModelError(`${field}.delays`, 'per-synapse delays need sparse connectivity, not dense');
+      if (weights.kind !== 'sparse') throw new ModelError(`${field}.delays`, `per-synapse delays need stored sparse connectivity, not ${weights.kind}`);
       proj.synapseDelays = synapseDelays(`${field}.delays`, options.delays, weights.cols.length, this.seed, 5000 + this.projections.length);
       // Spikes are read one step after emission and scattered d - 1 steps further ahead.
       proj.delay = 1;

@@ -1,4 +1,4 @@
-import type { CsrWeights } from './connectivity.js';
+import { synapseCount } from './connectivity.js';
 import { ModelError } from './errors.js';
 import { type CurrentInjection, type Network, type Projection, type SourcePopulation } from './network.js';
 import { lifStepConstant, receptorConstants, type ReceptorSpec, refractorySteps } from './neuron.js';
@@ -113,6 +113,17 @@ export interface PlanProjection {
   csr?: { rowPtr: Uint32Array; cols: Uint32Array; weights: Int32Array };
   /** Per-synapse delays (steps >= 1, CSR order), when the projection has them. */
   synapseDelays?: Uint16Array;
+  /** Procedural connectivity: synapses regenerated from the RNG on every spike. */
+  procedural?: PlanProcedural;
+}
+
+/** Everything a backend needs to regenerate a procedural row (see ProceduralWeights). */
+export interface PlanProcedural {
+  cut24: number;
+  /** The one weight, in the target's fixed point. */
+  weightFixed: number;
+  noSelf: boolean;
+  stream: number;
 }
 
 /** Finest fixed-point resolution used for sparse input: 2^-24 mV. */
@@ -174,7 +185,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
   // even if every presynaptic neuron fires at once.
   const sparseIn = new Map<number, Projection[]>();
   for (const proj of net.projections) {
-    if (proj.weights.kind === 'sparse') sparseIn.set(proj.post, [...(sparseIn.get(proj.post) ?? []), proj]);
+    if (proj.weights.kind !== 'dense') sparseIn.set(proj.post, [...(sparseIn.get(proj.post) ?? []), proj]);
   }
   for (const [post, projs] of sparseIn) byId[post].inputFixedLog2 = chooseFixedScale(byId[post], projs);
 
@@ -184,6 +195,10 @@ export function lowerNetwork(net: Network): NetworkPlan {
     if (w.kind === 'dense') {
       planned.dense = w.w;
       planned.synapses = w.nPre * w.nPost;
+    } else if (w.kind === 'procedural') {
+      const weightFixed = quantize(Float32Array.of(w.weight), byId[proj.post].inputFixedLog2)[0];
+      planned.procedural = { cut24: w.cut24, weightFixed, noSelf: w.noSelf, stream: w.stream };
+      planned.synapses = synapseCount(w);
     } else {
       planned.csr = { rowPtr: w.rowPtr, cols: w.cols, weights: quantize(w.weights, byId[proj.post].inputFixedLog2) };
       planned.synapses = w.cols.length;
@@ -247,18 +262,31 @@ export function externalCurrent(pop: PlanPopulation, step: number, out: Float32A
 }
 
 function chooseFixedScale(post: PlanPopulation, projs: Projection[]): number {
+  // Per target neuron: the sum of |w| over every synapse that can reach it, and their number
+  // (+1 per synapse bounds the rounding of each quantized weight). A procedural projection may
+  // connect every presynaptic neuron to it.
   const absSum = new Float64Array(post.n);
+  const synapsesIn = new Float64Array(post.n);
   for (const proj of projs) {
-    const { cols, weights } = proj.weights as CsrWeights;
-    for (let s = 0; s < cols.length; s++) absSum[cols[s]] += Math.abs(weights[s]) + 2 ** -MAX_FIXED_LOG2;
+    const w = proj.weights;
+    if (w.kind === 'procedural') {
+      for (let i = 0; i < post.n; i++) {
+        absSum[i] += w.nPre * (Math.abs(w.weight) + 2 ** -MAX_FIXED_LOG2);
+        synapsesIn[i] += w.nPre;
+      }
+    } else if (w.kind === 'sparse') {
+      for (let s = 0; s < w.cols.length; s++) {
+        absSum[w.cols[s]] += Math.abs(w.weights[s]) + 2 ** -MAX_FIXED_LOG2;
+        synapsesIn[w.cols[s]]++;
+      }
+    }
   }
   let worst = 0;
-  for (let i = 0; i < post.n; i++) worst = Math.max(worst, absSum[i]);
-  // +1 per synapse bounds the rounding of each quantized weight.
-  const synapsesIn = new Float64Array(post.n);
-  for (const proj of projs) for (const c of (proj.weights as CsrWeights).cols) synapsesIn[c]++;
   let worstCount = 0;
-  for (let i = 0; i < post.n; i++) worstCount = Math.max(worstCount, synapsesIn[i]);
+  for (let i = 0; i < post.n; i++) {
+    worst = Math.max(worst, absSum[i]);
+    worstCount = Math.max(worstCount, synapsesIn[i]);
+  }
   let s = MAX_FIXED_LOG2;
   while (s >= MIN_FIXED_LOG2 && worst * 2 ** s + worstCount > I32_MAX) s--;
   if (s < MIN_FIXED_LOG2) {
