@@ -3,6 +3,7 @@ import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositi
 import { type LIFInput, type LIFParams, resolveLIF } from './neuron.js';
 import { CounterRng } from '../util/rng.js';
 import { type AdExInput, type IzhikevichInput, resolveAdEx, resolveIzhikevich } from './neuron-models.js';
+import { type NetworkDescription, type PopulationDescription, type ProjectionDescription, toJson } from './description.js';
 
 /**
  * Spike sources: neurons whose spikes are given, not integrated.
@@ -97,26 +98,49 @@ export class Network {
   readonly poissonInputs: PoissonInput[] = [];
   readonly spikeMonitors = new Set<number>();
   readonly voltageMonitors = new Map<number, Uint32Array>();
+  /** Every successful call so far, as data: see describe(). */
+  private readonly calls: NetworkDescription;
 
   constructor(options: NetworkOptions = {}) {
     rejectUnknownKeys('network', options, ['dt', 'seed']);
     this.dt = requirePositive('network.dt', options.dt ?? 1.0);
     this.seed = requireInt('network.seed', options.seed ?? 1, 0, 0xffffffff);
+    this.calls = { dt: this.dt, seed: this.seed, populations: [], projections: [], currents: [], poisson_inputs: [], monitors: { spikes: [], voltage: [] } };
+  }
+
+  /**
+   * The network as plain JSON data: the calls that built it, in order. Rebuilding from it (see
+   * src/io/network-file.ts) gives the identical network. Throws for a function source, which is
+   * code and cannot be described: give it as spike times or a Poisson rate instead.
+   */
+  describe(): NetworkDescription {
+    for (const [k, p] of this.calls.populations.entries()) {
+      if (p.model === 'source' && p.source.kind === 'function') {
+        throw new ModelError(`populations[${k}].source`, `${p.name} is a function source; a network file can hold spike times or Poisson rates, not code`);
+      }
+    }
+    return structuredClone(this.calls);
   }
 
   /** Adds a population of n LIF neurons; parameters default to the chapter's code lab. */
   addLIF(name: string, n: number, params: LIFInput = {}): NeuronPopulation {
-    return this.addNeurons(name, n, (field) => resolveLIF(field, params, n, this.dt));
+    const pop = this.addNeurons(name, n, (field) => resolveLIF(field, params, n, this.dt));
+    this.calls.populations.push({ name, n, model: 'lif', params: toJson(params) });
+    return pop;
   }
 
   /** Adds Izhikevich (2003) neurons; `preset` picks a published parameter set (regular spiking by default). */
   addIzhikevich(name: string, n: number, params: IzhikevichInput = {}): NeuronPopulation {
-    return this.addNeurons(name, n, (field) => resolveIzhikevich(field, params, n));
+    const pop = this.addNeurons(name, n, (field) => resolveIzhikevich(field, params, n));
+    this.calls.populations.push({ name, n, model: 'izhikevich', params: toJson(params) });
+    return pop;
   }
 
   /** Adds adaptive exponential integrate-and-fire neurons (Brette & Gerstner 2005 by default). */
   addAdEx(name: string, n: number, params: AdExInput = {}): NeuronPopulation {
-    return this.addNeurons(name, n, (field) => resolveAdEx(field, params, n, this.dt));
+    const pop = this.addNeurons(name, n, (field) => resolveAdEx(field, params, n, this.dt));
+    this.calls.populations.push({ name, n, model: 'adex', params: toJson(params) });
+    return pop;
   }
 
   private addNeurons(name: string, n: number, resolve: (field: string) => LIFParams): NeuronPopulation {
@@ -136,6 +160,8 @@ export class Network {
     validateSource(`${field}.source`, source, n, this.dt);
     const pop: SourcePopulation = { kind: 'source', id: this.populations.length, name, n, source };
     this.populations.push(pop);
+    const described = (source.kind === 'function' ? { kind: 'function' } : toJson(source)) as Extract<PopulationDescription, { model: 'source' }>['source'];
+    this.calls.populations.push({ name, n, model: 'source', source: described });
     return pop;
   }
 
@@ -180,6 +206,11 @@ export class Network {
       proj.delay = 1;
     }
     this.projections.push(proj);
+    const described: ProjectionDescription = { name, pre: pre.name, post: post.name, connectivity: toJson(connectivity) };
+    if (options.delay !== undefined) described.delay = options.delay;
+    if (options.delays !== undefined) described.delays = toJson(options.delays) as ProjectionDescription['delays'];
+    if (options.receptor !== undefined) described.receptor = options.receptor;
+    this.calls.projections.push(described);
     return proj;
   }
 
@@ -209,6 +240,7 @@ export class Network {
       startStep: Math.round(start / this.dt),
       stopStep: stop === Infinity ? Number.MAX_SAFE_INTEGER : Math.round(stop / this.dt),
     });
+    this.calls.currents.push({ population: pop.name, amplitude: toJson(amplitude), start_ms: start, ...(stop === Infinity ? {} : { stop_ms: stop }) });
   }
 
   /**
@@ -235,12 +267,14 @@ export class Network {
       throw new ModelError(`${field}.population`, `at most ${MAX_POISSON_INPUTS} Poisson inputs per population`);
     }
     this.poissonInputs.push({ population: pop.id, lambda, weight: requireFinite(`${field}.weight`, options.weight), receptor });
+    this.calls.poisson_inputs.push({ population: pop.name, ...toJson(options) });
   }
 
   /** Records every spike of the population. */
   monitorSpikes(pop: Population): void {
     this.checkMember('monitors.spikes', pop);
     this.spikeMonitors.add(pop.id);
+    if (!this.calls.monitors.spikes.includes(pop.name)) this.calls.monitors.spikes.push(pop.name);
   }
 
   /** Records the membrane potential of the given neurons after every step. */
@@ -252,6 +286,8 @@ export class Network {
     const idx = new Uint32Array(indices.length);
     for (let k = 0; k < indices.length; k++) idx[k] = requireInt(`${field}.indices[${k}]`, indices[k], 0, pop.n - 1);
     this.voltageMonitors.set(pop.id, idx);
+    const voltage = this.calls.monitors.voltage.filter((m) => m.population !== pop.name);
+    this.calls.monitors.voltage = [...voltage, { population: pop.name, indices: Array.from(idx) }];
   }
 
   population(name: string): Population {
