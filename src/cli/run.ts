@@ -1,87 +1,100 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+/** `neuromorph run FILE|EXAMPLE`: build, simulate with a progress bar, summarize, write outputs. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { acquireGpu } from '../gpu/device.js';
-import { ModelError, requireInt, requirePositive } from '../model/errors.js';
+import { acquireGpu, type GpuContext } from '../gpu/device.js';
+import { readNetworkFile } from '../io/network-file.js';
 import type { Network } from '../model/network.js';
 import type { BackendName } from '../model/simulation.js';
-import { brunel, BRUNEL_STATES } from '../networks/brunel.js';
-import { vogelsAbbott } from '../networks/vogels-abbott.js';
-import { svgToPng } from '../plot/png.js';
-import { renderFigure } from '../plot/svg.js';
+import { EXAMPLES } from '../networks/examples.js';
 import { compile } from '../simulate.js';
-
-/** The built-in networks `neuromorph run` knows, by name. */
-export const EXAMPLES: Record<string, (n: number | undefined, seed: number) => Network> = {
-  cuba: (n, seed) => vogelsAbbott({ model: 'cuba', n, seed }),
-  coba: (n, seed) => vogelsAbbott({ model: 'coba', n, seed }),
-  ...Object.fromEntries(Object.keys(BRUNEL_STATES).map((state) => [`brunel-${state}`, (n: number | undefined, seed: number) => brunel({ state: state as keyof typeof BRUNEL_STATES, n, seed })])),
-};
+import { UsageError } from './args.js';
+import { writeRunOutputs, summarize, type RunSummary } from './outputs.js';
+import { Progress } from './progress.js';
 
 export interface RunOptions {
-  example: string;
-  backend: BackendName;
-  duration_ms: number;
+  /** A network file path or a built-in example name. */
+  target: string;
+  backend?: BackendName;
+  duration_ms?: number;
+  seed?: number;
+  /** Total neurons, for examples that scale. */
   n?: number;
-  seed: number;
   out?: string;
+  /** GPU device to use (else one is acquired and released). */
+  gpu?: GpuContext;
 }
 
-/** Runs a built-in network and prints one JSON summary line; writes a raster when `out` is set. */
-export async function runExample(o: RunOptions, log: (line: string) => void = console.log): Promise<number> {
-  const build = EXAMPLES[o.example];
-  if (!build) throw new ModelError('example', `must be one of ${Object.keys(EXAMPLES).join(', ')}, got ${JSON.stringify(o.example)}`);
-  requirePositive('duration', o.duration_ms);
-  if (o.n !== undefined) requireInt('n', o.n, 10, 2 ** 26);
-  const net = build(o.n, o.seed);
-  const gpu = o.backend === 'gpu' ? await acquireGpu() : undefined;
-  const sim = await compile(net, { backend: o.backend, gpu });
-  const steps = Math.round(o.duration_ms / net.dt);
-  const t0 = performance.now();
-  await sim.run(steps);
-  const wall = (performance.now() - t0) / 1000;
-  const populations = Object.fromEntries(
-    net.populations.filter((p) => net.spikeMonitors.has(p.id)).map((p) => {
-      const rec = sim.spikes(p.name);
-      return [p.name, { n: p.n, spikes: rec.total(), rate_hz: round(rec.meanRate()), cv_isi: round(rec.cvIsi()) }];
-    }),
-  );
-  const bio = (steps * net.dt) / 1000;
-  log(JSON.stringify({ example: o.example, backend: o.backend, adapter: sim.adapter, neurons: net.neuronCount, synapses: net.synapseCount, bio_s: bio, wall_s: round(wall), rtf: round(wall / bio), populations }));
-  if (o.out) {
-    const dir = resolve(o.out);
-    mkdirSync(dir, { recursive: true });
-    const shownMs = Math.min(o.duration_ms, 500);
-    const shownSteps = Math.round(shownMs / net.dt);
-    const colors = ['black', '#d62728', '#1f77b4'];
-    let offset = 0;
-    const rasters = [...net.spikeMonitors].map((id, k) => {
-      const rec = sim.spikes(net.populations[id].name);
-      const ev = rec.events();
-      const times: number[] = [];
-      const rows: number[] = [];
-      for (let e = 0; e < ev.steps.length && ev.steps[e] < shownSteps; e++) {
-        times.push(ev.steps[e] * net.dt);
-        rows.push(ev.neurons[e] + offset);
-      }
-      offset += rec.n;
-      return { times, rows, color: colors[k % colors.length] };
-    });
-    const svg = renderFigure({
-      title: `${o.example.toUpperCase()} (${sim.adapter})`,
-      xlabel: 'Time (ms)',
-      xlim: [0, shownMs],
-      panels: [{ title: 'Spike raster', ylabel: 'Neuron', rasters, ylim: [-0.5, offset - 0.5] }],
-      panelHeight: 420,
-    });
-    writeFileSync(join(dir, `${o.example}-raster.svg`), svg);
-    writeFileSync(join(dir, `${o.example}-raster.png`), await svgToPng(svg));
-    log(`wrote ${join(dir, `${o.example}-raster.svg`)} and .png`);
+export interface CliIo {
+  out: (line: string) => void;
+  err: (text: string) => void;
+  /** Whether err is a terminal (the progress bar redraws in place). */
+  errIsTty?: boolean;
+}
+
+interface Loaded {
+  label: string;
+  network: Network;
+  duration_ms?: number;
+  backend?: BackendName;
+}
+
+/** A built-in example by name, or a network file by path; the seed overrides the file's. */
+export function loadTarget(target: string, o: { seed?: number; n?: number }): Loaded {
+  const example = EXAMPLES.get(target);
+  if (example) {
+    if (o.n !== undefined && !example.scalable) throw new UsageError(`run: --n: the example ${target} has a fixed size`);
+    return { label: target, network: example.build({ n: o.n, seed: o.seed }), duration_ms: example.duration_ms };
   }
-  sim.dispose();
-  gpu?.release();
-  return 0;
+  if (!existsSync(target)) throw new UsageError(`run: ${JSON.stringify(target)} is neither a file nor a built-in example (${[...EXAMPLES.keys()].join(', ')})`);
+  if (o.n !== undefined) throw new UsageError('run: --n applies to built-in examples; a network file fixes its sizes');
+  let value: unknown = readFileSync(target, 'utf8');
+  if (o.seed !== undefined) {
+    // Parse first so the seed can be replaced before the network is built.
+    try {
+      value = { ...(JSON.parse(value as string) as object), seed: o.seed };
+    } catch {
+      /* readNetworkFile reports the JSON error */
+    }
+  }
+  const { network, file } = readNetworkFile(value);
+  return { label: file.name ?? target, network, duration_ms: file.run?.duration_ms, backend: file.run?.backend };
 }
 
-function round(x: number): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(4)) : x;
+/** Runs it; prints the summary as one JSON line on io.out and returns it. */
+export async function runCommand(o: RunOptions, io: CliIo): Promise<RunSummary> {
+  const loaded = loadTarget(o.target, o);
+  const duration = o.duration_ms ?? loaded.duration_ms;
+  if (duration === undefined) throw new UsageError('run: --duration is required: the file has no run.duration_ms');
+  if (!(duration > 0)) throw new UsageError(`run: --duration must be > 0 ms, got ${duration}`);
+  const backend = o.backend ?? loaded.backend ?? 'gpu';
+  const net = loaded.network;
+  const gpu = backend === 'gpu' ? (o.gpu ?? (await acquireGpu())) : undefined;
+  try {
+    const sim = await compile(net, { backend, gpu });
+    const steps = Math.round(duration / net.dt);
+    if (steps < 1) throw new UsageError(`run: --duration ${duration} ms is shorter than one step (${net.dt} ms)`);
+    const progress = new Progress(steps * net.dt, io.err, io.errIsTty ?? false);
+    const slice = Math.max(1000, Math.ceil(steps / 100));
+    const t0 = performance.now();
+    for (let done = 0; done < steps; ) {
+      const k = Math.min(slice, steps - done);
+      await sim.run(k);
+      done += k;
+      progress.update(done * net.dt);
+    }
+    const wallS = (performance.now() - t0) / 1000;
+    const summary = summarize(net, sim, { network: loaded.label, backend, steps, wallS });
+    if (o.out) {
+      const dir = resolve(o.out);
+      mkdirSync(dir, { recursive: true });
+      summary.files = await writeRunOutputs(net, sim, dir, loaded.label, steps);
+      summary.files.push('summary.json');
+      writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    }
+    io.out(JSON.stringify(summary));
+    sim.dispose();
+    return summary;
+  } finally {
+    if (gpu && !o.gpu) gpu.release();
+  }
 }

@@ -1,6 +1,6 @@
 import { compile, type CompileOptions } from '../simulate.js';
 import { ModelError, requireInt, requirePositive } from '../model/errors.js';
-import { Network } from '../model/network.js';
+import { Network, type SourceSpec } from '../model/network.js';
 import { CHAPTER_LIF } from '../model/neuron.js';
 import type { Simulation } from '../model/simulation.js';
 import { CounterRng } from '../util/rng.js';
@@ -71,10 +71,14 @@ export class SpikingNeuralNetwork {
     this.v_history_output = [];
   }
 
-  /** The network the engine runs: sources for the pattern, two LIF layers, two dense projections. */
-  buildNetwork(input_pattern: (t: number) => ArrayLike<number | boolean>): Network {
+  /**
+   * The network the engine runs: sources for the pattern (a function of t, or any source spec,
+   * e.g. the pattern's spike times for a network file), two LIF layers, two dense projections.
+   */
+  buildNetwork(input_pattern: ((t: number) => ArrayLike<number | boolean>) | SourceSpec): Network {
     const net = new Network({ dt: this.dt });
-    const input = net.addSource('input', this.n_input, { kind: 'function', fn: input_pattern });
+    const source: SourceSpec = typeof input_pattern === 'function' ? { kind: 'function', fn: input_pattern } : input_pattern;
+    const input = net.addSource('input', this.n_input, source);
     const hidden = net.addLIF('hidden', this.n_hidden, CHAPTER_LIF);
     const output = net.addLIF('output', this.n_output, CHAPTER_LIF);
     net.connect(input, hidden, { kind: 'dense', weights: this.w_input_hidden });

@@ -1,0 +1,214 @@
+/**
+ * The `neuromorph` command line: commands, their flags and help, and exit codes scripts can rely
+ * on. cliMain never exits the process, so tests drive it in-process.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { acquireGpu, NoAdapterError } from '../gpu/device.js';
+import { NetworkFileError, validateNetworkFile, writeNetworkFile } from '../io/network-file.js';
+import { ModelError } from '../model/errors.js';
+import { EXAMPLES } from '../networks/examples.js';
+import { type FlagSpec, flagHelp, type ParsedArgs, parseArgs, UsageError } from './args.js';
+import { runLab } from './lab.js';
+import { type CliIo, runCommand } from './run.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, noAdapter: 3 } as const;
+
+interface Command {
+  usage: string;
+  summary: string;
+  details?: string;
+  flags: Record<string, FlagSpec>;
+  maxPositional: number;
+  run(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+const HELP_FLAG: Record<string, FlagSpec> = { help: { type: 'boolean', help: 'this command\'s help' } };
+
+const COMMANDS: Record<string, Command> = {
+  run: {
+    usage: 'neuromorph run FILE|EXAMPLE [options]',
+    summary: 'simulate a network file or a built-in example',
+    details: `Prints a one-line JSON summary (rates, CV of ISI, synaptic events, wall time, real-time
+factor, adapter). With --out DIR it also writes spikes.csv, spikes.bin (binary, see
+src/io/spike-file.ts), traces.csv, summary.json and figures (raster, rates, traces; SVG and PNG).
+Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
+    flags: {
+      backend: { type: ['gpu', 'cpu'], help: 'WebGPU (default) or the CPU reference' },
+      duration: { type: 'number', help: 'biological time in ms (default: the file\'s run.duration_ms or the example\'s)' },
+      seed: { type: 'int', help: 'seed for connectivity and random inputs (overrides the file\'s)' },
+      n: { type: 'int', help: 'total neurons, for examples that scale (cuba, coba, brunel-*)' },
+      out: { type: 'string', help: 'directory for spikes, traces, summary and figures' },
+      ...HELP_FLAG,
+    },
+    maxPositional: 1,
+    run: async ({ positional, flags }, io) => {
+      if (positional.length === 0) throw new UsageError('run: name a network file or an example');
+      await runCommand(
+        { target: positional[0], backend: flags.backend as 'gpu' | 'cpu' | undefined, duration_ms: flags.duration as number | undefined, seed: flags.seed as number | undefined, n: flags.n as number | undefined, out: flags.out as string | undefined },
+        io,
+      );
+      return EXIT.ok;
+    },
+  },
+  validate: {
+    usage: 'neuromorph validate FILE',
+    summary: 'check a network file and list every problem, by its path in the file',
+    flags: { ...HELP_FLAG },
+    maxPositional: 1,
+    run: async ({ positional }, io) => {
+      if (positional.length === 0) throw new UsageError('validate: name a network file');
+      if (!existsSync(positional[0])) throw new UsageError(`validate: no such file ${JSON.stringify(positional[0])}`);
+      const problems = validateNetworkFile(readFileSync(positional[0], 'utf8'));
+      if (problems.length === 0) {
+        io.out(`${positional[0]}: valid`);
+        return EXIT.ok;
+      }
+      io.err(`${positional[0]}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  ${p}\n`).join('')}`);
+      return EXIT.usage;
+    },
+  },
+  example: {
+    usage: 'neuromorph example [NAME] [--out FILE|DIR] [--all]',
+    summary: 'list the built-in examples, or write one (or --all) as a network file',
+    flags: {
+      out: { type: 'string', help: 'file (one example) or directory (--all); default: stdout' },
+      all: { type: 'boolean', help: 'every example, as DIR/NAME.json' },
+      n: { type: 'int', help: 'total neurons, for examples that scale' },
+      seed: { type: 'int', help: 'seed' },
+      ...HELP_FLAG,
+    },
+    maxPositional: 1,
+    run: async ({ positional, flags }, io) => {
+      if (flags.all) {
+        if (positional.length > 0 || typeof flags.out !== 'string') throw new UsageError('example: --all takes no NAME and needs --out DIR');
+        mkdirSync(flags.out, { recursive: true });
+        for (const e of EXAMPLES.values()) {
+          writeFileSync(join(flags.out, `${e.name}.json`), exampleFile(e.name, flags));
+          io.out(`wrote ${join(flags.out, `${e.name}.json`)}`);
+        }
+        return EXIT.ok;
+      }
+      if (positional.length === 0) {
+        for (const e of EXAMPLES.values()) io.out(`${e.name.padEnd(20)} ${e.title}`);
+        return EXIT.ok;
+      }
+      const text = exampleFile(positional[0], flags);
+      if (typeof flags.out === 'string') writeFileSync(flags.out, text);
+      else io.out(text.trimEnd());
+      return EXIT.ok;
+    },
+  },
+  lab: {
+    usage: 'neuromorph lab [--out DIR]',
+    summary: "run the chapter's code lab on the GPU and the CPU, compare, write figures and report.html",
+    flags: { out: { type: 'string', help: 'output directory (default: out)' }, ...HELP_FLAG },
+    maxPositional: 0,
+    run: async ({ flags }, io) => runLab((flags.out as string | undefined) ?? 'out', io.out),
+  },
+  bench: {
+    usage: 'neuromorph bench [NAME ...] [bench options]',
+    summary: 'run the benchmarks (JSON lines and a Markdown table); `neuromorph bench --help` for options',
+    flags: {},
+    maxPositional: Number.POSITIVE_INFINITY,
+    run: async () => EXIT.ok, // handled before parsing: every argument goes to the benchmark
+  },
+  info: {
+    usage: 'neuromorph info',
+    summary: 'show the WebGPU adapter and its limits',
+    flags: { ...HELP_FLAG },
+    maxPositional: 0,
+    run: async (_args, io) => {
+      const gpu = await acquireGpu();
+      const l = gpu.limits;
+      io.out(JSON.stringify({
+        adapter: gpu.adapterName,
+        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+        maxBufferSize: l.maxBufferSize,
+        maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+        maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      }, null, 2));
+      gpu.release();
+      return EXIT.ok;
+    },
+  },
+};
+
+function exampleFile(name: string, flags: ParsedArgs['flags']): string {
+  const e = EXAMPLES.get(name);
+  if (!e) throw new UsageError(`example: no example named ${JSON.stringify(name)}; have ${[...EXAMPLES.keys()].join(', ')}`);
+  if (flags.n !== undefined && !e.scalable) throw new UsageError(`example: --n: ${name} has a fixed size`);
+  return writeNetworkFile(e.build({ n: flags.n as number | undefined, seed: flags.seed as number | undefined }), { name: e.name, description: e.title, run: { duration_ms: e.duration_ms } });
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  return `neuromorph — a neuromorphic simulator on WebGPU
+
+Usage: neuromorph COMMAND [options]     (neuromorph COMMAND --help for a command's options)
+
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`).join('\n')}
+
+Exit codes: 0 success; 1 failure (e.g. the lab's backends disagree); 2 bad arguments or an
+invalid network file; 3 no WebGPU adapter (try --backend cpu).`;
+}
+
+function commandHelp(c: Command): string {
+  return `${c.usage}\n\n${c.summary}${c.details ? `\n\n${c.details}` : ''}\n\nOptions:\n${flagHelp(c.flags)}`;
+}
+
+/** Runs one command line; returns the exit code. */
+export async function cliMain(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.err(`${mainHelp()}\n`);
+    return EXIT.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.out(mainHelp());
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`neuromorph: unknown command ${JSON.stringify(name)}\n\n${mainHelp()}\n`);
+    return EXIT.usage;
+  }
+  if (name === 'bench') return runBench(rest, io);
+  try {
+    const args = parseArgs(name, rest, command.flags, command.maxPositional);
+    if (args.flags.help) {
+      io.out(commandHelp(command));
+      return EXIT.ok;
+    }
+    return await command.run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${e.message}\n\n${commandHelp(command)}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof NetworkFileError || e instanceof ModelError) {
+      io.err(`${e.message}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof NoAdapterError) {
+      io.err(`no WebGPU adapter: ${e.message}\n(run with --backend cpu, or install Chromium's SwiftShader: npm test does it as root)\n`);
+      return EXIT.noAdapter;
+    }
+    throw e;
+  }
+}
+
+/** The benchmark runner is its own bundle (dist/node/bench.js, next to the CLI's). */
+function runBench(args: string[], io: CliIo): number {
+  const bench = join(dirname(fileURLToPath(import.meta.url)), 'bench.js');
+  if (!existsSync(bench)) {
+    io.err(`neuromorph bench: ${bench} is missing; build first (npm run build), or use npm run bench\n`);
+    return EXIT.failed;
+  }
+  const r = spawnSync(process.execPath, [bench, ...args], { stdio: 'inherit' });
+  return r.status ?? EXIT.failed;
+}

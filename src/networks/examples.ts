@@ -1,0 +1,70 @@
+/**
+ * The built-in examples, by name: what `neuromorph run EXAMPLE` runs, what the playground lists,
+ * and what examples/NAME.json holds (written by `neuromorph example NAME`).
+ */
+import type { Network } from '../model/network.js';
+import { CODE_LAB_PATTERNS, type PatternName } from '../lab/code-lab.js';
+import { patternTimes } from '../lab/patterns.js';
+import { DEMO_SEED, DEMO_WEIGHT_SCALE, SpikingNeuralNetwork } from '../lab/spiking-network.js';
+import { brunel, BRUNEL_STATES } from './brunel.js';
+import { vogelsAbbott } from './vogels-abbott.js';
+
+export interface ExampleOptions {
+  /** Total neurons, where the example scales (constant in-degree). */
+  n?: number;
+  seed?: number;
+}
+
+export interface Example {
+  name: string;
+  title: string;
+  /** Biological time a run shows by default (ms). */
+  duration_ms: number;
+  /** Whether `n` rescales the network. */
+  scalable: boolean;
+  build(options?: ExampleOptions): Network;
+}
+
+/** The code lab's network driven by one of its patterns, as spike times over `duration_ms`. */
+function codeLab(pattern: PatternName, duration_ms: number): Example {
+  return {
+    name: `code-lab-${pattern.replace('_', '-')}`,
+    title: `The chapter's code lab: SpikingNeuralNetwork(5, 10, 2) driven by ${pattern}`,
+    duration_ms,
+    scalable: false,
+    build: (o = {}) => {
+      const snn = new SpikingNeuralNetwork(5, 10, 2, { weight_scale: DEMO_WEIGHT_SCALE, seed: o.seed ?? DEMO_SEED });
+      return snn.buildNetwork({ kind: 'times', times: patternTimes(CODE_LAB_PATTERNS[pattern], duration_ms, snn.dt) });
+    },
+  };
+}
+
+const list: Example[] = [
+  codeLab('pattern_1', 200),
+  codeLab('pattern_2', 200),
+  {
+    name: 'cuba',
+    title: 'Vogels–Abbott CUBA benchmark (Brette et al. 2007), 4000 neurons',
+    duration_ms: 1000,
+    scalable: true,
+    build: (o = {}) => vogelsAbbott({ model: 'cuba', n: o.n, seed: o.seed }),
+  },
+  {
+    name: 'coba',
+    title: 'Vogels–Abbott COBA benchmark (Brette et al. 2007), 4000 neurons',
+    duration_ms: 1000,
+    scalable: true,
+    build: (o = {}) => vogelsAbbott({ model: 'coba', n: o.n, seed: o.seed }),
+  },
+  ...(Object.keys(BRUNEL_STATES) as (keyof typeof BRUNEL_STATES)[]).map(
+    (state): Example => ({
+      name: `brunel-${state}`,
+      title: `Brunel (2000) sparse network, state ${state}, 12,500 neurons`,
+      duration_ms: 500,
+      scalable: true,
+      build: (o = {}) => brunel({ state, n: o.n, seed: o.seed }),
+    }),
+  ),
+];
+
+export const EXAMPLES: ReadonlyMap<string, Example> = new Map(list.map((e) => [e.name, e]));

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { readSpikeFile, writeSpikeFile } from '../src/io/spike-file.js';
+
+describe('binary spike file', () => {
+  const tables = [
+    { name: 'exc', n: 5, steps: Uint32Array.of(0, 3, 3, 70000), neurons: Uint32Array.of(4, 0, 1, 2) },
+    { name: 'inhibitory μ', n: 1, steps: new Uint32Array(0), neurons: new Uint32Array(0) },
+  ];
+
+  it('round-trips populations, events and dt exactly, in the documented layout', () => {
+    const bytes = writeSpikeFile(0.1, tables);
+    // magic + dt + count, then per population: len + name + n + events + 8 bytes per event.
+    expect(bytes.length).toBe(20 + (4 + 3 + 8 + 32) + (4 + new TextEncoder().encode('inhibitory μ').length + 8));
+    expect(new TextDecoder().decode(bytes.subarray(0, 8))).toBe('NMSPIKE1');
+    const back = readSpikeFile(bytes);
+    expect(back.dt).toBe(0.1);
+    expect(back.tables).toEqual(tables);
+  });
+
+  it('refuses foreign, truncated and inconsistent files with the reason', () => {
+    const bytes = writeSpikeFile(0.1, tables);
+    expect(() => readSpikeFile(new TextEncoder().encode('NOTSPIKExxxxxxxxxxxxxxxx'))).toThrow(/does not start with NMSPIKE1/);
+    expect(() => readSpikeFile(bytes.subarray(0, 40))).toThrow(/truncated in population exc/);
+    expect(() => readSpikeFile(Uint8Array.of(...bytes, 0))).toThrow(/1 bytes after the last population/);
+    const bad = bytes.slice();
+    new DataView(bad.buffer).setUint32(20 + 4 + 3 + 8 + 16, 9, true); // first neuron index of exc
+    expect(() => readSpikeFile(bad)).toThrow(/neuron 9 >= n = 5/);
+  });
+});
