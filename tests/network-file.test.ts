@@ -2,6 +2,8 @@
  * The network description file: library -> file -> library gives the same simulation, and a
  * malformed file gets every problem named by its path inside the file.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CpuSimulation } from '../src/cpu/simulation.js';
 import { NetworkFileError, readNetworkFile, validateNetworkFile, writeNetworkFile } from '../src/io/network-file.js';
@@ -161,6 +163,17 @@ describe('malformed network files: every problem, by its path in the file', () =
       'currents[0].amplitude: must have one value per neuron (5), got 2',
       'monitors.voltage[0].indices[1]: must be an integer in [0, 4], got 7',
     ]);
+  });
+
+  it("the documentation's example file is valid and runs", () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'network-file.md'), 'utf8');
+    const json = /```json\n([\s\S]*?)```/.exec(doc)![1];
+    expect(validateNetworkFile(json)).toEqual([]);
+    const { network, file } = readNetworkFile(json);
+    const sim = new CpuSimulation(lowerNetwork(network));
+    sim.runSync(Math.round(file.run!.duration_ms / network.dt));
+    expect(sim.spikes('exc').total()).toBeGreaterThan(0);
+    expect(sim.spikes('rs').total()).toBeGreaterThan(0);
   });
 
   it('not JSON, wrong format or version', () => {
