@@ -41,7 +41,7 @@ describe('per-synapse (heterogeneous) delays', () => {
     expect(() => net.connect(s, a, { kind: 'one_to_one', weight: 1 }, { delays: [1, 0, 2], name: 'x' })).toThrow(/projections.x.delays\[1\]: must be an integer in \[1, 4096\], got 0/);
     expect(() => net.connect(s, a, { kind: 'one_to_one', weight: 1 }, { delays: [1, 2], name: 'y' })).toThrow(/projections.y.delays: must have one delay per synapse \(3\), got 2/);
     expect(() => net.connect(s, a, { kind: 'one_to_one', weight: 1 }, { delays: [1, 2, 3], delay: 2, name: 'z' })).toThrow(/give either delay or delays/);
-    expect(() => net.connect(s, a, { kind: 'dense', weights: [[1, 1, 1], [1, 1, 1], [1, 1, 1]] }, { delays: { low: 1, high: 3 }, name: 'w' })).toThrow(/need sparse connectivity/);
+    expect(() => net.connect(s, a, { kind: 'dense', weights: [[1, 1, 1], [1, 1, 1], [1, 1, 1]] }, { delays: { low: 1, high: 3 }, name: 'w' })).toThrow(/per-synapse delays need stored sparse connectivity, not dense/);
     expect(() => net.connect(s, a, { kind: 'one_to_one', weight: 1 }, { delays: { low: 3, high: 2 }, name: 'v' })).toThrow(/projections.v.delays.high: must be an integer in \[3, 4096\]/);
   });
 

@@ -104,6 +104,7 @@ export class CpuSimulation implements Simulation {
   /** Synchronous run, for callers that do not want a promise. */
   runSync(steps: number): void {
     checkSteps(steps);
+    this.recordings.reserve(steps);
     for (let k = 0; k < steps; k++) this.advance();
   }
 

@@ -160,6 +160,7 @@ export class GpuSimulation implements Simulation {
   async run(steps: number): Promise<void> {
     checkSteps(steps);
     this.checkAlive();
+    this.recordings.reserve(steps);
     const end = this.step + steps;
     while (this.step < end) {
       const t0 = this.step;

@@ -21,15 +21,21 @@ export class SpikeRecording {
     return this.length;
   }
 
+  /** Makes room for `steps` more steps at once, so a run's appends never reallocate. */
+  reserve(steps: number): void {
+    const need = (this.length + steps) * this.words;
+    if (need > this.data.length) {
+      const grown = new Uint32Array(need);
+      grown.set(this.data.subarray(0, this.length * this.words));
+      this.data = grown;
+    }
+  }
+
   /** Appends `steps` bitmasks laid out one after another from bits[offset]. Allocates only to grow. */
   append(bits: Uint32Array, steps: number, offset = 0): void {
     const count = steps * this.words;
     const need = this.length * this.words + count;
-    if (need > this.data.length) {
-      const grown = new Uint32Array(Math.max(need, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.length * this.words));
-      this.data = grown;
-    }
+    if (need > this.data.length) this.reserve(Math.max(steps, this.length));
     const dst = this.length * this.words;
     for (let k = 0; k < count; k++) this.data[dst + k] = bits[offset + k];
     this.length += steps;
@@ -115,16 +121,23 @@ export class VoltageRecording {
     return this.length;
   }
 
+  /** Makes room for `steps` more steps at once, so a run's appends never reallocate. */
+  reserve(steps: number): void {
+    const width = this.indices.length;
+    const need = (this.length + steps) * width;
+    if (need > this.data.length) {
+      const grown = new Float32Array(need);
+      grown.set(this.data.subarray(0, this.length * width));
+      this.data = grown;
+    }
+  }
+
   /** Appends `steps` rows of values. Allocates only to grow. */
   append(values: Float32Array, steps: number): void {
     const width = this.indices.length;
     const count = steps * width;
     const need = this.length * width + count;
-    if (need > this.data.length) {
-      const grown = new Float32Array(Math.max(need, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.length * width));
-      this.data = grown;
-    }
+    if (need > this.data.length) this.reserve(Math.max(steps, this.length));
     const dst = this.length * width;
     for (let k = 0; k < count; k++) this.data[dst + k] = values[k];
     this.length += steps;

@@ -66,6 +66,12 @@ export class RecordingSet {
     return pop.id;
   }
 
+  /** Room for `steps` more steps in every recording: called when a run starts. */
+  reserve(steps: number): void {
+    for (const r of this.spikes.values()) r.reserve(steps);
+    for (const r of this.voltages.values()) r.reserve(steps);
+  }
+
   clear(): void {
     for (const r of this.spikes.values()) r.clear();
     for (const r of this.voltages.values()) r.clear();
