@@ -148,6 +148,19 @@ export class GpuSimulation implements Simulation {
     return this.step;
   }
 
+  /**
+   * A population's spike ring on the GPU, for drawing without readback (the playground's raster,
+   * a host's own render pipeline). Slot `t % ringLength` holds step t's bitmask of `words` u32
+   * (bit i % 32 of word i / 32 is neuron i); only the last `ringLength` steps are kept, so read it
+   * at least every `ringLength` steps. The buffer has STORAGE usage: bind it read-only on `device`
+   * and encode the reads after run() resolves. It stays owned by this simulation (freed by dispose).
+   */
+  spikeRing(population: string): { device: GPUDevice; buffer: GPUBuffer; words: number; ringLength: number; stepsDone: number } {
+    this.checkAlive();
+    const pop = this.pops[this.recordings.lookup(population)];
+    return { device: this.device, buffer: pop.ring, words: pop.plan.words, ringLength: this.ringLength, stepsDone: this.step };
+  }
+
   /** Kernel dispatches per simulated step (constant for a given network). */
   get dispatchesPerStep(): number {
     return this.pops.reduce((s, p) => s + p.dispatches.length, 0);
