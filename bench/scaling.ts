@@ -19,6 +19,7 @@
  */
 import { compile, type GpuContext, GpuSimulation, type GpuTiming, Network, type Simulation } from '../src/index.js';
 import { CounterRng } from '../src/util/rng.js';
+import { measureBandwidth, stepTrafficBytes } from './bandwidth.js';
 import { human, markdownTable, sig } from './format.js';
 import type { BenchHost } from './host.js';
 import { timedRun } from './timed-run.js';
@@ -163,6 +164,10 @@ function synapticEvents(net: Network, m: Measured): number {
   return events;
 }
 
+function percent(x: number | undefined): string {
+  return x === undefined || x === null || !Number.isFinite(x) ? '–' : `${sig(100 * x, 2)} %`;
+}
+
 function sameBits(a: Uint32Array, b: Uint32Array): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
@@ -187,6 +192,8 @@ export async function scaling(opts: ScalingOptions): Promise<{ rows: Row[]; tabl
       'GPU LIF upd/s',
       'GPU syn ev/s',
       'GPU/CPU speed',
+      'CPU % of mem BW',
+      'GPU % of mem BW',
       'disp/step',
       'encode ms/step',
       'submit ms/step',
@@ -197,6 +204,12 @@ export async function scaling(opts: ScalingOptions): Promise<{ rows: Row[]; tabl
     ],
   ];
   let adapter = 'none';
+
+  opts.log('[scaling] measuring the memory-bandwidth limit (streaming copy)');
+  const bw = await measureBandwidth(opts.gpu, opts.quick);
+  const bwRow: Row = { bench: 'scaling', kind: 'bandwidth', runtime: opts.host.runtime, adapter: opts.gpu?.adapterName ?? null, copy_bytes: bw.bytes, gpu_bytes_per_s: bw.gpuBytesPerS === null ? null : sig(bw.gpuBytesPerS), cpu_bytes_per_s: sig(bw.cpuBytesPerS) };
+  rows.push(bwRow);
+  opts.emit(bwRow);
 
   for (const n of sizes) {
     const bioS = bioSeconds(n, opts.quick);
@@ -252,6 +265,11 @@ export async function scaling(opts: ScalingOptions): Promise<{ rows: Row[]; tabl
         gpu_vs_cpu: sig(ratio, 3),
         spikes_match: spikesMatch,
       };
+      // Modelled bytes per step (bench/bandwidth.ts) over wall time, against the streaming limit.
+      const traffic = stepTrafficBytes(built.net, events / m.steps);
+      const limit = m.backend === 'gpu' ? bw.gpuBytesPerS : bw.cpuBytesPerS;
+      row.traffic_bytes_per_step = sig(traffic);
+      row.bw_fraction = limit ? sig((traffic * m.steps) / m.wallS / limit, 3) : null;
       if (m.timing) {
         const t = m.timing;
         row.encode_ms_per_step = sig(t.encodeMs / t.steps, 3);
@@ -283,6 +301,8 @@ export async function scaling(opts: ScalingOptions): Promise<{ rows: Row[]; tabl
       human(g?.neuron_updates_per_s as number),
       human(g?.syn_events_per_s as number),
       human(ratio),
+      percent(c.bw_fraction as number),
+      percent(g?.bw_fraction as number),
       human(g?.dispatches_per_step as number),
       human(g?.encode_ms_per_step as number),
       human(g?.submit_ms_per_step as number),
@@ -293,7 +313,7 @@ export async function scaling(opts: ScalingOptions): Promise<{ rows: Row[]; tabl
     ]);
   }
 
-  let table = `Adapter: ${adapter}; runtime: ${opts.host.runtime}; CPU: ${opts.host.cpuModel} × ${opts.host.cpus}; dt = ${DT_MS} ms; fan-out ${FAN_OUT}; rtf = wall / biological time.\n\n`;
+  let table = `Adapter: ${adapter}; runtime: ${opts.host.runtime}; CPU: ${opts.host.cpuModel} × ${opts.host.cpus}; dt = ${DT_MS} ms; fan-out ${FAN_OUT}; rtf = wall / biological time. Memory bandwidth (streaming copy, same run): GPU ${bw.gpuBytesPerS === null ? '–' : `${human(bw.gpuBytesPerS / 1e9)} GB/s`}, CPU ${human(bw.cpuBytesPerS / 1e9)} GB/s; % of mem BW = modelled bytes per step (bench/bandwidth.ts) × steps / wall / that limit.\n\n`;
   table += markdownTable(tableRows);
   if (tableRows.slice(1).some((r) => r[0].endsWith('¹'))) table += '\n\n¹ exc -> exc projection left out at this size (in -> exc only).';
   return { rows, table };
