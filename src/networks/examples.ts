@@ -7,6 +7,7 @@ import { CODE_LAB_PATTERNS, type PatternName } from '../lab/code-lab.js';
 import { patternTimes } from '../lab/patterns.js';
 import { DEMO_SEED, DEMO_WEIGHT_SCALE, SpikingNeuralNetwork } from '../lab/spiking-network.js';
 import { brunel, BRUNEL_STATES } from './brunel.js';
+import { MICROCIRCUIT, microcircuit } from './microcircuit.js';
 import { vogelsAbbott } from './vogels-abbott.js';
 
 export interface ExampleOptions {
@@ -65,6 +66,16 @@ const list: Example[] = [
       build: (o = {}) => brunel({ state, n: o.n, seed: o.seed }),
     }),
   ),
+  {
+    name: 'microcircuit',
+    title: 'Potjans & Diesmann (2014) cortical microcircuit at 10 % (7,718 neurons), procedural connectivity',
+    duration_ms: 500,
+    scalable: true,
+    build: (o = {}) => microcircuit({ scale: o.n === undefined ? 0.1 : o.n / MICROCIRCUIT_NEURONS, seed: o.seed }),
+  },
 ];
+
+/** Neurons of the full-scale microcircuit. */
+const MICROCIRCUIT_NEURONS = MICROCIRCUIT.fullSizes.reduce((s, n) => s + n, 0);
 
 export const EXAMPLES: ReadonlyMap<string, Example> = new Map(list.map((e) => [e.name, e]));
