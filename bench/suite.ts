@@ -7,6 +7,7 @@ import type { BenchArgs, BenchName } from './args.js';
 import type { BenchHost } from './host.js';
 import { type Row, scaling } from './scaling.js';
 import { type VogelsAbbottPeer, vogelsAbbottBench } from './vogels-abbott.js';
+import { microcircuitBench } from './microcircuit.js';
 
 export interface SuiteCallbacks {
   host: BenchHost;
@@ -25,6 +26,7 @@ const BENCHMARKS: Record<BenchName, Benchmark> = {
   scaling: (args, gpu, cb, emit) => scaling({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
   'vogels-abbott': (args, gpu, cb, emit) =>
     vogelsAbbottBench({ quick: args.quick, sizes: args.sizes, gpu, sameWindow: args.sameWindow, peer: cb.peer, host: cb.host, emit, log: cb.log }),
+  microcircuit: (args, gpu, cb, emit) => microcircuitBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
 };
 
 export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {

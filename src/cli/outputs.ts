@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSpikeFile } from '../io/spike-file.js';
-import type { Network, Projection } from '../model/network.js';
+import { outDegrees } from '../model/connectivity.js';
+import type { Network } from '../model/network.js';
 import type { Simulation } from '../model/simulation.js';
 import { svgToPng } from '../plot/png.js';
 import { type LineSeries, PALETTE, renderFigure } from '../plot/svg.js';
@@ -35,16 +36,6 @@ export interface RunSummary {
   files: string[];
 }
 
-/** Synapses leaving each neuron of the source population (expected value for procedural rules). */
-export function outDegrees(proj: Projection): Float64Array {
-  const w = proj.weights;
-  const out = new Float64Array(w.nPre);
-  if (w.kind === 'dense') out.fill(w.nPost);
-  else if (w.kind === 'procedural') out.fill(w.p * (w.noSelf ? w.nPost - 1 : w.nPost));
-  else for (let j = 0; j < w.nPre; j++) out[j] = w.rowPtr[j + 1] - w.rowPtr[j];
-  return out;
-}
-
 export function summarize(net: Network, sim: Simulation, o: { network: string; backend: string; steps: number; wallS: number }): RunSummary {
   const populations: Record<string, PopulationSummary> = {};
   for (const id of net.spikeMonitors) {
@@ -56,7 +47,7 @@ export function summarize(net: Network, sim: Simulation, o: { network: string; b
   for (const proj of net.projections) {
     if (!net.spikeMonitors.has(proj.pre)) continue;
     const counts = sim.spikes(net.populations[proj.pre].name).counts();
-    const degree = outDegrees(proj);
+    const degree = outDegrees(proj.weights);
     for (let j = 0; j < counts.length; j++) events += counts[j] * degree[j];
     counted.add(proj.name);
   }

@@ -57,6 +57,15 @@ export interface ProceduralWeights {
 
 export type BuiltConnectivity = DenseWeights | CsrWeights | ProceduralWeights;
 
+/** Synapses leaving each presynaptic neuron (for procedural connectivity the expected number). */
+export function outDegrees(c: BuiltConnectivity): Float64Array {
+  const out = new Float64Array(c.nPre);
+  if (c.kind === 'dense') out.fill(c.nPost);
+  else if (c.kind === 'procedural') out.fill(c.p * (c.noSelf ? c.nPost - 1 : c.nPost));
+  else for (let j = 0; j < c.nPre; j++) out[j] = c.rowPtr[j + 1] - c.rowPtr[j];
+  return out;
+}
+
 /** Synapses of a projection; for procedural connectivity the expected number, p * nPre * nPost. */
 export function synapseCount(c: BuiltConnectivity): number {
   if (c.kind === 'dense') return c.nPre * c.nPost;

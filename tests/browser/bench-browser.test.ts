@@ -27,7 +27,12 @@ describe('bench:browser', () => {
     }
 
     expect(tables).toEqual(['scaling', 'vogels-abbott']);
-    // scaling: cpu + gpu at one size; vogels-abbott: cpu + gpu for CUBA and COBA.
+    // scaling: the memory-bandwidth row, then cpu + gpu at one size.
+    const [bandwidth] = rows.splice(0, 1);
+    expect(bandwidth).toMatchObject({ bench: 'scaling', kind: 'bandwidth', runtime: 'chromium' });
+    expect(bandwidth.gpu_bytes_per_s).toBeGreaterThan(0);
+    expect(bandwidth.cpu_bytes_per_s).toBeGreaterThan(0);
+    // vogels-abbott: cpu + gpu for CUBA and COBA.
     expect(rows.map((r) => `${r.bench}/${r.model ?? ''}/${r.backend}`)).toEqual([
       'scaling//cpu',
       'scaling//gpu',
