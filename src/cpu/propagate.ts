@@ -38,8 +38,7 @@ export function densePropagate(
 
 /**
  * Sparse scatter: for each spiking j, add its CSR row of fixed-point weights to inputFixed at
- * inputOffset. With per-synapse delays, synapse s lands `delays[s] - 1` input slots further
- * (slotStride values per slot, in a ring of `slots`), counted from `slot`.
+ * inputOffset.
  */
 export function sparsePropagate(
   rowPtr: Uint32Array,
@@ -50,7 +49,6 @@ export function sparsePropagate(
   preOffset: number,
   inputFixed: Int32Array,
   inputOffset: number,
-  delays?: { delays: Uint16Array; slot: number; slots: number; slotStride: number },
 ): void {
   const words = (nPre + 31) >>> 5;
   for (let word = 0; word < words; word++) {
@@ -58,14 +56,38 @@ export function sparsePropagate(
     while (bits !== 0) {
       const j = word * 32 + (31 - Math.clz32(bits & -bits));
       bits &= bits - 1;
-      if (!delays) {
-        for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) inputFixed[inputOffset + cols[s]] += weights[s];
-      } else {
-        const { slot, slots, slotStride } = delays;
-        for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) {
-          const target = ((slot + delays.delays[s] - 1) % slots) * slotStride;
-          inputFixed[target + inputOffset + cols[s]] += weights[s];
-        }
+      for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) inputFixed[inputOffset + cols[s]] += weights[s];
+    }
+  }
+}
+
+/**
+ * sparsePropagate with per-synapse delays: synapse s lands `delays[s] - 1` input slots after
+ * `slot` (slotStride values per slot, in a ring of `slots`), at inputOffset within the slot.
+ */
+export function sparsePropagateDelayed(
+  rowPtr: Uint32Array,
+  cols: Uint32Array,
+  weights: Int32Array,
+  delays: Uint16Array,
+  nPre: number,
+  preBits: Uint32Array,
+  preOffset: number,
+  inputFixed: Int32Array,
+  inputOffset: number,
+  slot: number,
+  slots: number,
+  slotStride: number,
+): void {
+  const words = (nPre + 31) >>> 5;
+  for (let word = 0; word < words; word++) {
+    let bits = preBits[preOffset + word];
+    while (bits !== 0) {
+      const j = word * 32 + (31 - Math.clz32(bits & -bits));
+      bits &= bits - 1;
+      for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) {
+        const target = ((slot + delays[s] - 1) % slots) * slotStride;
+        inputFixed[target + inputOffset + cols[s]] += weights[s];
       }
     }
   }

@@ -1,24 +1,53 @@
-import { externalCurrent, type NetworkPlan, type PlanPopulation } from '../model/plan.js';
+import { externalCurrent, type NetworkPlan, type PlanPopulation, type PlanProjection } from '../model/plan.js';
+import type { SpikeRecording, VoltageRecording } from '../model/recording.js';
 import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsFor } from '../model/simulation.js';
 import { lifUpdate } from './lif.js';
 import { poissonSpikes, poissonStream } from './poisson.js';
 import { proceduralPropagate } from './procedural.js';
-import { densePropagate, sparsePropagate } from './propagate.js';
-import { compileSimdPopulations, type SimdPopulation } from './wasm/lif-module.js';
+import { densePropagate, sparsePropagate, sparsePropagateDelayed } from './propagate.js';
+import { compileWasmNetwork, type SimdPopulation } from './wasm/network-module.js';
 
 export interface CpuSimulationOptions {
   /**
-   * Run LIF populations through the WebAssembly SIMD kernel (src/cpu/wasm), bit for bit the same
-   * as lifUpdate and several times faster; default true. Where WebAssembly SIMD is unavailable, or
-   * for other neuron models, populations use lifUpdate either way.
+   * Run LIF populations through the WebAssembly SIMD kernel, and deliver sparse projections into
+   * them in WebAssembly (src/cpu/wasm): bit for bit the same as lifUpdate and sparsePropagate,
+   * several times faster; default true. Where WebAssembly SIMD is unavailable, or for other neuron
+   * models, populations use lifUpdate either way.
    */
   simd?: boolean;
 }
 
+const HOST = 0;
+const POISSON = 1;
+const NEURON = 2;
+
+/** How a projection's spikes are delivered. */
+const VIA_WASM = 0;
+const PROCEDURAL = 1;
+const DENSE = 2;
+const SPARSE = 3;
+const SPARSE_DELAYED = 4;
+
+/** A projection into a population, with everything its delivery needs resolved once. */
+interface Incoming {
+  how: number;
+  plan: PlanProjection;
+  pre: CpuPopulation;
+  delay: number;
+  /** Offset of the projection's receptor within one input slot (lanes). */
+  receptorOffset: number;
+  /** VIA_WASM: the scatter kernel, and the byte address its `base` adds to inputSlot * slotBytes. */
+  scatter: ((bitsAddress: number, base: number) => void) | null;
+  baseAddress: number;
+}
+
 interface CpuPopulation {
   plan: PlanPopulation;
+  kind: number;
   /** Spike bitmasks of the last `ringLength` steps: slot t % ringLength holds step t. */
   ring: Uint32Array;
+  /** Byte address of `ring` in the WebAssembly memory; -1 when it is not there. */
+  ringAddress: number;
   v: Float32Array;
   refractory: Uint32Array;
   /** Adaptation variable (Izhikevich u, AdEx w). */
@@ -27,13 +56,18 @@ interface CpuPopulation {
   synState: Float32Array;
   /** Lanes per receptor in synState and the input slots: n, or n padded for the SIMD kernel. */
   stride: number;
+  /** Values in one input slot (every receptor): receptors × stride. */
+  slotStride: number;
   /** Set when the population steps in WebAssembly; its arrays are views of the kernel's memory. */
-  simd?: SimdPopulation;
+  simd: SimdPopulation | null;
   /** Arriving input per slot and receptor, [(slot * receptors + receptor) * stride + i]. */
   inputFloat: Float32Array;
   inputFixed: Int32Array;
   external: Float32Array;
   scratch: Float32Array;
+  incoming: Incoming[];
+  spikeRecording: SpikeRecording | null;
+  voltageRecording: VoltageRecording | null;
   /** One step of the voltage monitor, reused so the step loop allocates nothing. */
   voltageRow: Float32Array;
 }
@@ -47,9 +81,17 @@ export class CpuSimulation implements Simulation {
   readonly adapter = 'CPU (TypeScript reference)';
   /** Names of the populations that step in WebAssembly SIMD (the rest use lifUpdate). */
   readonly simdPopulations: string[];
+  /** Names of the projections delivered in WebAssembly (the rest use the JavaScript scatter). */
+  readonly wasmProjections: string[];
+  /** Populations in the plan's step order. */
   private readonly pops: CpuPopulation[];
+  private readonly byId: CpuPopulation[];
   private readonly ringLength: number;
-  private readonly changeSteps: Set<number>;
+  private readonly changeSteps: number[];
+  /** Delivers the WebAssembly projections with delay >= 1 at the start of a step (see WasmNetwork). */
+  private readonly deliver: ((tModPeriod: number) => void) | null;
+  private readonly deliverPeriod: number;
+  private changeCursor = 0;
   private readonly recordings: RecordingSet;
   private step = 0;
 
@@ -58,34 +100,60 @@ export class CpuSimulation implements Simulation {
     options: CpuSimulationOptions = {},
   ) {
     this.ringLength = plan.maxDelay + 1;
-    this.changeSteps = new Set(plan.currentChangeSteps);
+    this.changeSteps = [...plan.currentChangeSteps].sort((a, b) => a - b);
     this.recordings = new RecordingSet(plan);
-    const denseTargets = new Set(plan.projections.filter((p) => p.dense).map((p) => p.post));
-    const simd = options.simd === false ? new Map<number, SimdPopulation>() : compileSimdPopulations(plan.byId, denseTargets);
-    this.pops = plan.byId.map((p) => {
+    const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, plan.projections, this.ringLength);
+    this.byId = plan.byId.map((p) => {
       const lif = p.kind === 'neuron';
-      const k = simd.get(p.id);
-      const common = {
+      const k = wasm?.populations.get(p.id) ?? null;
+      const ring = wasm?.rings.get(p.id);
+      const slots = lif ? p.n * p.lif!.receptors.length * p.inputSlots : 0;
+      const stride = k ? k.stride : p.n;
+      return {
         plan: p,
-        ring: new Uint32Array(this.ringLength * p.words),
+        kind: p.kind === 'host' ? HOST : p.kind === 'poisson' ? POISSON : NEURON,
+        ring: ring ? ring.bits : new Uint32Array(this.ringLength * p.words),
+        ringAddress: ring ? ring.address : -1,
         adapt: new Float32Array(lif ? p.n : 0),
         scratch: new Float32Array(lif ? p.n : 0),
+        stride,
+        slotStride: lif ? p.lif!.receptors.length * stride : 0,
+        simd: k,
+        v: k ? k.v : new Float32Array(lif ? p.n : 0),
+        refractory: k ? k.refractory : new Uint32Array(lif ? p.n : 0),
+        synState: k ? k.synState : new Float32Array(lif ? p.n * p.lif!.receptors.length : 0),
+        inputFloat: k ? k.inputFloat : new Float32Array(slots),
+        inputFixed: k ? k.inputFixed : new Int32Array(slots),
+        external: k ? k.external : new Float32Array(lif ? p.n : 0),
+        incoming: [],
+        spikeRecording: this.recordings.spikes.get(p.id) ?? null,
+        voltageRecording: this.recordings.voltages.get(p.id) ?? null,
         voltageRow: new Float32Array(plan.voltageMonitors.find((m) => m.population === p.id)?.indices.length ?? 0),
       };
-      if (k) return { ...common, simd: k, stride: k.stride, v: k.v, refractory: k.refractory, synState: k.synState, inputFloat: k.inputFloat, inputFixed: k.inputFixed, external: k.external };
-      const slots = lif ? p.n * p.lif!.receptors.length * p.inputSlots : 0;
-      return {
-        ...common,
-        stride: p.n,
-        v: new Float32Array(lif ? p.n : 0),
-        refractory: new Uint32Array(lif ? p.n : 0),
-        synState: new Float32Array(lif ? p.n * p.lif!.receptors.length : 0),
-        inputFloat: new Float32Array(slots),
-        inputFixed: new Int32Array(slots),
-        external: new Float32Array(lif ? p.n : 0),
-      };
     });
-    this.simdPopulations = plan.byId.filter((p) => simd.has(p.id)).map((p) => p.name);
+    this.deliver = wasm?.deliver ?? null;
+    this.deliverPeriod = wasm?.deliverPeriod ?? 1;
+    for (const pop of this.byId) {
+      for (const proj of pop.plan.incoming) {
+        if (wasm?.delivered.has(proj.id)) continue;
+        const w = wasm?.scatters.get(proj.id);
+        const how = w ? VIA_WASM : proj.procedural ? PROCEDURAL : proj.dense ? DENSE : proj.synapseDelays ? SPARSE_DELAYED : SPARSE;
+        const receptorOffset = proj.receptor * pop.stride;
+        pop.incoming.push({
+          how,
+          plan: proj,
+          pre: this.byId[proj.pre],
+          delay: proj.delay,
+          receptorOffset,
+          scatter: w ? w.scatter : null,
+          // Delayed scatters add the target's inputFixed address themselves (see WasmScatter).
+          baseAddress: w && !w.layout.delays ? pop.simd!.layout.inputFixed : 0,
+        });
+      }
+    }
+    this.pops = plan.order.map((p) => this.byId[p.id]);
+    this.simdPopulations = plan.byId.filter((p) => wasm?.populations.has(p.id)).map((p) => p.name);
+    this.wasmProjections = plan.projections.filter((p) => wasm?.scatters.has(p.id) || wasm?.delivered.has(p.id)).map((p) => p.name);
     this.resetState();
   }
 
@@ -117,7 +185,7 @@ export class CpuSimulation implements Simulation {
   }
 
   async state(population: string): Promise<PopulationState> {
-    const p = this.pops[this.recordings.lookup(population)];
+    const p = this.byId[this.recordings.lookup(population)];
     return { v: p.v.slice(), refractory: p.refractory.slice() };
   }
 
@@ -129,8 +197,9 @@ export class CpuSimulation implements Simulation {
 
   private resetState(): void {
     this.step = 0;
+    this.changeCursor = 0;
     this.recordings.clear();
-    for (const p of this.pops) {
+    for (const p of this.byId) {
       p.ring.fill(0);
       p.refractory.fill(0);
       p.inputFloat.fill(0);
@@ -149,53 +218,63 @@ export class CpuSimulation implements Simulation {
     const t = this.step;
     const L = this.ringLength;
     const slot = t % L;
-    const { seed } = this.plan;
-    for (const planned of this.plan.order) {
-      const pop = this.pops[planned.id];
-      const offset = slot * planned.words;
-      if (planned.kind === 'host') {
+    const seed = this.plan.seed;
+    const changes = this.changeSteps;
+    while (this.changeCursor < changes.length && changes[this.changeCursor] < t) this.changeCursor++;
+    if (this.changeCursor < changes.length && changes[this.changeCursor] === t) {
+      for (const pop of this.pops) if (pop.kind === NEURON) externalCurrent(pop.plan, t, pop.external);
+    }
+    // Spikes sent at least one step ago are all known: deliver those handled in WebAssembly at once.
+    // Only kernels consume input, later in this step or after, so this changes no sum.
+    if (this.deliver !== null) this.deliver(t % this.deliverPeriod);
+    const pops = this.pops;
+    for (let k = 0; k < pops.length; k++) {
+      const pop = pops[k];
+      const planned = pop.plan;
+      const words = planned.words;
+      const offset = slot * words;
+      if (pop.kind === HOST) {
         planned.hostSpikes!(t, pop.ring, offset);
-      } else if (planned.kind === 'poisson') {
+      } else if (pop.kind === POISSON) {
         poissonSpikes(seed, poissonStream(planned.id), t, planned.poissonThreshold!, pop.ring, offset);
       } else {
-        if (this.changeSteps.has(t)) externalCurrent(planned, t, pop.external);
-        for (const proj of planned.incoming) {
-          const pre = this.pops[proj.pre];
-          const preOffset = ((t - proj.delay + L * (proj.delay + 1)) % L) * pre.plan.words;
-          const slotStride = planned.lif!.receptors.length * pop.stride;
-          const inputSlot = t % planned.inputSlots;
-          const receptorOffset = proj.receptor * pop.stride;
-          if (proj.procedural) {
-            proceduralPropagate(proj.procedural, seed, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFixed, inputSlot * slotStride + receptorOffset);
-          } else if (proj.dense) {
-            densePropagate(proj.dense, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, inputSlot * slotStride + receptorOffset, pop.scratch);
-          } else if (proj.synapseDelays) {
-            const { rowPtr, cols, weights } = proj.csr!;
-            const delays = { delays: proj.synapseDelays, slot: inputSlot, slots: planned.inputSlots, slotStride };
-            sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed, receptorOffset, delays);
+        const inputSlot = t % planned.inputSlots;
+        const slotStart = inputSlot * pop.slotStride;
+        const incoming = pop.incoming;
+        for (let q = 0; q < incoming.length; q++) {
+          const inc = incoming[q];
+          const pre = inc.pre;
+          const preWords = pre.plan.words;
+          const preOffset = ((t + L - inc.delay) % L) * preWords;
+          if (inc.how === VIA_WASM) {
+            inc.scatter!(pre.ringAddress + preOffset * 4, inc.baseAddress + slotStart * 4);
+          } else if (inc.how === SPARSE) {
+            const { rowPtr, cols, weights } = inc.plan.csr!;
+            sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed, slotStart + inc.receptorOffset);
+          } else if (inc.how === SPARSE_DELAYED) {
+            const { rowPtr, cols, weights } = inc.plan.csr!;
+            const delays = inc.plan.synapseDelays!;
+            sparsePropagateDelayed(rowPtr, cols, weights, delays, pre.plan.n, pre.ring, preOffset, pop.inputFixed, inc.receptorOffset, inputSlot, planned.inputSlots, pop.slotStride);
+          } else if (inc.how === PROCEDURAL) {
+            proceduralPropagate(inc.plan.procedural!, seed, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFixed, slotStart + inc.receptorOffset);
           } else {
-            const { rowPtr, cols, weights } = proj.csr!;
-            sparsePropagate(rowPtr, cols, weights, pre.plan.n, pre.ring, preOffset, pop.inputFixed, inputSlot * slotStride + receptorOffset);
+            densePropagate(inc.plan.dense!, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFloat, slotStart + inc.receptorOffset, pop.scratch);
           }
         }
-        if (pop.simd) {
-          pop.simd.step(t % planned.inputSlots);
-          pop.ring.set(pop.simd.bits, offset);
-          const tail = planned.n & 31;
-          if (tail !== 0) pop.ring[offset + planned.words - 1] &= (1 << tail) - 1; // padding lanes
+        if (pop.simd !== null) {
+          pop.simd.kernel(slotStart * 4, pop.ringAddress + offset * 4);
         } else {
           const scale = 2 ** -planned.inputFixedLog2;
-          const inputStart = (t % planned.inputSlots) * planned.lif!.receptors.length * planned.n;
-          lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, inputStart, scale, pop.external, pop.ring, offset, seed, t);
+          lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, slotStart, scale, pop.external, pop.ring, offset, seed, t);
         }
-        const vrec = this.recordings.voltages.get(planned.id);
-        if (vrec) {
+        const vrec = pop.voltageRecording;
+        if (vrec !== null) {
           const idx = vrec.indices;
-          for (let k = 0; k < idx.length; k++) pop.voltageRow[k] = pop.v[idx[k]];
+          for (let j = 0; j < idx.length; j++) pop.voltageRow[j] = pop.v[idx[j]];
           vrec.append(pop.voltageRow, 1);
         }
       }
-      this.recordings.spikes.get(planned.id)?.append(pop.ring, 1, offset);
+      if (pop.spikeRecording !== null) pop.spikeRecording.append(pop.ring, 1, offset);
     }
     this.step++;
   }

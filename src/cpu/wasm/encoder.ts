@@ -62,9 +62,27 @@ export const op = {
   i32Shl: (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x74],
   i32ShrU: (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x76],
   i32LtU: (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x49],
+  i32Sub: (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x6b],
+  i32And: (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x71],
+  i32GeU: (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x4f],
+  i32Eqz: (a: Bytes): Bytes => [...a, 0x45],
+  /** Count of trailing zero bits. */
+  i32Ctz: (a: Bytes): Bytes => [...a, 0x68],
+  i32Mul: (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x6c],
+  i32RemU: (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x70],
+  i32Load: (addr: Bytes, offset: number): Bytes => [...addr, 0x28, 2, ...uleb(offset)],
+  i32Load16U: (addr: Bytes, offset: number): Bytes => [...addr, 0x2f, 1, ...uleb(offset)],
   i32Store: (addr: Bytes, offset: number, value: Bytes): Bytes => [...addr, ...value, 0x36, 2, ...uleb(offset)],
+  /** Scalar select: cond (i32) !== 0 ? a : b. */
+  pick: (a: Bytes, b: Bytes, cond: Bytes): Bytes => [...a, ...b, ...cond, 0x1b],
   /** `body` repeated while `cond` (evaluated after each pass) is true: a do-while loop. */
   doWhile: (body: Bytes, cond: Bytes): Bytes => [0x03, 0x40, ...body, ...cond, 0x0d, 0, 0x0b],
+  /** A block: `br(depth)` inside it, with depth counting enclosing blocks and loops from 0, jumps past its end. */
+  block: (body: Bytes): Bytes => [0x02, 0x40, ...body, 0x0b],
+  /** A loop: a branch to it jumps back to its start. */
+  loop: (body: Bytes): Bytes => [0x03, 0x40, ...body, 0x0b],
+  br: (depth: number): Bytes => [0x0c, ...uleb(depth)],
+  brIf: (cond: Bytes, depth: number): Bytes => [...cond, 0x0d, ...uleb(depth)],
 
   load: (addr: Bytes, offset: number): Bytes => [...addr, ...simd(0), ...memarg128(offset)],
   store: (addr: Bytes, offset: number, value: Bytes): Bytes => [...addr, ...value, ...simd(11), ...memarg128(offset)],
@@ -92,11 +110,16 @@ export const op = {
   /** f32 lanes -> i32, truncating (saturating). */
   i32FromF: (a: Bytes): Bytes => [...a, ...simd(248)],
   iAdd: (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(174)],
+  iSub: (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(177)],
+  /** Unsigned lane maximum. */
+  iMaxU: (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(185)],
   iShl: (a: Bytes, bits: Bytes): Bytes => [...a, ...bits, ...simd(171)],
   iEq: (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(55)],
   iNe: (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(56)],
   /** Per bit: mask ? a : b. */
   select: (a: Bytes, b: Bytes, mask: Bytes): Bytes => [...a, ...b, ...mask, ...simd(82)],
+  /** 1 if any bit of the v128 is set, else 0. */
+  anyTrue: (a: Bytes): Bytes => [...a, ...simd(83)],
   /** i32 whose bit k is the sign bit of lane k. */
   bitmask: (a: Bytes): Bytes => [...a, ...simd(164)],
 };
