@@ -213,30 +213,34 @@ describe('CPU simulations with and without the SIMD kernel agree bit for bit', (
   it.each(cases)('%s', async (_name, build, steps) => {
     const net = build();
     const plan = lowerNetwork(net);
-    const fast = new CpuSimulation(plan);
+    // The unrolled kernels, and the compact ones a browser's main thread may fall back to.
+    const [fast, compact] = [new CpuSimulation(plan), new CpuSimulation(plan, { compactKernels: true })];
     const reference = new CpuSimulation(plan, { simd: false });
     expect(fast.simdPopulations.length).toBeGreaterThan(0);
+    expect(compact.simdPopulations).toEqual(fast.simdPopulations);
     expect(reference.simdPopulations).toEqual([]);
-    for (const pass of [0, 1]) {
-      if (pass === 1) await fast.reset(); // the second pass checks reset() restores the padded layout
-      if (pass === 1) await reference.reset();
-      fast.runSync(Math.floor(steps / 3));
-      fast.runSync(steps - Math.floor(steps / 3));
+    for (const pass of [0, 1, 2]) {
+      // Pass 1 checks reset() restores the padded layout; pass 2 runs the compact kernels.
+      const sim = pass === 2 ? compact : fast;
+      if (pass >= 1) await reference.reset();
+      if (pass === 1) await fast.reset();
+      sim.runSync(Math.floor(steps / 3));
+      sim.runSync(steps - Math.floor(steps / 3));
       reference.runSync(steps);
       let spikes = 0;
       for (const id of net.spikeMonitors) {
         const name = net.populations[id].name;
-        expect(fast.spikes(name).bits, `${name} spikes`).toEqual(reference.spikes(name).bits);
+        expect(sim.spikes(name).bits, `${name} spikes`).toEqual(reference.spikes(name).bits);
         spikes += reference.spikes(name).total();
       }
       expect(spikes).toBeGreaterThan(0);
       for (const id of net.voltageMonitors.keys()) {
         const name = net.populations[id].name;
-        expect(bitsOf(fast.voltage(name).values)).toEqual(bitsOf(reference.voltage(name).values));
+        expect(bitsOf(sim.voltage(name).values)).toEqual(bitsOf(reference.voltage(name).values));
       }
       for (const pop of net.populations) {
         if (pop.kind !== 'neuron') continue;
-        const [a, b] = [await fast.state(pop.name), await reference.state(pop.name)];
+        const [a, b] = [await sim.state(pop.name), await reference.state(pop.name)];
         expect(bitsOf(a.v), `${pop.name} v`).toEqual(bitsOf(b.v));
         expect(a.refractory).toEqual(b.refractory);
       }

@@ -15,6 +15,12 @@ export interface CpuSimulationOptions {
    * models, populations use lifUpdate either way.
    */
   simd?: boolean;
+  /**
+   * Use only the compact (loop, not unrolled) forms of the WebAssembly kernels: what a browser's
+   * main thread falls back to when it refuses to compile the larger module synchronously.
+   * Same results; for tests.
+   */
+  compactKernels?: boolean;
 }
 
 const HOST = 0;
@@ -102,7 +108,7 @@ export class CpuSimulation implements Simulation {
     this.ringLength = plan.maxDelay + 1;
     this.changeSteps = [...plan.currentChangeSteps].sort((a, b) => a - b);
     this.recordings = new RecordingSet(plan);
-    const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, plan.projections, this.ringLength);
+    const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, plan.projections, this.ringLength, { compact: options.compactKernels });
     this.byId = plan.byId.map((p) => {
       const lif = p.kind === 'neuron';
       const k = wasm?.populations.get(p.id) ?? null;

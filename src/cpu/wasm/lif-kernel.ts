@@ -39,7 +39,7 @@ const EXP_COEFFS = [1.98412698e-4, 1.38888889e-3, 8.33333333e-3, 4.16666667e-2, 
  * the step's input slot, which starts `slotByteOffset` bytes into inputFixed / inputFloat, and
  * writes the step's spike bitmask (`words` u32, padding lanes cleared) at byte `bitsAddress`.
  */
-export function emitLifKernel(fn: FunctionBuilder, p: PlanLIF, layout: LifKernelLayout, fixedScale: number): void {
+export function emitLifKernel(fn: FunctionBuilder, p: PlanLIF, layout: LifKernelLayout, fixedScale: number, compact = false): void {
   const { get, set, load, store, f32x4, i32x4, fAdd, fMul } = op;
   const lanes = layout.words * 32;
   const slotParam = 0;
@@ -55,7 +55,12 @@ export function emitLifKernel(fn: FunctionBuilder, p: PlanLIF, layout: LifKernel
   // Without injected currents or `current` receptors the input current is the constant +0.
   const currentIsZero = !layout.hasExternal && p.receptors.every((rc) => rc.code !== 0);
 
-  /** Four neurons, `g * 16` bytes after `pos`; their spikes go to bits 4g .. 4g + 3 of `word`. */
+  const shift = compact ? fn.local(I32) : -1; // compact: bit of the current four neurons in the word
+
+  /**
+   * Four neurons, `g * 16` bytes after `pos`; their spikes go to bits 4g .. 4g + 3 of `word`
+   * (compact: g = 0, bits from local `shift`).
+   */
   const group = (g: number): Bytes[] => {
     const at = g * 16;
     const code: Bytes[] = [
@@ -99,19 +104,23 @@ export function emitLifKernel(fn: FunctionBuilder, p: PlanLIF, layout: LifKernel
       set(r, op.iSub(op.iMaxU(get(r), i32x4(1)), i32x4(1))), // r - 1 where r != 0 (r is unsigned)
       store(get(pos), layout.v + at, get(vi)),
       store(get(pos), layout.refractory + at, get(r)),
-      set(word, g === 0 ? spikeBits : op.i32Or(get(word), op.i32Shl(spikeBits, op.i32(4 * g)))),
+      set(word, compact ? op.i32Or(get(word), op.i32Shl(spikeBits, get(shift))) : g === 0 ? spikeBits : op.i32Or(get(word), op.i32Shl(spikeBits, op.i32(4 * g)))),
     );
     return code;
   };
 
-  // One pass per bitmask word: eight groups of four neurons, unrolled.
-  const perWord: Bytes[] = [set(inPos, op.i32Add(get(pos), get(slotParam)))];
-  for (let g = 0; g < 8; g++) perWord.push(...group(g));
-  perWord.push(
-    op.i32Store(get(bitAt), 0, get(word)),
-    set(bitAt, op.i32Add(get(bitAt), op.i32(4))),
-    set(pos, op.i32Add(get(pos), op.i32(128))),
-  );
+  // One pass per bitmask word: eight groups of four neurons, unrolled (compact: a loop of eight,
+  // about 8x less code, some 10 % slower).
+  const perWord: Bytes[] = [];
+  if (compact) {
+    const pass = [set(inPos, op.i32Add(get(pos), get(slotParam))), ...group(0), set(pos, op.i32Add(get(pos), op.i32(16))), set(shift, op.i32Add(get(shift), op.i32(4)))];
+    perWord.push(set(word, op.i32(0)), set(shift, op.i32(0)), op.doWhile(pass.flat(), op.i32LtU(get(shift), op.i32(32))));
+  } else {
+    perWord.push(set(inPos, op.i32Add(get(pos), get(slotParam))));
+    for (let g = 0; g < 8; g++) perWord.push(...group(g));
+    perWord.push(set(pos, op.i32Add(get(pos), op.i32(128))));
+  }
+  perWord.push(op.i32Store(get(bitAt), 0, get(word)), set(bitAt, op.i32Add(get(bitAt), op.i32(4))));
   if (layout.words === 0) return;
   fn.emit(set(bitAt, get(bitsParam)), op.doWhile(perWord.flat(), op.i32LtU(get(pos), op.i32(layout.words * 128))));
   const tail = layout.n & 31;

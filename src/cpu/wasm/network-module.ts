@@ -73,6 +73,8 @@ export function compileWasmNetwork(
   pops: PlanPopulation[],
   projections: PlanProjection[],
   ringLength: number,
+  /** compact: the loop forms of the kernels only (smaller, slower); for tests. */
+  options: { compact?: boolean } = {},
 ): WasmNetwork | null {
   const chosen = pops.filter((p) => p.kind === 'neuron' && p.n > 0 && simdKernelSupports(p.lif!));
   if (chosen.length === 0 || typeof WebAssembly !== 'object') return null;
@@ -150,34 +152,45 @@ export function compileWasmNetwork(
     delivered.add(id);
   }
 
-  const functions: FunctionBuilder[] = [];
-  for (const p of chosen) {
-    const fn = new FunctionBuilder(`step${p.id}`, 2);
-    emitLifKernel(fn, p.lif!, layouts.get(p.id)!, 2 ** -p.inputFixedLog2);
-    functions.push(fn);
-  }
-  for (const [id, layout] of scatterLayouts) {
-    if (delivered.has(id)) continue;
-    const fn = new FunctionBuilder(`scatter${id}`, 2);
-    emitScatterKernel(fn, layout);
-    functions.push(fn);
-  }
-  if (groups.size > 0) {
-    const fn = new FunctionBuilder('deliver', 1);
-    emitDeliverKernel(fn, [...groups.values()]);
-    functions.push(fn);
-  }
+  const build = (compact: boolean): Uint8Array<ArrayBuffer> => {
+    const functions: FunctionBuilder[] = [];
+    for (const p of chosen) {
+      const fn = new FunctionBuilder(`step${p.id}`, 2);
+      emitLifKernel(fn, p.lif!, layouts.get(p.id)!, 2 ** -p.inputFixedLog2, compact);
+      functions.push(fn);
+    }
+    for (const [id, layout] of scatterLayouts) {
+      if (delivered.has(id)) continue;
+      const fn = new FunctionBuilder(`scatter${id}`, 2);
+      emitScatterKernel(fn, layout, compact);
+      functions.push(fn);
+    }
+    if (groups.size > 0) {
+      const fn = new FunctionBuilder('deliver', 1);
+      emitDeliverKernel(fn, [...groups.values()], compact);
+      functions.push(fn);
+    }
+    return buildModule(functions, pages);
+  };
   const pages = Math.ceil(bytes / PAGE);
-  let exports: WebAssembly.Exports;
+  let exports: WebAssembly.Exports | null = null;
   let memory: WebAssembly.Memory;
   try {
     memory = new WebAssembly.Memory({ initial: pages });
-    const module = new WebAssembly.Module(buildModule(functions, pages));
-    exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   } catch {
-    // No SIMD, no memory this large, or synchronous compilation refused (a browser's main thread).
-    return null;
+    return null; // no memory this large
   }
+  // The unrolled kernels first; if synchronous compilation refuses them (a browser's main thread
+  // compiles at most 4 KB synchronously), the compact ones, several times smaller.
+  for (const compact of options.compact ? [true] : [false, true]) {
+    try {
+      exports = new WebAssembly.Instance(new WebAssembly.Module(build(compact)), { env: { memory } }).exports;
+      break;
+    } catch {
+      // No SIMD, or the module too large to compile synchronously here.
+    }
+  }
+  if (!exports) return null;
 
   const { buffer } = memory;
   const populations = new Map<number, SimdPopulation>();

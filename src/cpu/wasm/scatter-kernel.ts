@@ -41,7 +41,7 @@ interface Target {
  * offset` (with per-synapse delays, wrapped within the target's input slots, from inputFixed).
  * Words are tested four at a time: most are zero.
  */
-function delivery(fn: FunctionBuilder, preWords: number, bitsAt: number, targets: Target[]): Bytes {
+function delivery(fn: FunctionBuilder, preWords: number, bitsAt: number, targets: Target[], compact: boolean): Bytes {
   const { get, set, i32, i32Add, i32Sub, i32Load, i32Store, block, loop, br, brIf } = op;
   const wordAt = fn.local(I32); // byte offset of the current group of four words
   const bits = fn.local(I32); // bits of the current word not yet visited
@@ -86,8 +86,13 @@ function delivery(fn: FunctionBuilder, preWords: number, bitsAt: number, targets
     return [...set(bits, i32Load(i32Add(get(bitsAt), get(wordAt)), 4 * k)), ...block(loop(bit))];
   };
 
-  const groups = preWords >>> 2;
   const code: Bytes[] = [set(wordAt, i32(0))];
+  if (compact) {
+    // One word per pass: a quarter of the code.
+    code.push(op.doWhile([...word(0), ...set(wordAt, i32Add(get(wordAt), i32(4)))], op.i32LtU(get(wordAt), i32(preWords * 4))));
+    return code.flat();
+  }
+  const groups = preWords >>> 2;
   if (groups > 0) {
     const group = block([...brIf(op.i32Eqz(op.anyTrue(op.load(i32Add(get(bitsAt), get(wordAt)), 0))), 0), ...word(0), ...word(1), ...word(2), ...word(3)]);
     code.push(op.doWhile([...group, ...set(wordAt, i32Add(get(wordAt), i32(16)))], op.i32LtU(get(wordAt), i32(groups * 16))));
@@ -103,8 +108,8 @@ function delivery(fn: FunctionBuilder, preWords: number, bitsAt: number, targets
  * slotBytes, and the sum wraps within the target's input slots. Integer addition wraps and
  * commutes, so the result equals the JavaScript scatter's whatever the order.
  */
-export function emitScatterKernel(fn: FunctionBuilder, layout: ScatterLayout): void {
-  if (layout.preWords > 0) fn.emit(delivery(fn, layout.preWords, 0, [{ layout, base: 1 }]));
+export function emitScatterKernel(fn: FunctionBuilder, layout: ScatterLayout, compact = false): void {
+  if (layout.preWords > 0) fn.emit(delivery(fn, layout.preWords, 0, [{ layout, base: 1 }], compact));
 }
 
 /** Projections from one population with one (projection-wide) delay, delivered together. */
@@ -129,7 +134,7 @@ export interface DeliveryGroup {
  * (t - delay) mod ringLength once, and scatters every set bit into all its targets' input slot
  * t mod inputSlots. Only for delays >= 1, whose spikes are all known when a step starts.
  */
-export function emitDeliverKernel(fn: FunctionBuilder, groups: DeliveryGroup[]): void {
+export function emitDeliverKernel(fn: FunctionBuilder, groups: DeliveryGroup[], compact = false): void {
   const { get, set, i32, i32Add, i32Mul, i32RemU } = op;
   const tParam = 0;
   const bitsAt = fn.local(I32);
@@ -143,7 +148,7 @@ export function emitDeliverKernel(fn: FunctionBuilder, groups: DeliveryGroup[]):
       code.push(set(base, target.layout.delays ? slotStart : i32Add(slotStart, i32(target.inputFixed))));
       return { layout: target.layout, base };
     });
-    code.push(delivery(fn, g.preWords, bitsAt, targets));
+    code.push(delivery(fn, g.preWords, bitsAt, targets, compact));
     fn.emit(...code);
   }
 }
