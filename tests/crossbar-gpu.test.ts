@@ -61,3 +61,37 @@ describe('crossbar_mvm parity (GPU vs CPU twin)', () => {
     });
   }
 });
+
+describe('crossbar_update parity (GPU vs CPU twin)', () => {
+  const cases: [string, CrossbarSpec][] = [
+    ['linear device, continuous states', { inputs: 33, outputs: 20, device: { dw_set: 0.02, dw_reset: 0.02 } }],
+    [
+      'soft bounds, asymmetry, 16 levels, d2d and c2c spread, stuck devices',
+      { inputs: 45, outputs: 70, seed: 5, device: { dw_set: 0.07, dw_reset: 0.1, gamma_set: 1, gamma_reset: 0.6, levels: 16, d2d: 0.3, c2c: 0.2, stuck_on: 0.03, stuck_off: 0.03 } },
+    ],
+  ];
+  for (const [name, spec] of cases) {
+    it(name, async () => {
+      const cpuArray = new CrossbarArray(spec);
+      const gpuArray = new CrossbarArray(spec);
+      const cpu = new CpuCrossbar(cpuArray);
+      const gpu = await GpuCrossbar.create(await requireGpu(), gpuArray, { workgroupSize: 64 });
+      const before = Float32Array.from(cpuArray.plus.state);
+      const batch = 6;
+      for (let call = 0; call < 3; call++) {
+        const rows = pulseCodes(randomVector(batch * spec.inputs, 20 + call), 0.8);
+        const cols = pulseCodes(randomVector(batch * spec.outputs, 40 + call), 0.9);
+        rows[3] = 0; // a silent row
+        await cpu.update(rows, cols, batch, 8);
+        await gpu.update(rows, cols, batch, 8);
+        expect(mismatches(gpuArray.plus.state, cpuArray.plus.state)).toBe(0);
+        expect(mismatches(gpuArray.minus.state, cpuArray.minus.state)).toBe(0);
+      }
+      // The updates did something to most devices, and the MVM after them still agrees.
+      expect(mismatches(cpuArray.plus.state, before)).toBeGreaterThan(0.5 * cpuArray.size);
+      const x = randomVector(5 * spec.inputs, 3);
+      expect(mismatches(await gpu.mvm(x, 5), await cpu.mvm(x, 5))).toBe(0);
+      gpu.destroy();
+    });
+  }
+});
