@@ -89,7 +89,7 @@ describe('crossbar array', () => {
     const d1 = await deviation(0.5);
     const d2 = await deviation(1);
     expect(d1).toBeGreaterThan(0.005);
-    expect(d2 / d1).toBeGreaterThan(1.95);
+    expect(d2 / d1).toBeGreaterThan(1.9); // the drop currents use the row-folded conductances: a small r^2 term
     expect(d2 / d1).toBeLessThan(2.05);
     // Rows far from the drivers and columns far from the sense amplifiers lose most: splitting
     // the rows over smaller tiles shortens the wires and lowers the loss.
