@@ -1,0 +1,216 @@
+/**
+ * The crossbar on the GPU: the batched, tiled MVM (shaders/crossbar_mvm.wgsl) and the in-situ
+ * outer-product update (shaders/crossbar_update.wgsl). Conductances, drift and the row-wire
+ * folding are computed on the host (CrossbarArray.readMatrices) and uploaded; device states live
+ * on the GPU during updates and are read back after each update so the host array stays current.
+ */
+import commonWgsl from '../../shaders/common.wgsl?raw';
+import rngWgsl from '../../shaders/rng.wgsl?raw';
+import noiseWgsl from '../../shaders/crossbar_noise.wgsl?raw';
+import mvmWgsl from '../../shaders/crossbar_mvm.wgsl?raw';
+import updateWgsl from '../../shaders/crossbar_update.wgsl?raw';
+import type { GpuContext } from '../gpu/device.js';
+import { BufferUsage, MapMode } from '../gpu/flags.js';
+import { getKernel, type CompiledKernel, type KernelDef } from '../gpu/kernels.js';
+import { ModelError } from '../model/errors.js';
+import type { CrossbarArray } from './crossbar.js';
+import { checkBatch, checkUpdate, packSteps, type CrossbarEngine } from './cpu-crossbar.js';
+
+export const CROSSBAR_KERNELS = {
+  mvm: {
+    name: 'crossbar_mvm',
+    source: [commonWgsl, rngWgsl, noiseWgsl, mvmWgsl].join('\n'),
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  update: {
+    name: 'crossbar_update',
+    source: [commonWgsl, rngWgsl, noiseWgsl, updateWgsl].join('\n'),
+    bindings: ['uniform', 'read-only-storage', 'storage', 'read-only-storage', 'read-only-storage'],
+  },
+} satisfies Record<string, KernelDef>;
+
+/** Input vectors per MVM workgroup (BATCH_BLOCK in the shader). */
+const BATCH_BLOCK = 4;
+const PARAMS_BYTES = 80;
+const STEP_RECORD_BYTES = 256;
+
+export interface GpuCrossbarOptions {
+  /** Threads per workgroup: output columns per MVM workgroup (default 64). */
+  workgroupSize?: number;
+  /** Seconds since programming at which the array is read (drift; default 0). */
+  t?: number;
+}
+
+export class GpuCrossbar implements CrossbarEngine {
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly stepRecord: GPUBuffer;
+  private readonly mvmParams: GPUBuffer;
+  private readonly updateParams: GPUBuffer;
+  private readonly gPlus: GPUBuffer;
+  private readonly gMinus: GPUBuffer;
+  private readonly rpPlus: GPUBuffer;
+  private readonly rpMinus: GPUBuffer;
+  private readonly steps: GPUBuffer;
+  private readonly states: GPUBuffer;
+  private io: { x: GPUBuffer; y: GPUBuffer; rows: GPUBuffer; cols: GPUBuffer; batch: number } | null = null;
+
+  private constructor(
+    readonly gpu: GpuContext,
+    readonly array: CrossbarArray,
+    private readonly mvmKernel: CompiledKernel,
+    private readonly updateKernel: CompiledKernel,
+    readonly t: number,
+  ) {
+    const n = array.size;
+    const storage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
+    this.stepRecord = this.buffer('crossbar step record', STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.mvmParams = this.buffer('crossbar mvm params', PARAMS_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.updateParams = this.buffer('crossbar update params', 64, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.gPlus = this.buffer('g+', 4 * n, storage);
+    this.gMinus = this.buffer('g-', 4 * n, storage);
+    this.rpPlus = this.buffer('r P+', 4 * n, storage);
+    this.rpMinus = this.buffer('r P-', 4 * n, storage);
+    this.steps = this.buffer('pulse steps', 16 * n, storage);
+    this.states = this.buffer('states', 8 * n, storage | BufferUsage.COPY_SRC);
+    this.write(this.steps, packSteps(array));
+    this.uploadStates();
+    this.uploadReadMatrices();
+  }
+
+  static async create(gpu: GpuContext, array: CrossbarArray, options: GpuCrossbarOptions = {}): Promise<GpuCrossbar> {
+    const workgroupSize = options.workgroupSize ?? 64;
+    if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > gpu.limits.maxComputeInvocationsPerWorkgroup) {
+      throw new ModelError('workgroupSize', `must be an integer in [1, ${gpu.limits.maxComputeInvocationsPerWorkgroup}], got ${workgroupSize}`);
+    }
+    const bytes = 16 * array.size;
+    if (bytes > gpu.limits.maxStorageBufferBindingSize) {
+      throw new ModelError('crossbar', `${array.config.inputs} x ${array.config.outputs} needs ${bytes} bytes in one binding; this device allows ${gpu.limits.maxStorageBufferBindingSize}`);
+    }
+    const [mvm, update] = await Promise.all([getKernel(gpu.device, CROSSBAR_KERNELS.mvm, workgroupSize), getKernel(gpu.device, CROSSBAR_KERNELS.update, workgroupSize)]);
+    return new GpuCrossbar(gpu, array, mvm, update, options.t ?? 0);
+  }
+
+  private get device(): GPUDevice {
+    return this.gpu.device;
+  }
+
+  private buffer(label: string, size: number, usage: number): GPUBuffer {
+    const b = this.device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+    this.buffers.push(b);
+    return b;
+  }
+
+  private write(buffer: GPUBuffer, data: ArrayBufferView): void {
+    this.device.queue.writeBuffer(buffer, 0, data as ArrayBufferView<ArrayBuffer>);
+  }
+
+  /** Sends the host array's device states to the GPU (after a host-side write or programming). */
+  uploadStates(): void {
+    const n = this.array.size;
+    const s = new Float32Array(2 * n);
+    s.set(this.array.plus.state, 0);
+    s.set(this.array.minus.state, n);
+    this.write(this.states, s);
+  }
+
+  /** Recomputes conductances (drift, wire drops) from the host states and uploads them. */
+  uploadReadMatrices(): void {
+    const m = this.array.readMatrices(this.t);
+    this.write(this.gPlus, m.gPlus);
+    this.write(this.gMinus, m.gMinus);
+    this.write(this.rpPlus, m.rpPlus);
+    this.write(this.rpMinus, m.rpMinus);
+  }
+
+  private ensureIo(batch: number): NonNullable<GpuCrossbar['io']> {
+    if (this.io && this.io.batch >= batch) return this.io;
+    if (this.io) for (const b of [this.io.x, this.io.y, this.io.rows, this.io.cols]) b.destroy();
+    const { inputs, outputs } = this.array.config;
+    const storage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
+    this.io = {
+      x: this.buffer('x', 4 * batch * inputs, storage),
+      y: this.buffer('y', 4 * batch * outputs, storage | BufferUsage.COPY_SRC),
+      rows: this.buffer('row codes', 4 * batch * inputs, storage),
+      cols: this.buffer('col codes', 4 * batch * outputs, storage),
+      batch,
+    };
+    return this.io;
+  }
+
+  private bindGroup(kernel: CompiledKernel, params: GPUBuffer, resources: GPUBuffer[]): GPUBindGroup {
+    return this.device.createBindGroup({
+      layout: kernel.layout,
+      entries: [
+        { binding: 0, resource: { buffer: this.stepRecord, size: 16 } },
+        { binding: 1, resource: { buffer: params } },
+        ...resources.map((buffer, k) => ({ binding: k + 2, resource: { buffer } })),
+      ],
+    });
+  }
+
+  private async readBack(source: GPUBuffer, bytes: number, encoder: GPUCommandEncoder): Promise<Float32Array> {
+    const staging = this.device.createBuffer({ size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+    this.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(MapMode.READ);
+    const out = new Float32Array(staging.getMappedRange().slice(0));
+    staging.destroy();
+    return out;
+  }
+
+  async mvm(x: Float32Array, batch: number): Promise<Float32Array> {
+    checkBatch(this.array, x, batch);
+    const { inputs, outputs } = this.array.config;
+    const groupsY = Math.ceil(batch / BATCH_BLOCK);
+    const maxDim = this.gpu.limits.maxComputeWorkgroupsPerDimension;
+    if (groupsY > maxDim) throw new ModelError('batch', `must be <= ${maxDim * BATCH_BLOCK} per call on this device, got ${batch}`);
+    const io = this.ensureIo(batch);
+    const k = this.array.mvmConstants();
+    const params = new ArrayBuffer(PARAMS_BYTES);
+    const u = new Uint32Array(params, 0, 12);
+    u.set([inputs, outputs, batch, k.tileRows, k.seed, this.array.reads >>> 0, k.dacLevels, k.adcLevels, k.readNoise > 0 ? 1 : 0, k.wires ? 1 : 0, 0, 0]);
+    new Float32Array(params, 48, 8).set([k.xMax, k.dacIn, k.dacOut, k.vPerX, k.adcIn, k.adcOut, k.outPerAmp, k.readNoise]);
+    this.write(this.mvmParams, new Uint8Array(params));
+    this.write(io.x, x);
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.mvmKernel.pipeline);
+    pass.setBindGroup(0, this.bindGroup(this.mvmKernel, this.mvmParams, [this.gPlus, this.gMinus, this.rpPlus, this.rpMinus, io.x, io.y]), [0]);
+    pass.dispatchWorkgroups(Math.ceil(outputs / this.mvmKernel.workgroupSize), groupsY);
+    pass.end();
+    this.array.reads += batch;
+    return this.readBack(io.y, 4 * batch * outputs, encoder);
+  }
+
+  async update(rows: Uint32Array, cols: Uint32Array, batch: number, pulses: number): Promise<void> {
+    checkUpdate(this.array, rows, cols, batch, pulses);
+    const { inputs, outputs, seed } = this.array.config;
+    const n = this.array.size;
+    const io = this.ensureIo(batch);
+    const k = this.array.plus.pulse;
+    const params = new ArrayBuffer(64);
+    new Uint32Array(params, 0, 8).set([inputs, outputs, batch, pulses, seed, this.array.updateSlots >>> 0, 0, 0]);
+    new Float32Array(params, 32, 8).set([k.gammaSet, k.gammaReset, k.c2c, k.levelsM1, k.invLevelsM1, 0, 0, 0]);
+    this.write(this.updateParams, new Uint8Array(params));
+    this.device.queue.writeBuffer(io.rows, 0, rows as Uint32Array<ArrayBuffer>);
+    this.device.queue.writeBuffer(io.cols, 0, cols as Uint32Array<ArrayBuffer>);
+    const groups = Math.ceil(n / this.updateKernel.workgroupSize);
+    const gx = Math.min(groups, this.gpu.limits.maxComputeWorkgroupsPerDimension);
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.updateKernel.pipeline);
+    pass.setBindGroup(0, this.bindGroup(this.updateKernel, this.updateParams, [this.steps, this.states, io.rows, io.cols]), [0]);
+    pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
+    pass.end();
+    this.array.updateSlots += batch;
+    const s = await this.readBack(this.states, 8 * n, encoder);
+    this.array.plus.state.set(s.subarray(0, n));
+    this.array.minus.state.set(s.subarray(n, 2 * n));
+    this.uploadReadMatrices();
+  }
+
+  destroy(): void {
+    for (const b of this.buffers) b.destroy();
+    this.buffers.length = 0;
+  }
+}
