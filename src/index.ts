@@ -29,3 +29,4 @@ export { networkFileSchema, type NetworkFile } from './io/network-schema.js';
 export type { NetworkDescription } from './model/description.js';
 export { readSpikeFile, writeSpikeFile, type SpikeTable } from './io/spike-file.js';
 export { microcircuit, microcircuitParameters, MICROCIRCUIT, pspToWeight, type MicrocircuitOptions, type MicrocircuitParameters } from './networks/microcircuit.js';
+export * as crossbar from './crossbar/index.js';
