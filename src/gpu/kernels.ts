@@ -1,6 +1,7 @@
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import csrScatterWgsl from '../../shaders/csr_scatter.wgsl?raw';
 import densePropagateWgsl from '../../shaders/dense_propagate.wgsl?raw';
+import fusedNetworkWgsl from '../../shaders/fused_network.wgsl?raw';
 import lifUpdateWgsl from '../../shaders/lif_update.wgsl?raw';
 import neuronStepWgsl from '../../shaders/neuron_step.wgsl?raw';
 import poissonBitsWgsl from '../../shaders/poisson_bits.wgsl?raw';
@@ -49,6 +50,11 @@ export const KERNELS = {
     name: 'poisson_source',
     source: compose(commonWgsl, rngWgsl, poissonBitsWgsl, poissonSourceWgsl),
     bindings: ['uniform', 'read-only-storage', 'storage'],
+  },
+  fusedNetwork: {
+    name: 'fused_network',
+    source: compose(commonWgsl, rngWgsl, neuronStepWgsl, poissonBitsWgsl, spikeListWgsl, csrScatterWgsl, fusedNetworkWgsl),
+    bindings: ['read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage', 'storage'],
   },
   recordVoltage: {
     name: 'record_voltage',
