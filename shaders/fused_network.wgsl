@@ -7,8 +7,9 @@
 // the CPU twin (src/cpu/simulation.ts) and of the one-dispatch-per-kernel path.
 //
 // Arenas (the host builds them in src/gpu/fused-layout.ts; offsets are in 4-byte words):
-//   pops         FusedPopulation per population (id order)
-//   projections  FusedProjection per projection (id order)
+//   population_table  count, then a FusedPopulation per population (id order)
+//   projection_table  count, then a FusedProjection per projection (id order); the count is explicit
+//                     because a binding holds at least one record even when there is none
 //   consts       read-only u32: per projection row_ptr [n_pre + 1], cols [S], weights [S] (i32
 //                bits), per-synapse delays [S] if any; per Poisson source thresholds [n]; per
 //                voltage monitor the monitored indices
@@ -50,8 +51,24 @@ struct FusedProjection {
   scatter: CsrScatter,  // `slot` is filled in per step
 }
 
-@group(0) @binding(1) var<storage, read> pops: array<FusedPopulation>;
-@group(0) @binding(2) var<storage, read> projections: array<FusedProjection>;
+struct PopulationTable {
+  count: u32,
+  _p0: u32,
+  _p1: u32,
+  _p2: u32,
+  items: array<FusedPopulation>,
+}
+
+struct ProjectionTable {
+  count: u32,
+  _p0: u32,
+  _p1: u32,
+  _p2: u32,
+  items: array<FusedProjection>,
+}
+
+@group(0) @binding(1) var<storage, read> population_table: PopulationTable;
+@group(0) @binding(2) var<storage, read> projection_table: ProjectionTable;
 @group(0) @binding(3) var<storage, read> consts: array<u32>;
 @group(0) @binding(4) var<storage, read_write> state: array<u32>;
 @group(0) @binding(5) var<storage, read_write> ring: array<u32>;
@@ -71,31 +88,31 @@ fn poisson_threshold(index: u32) -> u32 { return consts[index]; }
 
 // Phase 1: Poisson sources, one thread per bitmask word.
 fn emit_sources(t: u32, slot: u32, lid: u32) {
-  for (var q = 0u; q < arrayLength(&pops); q = q + 1u) {
-    if (pops[q].kind != 1u) {
+  for (var q = 0u; q < population_table.count; q = q + 1u) {
+    if (population_table.items[q].kind != 1u) {
       continue;
     }
-    let n = pops[q].n;
-    let words = pops[q].words;
-    let base = pops[q].ring + slot * words;
+    let n = population_table.items[q].n;
+    let words = population_table.items[q].words;
+    let base = population_table.items[q].ring + slot * words;
     for (var w = lid; w < words; w = w + WORKGROUP_SIZE) {
-      ring[base + w] = poisson_word(pops[q].seed, pops[q].stream, n, w, t, pops[q].thresholds);
+      ring[base + w] = poisson_word(population_table.items[q].seed, population_table.items[q].stream, n, w, t, population_table.items[q].thresholds);
     }
   }
 }
 
 // Phase 2: every projection, 2048 presynaptic neurons (one spike list) at a time.
 fn propagate(t: u32, slot: u32, lid: u32) {
-  for (var k = 0u; k < arrayLength(&projections); k = k + 1u) {
-    let pre = projections[k].pre;
-    let n_pre = pops[pre].n;
-    let pre_words = pops[pre].words;
-    let pre_slot = (slot + step_info.ring_len - projections[k].delay) % step_info.ring_len;
-    var c = projections[k].scatter;
+  for (var k = 0u; k < projection_table.count; k = k + 1u) {
+    let pre = projection_table.items[k].pre;
+    let n_pre = population_table.items[pre].n;
+    let pre_words = population_table.items[pre].words;
+    let pre_slot = (slot + step_info.ring_len - projection_table.items[k].delay) % step_info.ring_len;
+    var c = projection_table.items[k].scatter;
     c.slot = t % c.input_slots;
     let blocks = (pre_words + WORDS_PER_GROUP - 1u) / WORDS_PER_GROUP;
     for (var b = 0u; b < blocks; b = b + 1u) {
-      let count = list_spikes(pops[pre].ring, n_pre, pre_words, pre_slot, b, lid);
+      let count = list_spikes(population_table.items[pre].ring, n_pre, pre_words, pre_slot, b, lid);
       scatter_listed_rows(c, count, lid);
     }
   }
@@ -104,8 +121,8 @@ fn propagate(t: u32, slot: u32, lid: u32) {
 // One neuron of phase 3: gathers its input and state from the arenas, steps, writes them back.
 fn update_neuron(P: LifParams, q: u32, i: u32, t: u32) -> bool {
   let n = P.n;
-  let s0 = pops[q].state;
-  let input_start = pops[q].input + (t % P.input_slots) * P.n_receptors * n;
+  let s0 = population_table.items[q].state;
+  let input_start = population_table.items[q].input + (t % P.input_slots) * P.n_receptors * n;
   let extra = poisson_arrivals(P, i, t);
   var st: NeuronState;
   var input = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
@@ -138,14 +155,14 @@ fn update_neuron(P: LifParams, q: u32, i: u32, t: u32) -> bool {
 // Phase 3: neuron populations, WORKGROUP_SIZE neurons at a time; the workgroup assembles their
 // bitmask words in workgroup memory and writes them whole, as lif_update does.
 fn update_neurons(t: u32, slot: u32, lid: u32) {
-  for (var q = 0u; q < arrayLength(&pops); q = q + 1u) {
-    if (pops[q].kind != 0u) {
+  for (var q = 0u; q < population_table.count; q = q + 1u) {
+    if (population_table.items[q].kind != 0u) {
       continue;
     }
-    let P = pops[q].neuron;
-    let n = pops[q].n;
-    let words = pops[q].words;
-    let ring_at = pops[q].ring + slot * words;
+    let P = population_table.items[q].neuron;
+    let n = population_table.items[q].n;
+    let words = population_table.items[q].words;
+    let ring_at = population_table.items[q].ring + slot * words;
     for (var first = 0u; first < n; first = first + WORKGROUP_SIZE) {
       if (lid < WORKGROUP_SIZE / 32u) {
         atomicStore(&word_bits[lid], 0u);
@@ -167,11 +184,11 @@ fn update_neurons(t: u32, slot: u32, lid: u32) {
 
 // Phase 4: voltage monitors.
 fn record_voltages(local_step: u32, lid: u32) {
-  for (var q = 0u; q < arrayLength(&pops); q = q + 1u) {
-    let m = pops[q].monitored;
+  for (var q = 0u; q < population_table.count; q = q + 1u) {
+    let m = population_table.items[q].monitored;
     for (var k = lid; k < m; k = k + WORKGROUP_SIZE) {
-      let i = consts[pops[q].monitor_indices + k];
-      trace[pops[q].trace + local_step * m + k] = bitcast<f32>(state[pops[q].state + i]);
+      let i = consts[population_table.items[q].monitor_indices + k];
+      trace[population_table.items[q].trace + local_step * m + k] = bitcast<f32>(state[population_table.items[q].state + i]);
     }
   }
 }

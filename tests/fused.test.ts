@@ -66,6 +66,18 @@ describe('fused GPU path vs CPU', () => {
     expect(report.maxVoltageDiff).toBe(0);
   });
 
+  it('a network without projections: Poisson and spike-time sources alone', async () => {
+    const net = new Network({ dt: 1, seed: 7 });
+    const src = net.addSource('src', 1000, { kind: 'poisson', rate_hz: Array.from({ length: 1000 }, (_, i) => (i < 500 ? 20 : 200)) });
+    const times = net.addSource('times', 33, { kind: 'times', times: Array.from({ length: 33 }, (_, j) => [j, 2 * j + 1]) });
+    net.monitorSpikes(src);
+    net.monitorSpikes(times);
+    const report = await compareBackends('sources', net, 300, await requireGpu(), { fused: 'always' });
+    expect(report.spikes.src).toBeGreaterThan(30_000);
+    expect(report.spikes.times).toBe(66);
+    expect(report.spikeMismatches).toEqual([]);
+  });
+
   it('results do not depend on chunk length or workgroup size', async () => {
     const gpu = await requireGpu();
     for (const options of [{ chunkSteps: 1 }, { chunkSteps: 7, workgroupSize: 256 }, { chunkSteps: 128, workgroupSize: 64 }, { chunkSteps: 128, workgroupSize: 256 }]) {

@@ -3,6 +3,8 @@ import { externalCurrent, type NetworkPlan } from '../model/plan.js';
 import { fusedArenaWords, ringLengthFor } from './fused-eligibility.js';
 import { LIF_PARAMS_WORDS, lifParams } from './lif-params.js';
 
+/** Words before the records of either table: the record count and padding to 16 bytes. */
+const TABLE_HEADER_WORDS = 4;
 /** Words of FusedPopulation in shaders/fused_network.wgsl: 12 header words, then LifParams. */
 export const POPULATION_RECORD_WORDS = 12 + LIF_PARAMS_WORDS;
 /** Words of FusedProjection: pre, post, delay, padding, then CsrScatter (11 words). */
@@ -42,7 +44,10 @@ export function fusedLayout(plan: NetworkPlan, chunkSteps: number): FusedLayout 
   const consts = new Uint32Array(Math.max(1, words.consts));
   const initialState = new Uint32Array(Math.max(1, words.state));
   const stateFloats = new Float32Array(initialState.buffer);
-  const populationTable = new Uint32Array(plan.byId.length * POPULATION_RECORD_WORDS);
+  // At least one record each: a binding must hold one even where the count is 0.
+  const populationTable = new Uint32Array(TABLE_HEADER_WORDS + Math.max(1, plan.byId.length) * POPULATION_RECORD_WORDS);
+  populationTable[0] = plan.byId.length;
+  const populationRecord = (q: number) => populationTable.subarray(TABLE_HEADER_WORDS + q * POPULATION_RECORD_WORDS, TABLE_HEADER_WORDS + (q + 1) * POPULATION_RECORD_WORDS);
   const at = { state: 0, ring: 0, input: 0, consts: 0, trace: 0 };
   const putConsts = (data: ArrayLike<number>): number => {
     const offset = at.consts;
@@ -54,7 +59,7 @@ export function fusedLayout(plan: NetworkPlan, chunkSteps: number): FusedLayout 
   const populations = plan.byId.map((p, q) => {
     const layout: FusedPopulationLayout = { ring: at.ring, state: at.state, input: at.input, trace: 0 };
     at.ring += ringLength * p.words;
-    const record = populationTable.subarray(q * POPULATION_RECORD_WORDS, (q + 1) * POPULATION_RECORD_WORDS);
+    const record = populationRecord(q);
     record.set([KIND[p.kind], p.n, p.words, layout.ring, layout.state, layout.input], 0);
     record[8] = plan.seed;
     if (p.lif) {
@@ -77,7 +82,7 @@ export function fusedLayout(plan: NetworkPlan, chunkSteps: number): FusedLayout 
   });
 
   for (const m of plan.voltageMonitors) {
-    const record = populationTable.subarray(m.population * POPULATION_RECORD_WORDS);
+    const record = populationRecord(m.population);
     populations[m.population].trace = at.trace;
     record[9] = m.indices.length;
     record[10] = putConsts(m.indices);
@@ -85,7 +90,8 @@ export function fusedLayout(plan: NetworkPlan, chunkSteps: number): FusedLayout 
     at.trace += chunkSteps * m.indices.length;
   }
 
-  const projectionTable = new Uint32Array(Math.max(1, plan.projections.length) * PROJECTION_RECORD_WORDS);
+  const projectionTable = new Uint32Array(TABLE_HEADER_WORDS + Math.max(1, plan.projections.length) * PROJECTION_RECORD_WORDS);
+  projectionTable[0] = plan.projections.length;
   plan.projections.forEach((proj, k) => {
     const { rowPtr, cols, weights } = proj.csr!;
     const post = plan.byId[proj.post];
@@ -102,7 +108,7 @@ export function fusedLayout(plan: NetworkPlan, chunkSteps: number): FusedLayout 
         rowPtrAt, colsAt, weightsAt, delaysAt, 0, populations[proj.post].input, 0,
         post.inputSlots, receptors * post.n, proj.receptor * post.n, proj.synapseDelays ? 1 : 0,
       ],
-      k * PROJECTION_RECORD_WORDS,
+      TABLE_HEADER_WORDS + k * PROJECTION_RECORD_WORDS,
     );
   });
 
