@@ -12,7 +12,10 @@ import { lifParams } from './lif-params.js';
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
   chunkSteps?: number;
-  /** Threads per workgroup for every kernel (a multiple of 32). */
+  /**
+   * Threads per workgroup for every kernel (a multiple of 32). Default 64; on the fused path,
+   * whose one workgroup is all the parallelism there is, 256 (or the device's maximum if lower).
+   */
   workgroupSize?: number;
   /** Staging buffers in flight: readback of chunk c overlaps the GPU work of chunk c + 1. */
   stagingBuffers?: number;
@@ -41,6 +44,9 @@ export interface GpuTiming {
 
 /** Presynaptic neurons one workgroup of the event-driven kernels compacts (shaders/spike_list.wgsl). */
 const NEURONS_PER_BLOCK = 64 * 32;
+
+/** Default threads of the fused kernel's single workgroup: the default limit of WebGPU. */
+const FUSED_WORKGROUP_SIZE = 256;
 
 /** Stride of the per-step records in the step-info uniform buffer (minUniformBufferOffsetAlignment). */
 const STEP_RECORD_BYTES = 256;
@@ -109,7 +115,10 @@ export class GpuSimulation implements Simulation {
     if (mode !== 'never') {
       const chunkSteps = requireInt('chunkSteps', options.chunkSteps ?? 128, 1, 4096);
       const eligible = fusedEligibility(plan, ctx.limits, chunkSteps);
-      if (eligible.ok) return new GpuSimulation(plan, ctx, { fused: await getKernel(ctx.device, KERNELS.fusedNetwork, wg) }, options);
+      if (eligible.ok) {
+        const fusedWg = options.workgroupSize === undefined ? Math.min(FUSED_WORKGROUP_SIZE, ctx.limits.maxComputeInvocationsPerWorkgroup) : wg;
+        return new GpuSimulation(plan, ctx, { fused: await getKernel(ctx.device, KERNELS.fusedNetwork, fusedWg) }, options);
+      }
       if (mode === 'always') throw new ModelError('fused', `this network cannot run fused: ${eligible.reason}`);
     }
     const kernels = {
