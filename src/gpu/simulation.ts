@@ -148,8 +148,16 @@ export class GpuSimulation implements Simulation {
     this.ringLength = ringLengthFor(plan, K);
     this.changeSteps = plan.currentChangeSteps;
     this.recordings = new RecordingSet(plan);
-    this.stepInfoData = new Uint32Array((K * STEP_RECORD_BYTES) / 4);
-    this.stepInfo = this.buffer('step-info', K * STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    const perKernel = 'perKernel' in kernels;
+    if (perKernel) {
+      // Before any allocation, so a network too large for the device fails cleanly.
+      this.checkLimits();
+      for (const proj of plan.projections) if (proj.csr) this.csrPartsOf.set(proj.id, this.csrParts(proj));
+    }
+    // Per-step records of the per-kernel path (the fused kernel has its own chunk record).
+    const records = perKernel ? K : 1;
+    this.stepInfoData = new Uint32Array((records * STEP_RECORD_BYTES) / 4);
+    this.stepInfo = this.buffer('step-info', records * STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
     if ('fused' in kernels) {
       this.fusedNetwork = new FusedNetwork(plan, this.device, kernels.fused, K);
     } else {
@@ -170,10 +178,6 @@ export class GpuSimulation implements Simulation {
   /** The one-dispatch-per-kernel path: buffers and dispatches per population and projection. */
   private allocatePerKernel(kernels: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel>): void {
     const { plan } = this;
-    this.checkLimits();
-    // Before any allocation, so a projection that cannot be split fails cleanly.
-    for (const proj of plan.projections) if (proj.csr) this.csrPartsOf.set(proj.id, this.csrParts(proj));
-
     for (const p of plan.byId) this.pops.push(this.allocatePopulation(p, kernels));
     for (const proj of plan.projections) this.pops[proj.post].dispatches.push(...this.projectionDispatches(proj, kernels));
     for (const p of this.pops) if (p.plan.kind === 'neuron') p.dispatches.push(this.lifDispatch(p, kernels.lif));
