@@ -35,7 +35,7 @@ function mixedNetwork(): Network {
   net.connect(noise, izh, { kind: 'fixed_indegree', k: 25, weight: 3 }, { receptor: 'exc', delays: { low: 1, high: 20 } });
   net.connect(noise, izh, { kind: 'fixed_indegree', k: 8, weight: 0.05 }, { receptor: 'inh', name: 'noise-inh', delay: 2 });
   net.connect(pulses, izh, { kind: 'fixed_indegree', k: 4, weight: 6 }, { receptor: 'kick', delay: 3 });
-  net.connect(noise, adex, { kind: 'fixed_indegree', k: 30, weight: 0.15 }, { receptor: 'exc' , delay: 1 });
+  net.connect(noise, adex, { kind: 'fixed_indegree', k: 30, weight: 0.15 }, { receptor: 'exc', delay: 1 });
   net.connect(izh, adex, { kind: 'fixed_probability', p: 0.08, weight: 0.06 }, { receptor: 'exc', delays: { low: 2, high: 40 }, name: 'izh-adex' });
   net.connect(adex, izh, { kind: 'fixed_probability', p: 0.05, weight: -1.5 }, { receptor: 'kick', delay: 4, name: 'adex-izh' });
   net.addPoissonInput(adex, { count: 50, rate_hz: 20, weight: 0.5, receptor: 'kick' });
