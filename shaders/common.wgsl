@@ -3,7 +3,8 @@
 struct StepInfo {
   step: u32,       // absolute step index t
   slot: u32,       // t % ring_len: where this step's spike bitmask lives in the ring buffers
-  local_step: u32, // index of the step inside the current chunk (for per-chunk recording buffers)
+  local_step: u32, // index of the step inside the current chunk (for per-chunk recording buffers);
+                   // fused_network.wgsl, which runs a whole chunk, reads the chunk's length here
   ring_len: u32,   // depth of every spike ring buffer, in steps
 }
 

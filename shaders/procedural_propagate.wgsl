@@ -22,10 +22,12 @@ struct ProceduralParams {
 @group(0) @binding(2) var<storage, read> pre_ring: array<u32>;
 @group(0) @binding(3) var<storage, read_write> input_fixed: array<atomic<i32>>;
 
+fn spike_word(index: u32) -> u32 { return pre_ring[index]; }
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let count = list_spikes(delayed_slot(P.delay), flat_group(wid, nwg), lid);
+  let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), flat_group(wid, nwg), lid);
   let base = (step_info.step % P.input_slots) * P.slot_stride + P.target_offset;
   for (var e = 0u; e < count; e = e + 1u) {
     let j = spiking[e];

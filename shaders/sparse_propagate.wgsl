@@ -1,9 +1,9 @@
 // Sparse event-driven propagation over CSR rows (one row per presynaptic neuron).
 // CPU twin: src/cpu/propagate.ts (sparsePropagate). Spikes are first compacted per workgroup
-// (spike_list.wgsl); then all threads of the workgroup stride over each listed row together.
-// Weights are fixed-point integers summed with atomicAdd, so the order does not matter.
-// With per-synapse delays, synapse s adds into the target's future-input slot delays[s] - 1
-// steps ahead of this step's.
+// (spike_list.wgsl); then all threads of the workgroup stride over each listed row together
+// (csr_scatter.wgsl). Weights are fixed-point integers summed with atomicAdd, so the order does
+// not matter. With per-synapse delays, synapse s adds into the target's future-input slot
+// delays[s] - 1 steps ahead of this step's.
 // A projection too large for one binding is split into parts of whole 2048-neuron blocks;
 // `first_block` says where this part starts and row_ptr is rebased to it.
 struct SparseParams {
@@ -25,26 +25,24 @@ struct SparseParams {
 @group(0) @binding(6) var<storage, read> pre_ring: array<u32>;
 @group(0) @binding(7) var<storage, read_write> input_fixed: array<atomic<i32>>;
 
+fn spike_word(index: u32) -> u32 { return pre_ring[index]; }
+fn csr_row_ptr(index: u32) -> u32 { return row_ptr[index]; }
+fn csr_col(index: u32) -> u32 { return cols[index]; }
+fn csr_weight(index: u32) -> i32 { return weights[index]; }
+fn csr_delay(index: u32) -> u32 { return delays[index]; }
+fn add_fixed_input(index: u32, w: i32) { atomicAdd(&input_fixed[index], w); }
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let block = P.first_block + flat_group(wid, nwg);
-  let count = list_spikes(delayed_slot(P.delay), block, lid);
-  let row0 = P.first_block * WORDS_PER_GROUP * 32u; // first presynaptic neuron of this part
-  let slot = step_info.step % P.input_slots;
-  let base = slot * P.slot_stride + P.target_offset;
-  for (var e = 0u; e < count; e = e + 1u) {
-    let r = spiking[e] - row0;
-    let end = row_ptr[r + 1u];
-    if (P.per_synapse_delays == 0u) {
-      for (var s = row_ptr[r] + lid; s < end; s = s + WORKGROUP_SIZE) {
-        atomicAdd(&input_fixed[base + cols[s]], weights[s]);
-      }
-    } else {
-      for (var s = row_ptr[r] + lid; s < end; s = s + WORKGROUP_SIZE) {
-        let target_slot = (slot + delays[s] - 1u) % P.input_slots;
-        atomicAdd(&input_fixed[target_slot * P.slot_stride + P.target_offset + cols[s]], weights[s]);
-      }
-    }
-  }
+  let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), block, lid);
+  var c: CsrScatter;
+  c.row0 = P.first_block * WORDS_PER_GROUP * 32u; // first presynaptic neuron of this part
+  c.slot = step_info.step % P.input_slots;
+  c.input_slots = P.input_slots;
+  c.slot_stride = P.slot_stride;
+  c.target_offset = P.target_offset;
+  c.per_synapse_delays = P.per_synapse_delays;
+  scatter_listed_rows(c, count, lid);
 }

@@ -35,7 +35,8 @@ describe('GPU vs CPU parity', () => {
     it(`Vogels–Abbott ${model.toUpperCase()}, 4000 neurons, 50 ms: identical spikes and potentials`, async () => {
       const net = vogelsAbbott({ model, seed: 3 });
       net.monitorVoltage(net.population('exc'), [0, 1, 2, 3199]);
-      const report = await compareBackends(model, net, 500, await requireGpu());
+      // The per-kernel path; tests/fused.test.ts runs the same networks fused.
+      const report = await compareBackends(model, net, 500, await requireGpu(), { fused: 'never' });
       expect(report.spikes.exc).toBeGreaterThan(100);
       expect(report.spikeMismatches).toEqual([]);
       expect(report.maxVoltageDiff).toBe(0);

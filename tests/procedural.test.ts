@@ -119,13 +119,14 @@ describe('CSR projections larger than one binding', () => {
     const real = await requireGpu();
     // 2048 neurons x 200 synapses x 4 bytes = 1.6 MB per block: 2 MiB bindings hold one block.
     const gpu = withLimits(real, { maxStorageBufferBindingSize: 2 * 2 ** 20 });
-    const plain = await GpuSimulation.create(lowerNetwork(wide(4)), real);
-    const split = await GpuSimulation.create(lowerNetwork(wide(4)), gpu);
+    // The network would run fused (one kernel, no split); this is about the per-kernel path.
+    const plain = await GpuSimulation.create(lowerNetwork(wide(4)), real, { fused: 'never' });
+    const split = await GpuSimulation.create(lowerNetwork(wide(4)), gpu, { fused: 'never' });
     expect(plain.dispatchesPerStep).toBe(4); // poisson + sparse + lif + record
     expect(split.dispatchesPerStep).toBe(6); // the projection in 3 parts
     plain.dispose();
     split.dispose();
-    const report = await compareBackends('split', wide(4), 60, gpu, { chunkSteps: 32 });
+    const report = await compareBackends('split', wide(4), 60, gpu, { chunkSteps: 32, fused: 'never' });
     expect(report.spikeMismatches).toEqual([]);
     expect(report.maxVoltageDiff).toBe(0);
     expect(report.spikes.post).toBeGreaterThan(0);
@@ -133,6 +134,6 @@ describe('CSR projections larger than one binding', () => {
 
   it('a single block beyond the limit is refused with the numbers, before allocation', async () => {
     const gpu = withLimits(await requireGpu(), { maxStorageBufferBindingSize: 2 ** 20 });
-    await expect(GpuSimulation.create(lowerNetwork(wide(4)), gpu)).rejects.toThrow(/projections\.src->post: presynaptic neurons 0\.\.2047 have \d+ synapses; one binding of this device holds at most 262144/);
+    await expect(GpuSimulation.create(lowerNetwork(wide(4)), gpu, { fused: 'never' })).rejects.toThrow(/projections\.src->post: presynaptic neurons 0\.\.2047 have \d+ synapses; one binding of this device holds at most 262144/);
   });
 });

@@ -1,6 +1,10 @@
 import commonWgsl from '../../shaders/common.wgsl?raw';
+import csrScatterWgsl from '../../shaders/csr_scatter.wgsl?raw';
 import densePropagateWgsl from '../../shaders/dense_propagate.wgsl?raw';
+import fusedNetworkWgsl from '../../shaders/fused_network.wgsl?raw';
 import lifUpdateWgsl from '../../shaders/lif_update.wgsl?raw';
+import neuronStepWgsl from '../../shaders/neuron_step.wgsl?raw';
+import poissonBitsWgsl from '../../shaders/poisson_bits.wgsl?raw';
 import poissonSourceWgsl from '../../shaders/poisson_source.wgsl?raw';
 import recordVoltageWgsl from '../../shaders/record_voltage.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
@@ -24,7 +28,7 @@ const compose = (...parts: string[]) => parts.join('\n');
 export const KERNELS = {
   lifUpdate: {
     name: 'lif_update',
-    source: compose(commonWgsl, rngWgsl, lifUpdateWgsl),
+    source: compose(commonWgsl, rngWgsl, neuronStepWgsl, lifUpdateWgsl),
     bindings: ['uniform', 'storage', 'storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'storage'],
   },
   densePropagate: {
@@ -34,7 +38,7 @@ export const KERNELS = {
   },
   sparsePropagate: {
     name: 'sparse_propagate',
-    source: compose(commonWgsl, spikeListWgsl, sparsePropagateWgsl),
+    source: compose(commonWgsl, spikeListWgsl, csrScatterWgsl, sparsePropagateWgsl),
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
   },
   proceduralPropagate: {
@@ -44,8 +48,13 @@ export const KERNELS = {
   },
   poissonSource: {
     name: 'poisson_source',
-    source: compose(commonWgsl, rngWgsl, poissonSourceWgsl),
+    source: compose(commonWgsl, rngWgsl, poissonBitsWgsl, poissonSourceWgsl),
     bindings: ['uniform', 'read-only-storage', 'storage'],
+  },
+  fusedNetwork: {
+    name: 'fused_network',
+    source: compose(commonWgsl, rngWgsl, neuronStepWgsl, poissonBitsWgsl, spikeListWgsl, csrScatterWgsl, fusedNetworkWgsl),
+    bindings: ['read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage', 'storage'],
   },
   recordVoltage: {
     name: 'record_voltage',

@@ -4,15 +4,27 @@ import { externalCurrent, type NetworkPlan, type PlanPopulation, type PlanProjec
 import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsFor } from '../model/simulation.js';
 import type { GpuContext } from './device.js';
 import { BufferUsage, MapMode } from './flags.js';
+import { fusedEligibility, ringLengthFor } from './fused-eligibility.js';
+import { type BufferSlice, FusedNetwork } from './fused.js';
 import { type CompiledKernel, getKernel, KERNELS } from './kernels.js';
+import { lifParams } from './lif-params.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
   chunkSteps?: number;
-  /** Threads per workgroup for every kernel (a multiple of 32). */
+  /**
+   * Threads per workgroup for every kernel (a multiple of 32). Default 64; on the fused path,
+   * whose one workgroup is all the parallelism there is, 256 (or the device's maximum if lower).
+   */
   workgroupSize?: number;
   /** Staging buffers in flight: readback of chunk c overlaps the GPU work of chunk c + 1. */
   stagingBuffers?: number;
+  /**
+   * Run each chunk as one dispatch of one workgroup (shaders/fused_network.wgsl): 'auto' (the
+   * default) when the network is eligible (src/gpu/fused-eligibility.ts), 'always' (an error
+   * naming the reason when it is not), 'never'.
+   */
+  fused?: 'auto' | 'always' | 'never';
 }
 
 /** Where the host's time went, accumulated over run() calls. */
@@ -32,6 +44,9 @@ export interface GpuTiming {
 
 /** Presynaptic neurons one workgroup of the event-driven kernels compacts (shaders/spike_list.wgsl). */
 const NEURONS_PER_BLOCK = 64 * 32;
+
+/** Default threads of the fused kernel's single workgroup: the default limit of WebGPU. */
+const FUSED_WORKGROUP_SIZE = 256;
 
 /** Stride of the per-step records in the step-info uniform buffer (minUniformBufferOffsetAlignment). */
 const STEP_RECORD_BYTES = 256;
@@ -87,12 +102,25 @@ export class GpuSimulation implements Simulation {
   private readonly freeStaging: GPUBuffer[] = [];
   private readonly pending: Pending[] = [];
   private readonly readbackBytesPerStep: number;
+  /** Set on the fused path, which then has no per-population buffers (pops stays empty). */
+  private readonly fusedNetwork?: FusedNetwork;
   private step = 0;
   private disposed = false;
 
   static async create(plan: NetworkPlan, ctx: GpuContext, options: GpuSimulationOptions = {}): Promise<GpuSimulation> {
     const wg = requireInt('workgroupSize', options.workgroupSize ?? 64, 32, ctx.limits.maxComputeInvocationsPerWorkgroup);
     if (wg % 32 !== 0) throw new ModelError('workgroupSize', `must be a multiple of 32, got ${wg}`);
+    const mode = options.fused ?? 'auto';
+    if (mode !== 'auto' && mode !== 'always' && mode !== 'never') throw new ModelError('fused', `must be 'auto', 'always' or 'never', got ${String(mode)}`);
+    if (mode !== 'never') {
+      const chunkSteps = requireInt('chunkSteps', options.chunkSteps ?? 128, 1, 4096);
+      const eligible = fusedEligibility(plan, ctx.limits, chunkSteps);
+      if (eligible.ok) {
+        const fusedWg = options.workgroupSize === undefined ? Math.min(FUSED_WORKGROUP_SIZE, ctx.limits.maxComputeInvocationsPerWorkgroup) : wg;
+        return new GpuSimulation(plan, ctx, { fused: await getKernel(ctx.device, KERNELS.fusedNetwork, fusedWg) }, options);
+      }
+      if (mode === 'always') throw new ModelError('fused', `this network cannot run fused: ${eligible.reason}`);
+    }
     const kernels = {
       lif: await getKernel(ctx.device, KERNELS.lifUpdate, wg),
       dense: await getKernel(ctx.device, KERNELS.densePropagate, wg),
@@ -101,13 +129,13 @@ export class GpuSimulation implements Simulation {
       poisson: await getKernel(ctx.device, KERNELS.poissonSource, wg),
       record: await getKernel(ctx.device, KERNELS.recordVoltage, wg),
     };
-    return new GpuSimulation(plan, ctx, kernels, options);
+    return new GpuSimulation(plan, ctx, { perKernel: kernels }, options);
   }
 
   private constructor(
     readonly plan: NetworkPlan,
     private readonly ctx: GpuContext,
-    kernels: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel>,
+    kernels: { fused: CompiledKernel } | { perKernel: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> },
     options: GpuSimulationOptions,
   ) {
     this.device = ctx.device;
@@ -117,24 +145,27 @@ export class GpuSimulation implements Simulation {
     // Deep enough that a delayed read never meets a slot the host overwrote for a later step of
     // the same chunk, and a multiple of the chunk so chunks usually map to contiguous slots.
     const K = this.chunkSteps;
-    this.ringLength = K * Math.ceil((K + plan.maxDelay) / K);
+    this.ringLength = ringLengthFor(plan, K);
     this.changeSteps = plan.currentChangeSteps;
     this.recordings = new RecordingSet(plan);
-    this.checkLimits();
-    // Before any allocation, so a projection that cannot be split fails cleanly.
-    for (const proj of plan.projections) if (proj.csr) this.csrPartsOf.set(proj.id, this.csrParts(proj));
-
-    this.stepInfoData = new Uint32Array((K * STEP_RECORD_BYTES) / 4);
-    this.stepInfo = this.buffer('step-info', K * STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-
-    for (const p of plan.byId) this.pops.push(this.allocatePopulation(p, kernels));
-    for (const proj of plan.projections) this.pops[proj.post].dispatches.push(...this.projectionDispatches(proj, kernels));
-    for (const p of this.pops) if (p.plan.kind === 'neuron') p.dispatches.push(this.lifDispatch(p, kernels.lif));
-    for (const m of plan.voltageMonitors) this.addVoltageMonitor(this.pops[m.population], m.indices, kernels.record);
-
+    const perKernel = 'perKernel' in kernels;
+    if (perKernel) {
+      // Before any allocation, so a network too large for the device fails cleanly.
+      this.checkLimits();
+      for (const proj of plan.projections) if (proj.csr) this.csrPartsOf.set(proj.id, this.csrParts(proj));
+    }
+    // Per-step records of the per-kernel path (the fused kernel has its own chunk record).
+    const records = perKernel ? K : 1;
+    this.stepInfoData = new Uint32Array((records * STEP_RECORD_BYTES) / 4);
+    this.stepInfo = this.buffer('step-info', records * STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    if ('fused' in kernels) {
+      this.fusedNetwork = new FusedNetwork(plan, this.device, kernels.fused, K);
+    } else {
+      this.allocatePerKernel(kernels.perKernel);
+    }
     let perStep = 0;
     for (const id of plan.spikeMonitors) perStep += plan.byId[id].words * 4;
-    for (const p of this.pops) if (p.trace) perStep += p.trace.count * 4;
+    for (const m of plan.voltageMonitors) perStep += m.indices.length * 4;
     this.readbackBytesPerStep = perStep;
     if (perStep > 0) {
       for (let k = 0; k < poolSize; k++) {
@@ -142,6 +173,15 @@ export class GpuSimulation implements Simulation {
       }
     }
     this.writeInitialState();
+  }
+
+  /** The one-dispatch-per-kernel path: buffers and dispatches per population and projection. */
+  private allocatePerKernel(kernels: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel>): void {
+    const { plan } = this;
+    for (const p of plan.byId) this.pops.push(this.allocatePopulation(p, kernels));
+    for (const proj of plan.projections) this.pops[proj.post].dispatches.push(...this.projectionDispatches(proj, kernels));
+    for (const p of this.pops) if (p.plan.kind === 'neuron') p.dispatches.push(this.lifDispatch(p, kernels.lif));
+    for (const m of plan.voltageMonitors) this.addVoltageMonitor(this.pops[m.population], m.indices, kernels.record);
   }
 
   get stepsDone(): number {
@@ -152,18 +192,37 @@ export class GpuSimulation implements Simulation {
    * A population's spike ring on the GPU, for drawing without readback (the playground's raster,
    * a host's own render pipeline). Slot `t % ringLength` holds step t's bitmask of `words` u32
    * (bit i % 32 of word i / 32 is neuron i); only the last `ringLength` steps are kept, so read it
-   * at least every `ringLength` steps. The buffer has STORAGE usage: bind it read-only on `device`
-   * and encode the reads after run() resolves. It stays owned by this simulation (freed by dispose).
+   * at least every `ringLength` steps. The ring starts `offset` bytes into `buffer` (0 on the
+   * per-kernel path; inside the arena on the fused path, aligned to 256 bytes) and spans
+   * `ringLength * words * 4` bytes. The buffer has STORAGE usage: bind that range read-only on
+   * `device` and encode the reads after run() resolves. It stays owned by this simulation.
    */
-  spikeRing(population: string): { device: GPUDevice; buffer: GPUBuffer; words: number; ringLength: number; stepsDone: number } {
+  spikeRing(population: string): { device: GPUDevice; buffer: GPUBuffer; offset: number; words: number; ringLength: number; stepsDone: number } {
     this.checkAlive();
-    const pop = this.pops[this.recordings.lookup(population)];
-    return { device: this.device, buffer: pop.ring, words: pop.plan.words, ringLength: this.ringLength, stepsDone: this.step };
+    const id = this.recordings.lookup(population);
+    const { buffer, offset } = this.ringOf(id);
+    return { device: this.device, buffer, offset, words: this.plan.byId[id].words, ringLength: this.ringLength, stepsDone: this.step };
   }
 
-  /** Kernel dispatches per simulated step (constant for a given network). */
+  /** True when each chunk runs as one dispatch of the fused kernel. */
+  get fused(): boolean {
+    return this.fusedNetwork !== undefined;
+  }
+
+  /**
+   * Kernel dispatches per simulated step. Per-kernel path: one per population kernel and
+   * projection part, whatever the chunk. Fused path: 1 / chunkSteps, the rate of full chunks;
+   * shorter chunks (the end of a run, a current switching on or off) cost one dispatch each, so
+   * timing.dispatches / timing.steps is the measured rate.
+   */
   get dispatchesPerStep(): number {
+    if (this.fusedNetwork) return 1 / this.chunkSteps;
     return this.pops.reduce((s, p) => s + p.dispatches.length, 0);
+  }
+
+  /** Kernel dispatches per full chunk of chunkSteps steps: 1 on the fused path. */
+  get dispatchesPerChunk(): number {
+    return this.fusedNetwork ? 1 : this.dispatchesPerStep * this.chunkSteps;
   }
 
   async runFor(ms: number): Promise<void> {
@@ -217,13 +276,20 @@ export class GpuSimulation implements Simulation {
   async state(population: string): Promise<PopulationState> {
     this.checkAlive();
     await this.drain();
-    const pop = this.pops[this.recordings.lookup(population)];
-    if (!pop.v || !pop.refractory) throw new ModelError('population', `${population} is a spike source and has no membrane state`);
-    const bytes = pop.plan.n * 4;
+    const id = this.recordings.lookup(population);
+    const p = this.plan.byId[id];
+    if (p.kind !== 'neuron') throw new ModelError('population', `${population} is a spike source and has no membrane state`);
+    const bytes = p.n * 4;
     const staging = this.device.createBuffer({ size: bytes * 2, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(pop.v, 0, staging, 0, bytes);
-    enc.copyBufferToBuffer(pop.refractory, 0, staging, bytes, bytes);
+    if (this.fusedNetwork) {
+      // In the state arena refractory follows v directly.
+      const v = this.fusedNetwork.membrane(id);
+      enc.copyBufferToBuffer(v.buffer, v.offset, staging, 0, 2 * bytes);
+    } else {
+      enc.copyBufferToBuffer(this.pops[id].v!, 0, staging, 0, bytes);
+      enc.copyBufferToBuffer(this.pops[id].refractory!, 0, staging, bytes, bytes);
+    }
     this.device.queue.submit([enc.finish()]);
     await staging.mapAsync(MapMode.READ);
     const range = staging.getMappedRange();
@@ -236,6 +302,7 @@ export class GpuSimulation implements Simulation {
     this.checkAlive();
     await this.drain();
     const enc = this.device.createCommandEncoder();
+    this.fusedNetwork?.reset(enc);
     for (const p of this.pops) {
       for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
     }
@@ -250,6 +317,7 @@ export class GpuSimulation implements Simulation {
     if (this.disposed) return;
     this.disposed = true;
     for (const b of this.buffers) b.destroy();
+    this.fusedNetwork?.dispose();
   }
 
   // --- construction -------------------------------------------------------------------------
@@ -336,33 +404,7 @@ export class GpuSimulation implements Simulation {
 
   private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
     const p = pop.plan;
-    const lif = p.lif!;
-    // Layout of LifParams in shaders/lif_update.wgsl: 24 scalars, 4 receptors and 4 Poisson
-    // inputs of 4 words each.
-    const R0 = 24;
-    const Q0 = R0 + 16;
-    const words = new Array<number>(Q0 + 16).fill(0);
-    words.splice(0, 4, p.n, p.words, lif.mode, lif.refractorySteps);
-    words[9] = lif.receptors.length;
-    words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0);
-    words[12] = lif.model;
-    words[20] = p.inputSlots;
-    words[21] = this.plan.seed;
-    words[22] = lif.poissonInputs.length;
-    const floats: Record<number, number> = {
-      4: lif.v_rest, 5: lif.v_reset, 6: lif.v_th, 7: lif.k, 8: 2 ** -p.inputFixedLog2, 10: lif.dtOverTau,
-      13: lif.a, 14: lif.b, 15: lif.delta_t, 16: lif.v_t, 17: Math.fround(1 / (lif.delta_t || 1)), 18: lif.kw, 19: lif.adaptJump,
-    };
-    lif.receptors.forEach((r, k) => {
-      words[R0 + 4 * k] = r.code;
-      Object.assign(floats, { [R0 + 1 + 4 * k]: r.decay, [R0 + 2 + 4 * k]: r.coef, [R0 + 3 + 4 * k]: r.e_rev });
-    });
-    lif.poissonInputs.forEach((q, k) => {
-      words[Q0 + 4 * k] = q.receptor;
-      words[Q0 + 3 + 4 * k] = q.stream;
-      Object.assign(floats, { [Q0 + 1 + 4 * k]: q.expNegLambda, [Q0 + 2 + 4 * k]: q.weight });
-    });
-    const params = this.uniform(`${p.name}.lif`, words, floats);
+    const params = this.uniform(`${p.name}.lif`, lifParams(p, this.plan.seed));
     const resources = [params, pop.v!, pop.refractory!, pop.adapt!, pop.synState!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
     return { kernel, bindGroup: this.bindGroup(kernel, resources), groups: this.groupsFor(kernel, p.n) };
   }
@@ -438,6 +480,10 @@ export class GpuSimulation implements Simulation {
   }
 
   private writeInitialState(): void {
+    if (this.fusedNetwork) {
+      // The initial state arena (step-0 currents included) was written at creation and by reset().
+      return;
+    }
     for (const p of this.pops) {
       if (p.plan.lif) {
         this.write(p.v!, 0, p.plan.lif.vInit);
@@ -455,6 +501,10 @@ export class GpuSimulation implements Simulation {
   // --- the step loop ------------------------------------------------------------------------
 
   private writeExternalCurrents(step: number): void {
+    if (this.fusedNetwork) {
+      this.fusedNetwork.writeExternalCurrents(step);
+      return;
+    }
     for (const p of this.pops) {
       if (p.plan.kind !== 'neuron') continue;
       if (step !== 0 && p.plan.currents.length === 0) continue;
@@ -464,16 +514,58 @@ export class GpuSimulation implements Simulation {
 
   /** Function and spike-time sources: the host fills the chunk's ring slots in one write. */
   private writeHostSpikes(t0: number, k: number): void {
-    for (const p of this.pops) {
-      if (p.plan.kind !== 'host') continue;
-      const words = p.plan.words;
-      const data = new Uint32Array(k * words);
-      for (let s = 0; s < k; s++) p.plan.hostSpikes!(t0 + s, data, s * words);
-      this.write(p.ring, (t0 % this.ringLength) * words * 4, data);
+    for (const p of this.plan.byId) {
+      if (p.kind !== 'host') continue;
+      const data = new Uint32Array(k * p.words);
+      for (let s = 0; s < k; s++) p.hostSpikes!(t0 + s, data, s * p.words);
+      const ring = this.ringOf(p.id);
+      this.write(ring.buffer, ring.offset + (t0 % this.ringLength) * p.words * 4, data);
     }
   }
 
   private encodeChunk(t0: number, k: number, staging: GPUBuffer | undefined): GPUCommandBuffer {
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    if (this.fusedNetwork) {
+      this.fusedNetwork.encode(pass, t0, k);
+      this.timing.dispatches++;
+    } else {
+      this.encodeSteps(pass, t0, k);
+    }
+    pass.end();
+
+    if (staging) {
+      // Chunks never wrap the ring, so the chunk's slots are contiguous.
+      const slot0 = t0 % this.ringLength;
+      let offset = 0;
+      for (const id of this.plan.spikeMonitors) {
+        const words = this.plan.byId[id].words;
+        const bytes = k * words * 4;
+        const ring = this.ringOf(id);
+        enc.copyBufferToBuffer(ring.buffer, ring.offset + slot0 * words * 4, staging, offset, bytes);
+        offset += bytes;
+      }
+      for (const m of this.plan.voltageMonitors) {
+        const trace = this.traceOf(m.population);
+        const bytes = k * m.indices.length * 4;
+        enc.copyBufferToBuffer(trace.buffer, trace.offset, staging, offset, bytes);
+        offset += bytes;
+      }
+      this.timing.readbackBytes += offset;
+    }
+    return enc.finish();
+  }
+
+  private ringOf(id: number): BufferSlice {
+    return this.fusedNetwork ? this.fusedNetwork.ring(id) : { buffer: this.pops[id].ring, offset: 0 };
+  }
+
+  private traceOf(id: number): BufferSlice {
+    return this.fusedNetwork ? this.fusedNetwork.trace(id) : { buffer: this.pops[id].trace!.buffer, offset: 0 };
+  }
+
+  /** The per-kernel path: every population's and projection's dispatches, step by step. */
+  private encodeSteps(pass: GPUComputePassEncoder, t0: number, k: number): void {
     const info = this.stepInfoData;
     for (let s = 0; s < k; s++) {
       const base = (s * STEP_RECORD_BYTES) / 4;
@@ -485,8 +577,6 @@ export class GpuSimulation implements Simulation {
     this.device.queue.writeBuffer(this.stepInfo, 0, info as Uint32Array<ArrayBuffer>, 0, (k * STEP_RECORD_BYTES) / 4);
 
     const maxGroups = this.ctx.limits.maxComputeWorkgroupsPerDimension;
-    const enc = this.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
     const offsets = [0];
     let dispatches = 0;
     for (let s = 0; s < k; s++) {
@@ -502,28 +592,7 @@ export class GpuSimulation implements Simulation {
         }
       }
     }
-    pass.end();
     this.timing.dispatches += dispatches;
-
-    if (staging) {
-      // Chunks never wrap the ring, so the chunk's slots are contiguous.
-      const slot0 = t0 % this.ringLength;
-      let offset = 0;
-      for (const id of this.plan.spikeMonitors) {
-        const p = this.pops[id];
-        const bytes = k * p.plan.words * 4;
-        enc.copyBufferToBuffer(p.ring, slot0 * p.plan.words * 4, staging, offset, bytes);
-        offset += bytes;
-      }
-      for (const m of this.plan.voltageMonitors) {
-        const trace = this.pops[m.population].trace!;
-        const bytes = k * trace.count * 4;
-        enc.copyBufferToBuffer(trace.buffer, 0, staging, offset, bytes);
-        offset += bytes;
-      }
-      this.timing.readbackBytes += offset;
-    }
-    return enc.finish();
   }
 
   private async acquireStaging(): Promise<GPUBuffer> {

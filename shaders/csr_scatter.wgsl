@@ -1,0 +1,40 @@
+// The scatter of sparse (CSR) rows of listed spiking neurons, shared by sparse_propagate and
+// fused_network. CPU twin: src/cpu/propagate.ts (sparsePropagate). All threads of the workgroup
+// stride over each listed row together; fixed-point weights are added with atomics, so the
+// order (which depends on thread timing) does not change the result.
+// The including kernel defines the hooks, each reading its storage at an absolute index:
+//   fn csr_row_ptr(index: u32) -> u32    fn csr_col(index: u32) -> u32
+//   fn csr_weight(index: u32) -> i32     fn csr_delay(index: u32) -> u32
+//   fn add_fixed_input(index: u32, w: i32)
+struct CsrScatter {
+  row_ptr: u32,            // where the projection's row_ptr starts; its values index the three below
+  cols: u32,               // where its cols start
+  weights: u32,            // where its weights start
+  delays: u32,             // where its per-synapse delays start
+  row0: u32,               // first presynaptic neuron whose row is stored (row_ptr rebased to it)
+  input_base: u32,         // where the target's future-input ring starts
+  slot: u32,               // this step's input slot
+  input_slots: u32,        // depth of the target's future-input ring
+  slot_stride: u32,        // receptors * n_post
+  target_offset: u32,      // receptor * n_post
+  per_synapse_delays: u32, // synapse s lands delays[s] - 1 slots after this step's
+}
+
+// Adds the rows of the `count` neurons listed by list_spikes to the target's input.
+fn scatter_listed_rows(c: CsrScatter, count: u32, lid: u32) {
+  let base = c.input_base + c.slot * c.slot_stride + c.target_offset;
+  for (var e = 0u; e < count; e = e + 1u) {
+    let r = c.row_ptr + spiking[e] - c.row0;
+    let end = csr_row_ptr(r + 1u);
+    if (c.per_synapse_delays == 0u) {
+      for (var s = csr_row_ptr(r) + lid; s < end; s = s + WORKGROUP_SIZE) {
+        add_fixed_input(base + csr_col(c.cols + s), csr_weight(c.weights + s));
+      }
+    } else {
+      for (var s = csr_row_ptr(r) + lid; s < end; s = s + WORKGROUP_SIZE) {
+        let target_slot = (c.slot + csr_delay(c.delays + s) - 1u) % c.input_slots;
+        add_fixed_input(c.input_base + target_slot * c.slot_stride + c.target_offset + csr_col(c.cols + s), csr_weight(c.weights + s));
+      }
+    }
+  }
+}

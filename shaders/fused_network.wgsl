@@ -1,0 +1,210 @@
+// The whole network, many steps per dispatch: ONE workgroup runs the `step_info.local_step`
+// steps of a chunk, starting at step `step_info.step` (ring slot `step_info.slot`), for every
+// population and projection, with barriers between the phases of a step. For networks that fit
+// one workgroup's reach (src/gpu/fused-eligibility.ts): CSR projections with delay >= 1, Poisson
+// or host spike sources. The math is shared with the per-kernel path: neuron_step.wgsl,
+// poisson_bits.wgsl, spike_list.wgsl and csr_scatter.wgsl, so results are bit for bit those of
+// the CPU twin (src/cpu/simulation.ts) and of the one-dispatch-per-kernel path.
+//
+// Arenas (the host builds them in src/gpu/fused-layout.ts; offsets are in 4-byte words):
+//   population_table  count, then a FusedPopulation per population (id order)
+//   projection_table  count, then a FusedProjection per projection (id order); the count is explicit
+//                     because a binding holds at least one record even when there is none
+//   consts       read-only u32: per projection row_ptr [n_pre + 1], cols [S], weights [S] (i32
+//                bits), per-synapse delays [S] if any; per Poisson source thresholds [n]; per
+//                voltage monitor the monitored indices
+//   state        per neuron population at `state`: v [n] (f32 bits), refractory [n], adapt [n]
+//                (f32, Izhikevich u / AdEx w), external current [n] (f32, written by the host at
+//                change steps), receptor states [receptor * n + i] (f32)
+//   ring         per population at `ring`: ring_len spike bitmasks of `words` words
+//   input_fixed  per neuron population at `input`: [(slot * receptors + r) * n + i], fixed point
+//   trace        per voltage monitor at `trace`: [local_step * monitored + k] (f32)
+//
+// A step: (1) Poisson sources write their bitmask of the step; host sources' bitmasks are already
+// in the ring (written before the dispatch); (2) every projection lists the spikes of its
+// presynaptic population `delay` steps ago (>= 1: emitted in an earlier step, so complete) and
+// scatters their rows into the targets' input; (3) every neuron population consumes its input,
+// updates, and writes its bitmask; (4) voltage monitors copy potentials into the trace.
+// storageBarrier() separates the phases (one workgroup: it orders every storage access the next
+// phase depends on); workgroupBarrier() guards the workgroup lists inside phases 2 and 3.
+struct FusedPopulation {
+  kind: u32,            // 0 neuron, 1 Poisson source, 2 host source
+  n: u32,
+  words: u32,
+  ring: u32,
+  state: u32,
+  input: u32,
+  thresholds: u32,      // Poisson sources: where their thresholds start in consts
+  stream: u32,          // Poisson sources: RNG stream
+  seed: u32,
+  monitored: u32,       // voltage-monitored neurons (0: none)
+  monitor_indices: u32, // where their indices start in consts
+  trace: u32,
+  neuron: LifParams,    // neuron populations only
+}
+
+struct FusedProjection {
+  pre: u32,
+  post: u32,
+  delay: u32,
+  _p0: u32,
+  scatter: CsrScatter,  // `slot` is filled in per step
+}
+
+struct PopulationTable {
+  count: u32,
+  _p0: u32,
+  _p1: u32,
+  _p2: u32,
+  items: array<FusedPopulation>,
+}
+
+struct ProjectionTable {
+  count: u32,
+  _p0: u32,
+  _p1: u32,
+  _p2: u32,
+  items: array<FusedProjection>,
+}
+
+@group(0) @binding(1) var<storage, read> population_table: PopulationTable;
+@group(0) @binding(2) var<storage, read> projection_table: ProjectionTable;
+@group(0) @binding(3) var<storage, read> consts: array<u32>;
+@group(0) @binding(4) var<storage, read_write> state: array<u32>;
+@group(0) @binding(5) var<storage, read_write> ring: array<u32>;
+@group(0) @binding(6) var<storage, read_write> input_fixed: array<atomic<i32>>;
+@group(0) @binding(7) var<storage, read_write> trace: array<f32>;
+
+var<workgroup> word_bits: array<atomic<u32>, WORKGROUP_SIZE / 32u>;
+
+// Hooks of the shared snippets: every index is absolute in its arena.
+fn spike_word(index: u32) -> u32 { return ring[index]; }
+fn csr_row_ptr(index: u32) -> u32 { return consts[index]; }
+fn csr_col(index: u32) -> u32 { return consts[index]; }
+fn csr_weight(index: u32) -> i32 { return bitcast<i32>(consts[index]); }
+fn csr_delay(index: u32) -> u32 { return consts[index]; }
+fn add_fixed_input(index: u32, w: i32) { atomicAdd(&input_fixed[index], w); }
+fn poisson_threshold(index: u32) -> u32 { return consts[index]; }
+
+// Phase 1: Poisson sources, one thread per bitmask word.
+fn emit_sources(t: u32, slot: u32, lid: u32) {
+  for (var q = 0u; q < population_table.count; q = q + 1u) {
+    if (population_table.items[q].kind != 1u) {
+      continue;
+    }
+    let n = population_table.items[q].n;
+    let words = population_table.items[q].words;
+    let base = population_table.items[q].ring + slot * words;
+    for (var w = lid; w < words; w = w + WORKGROUP_SIZE) {
+      ring[base + w] = poisson_word(population_table.items[q].seed, population_table.items[q].stream, n, w, t, population_table.items[q].thresholds);
+    }
+  }
+}
+
+// Phase 2: every projection, 2048 presynaptic neurons (one spike list) at a time.
+fn propagate(t: u32, slot: u32, lid: u32) {
+  for (var k = 0u; k < projection_table.count; k = k + 1u) {
+    let pre = projection_table.items[k].pre;
+    let n_pre = population_table.items[pre].n;
+    let pre_words = population_table.items[pre].words;
+    let pre_slot = (slot + step_info.ring_len - projection_table.items[k].delay) % step_info.ring_len;
+    var c = projection_table.items[k].scatter;
+    c.slot = t % c.input_slots;
+    let blocks = (pre_words + WORDS_PER_GROUP - 1u) / WORDS_PER_GROUP;
+    for (var b = 0u; b < blocks; b = b + 1u) {
+      let count = list_spikes(population_table.items[pre].ring, n_pre, pre_words, pre_slot, b, lid);
+      scatter_listed_rows(c, count, lid);
+    }
+  }
+}
+
+// One neuron of phase 3: gathers its input and state from the arenas, steps, writes them back.
+fn update_neuron(P: LifParams, q: u32, i: u32, t: u32) -> bool {
+  let n = P.n;
+  let s0 = population_table.items[q].state;
+  let input_start = population_table.items[q].input + (t % P.input_slots) * P.n_receptors * n;
+  let extra = poisson_arrivals(P, i, t);
+  var st: NeuronState;
+  var input = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+  for (var r = 0u; r < P.n_receptors; r = r + 1u) {
+    let in_idx = input_start + r * n + i;
+    // No dense projections here: the float (dense) part of the input is always 0.
+    input[r] = arriving_input(P, 0.0, atomicLoad(&input_fixed[in_idx]), extra[r]);
+    atomicStore(&input_fixed[in_idx], 0);
+    st.syn[r] = bitcast<f32>(state[s0 + (4u + r) * n + i]);
+  }
+  st.v = bitcast<f32>(state[s0 + i]);
+  st.refractory = state[s0 + n + i];
+  if (P.model != 0u) {
+    st.adapt = bitcast<f32>(state[s0 + 2u * n + i]);
+  }
+  let next = neuron_step(P, st, input, bitcast<f32>(state[s0 + 3u * n + i]));
+  for (var r = 0u; r < P.n_receptors; r = r + 1u) {
+    if (P.receptors[r].kind >= 2u) {
+      state[s0 + (4u + r) * n + i] = bitcast<u32>(next.state.syn[r]);
+    }
+  }
+  state[s0 + i] = bitcast<u32>(next.state.v);
+  state[s0 + n + i] = next.state.refractory;
+  if (P.model != 0u) {
+    state[s0 + 2u * n + i] = bitcast<u32>(next.state.adapt);
+  }
+  return next.spiked;
+}
+
+// Phase 3: neuron populations, WORKGROUP_SIZE neurons at a time; the workgroup assembles their
+// bitmask words in workgroup memory and writes them whole, as lif_update does.
+fn update_neurons(t: u32, slot: u32, lid: u32) {
+  for (var q = 0u; q < population_table.count; q = q + 1u) {
+    if (population_table.items[q].kind != 0u) {
+      continue;
+    }
+    let P = population_table.items[q].neuron;
+    let n = population_table.items[q].n;
+    let words = population_table.items[q].words;
+    let ring_at = population_table.items[q].ring + slot * words;
+    for (var first = 0u; first < n; first = first + WORKGROUP_SIZE) {
+      if (lid < WORKGROUP_SIZE / 32u) {
+        atomicStore(&word_bits[lid], 0u);
+      }
+      workgroupBarrier();
+      let i = first + lid;
+      if (i < n && update_neuron(P, q, i, t)) {
+        atomicOr(&word_bits[lid / 32u], 1u << (lid % 32u));
+      }
+      workgroupBarrier();
+      // The thread that clears word lid next round is the one reading it now: no third barrier.
+      let w = first / 32u + lid;
+      if (lid < WORKGROUP_SIZE / 32u && w < words) {
+        ring[ring_at + w] = atomicLoad(&word_bits[lid]);
+      }
+    }
+  }
+}
+
+// Phase 4: voltage monitors.
+fn record_voltages(local_step: u32, lid: u32) {
+  for (var q = 0u; q < population_table.count; q = q + 1u) {
+    let m = population_table.items[q].monitored;
+    for (var k = lid; k < m; k = k + WORKGROUP_SIZE) {
+      let i = consts[population_table.items[q].monitor_indices + k];
+      trace[population_table.items[q].trace + local_step * m + k] = bitcast<f32>(state[population_table.items[q].state + i]);
+    }
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  for (var s = 0u; s < step_info.local_step; s = s + 1u) {
+    let t = step_info.step + s;
+    let slot = (step_info.slot + s) % step_info.ring_len;
+    emit_sources(t, slot, lid);
+    storageBarrier();
+    propagate(t, slot, lid);
+    storageBarrier();
+    update_neurons(t, slot, lid);
+    storageBarrier();
+    record_voltages(s, lid);
+    // The next step's first two barriers order these reads of v before its neuron updates.
+  }
+}

@@ -1,0 +1,228 @@
+// The per-neuron time step (LIF, Izhikevich or AdEx with synaptic receptors, threshold, reset,
+// refractory) as a function over values, shared by lif_update.wgsl and fused_network.wgsl.
+// CPU twin: src/cpu/lif.ts (lifUpdate), same operation order. Keep expressions textually as they
+// are: SwiftShader fuses some multiply-adds, and a reworded expression may compile differently.
+struct Receptor {
+  kind: u32,   // 0 current, 1 delta, 2 exp_current, 3 exp_conductance
+  decay: f32,  // exp(-dt / tau)
+  coef: f32,   // weight of an exponential current in the exact update of v
+  e_rev: f32,  // reversal potential of a conductance (mV)
+}
+
+struct PoissonInput {
+  receptor: u32,
+  exp_neg_lambda: f32,
+  weight: f32,
+  stream: u32,           // draw d of a step uses stream + d
+}
+
+// A population's constants; the host fills it (GpuSimulation.lifParams) for both kernels.
+struct LifParams {
+  n: u32,
+  words: u32,
+  mode: u32,             // 0: euler  v += ((v_rest - v) + I) * k;  1: exact (exponential Euler with conductances)
+  refractory_steps: u32, // R = round(t_ref / dt)
+  v_rest: f32,
+  v_reset: f32,
+  v_th: f32,
+  k: f32,                // dt / tau_m (euler) or exp(-dt / tau_m) (exact), rounded to f32 on the host
+  fixed_scale: f32,      // 2^-S: converts the fixed-point sparse input to mV
+  n_receptors: u32,
+  dt_over_tau: f32,
+  flags: u32,            // bit 0: has exp_current receptors; bit 1: has conductance receptors
+  model: u32,            // 0 LIF, 1 Izhikevich, 2 AdEx
+  a: f32,                // Izhikevich a; AdEx a (units of g_L)
+  b: f32,                // Izhikevich b
+  delta_t: f32,          // AdEx slope factor (mV)
+  v_t: f32,              // AdEx threshold (mV)
+  inv_delta_t: f32,      // 1 / delta_t: a multiply, since WGSL division need not be correctly rounded
+  k_w: f32,              // AdEx dt / tau_w
+  adapt_jump: f32,       // Izhikevich d, AdEx b (mV)
+  input_slots: u32,      // depth of the future-input ring: step t reads slot t % input_slots
+  seed: u32,
+  n_poisson: u32,
+  _p0: u32,
+  receptors: array<Receptor, 4>,
+  poisson: array<PoissonInput, 4>,
+}
+
+// What one neuron carries from step to step.
+struct NeuronState {
+  v: f32,
+  refractory: u32,     // steps left
+  adapt: f32,          // Izhikevich u, AdEx w; unused by LIF
+  syn: array<f32, 4>,  // exponential receptor states (current or conductance)
+}
+
+struct NeuronStep {
+  state: NeuronState,
+  spiked: bool,
+}
+
+// i32 -> f32 with a single round-to-nearest-even (the add), whatever the conversion mode.
+fn fixed_to_f32(q: i32) -> f32 {
+  return f32(q >> 12u) * 4096.0 + f32(q & 4095);
+}
+
+// exp(x) from +, -, *, floor and an exact power of two, so the CPU twin (expF32 in
+// src/cpu/lif.ts) computes the same bits; the built-in exp() is not correctly rounded and differs
+// between implementations. Cody-Waite reduction x = k ln2 + r, |r| <= ln2 / 2, degree-7 Taylor.
+fn exp_f32(x: f32) -> f32 {
+  let xc = clamp(x, -87.0, 88.0);
+  let k = floor(xc * 1.44269504 + 0.5);
+  let r = (xc - k * 0.693359375) - k * -2.12194440e-4;
+  var p = 1.98412698e-4;
+  p = p * r + 1.38888889e-3;
+  p = p * r + 8.33333333e-3;
+  p = p * r + 4.16666667e-2;
+  p = p * r + 1.66666667e-1;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  return ldexp(p, i32(k));
+}
+
+// Knuth's sampler: multiply uniforms (24-bit, exact in f32) until the product is <= exp(-lambda).
+// CPU twin: poissonCount in src/cpu/lif.ts.
+fn poisson_count(exp_neg_lambda: f32, seed: u32, stream: u32, index: u32, step: u32) -> u32 {
+  var k = 0u;
+  var prod = 1.0;
+  loop {
+    if (k >= 4095u) {
+      break;
+    }
+    prod = prod * (f32(rand_u32(seed, stream + k, index, step) >> 8u) * 5.9604644775390625e-8);
+    if (prod <= exp_neg_lambda) {
+      break;
+    }
+    k = k + 1u;
+  }
+  return k;
+}
+
+// The Poisson inputs' arrivals at neuron i this step, per receptor.
+fn poisson_arrivals(P: LifParams, i: u32, step: u32) -> array<f32, 4> {
+  var extra = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+  for (var q = 0u; q < P.n_poisson; q = q + 1u) {
+    let pq = P.poisson[q];
+    extra[pq.receptor] = extra[pq.receptor] + f32(poisson_count(pq.exp_neg_lambda, P.seed, pq.stream, i, step)) * pq.weight;
+  }
+  return extra;
+}
+
+// One receptor's input this step: float (dense) part + fixed-point (sparse) part + Poisson part.
+fn arriving_input(P: LifParams, input_float: f32, input_fixed: i32, extra: f32) -> f32 {
+  var input = input_float + fixed_to_f32(input_fixed) * P.fixed_scale;
+  if (P.n_poisson > 0u) {
+    input = input + extra;
+  }
+  return input;
+}
+
+// One step of one neuron. Order: (1) receptors: current adds to the input current, delta to a
+// jump of v, exponential states jump and their pre-decay value drives this step; (2) if not
+// refractory v jumps and integrates, the adaptation variable integrates even while refractory;
+// (3) threshold, reset (with the adaptation jump), refractory countdown.
+fn neuron_step(P: LifParams, state: NeuronState, input: array<f32, 4>, external_current: f32) -> NeuronStep {
+  var out: NeuronStep;
+  out.state = state;
+  out.spiked = false;
+  var current = external_current;
+  var jump = 0.0;
+  var syn_current = 0.0;
+  var syn_exact = 0.0;
+  var g_sum = 0.0;
+  var g_rev = 0.0;
+  for (var r = 0u; r < P.n_receptors; r = r + 1u) {
+    let rc = P.receptors[r];
+    if (rc.kind == 0u) {
+      current = current + input[r];
+    } else if (rc.kind == 1u) {
+      jump = jump + input[r];
+    } else {
+      let s = state.syn[r] + input[r];
+      out.state.syn[r] = s * rc.decay;
+      if (rc.kind == 2u) {
+        syn_current = syn_current + s;
+        syn_exact = syn_exact + rc.coef * s;
+      } else {
+        g_sum = g_sum + s;
+        g_rev = g_rev + s * rc.e_rev;
+      }
+    }
+  }
+  let has_exp_current = (P.flags & 1u) != 0u;
+  let has_conductance = (P.flags & 2u) != 0u;
+  var vi = state.v;
+  var r = state.refractory;
+  var u = 0.0;
+  if (P.model != 0u) {
+    u = state.adapt;
+  }
+  if (r == 0u) {
+    vi = vi + jump;
+  }
+  if (P.model != 0u) {
+    // Izhikevich and AdEx: Euler steps; the adaptation variable integrates even while refractory.
+    var drive = current;
+    if (has_exp_current) {
+      drive = drive + syn_current;
+    }
+    if (has_conductance) {
+      drive = drive + (g_rev - g_sum * vi);
+    }
+    var dv: f32;
+    var du: f32;
+    var ku: f32;
+    if (P.model == 1u) {
+      // 0.04 v^2 + 5 v + 140 in Horner form: SwiftShader fuses a*b + c*d into an FMA but leaves
+      // a*b + c alone, so this form gives the CPU twin's bits.
+      dv = (((0.04 * vi + 5.0) * vi + 140.0) - u) + drive;
+      du = P.a * (P.b * vi - u);
+      ku = P.k;
+    } else {
+      dv = (((P.v_rest - vi) + P.delta_t * exp_f32((vi - P.v_t) * P.inv_delta_t)) - u) + drive;
+      du = P.a * (vi - P.v_rest) - u;
+      ku = P.k_w;
+    }
+    if (r == 0u) {
+      vi = vi + dv * P.k;
+    }
+    u = u + du * ku;
+  } else if (r == 0u) {
+    if (P.mode == 0u) {
+      var drive = current;
+      if (has_exp_current) {
+        drive = drive + syn_current;
+      }
+      if (has_conductance) {
+        drive = drive + (g_rev - g_sum * vi);
+      }
+      vi = vi + ((P.v_rest - vi) + drive) * P.k;
+    } else if (!has_conductance) {
+      let v_inf = P.v_rest + current;
+      vi = v_inf + (vi - v_inf) * P.k;
+      if (has_exp_current) {
+        vi = vi + syn_exact;
+      }
+    } else {
+      // Exponential Euler: conductances frozen over the step, v relaxes exactly toward v_inf.
+      let b = 1.0 + g_sum;
+      let v_inf = (((P.v_rest + current) + syn_current) + g_rev) / b;
+      vi = v_inf + (vi - v_inf) * exp_f32(-(b * P.dt_over_tau));
+    }
+  }
+  if (vi >= P.v_th) {
+    vi = P.v_reset;
+    u = u + P.adapt_jump;
+    r = P.refractory_steps;
+    out.spiked = true;
+  }
+  if (r > 0u) {
+    r = r - 1u;
+  }
+  out.state.v = vi;
+  out.state.refractory = r;
+  out.state.adapt = u;
+  return out;
+}
