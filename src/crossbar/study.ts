@@ -236,3 +236,15 @@ export function studyFigure(result: StudyResult, columns = 2): string {
     '</svg>',
   ].join('\n');
 }
+
+/** The study as a Markdown table: one row per sweep point. */
+export function studyTable(result: StudyResult): string {
+  const pct = (a: number | undefined) => (a === undefined ? '–' : `${(100 * a).toFixed(1)} %`);
+  const rows = [`| nonideality | setting | test accuracy | compensated | gain |`, `| --- | --- | --- | --- | --- |`];
+  rows.push(`| none (float64) | – | ${pct(result.floatAccuracy)} | – | – |`);
+  rows.push(`| none (ideal crossbar, f32) | – | ${pct(result.idealCrossbarAccuracy)} | – | – |`);
+  for (const sw of result.sweeps) {
+    for (const p of sw.points) rows.push(`| ${sw.title} | ${sw.parameter} = ${Number(p.x.toPrecision(4))} | ${pct(p.accuracy)} | ${pct(p.compensated)} | ${p.gain === undefined ? '–' : p.gain.toFixed(3)} |`);
+  }
+  return rows.join('\n');
+}
