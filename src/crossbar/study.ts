@@ -183,7 +183,7 @@ export async function runNonidealityStudy(options: StudyOptions = {}): Promise<S
   log(`[study] drift: ${JSON.stringify(sweeps[sweeps.length - 1].points)}`);
   const pcm = new PcmCrossbarArray({ ...classifierSpec(w, split.train, { seed, ...AIHWKIT_CONVERTERS, device: { g_min: 0, g_max: 25e-6 } }) });
   pcm.programWeights(w);
-  sweeps.push({ key: 'pcmTimes', title: 'PCM preset (aihwkit PCMLikeNoiseModel), 7/9-bit converters', parameter: 't after programming (s)', points: await driftSweep(pcm, s.pcmTimes, split, gpu) });
+  sweeps.push({ key: 'pcmTimes', title: 'PCM preset (aihwkit), 7-bit DAC, 9-bit ADC', parameter: 't after programming (s)', points: await driftSweep(pcm, s.pcmTimes, split, gpu) });
   log(`[study] pcm: ${JSON.stringify(sweeps[sweeps.length - 1].points)}`);
 
   return {
