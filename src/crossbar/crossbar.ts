@@ -2,11 +2,14 @@
  * A crossbar array: a signed weight matrix W (inputs x outputs) stored as differential pairs of
  * resistive devices, read by driving row voltages and sensing column currents, I_j = sum_i G_ij V_i.
  *
- * Weight-to-conductance mapping (balanced differential pair): both devices sit at the centre
- * conductance for w = 0 and move in opposite directions,
- *   G+ = g_c + w g_scale / 2,   G- = g_c - w g_scale / 2,   g_c = (g_min + g_max) / 2,
- *   g_scale = (g_max - g_min) / w_max  (S per unit weight),
- * so w = (G+ - G-) / g_scale and |w| = w_max puts one device at g_max and the other at g_min.
+ * Weight-to-conductance mapping, g_scale = (g_max - g_min) / w_max (S per unit weight) and
+ * w = (G+ - G-) / g_scale in both:
+ * - 'balanced' (default): both devices sit at the centre conductance for w = 0 and move in
+ *   opposite directions, G+ = g_c + w g_scale / 2, G- = g_c - w g_scale / 2,
+ *   g_c = (g_min + g_max) / 2; |w| = w_max puts one device at g_max and the other at g_min.
+ * - 'single_pair' (aihwkit's SinglePairConductanceConverter): one device carries the weight,
+ *   the other rests at g_min: G+ = g_min + max(w, 0) g_scale, G- = g_min + max(-w, 0) g_scale.
+ *   Devices whose noise and drift grow with conductance (PCM) are used this way.
  *
  * Periphery: a signed DAC turns input x into V = x v_read / x_max (clipped at +-x_max, rounded to
  * dac_bits); each tile's columns have their own ADC (adc_bits over +-adc_range amps) on the
@@ -56,9 +59,13 @@ export interface CrossbarSpec {
   r_wire?: number;
   /** Seed of every random draw of this array (fabrication, reads, pulses). */
   seed?: number;
+  /** Weight-to-conductance mapping (default 'balanced'; see above). */
+  mapping?: WeightMapping;
 }
 
-const SPEC_KEYS = ['inputs', 'outputs', 'device', 'tile_rows', 'tile_cols', 'w_max', 'x_max', 'v_read', 'dac_bits', 'adc_bits', 'adc_range', 'r_wire', 'seed'];
+export type WeightMapping = 'balanced' | 'single_pair';
+
+const SPEC_KEYS = ['inputs', 'outputs', 'device', 'tile_rows', 'tile_cols', 'w_max', 'x_max', 'v_read', 'dac_bits', 'adc_bits', 'adc_range', 'r_wire', 'seed', 'mapping'];
 
 export type CrossbarConfig = Required<Omit<CrossbarSpec, 'device'>> & { device: DeviceParams };
 
@@ -76,6 +83,8 @@ export function crossbarConfig(spec: CrossbarSpec): CrossbarConfig {
   const adc_bits = requireInt('crossbar.adc_bits', spec.adc_bits ?? 0, 0, 24);
   if (dac_bits === 1) throw new ModelError('crossbar.dac_bits', 'must be 0 (ideal) or an integer in [2, 16] (signed codes), got 1');
   if (adc_bits === 1) throw new ModelError('crossbar.adc_bits', 'must be 0 (ideal) or an integer in [2, 24] (signed codes), got 1');
+  const mapping = spec.mapping ?? 'balanced';
+  if (mapping !== 'balanced' && mapping !== 'single_pair') throw new ModelError('crossbar.mapping', `must be 'balanced' or 'single_pair', got ${JSON.stringify(mapping)}`);
   return {
     inputs,
     outputs,
@@ -90,6 +99,7 @@ export function crossbarConfig(spec: CrossbarSpec): CrossbarConfig {
     adc_range: requirePositive('crossbar.adc_range', spec.adc_range ?? v_read * tile_rows * (device.g_max - device.g_min)),
     r_wire: requireNonNegative('crossbar.r_wire', spec.r_wire ?? 0),
     seed: requireInt('crossbar.seed', spec.seed ?? 0, 0, 2 ** 32 - 1),
+    mapping,
   };
 }
 
@@ -153,12 +163,19 @@ export class CrossbarArray {
   updateSlots = 0;
   /** Verify reads and pulses of write-and-verify so far. */
   private programDraws = 0;
+  /**
+   * Gain on every column current before its ADC (default 1): how the periphery applies a drift
+   * compensation factor (drift-compensation.ts), so the output scale and the ADC's resolution
+   * are both restored.
+   */
+  outputGain = 1;
 
   constructor(spec: CrossbarSpec) {
     const c = (this.config = crossbarConfig(spec));
     const n = c.inputs * c.outputs;
-    this.plus = new DeviceArray(n, c.device, c.seed, 0, 0.5);
-    this.minus = new DeviceArray(n, c.device, c.seed, n, 0.5);
+    const rest = c.mapping === 'single_pair' ? 0 : 0.5; // the state of weight 0
+    this.plus = new DeviceArray(n, c.device, c.seed, 0, rest);
+    this.minus = new DeviceArray(n, c.device, c.seed, n, rest);
     this.gScale = (c.device.g_max - c.device.g_min) / c.w_max;
     this.gCentre = (c.device.g_min + c.device.g_max) / 2;
   }
@@ -168,9 +185,13 @@ export class CrossbarArray {
   }
 
   /** Target states (+, -) of weight w under the balanced mapping, clipped to the device range. */
-  private targetStates(w: number): [number, number] {
-    const half = w / (2 * this.config.w_max);
+  protected targetStates(w: number): [number, number] {
     const clip = (s: number) => Math.min(1, Math.max(0, s));
+    if (this.config.mapping === 'single_pair') {
+      const u = w / this.config.w_max;
+      return [clip(u), clip(-u)];
+    }
+    const half = w / (2 * this.config.w_max);
     return [clip(0.5 + half), clip(0.5 - half)];
   }
 
@@ -239,9 +260,11 @@ export class CrossbarArray {
     return w;
   }
 
-  /** The read matrices `t` seconds after programming (drift), with the wire drops folded in. */
-  readMatrices(t = 0): ReadMatrices {
-    const { inputs, outputs, tile_rows, tile_cols, r_wire } = this.config;
+  /**
+   * Conductances (S) of the + and - devices as read `t` seconds after programming, before the
+   * wires: drifted. Device models with their own time dependence (pcm.ts) override this.
+   */
+  protected readConductances(t: number): [Float64Array, Float64Array] {
     const n = this.size;
     const gp = new Float64Array(n);
     const gm = new Float64Array(n);
@@ -249,6 +272,14 @@ export class CrossbarArray {
       gp[d] = this.plus.driftedConductance(d, t);
       gm[d] = this.minus.driftedConductance(d, t);
     }
+    return [gp, gm];
+  }
+
+  /** The read matrices `t` seconds after programming (drift), with the wire drops folded in. */
+  readMatrices(t = 0): ReadMatrices {
+    const { inputs, outputs, tile_rows, tile_cols, r_wire } = this.config;
+    const n = this.size;
+    const [gp, gm] = this.readConductances(t);
     const out: ReadMatrices = { gPlus: new Float32Array(gp), gMinus: new Float32Array(gm), rpPlus: new Float32Array(n), rpMinus: new Float32Array(n) };
     if (r_wire === 0) return out;
     for (let r0 = 0; r0 < inputs; r0 += tile_rows) {
@@ -279,9 +310,9 @@ export class CrossbarArray {
       dacOut: dacLevels ? f(c.v_read / dacLevels) : 0,
       vPerX: f(c.v_read / c.x_max),
       adcLevels,
-      adcIn: adcLevels ? f(adcLevels / c.adc_range) : 0,
+      adcIn: adcLevels ? f((adcLevels * this.outputGain) / c.adc_range) : 0,
       adcOut: adcLevels ? f(c.adc_range / adcLevels / ampsPerOut) : 0,
-      outPerAmp: f(1 / ampsPerOut),
+      outPerAmp: f(this.outputGain / ampsPerOut),
       readNoise: f(c.device.read_noise),
       wires: c.r_wire > 0,
     };

@@ -14,14 +14,14 @@
  * All pulse arithmetic is f32 in a fixed order (applyPulse), the CPU twin of
  * shaders/crossbar_update.wgsl.
  */
-import { ModelError, rejectUnknownKeys, requireInRange, requireInt, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireInRange, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
 import { randU32 } from '../util/rng.js';
 import { gaussian, STREAM } from './noise.js';
 
 const f = Math.fround;
 
 export interface DeviceParams {
-  /** Conductance at state 0 (S). HfOx RRAM: about 1-10 uS in the high-resistance state (Yu, Proc. IEEE 2018). */
+  /** Conductance at state 0 (S), >= 0. HfOx RRAM: about 1-10 uS in the high-resistance state (Yu, Proc. IEEE 2018); PCM models use 0 (aihwkit). */
   g_min: number;
   /** Conductance at state 1 (S), > g_min. HfOx RRAM: about 50-200 uS in the low-resistance state. */
   g_max: number;
@@ -83,7 +83,7 @@ export function deviceParams(spec: Partial<DeviceParams> = {}, field = 'device')
   rejectUnknownKeys(field, spec, KEYS);
   const p = { ...IDEAL_DEVICE, ...spec };
   const at = (k: string) => `${field}.${k}`;
-  requirePositive(at('g_min'), p.g_min);
+  requireNonNegative(at('g_min'), p.g_min);
   requirePositive(at('g_max'), p.g_max);
   if (!(p.g_max > p.g_min)) throw new ModelError(at('g_max'), `must be > g_min (${p.g_min} S), got ${p.g_max}`);
   for (const k of ['dw_set', 'dw_reset'] as const) {

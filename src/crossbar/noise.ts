@@ -20,6 +20,9 @@ export const STREAM = {
   drift: 0x43520007,
   programRead: 0x43520008,
   programPulse: 0x43520009,
+  pcmProgramming: 0x4352000a,
+  pcmDrift: 0x4352000b,
+  pcmReadNoise: 0x4352000c,
 } as const;
 
 function uniform16(bits: number): number {
