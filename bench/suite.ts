@@ -9,6 +9,7 @@ import { type Row, scaling } from './scaling.js';
 import { type VogelsAbbottPeer, vogelsAbbottBench } from './vogels-abbott.js';
 import { microcircuitBench } from './microcircuit.js';
 import { dispatchBench } from './dispatch.js';
+import { crossbarBench } from './crossbar.js';
 
 export interface SuiteCallbacks {
   host: BenchHost;
@@ -29,6 +30,7 @@ const BENCHMARKS: Record<BenchName, Benchmark> = {
     vogelsAbbottBench({ quick: args.quick, sizes: args.sizes, gpu, sameWindow: args.sameWindow, peer: cb.peer, host: cb.host, emit, log: cb.log }),
   microcircuit: (args, gpu, cb, emit) => microcircuitBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
   dispatch: (args, gpu, cb, emit) => dispatchBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
+  crossbar: (args, gpu, cb, emit) => crossbarBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
 };
 
 export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {

@@ -103,6 +103,7 @@ describe('neuromorph run', () => {
       [['run', 'code-lab-pattern-1', '--n', '100'], /run: --n: the example code-lab-pattern-1 has a fixed size/],
       [['run', 'cuba', '--n', '5', '--backend', 'cpu'], /vogelsAbbott\.n: must be an integer in \[10, /],
       [['frobnicate'], /unknown command "frobnicate"/],
+      [['study'], /study: the study to run must be named: crossbar/],
       [[], /Usage: neuromorph COMMAND/],
     ];
     for (const [argv, message] of cases) {
@@ -149,7 +150,7 @@ describe('neuromorph validate, example, info, --help', () => {
   });
 
   it('every command has --help; info names the adapter', async () => {
-    for (const command of ['run', 'validate', 'example', 'lab', 'info']) {
+    for (const command of ['run', 'validate', 'example', 'study', 'lab', 'info']) {
       const r = await cli(command, '--help');
       expect(r.code, command).toBe(EXIT.ok);
       expect(r.out, command).toContain(`neuromorph ${command}`);

@@ -7,7 +7,7 @@
  * CROSSBAR_STUDY_OUT=DIR runs the full study instead and writes DIR/crossbar-study.{svg,png,json,md}.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeCrossbarStudy } from '../bench/crossbar-study.js';
+import { writeCrossbarStudy } from '../src/cli/crossbar-study.js';
 import { CrossbarArray } from '../src/crossbar/crossbar.js';
 import { CpuCrossbar } from '../src/crossbar/cpu-crossbar.js';
 import { GpuCrossbar } from '../src/crossbar/gpu-crossbar.js';

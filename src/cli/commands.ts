@@ -11,6 +11,7 @@ import { NetworkFileError, validateNetworkFile, writeNetworkFile } from '../io/n
 import { ModelError } from '../model/errors.js';
 import { EXAMPLES } from '../networks/examples.js';
 import { type FlagSpec, flagHelp, type ParsedArgs, parseArgs, UsageError } from './args.js';
+import { writeCrossbarStudy } from './crossbar-study.js';
 import { runLab } from './lab.js';
 import { type CliIo, runCommand } from './run.js';
 
@@ -98,6 +99,27 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
       const text = exampleFile(positional[0], flags);
       if (typeof flags.out === 'string') writeFileSync(flags.out, text);
       else io.out(text.trimEnd());
+      return EXIT.ok;
+    },
+  },
+  study: {
+    usage: 'neuromorph study crossbar [--out DIR] [--backend cpu|gpu]',
+    summary: 'the crossbar nonideality study: MNIST accuracy vs read noise, levels, ADC bits, faults, drift (figure + table)',
+    flags: {
+      out: { type: 'string', help: 'output directory (default: out)' },
+      backend: { type: ['cpu', 'gpu'], help: 'run the arrays on the CPU twin (default) or the GPU' },
+      ...HELP_FLAG,
+    },
+    maxPositional: 1,
+    run: async ({ positional, flags }, io) => {
+      if (positional[0] !== 'crossbar') throw new UsageError('study: the study to run must be named: crossbar');
+      const gpu = flags.backend === 'gpu' ? await acquireGpu() : null;
+      try {
+        const { files } = await writeCrossbarStudy((flags.out as string | undefined) ?? 'out', { gpu });
+        for (const f of files) io.out(`wrote ${f}`);
+      } finally {
+        gpu?.release();
+      }
       return EXIT.ok;
     },
   },

@@ -1,16 +1,13 @@
 /**
- * Writes the crossbar nonideality study (src/crossbar/study.ts) to DIR/crossbar-study.svg, .png,
- * .json and .md. Not wired into a script yet; run it through its test:
- *
- *   CROSSBAR_STUDY_OUT=out npx vitest run tests/crossbar-study.test.ts
- *
- * (about 20 s on a 2-core machine, CPU twin). Pass a GpuContext to run the arrays on the GPU.
+ * `neuromorph study crossbar`: writes the crossbar nonideality study (src/crossbar/study.ts) to
+ * DIR/crossbar-study.svg, .png, .json and .md (about 20 s on a 2-core machine with the CPU
+ * twin). Pass a GpuContext to run the arrays on the GPU.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GpuContext } from '../src/gpu/device.js';
-import { svgToPng } from '../src/plot/png.js';
-import { runNonidealityStudy, studyFigure, studyTable, type StudyOptions, type StudyResult } from '../src/crossbar/study.js';
+import type { GpuContext } from '../gpu/device.js';
+import { svgToPng } from '../plot/png.js';
+import { runNonidealityStudy, studyFigure, studyTable, type StudyOptions, type StudyResult } from '../crossbar/study.js';
 
 export async function writeCrossbarStudy(dir: string, options: StudyOptions & { gpu?: GpuContext | null } = {}): Promise<{ result: StudyResult; files: string[] }> {
   const result = await runNonidealityStudy({ log: (m) => process.stderr.write(`${m}\n`), ...options });
