@@ -9,7 +9,12 @@ export function chromiumMissing(): string | null {
   return existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing: npm test installs Debian's chromium package when run as root`;
 }
 
-/** Headless Chromium with WebGPU enabled; flags measured to give the SwiftShader adapter as root. */
+/**
+ * Headless Chromium with WebGPU enabled; flags measured to give the SwiftShader adapter as root.
+ * `--use-angle=swiftshader` gives the compositor a GL it can use: without it, the first frame a
+ * WebGPU canvas presents loses the GPU instance (every later mapAsync fails with "A valid
+ * external Instance reference no longer exists").
+ */
 export async function launchChromium(): Promise<Browser> {
   const missing = chromiumMissing();
   if (missing) throw new Error(missing);
@@ -20,6 +25,7 @@ export async function launchChromium(): Promise<Browser> {
       '--enable-features=Vulkan',
       '--use-vulkan=swiftshader',
       '--use-webgpu-adapter=swiftshader',
+      '--use-angle=swiftshader',
       '--no-sandbox',
       '--no-first-run',
       '--disable-quic',
