@@ -171,7 +171,8 @@ async function play(): Promise<void> {
       lastFigure = performance.now();
     }
     const took = performance.now() - t0;
-    batch = Math.max(1, Math.min(s.maxBatch, Math.round(batch * (took < BATCH_TARGET_MS / 2 ? 2 : took > BATCH_TARGET_MS * 2 ? 0.5 : 1))));
+    // Grow while a batch is quick; shrink only when a frame drags, since each batch has a fixed cost.
+    batch = Math.max(1, Math.min(s.maxBatch, Math.round(batch * (took < BATCH_TARGET_MS ? 2 : took > BATCH_TARGET_MS * 4 ? 0.5 : 1))));
     await nextFrame();
   }
   running = false;

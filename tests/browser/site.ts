@@ -1,0 +1,82 @@
+/**
+ * What the Playwright suites share: a Vite dev server on this repository (the playground, the
+ * parity page, the embedding example) and headless Chromium on WebGPU (SwiftShader here).
+ */
+import type { Browser, Page } from 'playwright';
+import { createServer, type ViteDevServer } from 'vite';
+import { launchChromium } from './chromium.js';
+
+export interface Site {
+  /** http://127.0.0.1:PORT, no trailing slash. */
+  base: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function openSite(): Promise<Site> {
+  const server: ViteDevServer = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'error' });
+  await server.listen();
+  const address = server.httpServer!.address();
+  if (!address || typeof address === 'string') throw new Error('vite server has no port');
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  return {
+    base: `http://127.0.0.1:${address.port}`,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Collects the page's uncaught exceptions and console errors, to assert there are none. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+  });
+  return errors;
+}
+
+/** What a screenshot of an element shows: pixels brighter than `threshold` (0–255), and a checksum. */
+export interface PixelSummary {
+  width: number;
+  height: number;
+  lit: number;
+  checksum: number;
+}
+
+/**
+ * Screenshots an element and counts its lit pixels. The PNG is decoded inside the page (Node has
+ * no image decoder here), so this reads what is on screen, whatever drew it (WebGPU or 2D).
+ */
+export async function litPixels(page: Page, selector: string, threshold = 60): Promise<PixelSummary> {
+  const png = await page.locator(selector).screenshot();
+  return page.evaluate(
+    async ({ base64, threshold }) => {
+      const blob = await (await fetch(`data:image/png;base64,${base64}`)).blob();
+      const bitmap = await createImageBitmap(blob);
+      const canvas = document.createElement('canvas');
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      const g = canvas.getContext('2d')!;
+      g.drawImage(bitmap, 0, 0);
+      const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
+      let lit = 0;
+      let checksum = 0;
+      for (let k = 0; k < data.length; k += 4) {
+        if (Math.max(data[k], data[k + 1], data[k + 2]) > threshold) lit++;
+        checksum = (Math.imul(checksum, 31) + data[k] + 3 * data[k + 1] + 7 * data[k + 2]) | 0;
+      }
+      return { width: canvas.width, height: canvas.height, lit, checksum };
+    },
+    { base64: png.toString('base64'), threshold },
+  );
+}
