@@ -11,6 +11,13 @@ import { chromiumMissing } from './chromium.js';
 import { collectErrors, litPixels, openSite, type Site } from './site.js';
 
 const SHOTS = 'test-results';
+
+declare global {
+  interface Window {
+    /** Set by examples/embed/main.ts when it has drawn. */
+    __embed?: { steps: number; spikes: number; error?: string };
+  }
+}
 const missing = chromiumMissing();
 let site: Site;
 let page: Page;
@@ -209,5 +216,22 @@ describe.skipIf(missing)('the playground: CPU path, keyboard, files, exports', (
     await bare.screenshot({ path: `${SHOTS}/playground-no-webgpu.png`, fullPage: true });
     expect(bareErrors).toEqual([]);
     await bare.close();
+  });
+});
+
+describe.skipIf(missing)('embedding (examples/embed)', () => {
+  it('a host passes its own GPUDevice, runs steps and draws the spike ring with its own pipeline', async () => {
+    const host = await site.browser.newPage();
+    const hostErrors = collectErrors(host);
+    await host.goto(`${site.base}/examples/embed/`);
+    await host.waitForFunction(() => window.__embed !== undefined, undefined, { timeout: 60_000 });
+    const result = await host.evaluate(() => window.__embed!);
+    expect(result.error).toBeUndefined();
+    expect(result.steps).toBe(500);
+    expect(result.spikes).toBeGreaterThan(0);
+    expect((await litPixels(host, '#view')).lit).toBeGreaterThan(0);
+    await host.screenshot({ path: `${SHOTS}/embed.png`, fullPage: true });
+    expect(hostErrors).toEqual([]);
+    await host.close();
   });
 });
