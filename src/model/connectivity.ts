@@ -197,19 +197,25 @@ function buildProcedural(p: number, weight: WeightSpec, autapses: boolean, ctx: 
 
 /** Bernoulli(p) for every pair, sampled by geometric skips so the cost is O(synapses). */
 function buildFixedProbability(p: number, weight: WeightSpec, autapses: boolean, ctx: BuildContext): CsrWeights {
-  const { nPre, nPost } = ctx;
-  const rng = new CounterRng(ctx.seed, ctx.stream * 2);
+  const { rowPtr, cols } = bernoulliRows(ctx.nPre, ctx.nPost, p, new CounterRng(ctx.seed, ctx.stream * 2), !autapses && ctx.samePopulation);
+  return { kind: 'sparse', nPre: ctx.nPre, nPost: ctx.nPost, rowPtr, cols, weights: drawWeights(weight, cols.length, ctx) };
+}
+
+/**
+ * CSR rows of a Bernoulli(p) draw for every (pre j, post i) pair, by geometric skips: O(synapses),
+ * not O(nPre * nPost). `skipSelf` leaves out j -> j.
+ */
+export function bernoulliRows(nPre: number, nPost: number, p: number, rng: CounterRng, skipSelf = false): { rowPtr: Uint32Array; cols: Uint32Array } {
   const rowPtr = new Uint32Array(nPre + 1);
   let cols = new Uint32Array(Math.max(16, Math.ceil(nPre * nPost * p * 1.1 + 64)));
   let count = 0;
   const logq = Math.log1p(-p);
   for (let j = 0; j < nPre; j++) {
     if (p > 0) {
-      let i = -1;
-      for (;;) {
+      for (let i = -1; ; ) {
         i += p >= 1 ? 1 : 1 + Math.floor(Math.log(rng.uniform()) / logq);
         if (i >= nPost) break;
-        if (!autapses && ctx.samePopulation && i === j) continue;
+        if (skipSelf && i === j) continue;
         if (count === cols.length) {
           const grown = new Uint32Array(cols.length * 2);
           grown.set(cols);
@@ -220,8 +226,7 @@ function buildFixedProbability(p: number, weight: WeightSpec, autapses: boolean,
     }
     rowPtr[j + 1] = count;
   }
-  cols = cols.slice(0, count);
-  return { kind: 'sparse', nPre, nPost, rowPtr, cols, weights: drawWeights(weight, count, ctx) };
+  return { rowPtr, cols: cols.slice(0, count) };
 }
 
 /** Each postsynaptic neuron draws exactly k distinct presynaptic partners. */

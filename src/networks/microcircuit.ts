@@ -1,4 +1,4 @@
-import { type ConnectivitySpec } from '../model/connectivity.js';
+import { bernoulliRows, type ConnectivitySpec } from '../model/connectivity.js';
 import { ModelError, rejectUnknownKeys, requireFinite, requireInt } from '../model/errors.js';
 import { MAX_DELAY_STEPS, Network, type NeuronPopulation } from '../model/network.js';
 import { CounterRng } from '../util/rng.js';
@@ -355,24 +355,8 @@ const STREAM_CONN = 0x4d430100;
  * ~ N(d, d · delayRelStd) redrawn below dt, then converted to engine steps as engineDelaySteps does.
  */
 function jitteredBernoulli(nPre: number, nPost: number, p: number, mean: number, relStd: number, delay_ms: number, delayRelStd: number, dt: number, rng: CounterRng) {
-  const rowPtr = new Uint32Array(nPre + 1);
-  let cols = new Uint32Array(Math.max(16, Math.ceil(nPre * nPost * p * 1.05 + 64)));
-  let count = 0;
-  const logq = Math.log1p(-p);
-  for (let j = 0; j < nPre; j++) {
-    for (let i = -1; ; ) {
-      i += p >= 1 ? 1 : 1 + Math.floor(Math.log(rng.uniform()) / logq);
-      if (i >= nPost) break;
-      if (count === cols.length) {
-        const grown = new Uint32Array(cols.length * 2);
-        grown.set(cols);
-        cols = grown;
-      }
-      cols[count++] = i;
-    }
-    rowPtr[j + 1] = count;
-  }
-  cols = cols.slice(0, count);
+  const { rowPtr, cols } = bernoulliRows(nPre, nPost, p, rng);
+  const count = cols.length;
   const weights = new Float32Array(count);
   const delays = new Uint16Array(count);
   const sd = Math.abs(mean) * relStd;
