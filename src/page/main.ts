@@ -26,7 +26,7 @@ type State = 'idle' | 'compiling' | 'running' | 'paused' | 'checking' | 'done' |
 const STEP_MS = 10;
 /** Wall time one batch of a run aims at, so the page redraws at a steady pace. */
 const BATCH_TARGET_MS = 40;
-/** How often the SVG figure is redrawn while running. */
+/** How often the SVG figure and the 3D view are redrawn while running (the raster: every batch). */
 const FIGURE_INTERVAL_MS = 300;
 
 const sources = new Map<string, NetworkSource>(exampleSources().map((s) => [s.label, s]));
@@ -164,9 +164,10 @@ async function play(): Promise<void> {
   while (running && !s.done) {
     const t0 = performance.now();
     await s.advance(batch);
-    s.draw();
+    const slowViewsDue = performance.now() - lastFigure > FIGURE_INTERVAL_MS;
+    s.draw(slowViewsDue || s.done);
     showFacts();
-    if (performance.now() - lastFigure > FIGURE_INTERVAL_MS) {
+    if (slowViewsDue) {
       showFigure();
       lastFigure = performance.now();
     }
@@ -177,6 +178,7 @@ async function play(): Promise<void> {
   }
   running = false;
   $('run').textContent = 'Run';
+  s.draw();
   showFigure();
   if (s.done) await finish(s);
   else setStatus('paused', 'paused');

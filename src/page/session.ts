@@ -118,9 +118,10 @@ export class Session {
     return k;
   }
 
-  draw(): void {
+  /** Draws the raster, and the 3D view unless `brain` is false (it costs more on a software GPU). */
+  draw(brain = true): void {
     this.raster.draw(this.stepsDone);
-    this.brain?.draw(this.stepsDone);
+    if (brain) this.brain?.draw(this.stepsDone);
   }
 
   dispose(): void {
