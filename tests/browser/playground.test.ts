@@ -1,5 +1,5 @@
 /**
- * The playground in headless Chromium: every example loads, steps, runs to the end, draws its
+ * The built playground in headless Chromium: every example loads, steps, runs to the end, draws its
  * raster (checked in pixels, read from a screenshot), updates its figures, and agrees with the
  * other backend; the console stays free of errors. Screenshots go to test-results/.
  */
@@ -26,7 +26,7 @@ let errors: string[];
 beforeAll(async () => {
   if (missing) return;
   mkdirSync(SHOTS, { recursive: true });
-  site = await openSite();
+  site = await openSite({ built: true }); // the production build, as a user gets it
   page = await site.browser.newPage({ viewport: { width: 1100, height: 1400 } });
   errors = collectErrors(page);
   await page.goto(`${site.base}/`);

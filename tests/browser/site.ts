@@ -1,9 +1,13 @@
 /**
- * What the Playwright suites share: a Vite dev server on this repository (the playground, the
+ * What the Playwright suites share: this repository's pages served over HTTP (the playground, the
  * parity page, the embedding example) and headless Chromium on WebGPU (SwiftShader here).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright';
-import { createServer, type ViteDevServer } from 'vite';
+import { build, createServer, preview } from 'vite';
 import { launchChromium } from './chromium.js';
 
 export interface Site {
@@ -13,16 +17,41 @@ export interface Site {
   close(): Promise<void>;
 }
 
-export async function openSite(): Promise<Site> {
-  const server: ViteDevServer = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'error' });
-  await server.listen();
-  const address = server.httpServer!.address();
-  if (!address || typeof address === 'string') throw new Error('vite server has no port');
+/** Pages the production build holds: the playground and the embedding example. */
+const BUILT_PAGES = { main: 'index.html', embed: 'examples/embed/index.html' };
+
+/**
+ * Serves the pages and launches Chromium. `built: true` serves a production build (vite build,
+ * then vite preview) of BUILT_PAGES, as a user gets it; otherwise the dev server, which also
+ * serves test pages such as tests/browser/parity.html.
+ */
+export async function openSite(options: { built?: boolean } = {}): Promise<Site> {
+  let stopServer: () => Promise<void>;
+  let address: AddressInfo | string | null | undefined;
+  if (options.built) {
+    const outDir = mkdtempSync(join(tmpdir(), 'neuromorph-web-'));
+    await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir, emptyOutDir: true, rollupOptions: { input: BUILT_PAGES } } });
+    const server = await preview({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
+    address = server.httpServer.address();
+    stopServer = async () => {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    };
+  } else {
+    const server = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'error' });
+    await server.listen();
+    address = server.httpServer?.address();
+    stopServer = () => server.close();
+  }
+  if (!address || typeof address === 'string') {
+    await stopServer();
+    throw new Error('the web server has no port');
+  }
   let browser: Browser;
   try {
     browser = await launchChromium();
   } catch (e) {
-    await server.close();
+    await stopServer();
     throw e;
   }
   return {
@@ -30,7 +59,7 @@ export async function openSite(): Promise<Site> {
     browser,
     close: async () => {
       await browser.close();
-      await server.close();
+      await stopServer();
     },
   };
 }
