@@ -86,9 +86,14 @@ fn csr_delay(index: u32) -> u32 { return consts[index]; }
 fn add_fixed_input(index: u32, w: i32) { atomicAdd(&input_fixed[index], w); }
 fn poisson_threshold(index: u32) -> u32 { return consts[index]; }
 
+// Table counts bounded by what the bindings hold: a corrupt table cannot run a loop past its
+// records (out-of-range reads would be clamped, but a huge count would spin for a long time).
+fn population_count() -> u32 { return min(population_table.count, arrayLength(&population_table.items)); }
+fn projection_count() -> u32 { return min(projection_table.count, arrayLength(&projection_table.items)); }
+
 // Phase 1: Poisson sources, one thread per bitmask word.
 fn emit_sources(t: u32, slot: u32, lid: u32) {
-  for (var q = 0u; q < population_table.count; q = q + 1u) {
+  for (var q = 0u; q < population_count(); q = q + 1u) {
     if (population_table.items[q].kind != 1u) {
       continue;
     }
@@ -103,7 +108,7 @@ fn emit_sources(t: u32, slot: u32, lid: u32) {
 
 // Phase 2: every projection, 2048 presynaptic neurons (one spike list) at a time.
 fn propagate(t: u32, slot: u32, lid: u32) {
-  for (var k = 0u; k < projection_table.count; k = k + 1u) {
+  for (var k = 0u; k < projection_count(); k = k + 1u) {
     let pre = projection_table.items[k].pre;
     let n_pre = population_table.items[pre].n;
     let pre_words = population_table.items[pre].words;
@@ -126,7 +131,7 @@ fn update_neuron(P: LifParams, q: u32, i: u32, t: u32) -> bool {
   let extra = poisson_arrivals(P, i, t);
   var st: NeuronState;
   var input = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-  for (var r = 0u; r < P.n_receptors; r = r + 1u) {
+  for (var r = 0u; r < min(P.n_receptors, 4u); r = r + 1u) {
     let in_idx = input_start + r * n + i;
     // No dense projections here: the float (dense) part of the input is always 0.
     input[r] = arriving_input(P, 0.0, atomicLoad(&input_fixed[in_idx]), extra[r]);
@@ -139,7 +144,7 @@ fn update_neuron(P: LifParams, q: u32, i: u32, t: u32) -> bool {
     st.adapt = bitcast<f32>(state[s0 + 2u * n + i]);
   }
   let next = neuron_step(P, st, input, bitcast<f32>(state[s0 + 3u * n + i]));
-  for (var r = 0u; r < P.n_receptors; r = r + 1u) {
+  for (var r = 0u; r < min(P.n_receptors, 4u); r = r + 1u) {
     if (P.receptors[r].kind >= 2u) {
       state[s0 + (4u + r) * n + i] = bitcast<u32>(next.state.syn[r]);
     }
@@ -155,7 +160,7 @@ fn update_neuron(P: LifParams, q: u32, i: u32, t: u32) -> bool {
 // Phase 3: neuron populations, WORKGROUP_SIZE neurons at a time; the workgroup assembles their
 // bitmask words in workgroup memory and writes them whole, as lif_update does.
 fn update_neurons(t: u32, slot: u32, lid: u32) {
-  for (var q = 0u; q < population_table.count; q = q + 1u) {
+  for (var q = 0u; q < population_count(); q = q + 1u) {
     if (population_table.items[q].kind != 0u) {
       continue;
     }
@@ -184,7 +189,7 @@ fn update_neurons(t: u32, slot: u32, lid: u32) {
 
 // Phase 4: voltage monitors.
 fn record_voltages(local_step: u32, lid: u32) {
-  for (var q = 0u; q < population_table.count; q = q + 1u) {
+  for (var q = 0u; q < population_count(); q = q + 1u) {
     let m = population_table.items[q].monitored;
     for (var k = lid; k < m; k = k + WORKGROUP_SIZE) {
       let i = consts[population_table.items[q].monitor_indices + k];
