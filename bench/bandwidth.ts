@@ -11,6 +11,7 @@
  * code, not measured): it is a lower bound, as caches and atomics' read-modify-write cost more.
  */
 import type { GpuContext } from '../src/gpu/device.js';
+import { BufferUsage } from '../src/gpu/flags.js';
 import type { Network } from '../src/model/network.js';
 
 export interface Bandwidth {
@@ -30,7 +31,7 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) nwg: 
 
 async function gpuCopyBandwidth(gpu: GpuContext, bytes: number, repeats: number): Promise<number> {
   const { device } = gpu;
-  const usage = 0x80 | 0x8; // STORAGE | COPY_DST
+  const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
   const src = device.createBuffer({ size: bytes, usage });
   const dst = device.createBuffer({ size: bytes, usage });
   try {

@@ -18,6 +18,8 @@
  * recordings are compared bit for bit.
  */
 import { compile, type GpuContext, GpuSimulation, type GpuTiming, Network, type Simulation } from '../src/index.js';
+import { outDegrees } from '../src/model/connectivity.js';
+import { forEachSpike } from '../src/model/recording.js';
 import { CounterRng } from '../src/util/rng.js';
 import { measureBandwidth, stepTrafficBytes } from './bandwidth.js';
 import { human, markdownTable, sig } from './format.js';
@@ -145,21 +147,10 @@ function synapticEvents(net: Network, m: Measured): number {
   let events = 0;
   for (const proj of net.projections) {
     const pre = net.populations[proj.pre];
-    const w = proj.weights;
-    if (w.kind !== 'sparse') throw new Error('scaling: expected sparse projections');
-    const bits = m.bits.get(pre.name)!;
+    const degree = outDegrees(proj.weights);
     const words = Math.ceil(pre.n / 32);
-    const lastStep = m.steps - 1 - proj.delay;
-    for (let s = 0; s <= lastStep; s++) {
-      for (let k = 0; k < words; k++) {
-        let x = bits[s * words + k];
-        while (x !== 0) {
-          const j = k * 32 + (31 - Math.clz32(x & -x));
-          x &= x - 1;
-          events += w.rowPtr[j + 1] - w.rowPtr[j];
-        }
-      }
-    }
+    const arrived = Math.max(0, m.steps - proj.delay); // steps whose spikes arrive within the run
+    forEachSpike(m.bits.get(pre.name)!.subarray(0, arrived * words), words, (_, j) => (events += degree[j]));
   }
   return events;
 }

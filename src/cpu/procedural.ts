@@ -1,4 +1,5 @@
 import type { PlanProcedural } from '../model/plan.js';
+import { forEachSetBit } from '../util/bits.js';
 import { randU32 } from '../util/rng.js';
 
 /**
@@ -19,16 +20,10 @@ export function proceduralPropagate(
 ): void {
   const { cut24, weightFixed, noSelf, stream } = proc;
   if (cut24 === 0) return;
-  const words = (nPre + 31) >>> 5;
-  for (let word = 0; word < words; word++) {
-    let bits = preBits[preOffset + word];
-    while (bits !== 0) {
-      const j = word * 32 + (31 - Math.clz32(bits & -bits));
-      bits &= bits - 1;
-      for (let i = 0; i < nPost; i++) {
-        if (noSelf && i === j) continue;
-        if (randU32(seed, stream, j, i) >>> 8 < cut24) inputFixed[inputOffset + i] += weightFixed;
-      }
+  forEachSetBit(preBits, preOffset, (nPre + 31) >>> 5, (j) => {
+    for (let i = 0; i < nPost; i++) {
+      if (noSelf && i === j) continue;
+      if (randU32(seed, stream, j, i) >>> 8 < cut24) inputFixed[inputOffset + i] += weightFixed;
     }
-  }
+  });
 }

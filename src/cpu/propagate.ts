@@ -2,6 +2,7 @@
  * CPU twins of shaders/dense_propagate.wgsl and shaders/sparse_propagate.wgsl.
  * Both read the presynaptic bitmask of the step the spikes were emitted in.
  */
+import { forEachSetBit } from '../util/bits.js';
 
 /**
  * Dense gather: input[inputOffset + i] += sum over spiking j (ascending) of w[j * nPost + i], the sum formed in
@@ -17,21 +18,15 @@ export function densePropagate(
   inputOffset: number,
   scratch: Float32Array,
 ): void {
-  const words = (nPre + 31) >>> 5;
   let any = false;
-  for (let word = 0; word < words; word++) {
-    let bits = preBits[preOffset + word];
-    while (bits !== 0) {
-      const j = word * 32 + (31 - Math.clz32(bits & -bits));
-      bits &= bits - 1;
-      if (!any) {
-        scratch.fill(0, 0, nPost);
-        any = true;
-      }
-      const row = j * nPost;
-      for (let i = 0; i < nPost; i++) scratch[i] += w[row + i];
+  forEachSetBit(preBits, preOffset, (nPre + 31) >>> 5, (j) => {
+    if (!any) {
+      scratch.fill(0, 0, nPost);
+      any = true;
     }
-  }
+    const row = j * nPost;
+    for (let i = 0; i < nPost; i++) scratch[i] += w[row + i];
+  });
   if (!any) return; // adding +0 changes nothing, not even -0 (input starts at +0)
   for (let i = 0; i < nPost; i++) input[inputOffset + i] += scratch[i];
 }
@@ -50,15 +45,9 @@ export function sparsePropagate(
   inputFixed: Int32Array,
   inputOffset: number,
 ): void {
-  const words = (nPre + 31) >>> 5;
-  for (let word = 0; word < words; word++) {
-    let bits = preBits[preOffset + word];
-    while (bits !== 0) {
-      const j = word * 32 + (31 - Math.clz32(bits & -bits));
-      bits &= bits - 1;
-      for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) inputFixed[inputOffset + cols[s]] += weights[s];
-    }
-  }
+  forEachSetBit(preBits, preOffset, (nPre + 31) >>> 5, (j) => {
+    for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) inputFixed[inputOffset + cols[s]] += weights[s];
+  });
 }
 
 /**
@@ -79,16 +68,10 @@ export function sparsePropagateDelayed(
   slots: number,
   slotStride: number,
 ): void {
-  const words = (nPre + 31) >>> 5;
-  for (let word = 0; word < words; word++) {
-    let bits = preBits[preOffset + word];
-    while (bits !== 0) {
-      const j = word * 32 + (31 - Math.clz32(bits & -bits));
-      bits &= bits - 1;
-      for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) {
-        const target = ((slot + delays[s] - 1) % slots) * slotStride;
-        inputFixed[target + inputOffset + cols[s]] += weights[s];
-      }
+  forEachSetBit(preBits, preOffset, (nPre + 31) >>> 5, (j) => {
+    for (let s = rowPtr[j], end = rowPtr[j + 1]; s < end; s++) {
+      const target = ((slot + delays[s] - 1) % slots) * slotStride;
+      inputFixed[target + inputOffset + cols[s]] += weights[s];
     }
-  }
+  });
 }

@@ -1,3 +1,5 @@
+import { forEachSetBit } from '../util/bits.js';
+
 /**
  * Recordings filled by either backend. Spikes are kept as the raw per-step bitmasks (bit i % 32 of
  * word i / 32 is neuron i), so recording costs n/8 bytes per step whatever the firing rate.
@@ -196,15 +198,6 @@ export function popcount(x: number): number {
 
 /** Calls fn(step, neuron) for every set bit of steps × words bitmasks, in time order. */
 export function forEachSpike(bits: Uint32Array, words: number, fn: (step: number, neuron: number) => void): void {
-  for (let k = 0; k < bits.length; k++) {
-    let w = bits[k];
-    if (w === 0) continue;
-    const step = Math.floor(k / words);
-    const base = (k - step * words) * 32;
-    while (w !== 0) {
-      const b = 31 - Math.clz32(w & -w);
-      fn(step, base + b);
-      w &= w - 1;
-    }
-  }
+  const steps = words === 0 ? 0 : bits.length / words;
+  for (let step = 0; step < steps; step++) forEachSetBit(bits, step * words, words, (i) => fn(step, i));
 }
