@@ -23,11 +23,14 @@ export class SpikeRecording {
     return this.length;
   }
 
-  /** Makes room for `steps` more steps at once, so a run's appends never reallocate. */
+  /**
+   * Makes room for `steps` more steps at once, so a run's appends never reallocate. Grows at least
+   * twofold, so many short runs (or appends beyond a reservation) cost amortized O(1) per step.
+   */
   reserve(steps: number): void {
     const need = (this.length + steps) * this.words;
     if (need > this.data.length) {
-      const grown = new Uint32Array(need);
+      const grown = new Uint32Array(Math.max(need, 2 * this.data.length));
       grown.set(this.data.subarray(0, this.length * this.words));
       this.data = grown;
     }
@@ -37,7 +40,7 @@ export class SpikeRecording {
   append(bits: Uint32Array, steps: number, offset = 0): void {
     const count = steps * this.words;
     const need = this.length * this.words + count;
-    if (need > this.data.length) this.reserve(Math.max(steps, this.length));
+    if (need > this.data.length) this.reserve(steps);
     const dst = this.length * this.words;
     for (let k = 0; k < count; k++) this.data[dst + k] = bits[offset + k];
     this.length += steps;
@@ -123,12 +126,15 @@ export class VoltageRecording {
     return this.length;
   }
 
-  /** Makes room for `steps` more steps at once, so a run's appends never reallocate. */
+  /**
+   * Makes room for `steps` more steps at once, so a run's appends never reallocate. Grows at least
+   * twofold, so many short runs (or appends beyond a reservation) cost amortized O(1) per step.
+   */
   reserve(steps: number): void {
     const width = this.indices.length;
     const need = (this.length + steps) * width;
     if (need > this.data.length) {
-      const grown = new Float32Array(need);
+      const grown = new Float32Array(Math.max(need, 2 * this.data.length));
       grown.set(this.data.subarray(0, this.length * width));
       this.data = grown;
     }
@@ -139,7 +145,7 @@ export class VoltageRecording {
     const width = this.indices.length;
     const count = steps * width;
     const need = this.length * width + count;
-    if (need > this.data.length) this.reserve(Math.max(steps, this.length));
+    if (need > this.data.length) this.reserve(steps);
     const dst = this.length * width;
     for (let k = 0; k < count; k++) this.data[dst + k] = values[k];
     this.length += steps;
