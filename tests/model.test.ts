@@ -32,6 +32,9 @@ describe('parameter validation names the field and the allowed range', () => {
     ['poisson rate too high', () => net().addSource('s', 2, { kind: 'poisson', rate_hz: 20000 }), 'populations.s.source.rate_hz', /\[0, 10000\) Hz/],
     ['poisson NaN rate', () => net().addSource('s', 2, { kind: 'poisson', rate_hz: [1, NaN] }), 'populations.s.source.rate_hz[1]', /finite/],
     ['negative spike time', () => net().addSource('s', 1, { kind: 'times', times: [[-1]] }), 'populations.s.source.times[0][0]', />= 0 ms/],
+    ['potential beyond the model range', () => net().addLIF('a', 3, { v_rest: -1e7 }), 'populations.a.v_rest', /in \[-1000000, 1000000\], got -10000000/],
+    ['current beyond the model range', () => { const n = net(); n.injectCurrent(n.addLIF('a', 3), { amplitude: [1, 3.5e38, 1] }); }, 'currents[0].amplitude[1]', /in \[-1000000, 1000000\]/],
+    ['weight beyond the model range (overflows f32 on its second spike)', () => { const n = net(); const a = n.addLIF('a', 2); n.connect(a, a, { kind: 'dense', weights: [[0, -1.8e38], [0, 0]] }, { delay: 1 }); }, 'projections.a->a.connectivity.weights[0][1]', /in \[-1000000, 1000000\]/],
     ['unknown source', () => net().addSource('s', 1, { kind: 'video' } as never), 'populations.s.source.kind', /function, times, poisson/],
   ];
   for (const [what, fn, field, message] of cases) {

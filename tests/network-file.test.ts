@@ -11,33 +11,7 @@ import { Network } from '../src/model/network.js';
 import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
 import { brunel } from '../src/networks/brunel.js';
 import { vogelsAbbott } from '../src/networks/vogels-abbott.js';
-
-/** Every feature a file can hold, in one network. */
-function kitchenSink(): Network {
-  const net = new Network({ dt: 0.1, seed: 77 });
-  const times = net.addSource('times', 3, { kind: 'times', times: [[1, 2.5], [], [4]] });
-  const noise = net.addSource('noise', 50, { kind: 'poisson', rate_hz: Array.from({ length: 50 }, (_, i) => 5 + i) });
-  const lif = net.addLIF('lif', 40, {
-    integration: 'exact',
-    v_init: Float32Array.from({ length: 40 }, (_, i) => -70 + i * 0.3),
-    receptors: { exc: { kind: 'exp_current', tau: 5, init: 0.5 }, inh: { kind: 'exp_conductance', tau: 10, e_rev: -80 }, kick: { kind: 'delta' } },
-  });
-  const izh = net.addIzhikevich('izh', 10, { preset: 'chattering' });
-  const adex = net.addAdEx('adex', 5, { tau_w: 100 });
-  net.connect(times, lif, { kind: 'dense', weights: Array.from({ length: 40 }, (_, i) => [i * 0.1, -0.2, 0.3]) }, { delay: 2, receptor: 'kick' });
-  net.connect(noise, lif, { kind: 'fixed_probability', p: 0.2, weight: { mean: 1.5, std: 0.5 } }, { delays: { low: 1, high: 5 }, receptor: 'exc' });
-  net.connect(lif, lif, { kind: 'fixed_indegree', k: 4, weight: 0.2 }, { delay: 3, receptor: 'inh', name: 'recurrent' });
-  net.connect(noise, izh, { kind: 'fixed_probability', p: 0.3, weight: 4, procedural: true }, { delay: 1 });
-  net.connect(izh, adex, { kind: 'csr', rowPtr: [0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3], cols: [0, 4, 2], weights: [5, 6, 7] }, { delay: 1 });
-  net.connect(lif, lif, { kind: 'one_to_one', weight: -0.1 }, { delay: 1, name: 'self', receptor: 'exc' });
-  net.injectCurrent(izh, { amplitude: 10, start_ms: 2, stop_ms: 8 });
-  net.injectCurrent(adex, { amplitude: [20, 25, 30, 35, 40] });
-  net.addPoissonInput(lif, { count: 100, rate_hz: 8, weight: 0.4, receptor: 'exc' });
-  net.monitorSpikes(lif);
-  net.monitorSpikes(izh);
-  net.monitorVoltage(adex, [0, 4]);
-  return net;
-}
+import { kitchenSink } from './kitchen-sink.js';
 
 function expectSamePlan(a: NetworkPlan, b: NetworkPlan): void {
   expect(b.byId.map((p) => [p.name, p.n, p.kind, p.inputFixedLog2, p.inputSlots])).toEqual(a.byId.map((p) => [p.name, p.n, p.kind, p.inputFixedLog2, p.inputSlots]));

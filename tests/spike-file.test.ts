@@ -25,5 +25,11 @@ describe('binary spike file', () => {
     const bad = bytes.slice();
     new DataView(bad.buffer).setUint32(20 + 4 + 3 + 8 + 16, 9, true); // first neuron index of exc
     expect(() => readSpikeFile(bad)).toThrow(/neuron 9 >= n = 5/);
+    const unordered = bytes.slice();
+    new DataView(unordered.buffer).setUint32(20 + 4 + 3 + 8 + 4, 7, true); // second step of exc: 7 > 3
+    expect(() => readSpikeFile(unordered)).toThrow(/steps must ascend, but event 2 \(step 3\) comes after step 7/);
+    const badDt = bytes.slice();
+    new DataView(badDt.buffer).setFloat64(8, -0.1, true);
+    expect(() => readSpikeFile(badDt)).toThrow(/dt must be a finite number > 0, got -0.1/);
   });
 });

@@ -55,6 +55,7 @@ export function readSpikeFile(bytes: Uint8Array): { dt: number; tables: SpikeTab
     if (at + n > bytes.length) fail(`truncated in ${what} (needs ${at + n} bytes, has ${bytes.length})`);
   };
   const dt = view.getFloat64(8, true);
+  if (!(Number.isFinite(dt) && dt > 0)) fail(`dt must be a finite number > 0, got ${dt}`);
   const count = view.getUint32(16, true);
   const tables: SpikeTable[] = [];
   let at = 20;
@@ -70,7 +71,10 @@ export function readSpikeFile(bytes: Uint8Array): { dt: number; tables: SpikeTab
     need(at, 8 * events, `population ${name}`);
     const steps = new Uint32Array(events);
     const neurons = new Uint32Array(events);
-    for (let e = 0; e < events; e++, at += 4) steps[e] = view.getUint32(at, true);
+    for (let e = 0; e < events; e++, at += 4) {
+      steps[e] = view.getUint32(at, true);
+      if (e > 0 && steps[e] < steps[e - 1]) fail(`population ${name}: steps must ascend, but event ${e} (step ${steps[e]}) comes after step ${steps[e - 1]}`);
+    }
     for (let e = 0; e < events; e++, at += 4) {
       neurons[e] = view.getUint32(at, true);
       if (neurons[e] >= n) fail(`population ${name}: neuron ${neurons[e]} >= n = ${n}`);

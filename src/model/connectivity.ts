@@ -1,5 +1,5 @@
 import { CounterRng } from '../util/rng.js';
-import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt, requireNonNegative } from './errors.js';
+import { ModelError, rejectUnknownKeys, requireModelValue, requireInRange, requireInt, requireNonNegative } from './errors.js';
 
 /** A synaptic weight (mV of input per spike): one value, or drawn per synapse from a normal. */
 export type WeightSpec = number | { mean: number; std: number };
@@ -131,10 +131,7 @@ function buildDense(weights: Extract<ConnectivitySpec, { kind: 'dense' }>['weigh
   const { nPre, nPost, field } = ctx;
   const w = new Float32Array(nPre * nPost);
   const put = (i: number, j: number, x: unknown) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw new ModelError(`${field}.weights[${i}][${j}]`, `must be a finite number, got ${String(x)}`);
-    }
-    w[j * nPost + i] = x;
+    w[j * nPost + i] = requireModelValue(`${field}.weights[${i}][${j}]`, x);
   };
   if ('shape' in weights && 'data' in weights) {
     const [rows, cols] = weights.shape;
@@ -164,14 +161,14 @@ function buildDense(weights: Extract<ConnectivitySpec, { kind: 'dense' }>['weigh
 function drawWeights(spec: WeightSpec, count: number, ctx: BuildContext): Float32Array {
   const out = new Float32Array(count);
   if (typeof spec === 'number') {
-    out.fill(requireFinite(`${ctx.field}.weight`, spec));
+    out.fill(requireModelValue(`${ctx.field}.weight`, spec));
     return out;
   }
   if (typeof spec !== 'object' || spec === null) {
     throw new ModelError(`${ctx.field}.weight`, 'must be a number or {mean, std}');
   }
   rejectUnknownKeys(`${ctx.field}.weight`, spec, ['mean', 'std']);
-  const mean = requireFinite(`${ctx.field}.weight.mean`, spec.mean);
+  const mean = requireModelValue(`${ctx.field}.weight.mean`, spec.mean);
   const std = requireNonNegative(`${ctx.field}.weight.std`, spec.std);
   const rng = new CounterRng(ctx.seed, ctx.stream * 2 + 1);
   for (let s = 0; s < count; s++) out[s] = mean + std * rng.normal();
@@ -188,7 +185,7 @@ function buildProcedural(p: number, weight: WeightSpec, autapses: boolean, ctx: 
     nPost: ctx.nPost,
     p,
     cut24: Math.round(p * 2 ** 24),
-    weight: requireFinite(`${ctx.field}.weight`, weight),
+    weight: requireModelValue(`${ctx.field}.weight`, weight),
     noSelf: ctx.samePopulation && !autapses,
     seed: ctx.seed,
     stream: (ctx.stream * 2) >>> 0,
@@ -280,7 +277,7 @@ function buildExplicitCsr(spec: Extract<ConnectivitySpec, { kind: 'csr' }>, ctx:
   const weights = new Float32Array(spec.cols.length);
   for (let s = 0; s < cols.length; s++) {
     cols[s] = requireInt(`${field}.cols[${s}]`, spec.cols[s], 0, nPost - 1);
-    weights[s] = requireFinite(`${field}.weights[${s}]`, spec.weights[s]);
+    weights[s] = requireModelValue(`${field}.weights[${s}]`, spec.weights[s]);
   }
   return { kind: 'sparse', nPre, nPost, rowPtr, cols, weights };
 }

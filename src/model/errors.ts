@@ -19,6 +19,21 @@ export function requireFinite(field: string, value: unknown): number {
   return value;
 }
 
+/**
+ * Largest magnitude a model quantity (a potential in mV, a weight, a current, a conductance) may
+ * have. A million of any of these units is far outside physiology, and keeping inputs below it
+ * keeps every f32 sum and product of the time step finite (a weight of 1e38 overflows to
+ * infinity on its second spike): too large a value is refused here, not turned into NaN later.
+ */
+export const MODEL_MAGNITUDE = 1e6;
+
+/** A finite model quantity with |value| <= MODEL_MAGNITUDE. */
+export function requireModelValue(field: string, value: unknown): number {
+  const v = requireFinite(field, value);
+  if (Math.abs(v) > MODEL_MAGNITUDE) throw new ModelError(field, `must be in [-${MODEL_MAGNITUDE}, ${MODEL_MAGNITUDE}], got ${v}`);
+  return v;
+}
+
 export function requirePositive(field: string, value: unknown): number {
   const v = requireFinite(field, value);
   if (!(v > 0)) throw new ModelError(field, `must be > 0, got ${v}`);

@@ -1,5 +1,5 @@
 import { buildConnectivity, type BuiltConnectivity, type ConnectivitySpec, synapseCount } from './connectivity.js';
-import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositive } from './errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireModelValue, requireInt, requirePositive } from './errors.js';
 import { type LIFInput, type LIFParams, resolveLIF } from './neuron.js';
 import { CounterRng } from '../util/rng.js';
 import { type AdExInput, type IzhikevichInput, resolveAdEx, resolveIzhikevich } from './neuron-models.js';
@@ -222,13 +222,13 @@ export class Network {
     if (pop.kind !== 'neuron') throw new ModelError(`${field}.population`, `must be a neuron population; ${pop.name} is a spike source`);
     let amplitude: number | Float32Array;
     if (typeof options.amplitude === 'number') {
-      amplitude = requireFinite(`${field}.amplitude`, options.amplitude);
+      amplitude = requireModelValue(`${field}.amplitude`, options.amplitude);
     } else {
       if (options.amplitude.length !== pop.n) {
         throw new ModelError(`${field}.amplitude`, `must have one value per neuron (${pop.n}), got ${options.amplitude.length}`);
       }
       amplitude = new Float32Array(pop.n);
-      for (let i = 0; i < pop.n; i++) amplitude[i] = requireFinite(`${field}.amplitude[${i}]`, options.amplitude[i]);
+      for (let i = 0; i < pop.n; i++) amplitude[i] = requireModelValue(`${field}.amplitude[${i}]`, options.amplitude[i]);
     }
     const start = requireFinite(`${field}.start_ms`, options.start_ms ?? 0);
     const stop = options.stop_ms === undefined || options.stop_ms === Infinity ? Infinity : requireFinite(`${field}.stop_ms`, options.stop_ms);
@@ -266,7 +266,7 @@ export class Network {
     if (this.poissonInputs.filter((q) => q.population === pop.id).length >= MAX_POISSON_INPUTS) {
       throw new ModelError(`${field}.population`, `at most ${MAX_POISSON_INPUTS} Poisson inputs per population`);
     }
-    this.poissonInputs.push({ population: pop.id, lambda, weight: requireFinite(`${field}.weight`, options.weight), receptor });
+    this.poissonInputs.push({ population: pop.id, lambda, weight: requireModelValue(`${field}.weight`, options.weight), receptor });
     this.calls.poisson_inputs.push({ population: pop.name, ...toJson(options) });
   }
 

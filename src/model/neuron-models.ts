@@ -1,4 +1,4 @@
-import { ModelError, rejectUnknownKeys, requireFinite, requireNonNegative, requirePositive } from './errors.js';
+import { ModelError, rejectUnknownKeys, requireModelValue, requireNonNegative, requirePositive } from './errors.js';
 import { DEFAULT_RECEPTORS, type LIFParams, type ReceptorSpec, resolveReceptors } from './neuron.js';
 
 /** Izhikevich (2003) parameter sets, Fig. 2 of the paper. */
@@ -62,9 +62,9 @@ export interface AdExInput {
 }
 
 function initArray(field: string, x: number | ArrayLike<number>, n: number): number | ArrayLike<number> {
-  if (typeof x === 'number') return requireFinite(field, x);
+  if (typeof x === 'number') return requireModelValue(field, x);
   if (x.length !== n) throw new ModelError(field, `must have one value per neuron (${n}), got ${x.length}`);
-  for (let i = 0; i < n; i++) requireFinite(`${field}[${i}]`, x[i]);
+  for (let i = 0; i < n; i++) requireModelValue(`${field}[${i}]`, x[i]);
   return x;
 }
 
@@ -77,11 +77,11 @@ export function resolveIzhikevich(field: string, input: IzhikevichInput, n: numb
     }
     base = IZHIKEVICH_PRESETS[input.preset];
   }
-  const a = requireFinite(`${field}.a`, input.a ?? base.a);
-  const b = requireFinite(`${field}.b`, input.b ?? base.b);
-  const c = requireFinite(`${field}.c`, input.c ?? base.c);
-  const d = requireFinite(`${field}.d`, input.d ?? base.d);
-  const v_peak = requireFinite(`${field}.v_peak`, input.v_peak ?? 30);
+  const a = requireModelValue(`${field}.a`, input.a ?? base.a);
+  const b = requireModelValue(`${field}.b`, input.b ?? base.b);
+  const c = requireModelValue(`${field}.c`, input.c ?? base.c);
+  const d = requireModelValue(`${field}.d`, input.d ?? base.d);
+  const v_peak = requireModelValue(`${field}.v_peak`, input.v_peak ?? 30);
   if (!(c < v_peak)) throw new ModelError(`${field}.c`, `must be < v_peak (${v_peak}), got ${c}`);
   const v_init = initArray(`${field}.v_init`, input.v_init ?? -65, n);
   const u_init = initArray(`${field}.u_init`, input.u_init ?? (typeof v_init === 'number' ? b * v_init : Array.from(v_init, (v) => b * v)), n);
@@ -109,10 +109,10 @@ export function resolveAdEx(field: string, input: AdExInput, n: number, dt: numb
   ] as const) {
     if (tau < dt) throw new ModelError(`${field}.${name}`, `must be >= dt (${dt} ms) for Euler integration, got ${tau}`);
   }
-  const v_rest = requireFinite(`${field}.v_rest`, input.v_rest ?? P.v_rest);
-  const v_reset = requireFinite(`${field}.v_reset`, input.v_reset ?? P.v_reset);
-  const v_peak = requireFinite(`${field}.v_peak`, input.v_peak ?? P.v_peak);
-  const v_t = requireFinite(`${field}.v_t`, input.v_t ?? P.v_t);
+  const v_rest = requireModelValue(`${field}.v_rest`, input.v_rest ?? P.v_rest);
+  const v_reset = requireModelValue(`${field}.v_reset`, input.v_reset ?? P.v_reset);
+  const v_peak = requireModelValue(`${field}.v_peak`, input.v_peak ?? P.v_peak);
+  const v_t = requireModelValue(`${field}.v_t`, input.v_t ?? P.v_t);
   if (!(v_reset < v_peak)) throw new ModelError(`${field}.v_reset`, `must be < v_peak (${v_peak}), got ${v_reset}`);
   if (!(v_t < v_peak)) throw new ModelError(`${field}.v_t`, `must be < v_peak (${v_peak}), got ${v_t}`);
   return {
@@ -129,8 +129,8 @@ export function resolveAdEx(field: string, input: AdExInput, n: number, dt: numb
       delta_t: requirePositive(`${field}.delta_t`, input.delta_t ?? P.delta_t),
       v_t,
       tau_w,
-      a: requireFinite(`${field}.a`, input.a ?? P.a),
-      b: requireFinite(`${field}.b`, input.b ?? P.b),
+      a: requireModelValue(`${field}.a`, input.a ?? P.a),
+      b: requireModelValue(`${field}.b`, input.b ?? P.b),
       w_init: initArray(`${field}.w_init`, input.w_init ?? 0, n),
     },
   };

@@ -1,4 +1,4 @@
-import { ModelError, rejectUnknownKeys, requireFinite, requireNonNegative, requirePositive } from './errors.js';
+import { ModelError, rejectUnknownKeys, requireModelValue, requireNonNegative, requirePositive } from './errors.js';
 
 /** How the linear membrane equation is advanced over one step of length dt. */
 export type Integration = 'euler' | 'exact';
@@ -105,9 +105,9 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
     throw new ModelError(`${field}.refractory_period`, 'give either refractory_period or t_ref, not both');
   }
   const p: LIFParams = {
-    v_rest: requireFinite(`${field}.v_rest`, input.v_rest ?? CHAPTER_LIF.v_rest),
-    v_reset: requireFinite(`${field}.v_reset`, input.v_reset ?? CHAPTER_LIF.v_reset),
-    v_th: requireFinite(`${field}.v_th`, input.v_th ?? input.threshold ?? CHAPTER_LIF.v_th),
+    v_rest: requireModelValue(`${field}.v_rest`, input.v_rest ?? CHAPTER_LIF.v_rest),
+    v_reset: requireModelValue(`${field}.v_reset`, input.v_reset ?? CHAPTER_LIF.v_reset),
+    v_th: requireModelValue(`${field}.v_th`, input.v_th ?? input.threshold ?? CHAPTER_LIF.v_th),
     tau_m: requirePositive(`${field}.tau_m`, input.tau_m ?? CHAPTER_LIF.tau_m),
     t_ref: requireNonNegative(`${field}.t_ref`, input.t_ref ?? input.refractory_period ?? CHAPTER_LIF.t_ref),
     integration: input.integration ?? CHAPTER_LIF.integration,
@@ -125,11 +125,11 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
   }
   if (input.v_init !== undefined) {
     if (typeof input.v_init === 'number') {
-      requireFinite(`${field}.v_init`, input.v_init);
+      requireModelValue(`${field}.v_init`, input.v_init);
     } else if (input.v_init.length !== n) {
       throw new ModelError(`${field}.v_init`, `must have one value per neuron (${n}), got ${input.v_init.length}`);
     } else {
-      for (let i = 0; i < n; i++) requireFinite(`${field}.v_init[${i}]`, input.v_init[i]);
+      for (let i = 0; i < n; i++) requireModelValue(`${field}.v_init[${i}]`, input.v_init[i]);
     }
     p.v_init = input.v_init;
   }
@@ -160,9 +160,9 @@ export function resolveReceptors(field: string, receptors: Record<string, Recept
   const out: Record<string, ReceptorSpec> = {};
   const initOf = (f: string, init: number | ArrayLike<number> | undefined) => {
     if (init === undefined) return {};
-    if (typeof init === 'number') return { init: requireFinite(`${f}.init`, init) };
+    if (typeof init === 'number') return { init: requireModelValue(`${f}.init`, init) };
     if (init.length !== n) throw new ModelError(`${f}.init`, `must have one value per neuron (${n}), got ${init.length}`);
-    for (let i = 0; i < n; i++) requireFinite(`${f}.init[${i}]`, init[i]);
+    for (let i = 0; i < n; i++) requireModelValue(`${f}.init[${i}]`, init[i]);
     return { init };
   };
   for (const name of names) {
@@ -181,7 +181,7 @@ export function resolveReceptors(field: string, receptors: Record<string, Recept
         break;
       case 'exp_conductance':
         rejectUnknownKeys(f, r, ['kind', 'tau', 'e_rev', 'init']);
-        out[name] = { kind: r.kind, tau: requirePositive(`${f}.tau`, r.tau), e_rev: requireFinite(`${f}.e_rev`, r.e_rev), ...initOf(f, r.init) };
+        out[name] = { kind: r.kind, tau: requirePositive(`${f}.tau`, r.tau), e_rev: requireModelValue(`${f}.e_rev`, r.e_rev), ...initOf(f, r.init) };
         break;
       default:
         throw new ModelError(`${f}.kind`, `must be one of current, delta, exp_current, exp_conductance; got ${String((r as { kind?: unknown }).kind)}`);
