@@ -15,6 +15,8 @@ import { lowerNetwork } from '../src/model/plan.js';
 import { CounterRng } from '../src/util/rng.js';
 import { EXAMPLES } from '../src/networks/examples.js';
 import { compareBackends } from './parity-cases.js';
+import { crossbarSnnBench } from '../bench/crossbar-snn.js';
+import { nodeHost } from '../bench/host-node.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());
@@ -435,5 +437,21 @@ describe('crossbar_propagate parity (GPU vs CPU twin)', () => {
     expect(Object.values(report.spikes).every((n) => n > 0)).toBe(true);
     expect(report.spikeMismatches).toEqual([]);
     expect(report.maxVoltageDiff).toBe(0);
+  });
+
+  it('the crossbar-snn benchmark runs every form on both backends and their spikes agree', async () => {
+    const rows: Record<string, unknown>[] = [];
+    const { table } = await crossbarSnnBench({ quick: true, sizes: [40], steps: 30, gpu: await requireGpu(), host: nodeHost(), emit: (r) => rows.push(r), log: () => {} });
+    expect(rows).toHaveLength(6);
+    expect(rows.map((r) => `${r.projection}/${r.backend}`)).toEqual(['dense/cpu', 'dense/gpu', 'crossbar ideal/cpu', 'crossbar ideal/gpu', 'crossbar nonideal/cpu', 'crossbar nonideal/gpu']);
+    for (const r of rows) {
+      expect(r.spikes_match).toBe(true);
+      expect(r.steps_per_s as number).toBeGreaterThan(0);
+      if (r.projection === 'dense') expect(r.vs_dense).toBe(1);
+      if (r.backend === 'gpu') expect(r.dispatches_per_step).toBe(3); // Poisson source, projection, LIF
+    }
+    // Ideal crossbar and dense projection: the same network to within f32, the same rate here.
+    expect(rows[2].rate_hz).toBe(rows[0].rate_hz);
+    expect(table).toContain('| 40 | crossbar nonideal |');
   });
 });
