@@ -396,7 +396,7 @@ describe('validation', () => {
 });
 
 describe('crossbar_propagate parity (GPU vs CPU twin)', () => {
-  it('bit for bit: read noise, ADC, wires, faults, drift, several tiles, zero and non-zero delays, two receptors', async () => {
+  it('bit for bit: read noise, ADC, wires, faults, drift, several tiles, zero and non-zero delays, two receptors, recurrent', async () => {
     const net = new Network({ dt: 0.5, seed: 17 });
     const src = net.addSource('src', 150, { kind: 'poisson', rate_hz: 30 });
     const params = { integration: 'exact' as const, tau_m: 10, v_rest: 0, v_reset: 0, v_th: 10, receptors: { exc: { kind: 'exp_current' as const, tau: 5 }, inh: { kind: 'delta' as const } } };
@@ -407,6 +407,7 @@ describe('crossbar_propagate parity (GPU vs CPU twin)', () => {
     net.connect(hidden, out, { kind: 'crossbar', weight: { mean: 2, std: 1 }, crossbar: { device: { read_noise: 0.03 }, adc_bits: 7 } }, { delay: 2 });
     net.connect(src, out, { kind: 'crossbar', weight: -0.2, crossbar: { mapping: 'single_pair' } }, { receptor: 'inh', delay: 1 });
     net.connect(hidden, hidden, { kind: 'fixed_probability', p: 0.1, weight: -1 }, { delay: 1 });
+    net.connect(out, out, { kind: 'crossbar', weight: { mean: -0.3, std: 0.5 }, crossbar: { tile_rows: 16, r_wire: 0.5, device: { read_noise: 0.02 } } }, { delay: 3 });
     net.monitorSpikes(hidden);
     net.monitorSpikes(out);
     net.monitorVoltage(out, [0, 7, 39]);
