@@ -14,6 +14,7 @@ import { Network } from '../src/model/network.js';
 import { lowerNetwork } from '../src/model/plan.js';
 import { CounterRng } from '../src/util/rng.js';
 import { EXAMPLES } from '../src/networks/examples.js';
+import { pcmDriftFactor } from '../src/crossbar/pcm.js';
 import { compareBackends } from './parity-cases.js';
 import { crossbarSnnBench } from '../bench/crossbar-snn.js';
 import { nodeHost } from '../bench/host-node.js';
@@ -222,6 +223,47 @@ describe('synaptic input of a crossbar projection (physics)', () => {
     }
   });
 
+  it('PCM preset: single pairs read at drift_time_s with each device\'s own power-law drift (aihwkit PCMLikeNoiseModel)', () => {
+    const t = 86400;
+    const net = new Network({ seed: 1 });
+    const src = net.addSource('src', nPre, { kind: 'poisson', rate_hz: 10 });
+    const post = net.addLIF('post', nPost);
+    const built = net.connect(src, post, { kind: 'crossbar', weights, crossbar: { pcm: { prog_noise_scale: 0, read_noise_scale: 0 }, drift_time_s: t } }).weights;
+    if (built.kind !== 'crossbar') throw new Error('not a crossbar');
+    const array = built.array as import('../src/crossbar/pcm.js').PcmCrossbarArray;
+    const n = nPre * nPost;
+    // Predicted weight of pair (i, j): (G+_T f(nu+) - G-_T f(nu-)) / g_scale, from the model's formulas.
+    const eff = Array.from({ length: nPost }, (_, j) =>
+      Array.from({ length: nPre }, (_, i) => {
+        const d = i * nPost + j;
+        return ((array.gTarget[d] * pcmDriftFactor(array.nu[d], t) - array.gTarget[n + d] * pcmDriftFactor(array.nu[n + d], t)) * 1e-6) / array.gScale;
+      }),
+    );
+    const x = lowerNetwork(net).projections[0].crossbar!;
+    let worst = 0;
+    let yt = 0;
+    let tt = 0;
+    for (const [k, s] of patterns.slice(0, 10).entries()) {
+      const y = read(x, s, k);
+      const want = ideal(eff, s);
+      const target = ideal(weights, s);
+      for (let j = 0; j < nPost; j++) {
+        worst = Math.max(worst, Math.abs(y[j] - want[j]));
+        yt += y[j] * target[j];
+        tt += target[j] * target[j];
+      }
+    }
+    expect(worst).toBeLessThan(1e-5);
+    // A day after programming, mean exponents of 0.049-0.1 shrink conductances by (1 + t / 20 s)^-nu
+    // = 0.66-0.43. The least-squares gain of the input on the target input is weighted by the large
+    // weights, whose nu is 0.049 +- 0.008 (factor 0.66 +- 0.03): measured 0.668.
+    const gain = yt / tt;
+    expect(gain).toBeGreaterThan(0.6);
+    expect(gain).toBeLessThan(0.72);
+    expect(() => net.connect(src, post, { kind: 'crossbar', weights, crossbar: { pcm: {}, mapping: 'balanced' } }, { name: 'x' })).toThrow(/^projections\.x\.connectivity\.crossbar\.mapping: the PCM preset/);
+    expect(() => net.connect(src, post, { kind: 'crossbar', weights, crossbar: { pcm: { drift_scale: -1 } } }, { name: 'y' })).toThrow(/^projections\.y\.connectivity\.crossbar\.pcm\.drift_scale: must be >= 0/);
+  });
+
   it('write-and-verify: every healthy pair lands within 2 tolerance w_max of its weight, and the input follows the programmed weights', () => {
     const tolerance = 0.02;
     const net = new Network({ seed: 2 });
@@ -328,6 +370,15 @@ describe('crossbar projections in a spiking network (CPU backend)', () => {
     b.runSync(200);
     expect(a.spikes('xbar').total()).toBeGreaterThan(0);
     expect(Array.from(b.spikes('xbar').bits)).toEqual(Array.from(a.spikes('xbar').bits));
+    // The PCM preset too.
+    const pcm = twins({ pcm: { drift_scale: 0.5 }, drift_time_s: 3600, adc_bits: 9 });
+    const pcmBack = readNetworkFile(writeNetworkFile(pcm)).network;
+    expect(pcmBack.describe()).toEqual(pcm.describe());
+    const [c, d] = [new CpuSimulation(lowerNetwork(pcm)), new CpuSimulation(lowerNetwork(pcmBack))];
+    c.runSync(200);
+    d.runSync(200);
+    expect(c.spikes('xbar').total()).toBeGreaterThan(0);
+    expect(Array.from(d.spikes('xbar').bits)).toEqual(Array.from(c.spikes('xbar').bits));
   });
 });
 

@@ -25,6 +25,7 @@ import { randU32 } from '../util/rng.js';
 import { CrossbarArray, type CrossbarSpec, type ProgramOptions, type ProgramReport, type WeightMapping } from './crossbar.js';
 import type { DeviceParams } from './device.js';
 import { gaussian, STREAM } from './noise.js';
+import { PcmCrossbarArray, type PcmScales } from './pcm.js';
 
 const f = Math.fround;
 
@@ -54,9 +55,15 @@ export interface CrossbarSynapseSpec {
   drift_time_s?: number;
   /** Write-and-verify programming with pulses (CrossbarArray.program) instead of an ideal write. */
   program?: ProgramOptions;
+  /**
+   * The PCM preset (pcm.ts, aihwkit's PCMLikeNoiseModel): PCM devices on single pairs, programmed
+   * with PCM programming noise, read at drift_time_s with power-law drift and 1/f noise; `{}` for
+   * aihwkit's scales. Takes the place of `device`, `mapping` and `program`.
+   */
+  pcm?: PcmScales;
 }
 
-const SYNAPSE_KEYS = ['device', 'tile_rows', 'tile_cols', 'w_max', 'v_read', 'adc_bits', 'adc_range', 'r_wire', 'seed', 'mapping', 'drift_time_s', 'program'];
+const SYNAPSE_KEYS = ['device', 'tile_rows', 'tile_cols', 'w_max', 'v_read', 'adc_bits', 'adc_range', 'r_wire', 'seed', 'mapping', 'drift_time_s', 'program', 'pcm'];
 
 /** A built crossbar projection: the target weights, the programmed array and when it is read. */
 export interface CrossbarWeights {
@@ -104,17 +111,28 @@ export function buildCrossbarWeights(field: string, spec: CrossbarSynapseSpec | 
     dac_bits: 0,
     seed: s.seed ?? randU32(seed, SEED_STREAM, stream, 0),
   };
+  if (s.pcm !== undefined) {
+    if (s.pcm === null || typeof s.pcm !== 'object') throw new ModelError(`${at}.pcm`, 'must be an object {prog_noise_scale?, read_noise_scale?, drift_scale?}');
+    for (const k of ['device', 'mapping', 'program'] as const) {
+      if (s[k] !== undefined) throw new ModelError(`${at}.${k}`, 'the PCM preset (pcm) fixes the device, the single-pair mapping and its programming; leave it out');
+    }
+  }
   for (const k of ['device', 'tile_rows', 'tile_cols', 'v_read', 'adc_bits', 'adc_range', 'r_wire', 'mapping'] as const) {
     if (s[k] !== undefined) (xspec as unknown as Record<string, unknown>)[k] = s[k];
   }
   let array: CrossbarArray;
   let program: ProgramReport | undefined;
   try {
-    array = new CrossbarArray(xspec);
-    if (s.program !== undefined) {
+    if (s.pcm !== undefined) {
+      const pcmArray = new PcmCrossbarArray({ ...xspec, pcm: s.pcm });
+      pcmArray.programWeights(w);
+      array = pcmArray;
+    } else if (s.program !== undefined) {
       if (s.program === null || typeof s.program !== 'object') throw new ModelError('program', 'must be an object {tolerance?, max_pulses?}');
+      array = new CrossbarArray(xspec);
       program = array.program(w, s.program);
     } else {
+      array = new CrossbarArray(xspec);
       array.setWeights(w);
     }
   } catch (e) {

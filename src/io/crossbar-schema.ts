@@ -45,6 +45,7 @@ const crossbarSynapses = z
     mapping: z.enum(['balanced', 'single_pair']),
     drift_time_s: nonNegative,
     program: z.object({ tolerance: positive, max_pulses: z.number().int().min(0) }).partial().strict(),
+    pcm: z.object({ prog_noise_scale: nonNegative, read_noise_scale: nonNegative, drift_scale: nonNegative }).partial().strict(),
   })
   .partial()
   .strict();
