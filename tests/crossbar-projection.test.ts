@@ -211,6 +211,27 @@ describe('synaptic input of a crossbar projection (physics)', () => {
     expect(worstIdeal).toBeGreaterThan(1);
   });
 
+  it('conductance levels: each device state rounds to the nearest of L levels, so a pair reads (q(1/2 + w / 2 w_max) - q(1/2 - w / 2 w_max)) w_max', () => {
+    const levels = 9;
+    const x = crossbarPlan(weights, { device: { levels } });
+    const wMax = Math.max(...weights.flat().map(Math.abs));
+    const q = (state: number) => Math.floor(state * (levels - 1) + 0.5) / (levels - 1);
+    const eff = weights.map((row) => row.map((w) => (q(0.5 + w / (2 * wMax)) - q(0.5 - w / (2 * wMax))) * wMax));
+    let worst = 0;
+    let worstIdeal = 0;
+    for (const [k, s] of patterns.slice(0, 20).entries()) {
+      const y = read(x, s, k);
+      const want = ideal(eff, s);
+      const target = ideal(weights, s);
+      for (let j = 0; j < nPost; j++) {
+        worst = Math.max(worst, Math.abs(y[j] - want[j]));
+        worstIdeal = Math.max(worstIdeal, Math.abs(y[j] - target[j]));
+      }
+    }
+    expect(worst).toBeLessThan(1e-4);
+    expect(worstIdeal).toBeGreaterThan(0.1); // steps of w_max / 8 per device
+  });
+
   it('drift: with one exponent nu every conductance, so every input, scales by (t / t0)^-nu', () => {
     const nu = 0.06;
     const t = 1e4;
