@@ -431,6 +431,8 @@ describe('validation', () => {
     ];
     for (const [spec, message] of cases) expect(connect(spec), JSON.stringify(spec)).toThrow(message);
     expect(connect({ kind: 'crossbar', weight: 0.5 }, { delays: [1, 1] })).toThrow(/delays: per-synapse delays need stored sparse connectivity, not crossbar/);
+    // w_max equal to the largest weight is accepted although the weights are stored in f32.
+    expect(connect({ kind: 'crossbar', weight: 0.3, crossbar: { w_max: 0.3 } })().weights.kind).toBe('crossbar');
     // One weight for every pair: w_max defaults to it.
     const proj = connect({ kind: 'crossbar', weight: 0.5 })();
     expect(proj.weights.kind === 'crossbar' && proj.weights.array.config.w_max).toBe(0.5);

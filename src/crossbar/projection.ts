@@ -100,7 +100,8 @@ export function buildCrossbarWeights(field: string, spec: CrossbarSynapseSpec | 
   let maxAbs = 0;
   for (let k = 0; k < w.length; k++) maxAbs = Math.max(maxAbs, Math.abs(w[k]));
   const driftTime = requireNonNegative(`${at}.drift_time_s`, s.drift_time_s ?? 0);
-  if (s.w_max !== undefined && requirePositive(`${at}.w_max`, s.w_max) < maxAbs) {
+  // The weights are f32: compare in f32, so w_max = 0.3 admits a weight of 0.3.
+  if (s.w_max !== undefined && f(requirePositive(`${at}.w_max`, s.w_max)) < maxAbs) {
     throw new ModelError(`${at}.w_max`, `must be >= the largest |weight| (${maxAbs}), got ${s.w_max}: larger weights would saturate the devices`);
   }
   const xspec: CrossbarSpec = {
