@@ -105,7 +105,7 @@ describe('malformed network files: every problem, by its path in the file', () =
       'populations[1].params: unknown key "colour"',
       'projections[0].connectivity.p: must be ≤ 1',
       'projections[0].delay: must be ≥ 0',
-      'projections[1].connectivity.kind: must be one of "dense", "fixed_probability", "fixed_indegree", "one_to_one", "csr"',
+      'projections[1].connectivity.kind: must be one of "dense", "fixed_probability", "fixed_indegree", "one_to_one", "csr", "crossbar"',
       '(file): unknown key "extra"',
     ]);
   });

@@ -6,6 +6,7 @@ import { poissonSpikes, poissonStream } from './poisson.js';
 import { proceduralPropagate } from './procedural.js';
 import { densePropagate, sparsePropagate, sparsePropagateDelayed } from './propagate.js';
 import { compileWasmNetwork, type SimdPopulation } from './wasm/network-module.js';
+import { crossbarPropagate, CrossbarScratch } from '../crossbar/projection.js';
 
 export interface CpuSimulationOptions {
   /**
@@ -33,6 +34,7 @@ const PROCEDURAL = 1;
 const DENSE = 2;
 const SPARSE = 3;
 const SPARSE_DELAYED = 4;
+const CROSSBAR = 5;
 
 /** A projection into a population, with everything its delivery needs resolved once. */
 interface Incoming {
@@ -45,6 +47,8 @@ interface Incoming {
   /** VIA_WASM: the scatter kernel, and the byte address its `base` adds to inputSlot * slotBytes. */
   scatter: ((bitsAddress: number, base: number) => void) | null;
   baseAddress: number;
+  /** CROSSBAR: the projection's scratch. */
+  crossbar: CrossbarScratch | null;
 }
 
 interface CpuPopulation {
@@ -143,7 +147,7 @@ export class CpuSimulation implements Simulation {
       for (const proj of pop.plan.incoming) {
         if (wasm?.delivered.has(proj.id)) continue;
         const w = wasm?.scatters.get(proj.id);
-        const how = w ? VIA_WASM : proj.procedural ? PROCEDURAL : proj.dense ? DENSE : proj.synapseDelays ? SPARSE_DELAYED : SPARSE;
+        const how = w ? VIA_WASM : proj.crossbar ? CROSSBAR : proj.procedural ? PROCEDURAL : proj.dense ? DENSE : proj.synapseDelays ? SPARSE_DELAYED : SPARSE;
         const receptorOffset = proj.receptor * pop.stride;
         pop.incoming.push({
           how,
@@ -154,6 +158,7 @@ export class CpuSimulation implements Simulation {
           scatter: w ? w.scatter : null,
           // Delayed scatters add the target's inputFixed address themselves (see WasmScatter).
           baseAddress: w && !w.layout.delays ? pop.simd!.layout.inputFixed : 0,
+          crossbar: proj.crossbar ? new CrossbarScratch(proj.crossbar.nPre, proj.crossbar.nPost) : null,
         });
       }
     }
@@ -261,6 +266,8 @@ export class CpuSimulation implements Simulation {
             const { rowPtr, cols, weights } = inc.plan.csr!;
             const delays = inc.plan.synapseDelays!;
             sparsePropagateDelayed(rowPtr, cols, weights, delays, pre.plan.n, pre.ring, preOffset, pop.inputFixed, inc.receptorOffset, inputSlot, planned.inputSlots, pop.slotStride);
+          } else if (inc.how === CROSSBAR) {
+            crossbarPropagate(inc.plan.crossbar!, pre.ring, preOffset, t, pop.inputFloat, slotStart + inc.receptorOffset, inc.crossbar!);
           } else if (inc.how === PROCEDURAL) {
             proceduralPropagate(inc.plan.procedural!, seed, pre.plan.n, planned.n, pre.ring, preOffset, pop.inputFixed, slotStart + inc.receptorOffset);
           } else {

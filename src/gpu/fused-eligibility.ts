@@ -22,7 +22,7 @@ export type FusedLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'
 export function fusedEligibility(plan: NetworkPlan, limits: FusedLimits, chunkSteps = 128): FusedEligibility {
   for (const proj of plan.projections) {
     if (!proj.csr) {
-      const form = proj.dense ? 'dense' : proj.procedural ? 'procedural' : 'not stored';
+      const form = proj.dense ? 'dense' : proj.crossbar ? 'crossbar-backed' : proj.procedural ? 'procedural' : 'not stored';
       return { ok: false, reason: `projection ${proj.name} is ${form}; the fused kernel takes CSR (sparse) projections only` };
     }
     if (proj.delay < 1) {

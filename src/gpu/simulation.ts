@@ -8,6 +8,7 @@ import { fusedEligibility, ringLengthFor } from './fused-eligibility.js';
 import { type BufferSlice, FusedNetwork } from './fused.js';
 import { type CompiledKernel, getKernel, KERNELS } from './kernels.js';
 import { lifParams } from './lif-params.js';
+import { CROSSBAR_PROPAGATE_KERNEL, crossbarUniform } from './crossbar-projection.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
@@ -128,6 +129,7 @@ export class GpuSimulation implements Simulation {
       procedural: await getKernel(ctx.device, KERNELS.proceduralPropagate, wg),
       poisson: await getKernel(ctx.device, KERNELS.poissonSource, wg),
       record: await getKernel(ctx.device, KERNELS.recordVoltage, wg),
+      crossbar: plan.projections.some((p) => p.crossbar) ? await getKernel(ctx.device, CROSSBAR_PROPAGATE_KERNEL, wg) : undefined,
     };
     return new GpuSimulation(plan, ctx, { perKernel: kernels }, options);
   }
@@ -135,7 +137,7 @@ export class GpuSimulation implements Simulation {
   private constructor(
     readonly plan: NetworkPlan,
     private readonly ctx: GpuContext,
-    kernels: { fused: CompiledKernel } | { perKernel: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> },
+    kernels: { fused: CompiledKernel } | { perKernel: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> & { crossbar?: CompiledKernel } },
     options: GpuSimulationOptions,
   ) {
     this.device = ctx.device;
@@ -176,7 +178,7 @@ export class GpuSimulation implements Simulation {
   }
 
   /** The one-dispatch-per-kernel path: buffers and dispatches per population and projection. */
-  private allocatePerKernel(kernels: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel>): void {
+  private allocatePerKernel(kernels: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> & { crossbar?: CompiledKernel }): void {
     const { plan } = this;
     for (const p of plan.byId) this.pops.push(this.allocatePopulation(p, kernels));
     for (const proj of plan.projections) this.pops[proj.post].dispatches.push(...this.projectionDispatches(proj, kernels));
@@ -335,6 +337,7 @@ export class GpuSimulation implements Simulation {
     }
     for (const proj of this.plan.projections) {
       if (proj.dense) check(`projections.${proj.name}.weights`, proj.dense.byteLength);
+      if (proj.crossbar) check(`projections.${proj.name}.crossbar`, proj.crossbar.gPlus.byteLength);
       // CSR projections are split across bindings (csrParts); procedural ones store nothing.
     }
     for (const m of this.plan.voltageMonitors) check(`monitors.voltage.${this.plan.byId[m.population].name}`, m.indices.length * 4 * this.chunkSteps);
@@ -409,10 +412,17 @@ export class GpuSimulation implements Simulation {
     return { kernel, bindGroup: this.bindGroup(kernel, resources), groups: this.groupsFor(kernel, p.n) };
   }
 
-  private projectionDispatches(proj: PlanProjection, kernels: Record<'dense' | 'sparse' | 'procedural', CompiledKernel>): Dispatch[] {
+  private projectionDispatches(proj: PlanProjection, kernels: Record<'dense' | 'sparse' | 'procedural', CompiledKernel> & { crossbar?: CompiledKernel }): Dispatch[] {
     const pre = this.pops[proj.pre];
     const post = this.pops[proj.post];
     const stride = post.plan.n * post.plan.lif!.receptors.length;
+    if (proj.crossbar) {
+      const x = proj.crossbar;
+      const u = crossbarUniform(x, { preWords: pre.plan.words, delay: proj.delay, receptor: proj.receptor, nPost: post.plan.n, inputSlots: post.plan.inputSlots, slotStride: stride });
+      const params = this.uniform(`${proj.name}.params`, u.words, u.floats);
+      const g = [x.gPlus, x.gMinus, ...(x.wires ? [x.rpPlus, x.rpMinus] : [4, 4])].map((m, k) => this.storage(`${proj.name}.${['g+', 'g-', 'rp+', 'rp-'][k]}`, m));
+      return [{ kernel: kernels.crossbar!, bindGroup: this.bindGroup(kernels.crossbar!, [params, ...g, pre.ring, post.inputFloat!]), groups: this.groupsFor(kernels.crossbar!, post.plan.n) }];
+    }
     if (proj.dense) {
       const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, 0]);
       const w = this.storage(`${proj.name}.weights`, proj.dense);

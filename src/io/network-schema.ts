@@ -5,6 +5,7 @@
  * docs/network-file.md for the format with an example.
  */
 import { z } from 'zod';
+import { crossbarConnectivity } from './crossbar-schema.js';
 
 const finite = z.number().finite();
 const positive = finite.positive();
@@ -93,6 +94,7 @@ const connectivity = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('fixed_indegree'), k: z.number().int().min(0), weight, autapses: z.boolean().optional() }).strict(),
   z.object({ kind: z.literal('one_to_one'), weight }).strict(),
   z.object({ kind: z.literal('csr'), rowPtr: z.array(z.number().int().min(0)), cols: z.array(z.number().int().min(0)), weights: z.array(finite) }).strict(),
+  crossbarConnectivity,
 ]);
 
 const delaySteps = z.number().int().min(0).max(4096);

@@ -1,5 +1,6 @@
 import { CounterRng } from '../util/rng.js';
 import { ModelError, rejectUnknownKeys, requireModelValue, requireInRange, requireInt, requireNonNegative } from './errors.js';
+import { buildCrossbarWeights, type CrossbarSynapseSpec, type CrossbarWeights } from '../crossbar/projection.js';
 
 /** A synaptic weight (mV of input per spike): one value, or drawn per synapse from a normal. */
 export type WeightSpec = number | { mean: number; std: number };
@@ -14,7 +15,12 @@ export type ConnectivitySpec =
   | { kind: 'fixed_probability'; p: number; weight: WeightSpec; autapses?: boolean; procedural?: boolean }
   | { kind: 'fixed_indegree'; k: number; weight: WeightSpec; autapses?: boolean }
   | { kind: 'one_to_one'; weight: WeightSpec }
-  | { kind: 'csr'; rowPtr: ArrayLike<number>; cols: ArrayLike<number>; weights: ArrayLike<number> };
+  | { kind: 'csr'; rowPtr: ArrayLike<number>; cols: ArrayLike<number>; weights: ArrayLike<number> }
+  /**
+   * Weights (a dense matrix as for `dense`, or one `weight` for every pair) programmed onto a
+   * memristor crossbar and read each step by the spikes (src/crossbar/projection.ts).
+   */
+  | { kind: 'crossbar'; weights?: Extract<ConnectivitySpec, { kind: 'dense' }>['weights']; weight?: WeightSpec; crossbar?: CrossbarSynapseSpec };
 
 /** Dense weights stored pre-major: w[j * nPost + i] is the weight from pre j to post i. */
 export interface DenseWeights {
@@ -55,12 +61,12 @@ export interface ProceduralWeights {
   stream: number;
 }
 
-export type BuiltConnectivity = DenseWeights | CsrWeights | ProceduralWeights;
+export type BuiltConnectivity = DenseWeights | CsrWeights | ProceduralWeights | CrossbarWeights;
 
 /** Synapses leaving each presynaptic neuron (for procedural connectivity the expected number). */
 export function outDegrees(c: BuiltConnectivity): Float64Array {
   const out = new Float64Array(c.nPre);
-  if (c.kind === 'dense') out.fill(c.nPost);
+  if (c.kind === 'dense' || c.kind === 'crossbar') out.fill(c.nPost);
   else if (c.kind === 'procedural') out.fill(c.p * (c.noSelf ? c.nPost - 1 : c.nPost));
   else for (let j = 0; j < c.nPre; j++) out[j] = c.rowPtr[j + 1] - c.rowPtr[j];
   return out;
@@ -68,7 +74,7 @@ export function outDegrees(c: BuiltConnectivity): Float64Array {
 
 /** Synapses of a projection; for procedural connectivity the expected number, p * nPre * nPost. */
 export function synapseCount(c: BuiltConnectivity): number {
-  if (c.kind === 'dense') return c.nPre * c.nPost;
+  if (c.kind === 'dense' || c.kind === 'crossbar') return c.nPre * c.nPost;
   if (c.kind === 'procedural') return Math.round(c.p * c.nPre * (c.noSelf ? c.nPost - 1 : c.nPost));
   return c.cols.length;
 }
@@ -122,8 +128,15 @@ export function buildConnectivity(spec: ConnectivitySpec, ctx: BuildContext): Bu
     case 'csr':
       rejectUnknownKeys(f, spec, ['kind', 'rowPtr', 'cols', 'weights']);
       return buildExplicitCsr(spec, ctx);
+    case 'crossbar': {
+      rejectUnknownKeys(f, spec, ['kind', 'weights', 'weight', 'crossbar']);
+      if ((spec.weights === undefined) === (spec.weight === undefined)) throw new ModelError(`${f}.weights`, 'give either weights (a [n_post][n_pre] matrix) or weight (one value or {mean, std} for every pair), not both or neither');
+      if (spec.weights !== undefined && (spec.weights === null || typeof spec.weights !== 'object')) throw new ModelError(`${f}.weights`, 'must be a [n_post][n_pre] matrix or {data, shape}');
+      const dense = spec.weights !== undefined ? buildDense(spec.weights, ctx) : { kind: 'dense' as const, nPre: ctx.nPre, nPost: ctx.nPost, w: drawWeights(spec.weight!, ctx.nPre * ctx.nPost, ctx) };
+      return buildCrossbarWeights(f, spec.crossbar, dense, ctx.seed, ctx.stream);
+    }
     default:
-      throw new ModelError(`${f}.kind`, `must be one of dense, fixed_probability, fixed_indegree, one_to_one, csr; got ${String((spec as { kind?: unknown }).kind)}`);
+      throw new ModelError(`${f}.kind`, `must be one of dense, fixed_probability, fixed_indegree, one_to_one, csr, crossbar; got ${String((spec as { kind?: unknown }).kind)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { synapseCount } from './connectivity.js';
 import { ModelError } from './errors.js';
 import { type CurrentInjection, type Network, type Projection, type SourcePopulation } from './network.js';
+import { planCrossbar, type PlanCrossbar } from '../crossbar/projection.js';
 import { lifStepConstant, receptorConstants, type ReceptorSpec, refractorySteps } from './neuron.js';
 
 /**
@@ -115,6 +116,8 @@ export interface PlanProjection {
   synapseDelays?: Uint16Array;
   /** Procedural connectivity: synapses regenerated from the RNG on every spike. */
   procedural?: PlanProcedural;
+  /** Crossbar-backed weights: read by the spikes each step, output added to the float input. */
+  crossbar?: PlanCrossbar;
 }
 
 /** Everything a backend needs to regenerate a procedural row (see ProceduralWeights). */
@@ -185,7 +188,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
   // even if every presynaptic neuron fires at once.
   const sparseIn = new Map<number, Projection[]>();
   for (const proj of net.projections) {
-    if (proj.weights.kind !== 'dense') sparseIn.set(proj.post, [...(sparseIn.get(proj.post) ?? []), proj]);
+    if (proj.weights.kind !== 'dense' && proj.weights.kind !== 'crossbar') sparseIn.set(proj.post, [...(sparseIn.get(proj.post) ?? []), proj]);
   }
   for (const [post, projs] of sparseIn) byId[post].inputFixedLog2 = chooseFixedScale(byId[post], projs);
 
@@ -194,6 +197,9 @@ export function lowerNetwork(net: Network): NetworkPlan {
     const planned: PlanProjection = { id: proj.id, name: proj.name, pre: proj.pre, post: proj.post, delay: proj.delay, receptor: proj.receptor, synapses: 0 };
     if (w.kind === 'dense') {
       planned.dense = w.w;
+      planned.synapses = w.nPre * w.nPost;
+    } else if (w.kind === 'crossbar') {
+      planned.crossbar = planCrossbar(w);
       planned.synapses = w.nPre * w.nPost;
     } else if (w.kind === 'procedural') {
       const weightFixed = quantize(Float32Array.of(w.weight), byId[proj.post].inputFixedLog2)[0];

@@ -9,6 +9,7 @@ import { DEMO_SEED, DEMO_WEIGHT_SCALE, SpikingNeuralNetwork } from '../lab/spiki
 import { brunel, BRUNEL_STATES } from './brunel.js';
 import { MICROCIRCUIT, microcircuit } from './microcircuit.js';
 import { vogelsAbbott } from './vogels-abbott.js';
+import { crossbarSynapses } from './crossbar-synapses.js';
 
 export interface ExampleOptions {
   /** Total neurons, where the example scales (constant in-degree). */
@@ -72,6 +73,13 @@ const list: Example[] = [
     duration_ms: 500,
     scalable: true,
     build: (o = {}) => microcircuit({ scale: o.n === undefined ? 0.1 : o.n / MICROCIRCUIT_NEURONS, seed: o.seed }),
+  },
+  {
+    name: 'crossbar-synapses',
+    title: 'One weight matrix twice: 64 Poisson inputs onto 32 LIF neurons ideally (dense) and through an RRAM crossbar (32 levels, read noise, faults, IR drop, 8-bit ADC)',
+    duration_ms: 500,
+    scalable: false,
+    build: (o = {}) => crossbarSynapses({ seed: o.seed }),
   },
 ];
 

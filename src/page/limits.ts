@@ -51,6 +51,9 @@ export function estimateFileSize(file: unknown): { neurons: number; synapses: nu
       case 'csr':
         synapses += Array.isArray(c.cols) ? c.cols.length : 0;
         break;
+      case 'crossbar':
+        synapses += nPre * nPost;
+        break;
     }
   }
   return { neurons, synapses };

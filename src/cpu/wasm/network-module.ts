@@ -78,7 +78,7 @@ export function compileWasmNetwork(
 ): WasmNetwork | null {
   const chosen = pops.filter((p) => p.kind === 'neuron' && p.n > 0 && simdKernelSupports(p.lif!));
   if (chosen.length === 0 || typeof WebAssembly !== 'object') return null;
-  const denseTargets = new Set(projections.filter((p) => p.dense).map((p) => p.post));
+  const denseTargets = new Set(projections.filter((p) => p.dense || p.crossbar).map((p) => p.post));
 
   let bytes = 16; // nothing at address 0
   const reserve = (count: number): number => {
