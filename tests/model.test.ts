@@ -51,6 +51,7 @@ describe('parameter validation names the field and the allowed range', () => {
     const b = n.addLIF('b', 3);
     expect(errorOf(() => n.connect(a, b, { kind: 'dense', weights: [[1, 2, 3, 4]] })).field).toBe('projections.a->b.connectivity.weights');
     expect(errorOf(() => n.connect(a, b, { kind: 'dense', weights: [[1, 2, 3, 4], [1, 2, 3, NaN], [0, 0, 0, 0]] })).field).toBe('projections.a->b.connectivity.weights[1][3]');
+    expect(errorOf(() => n.connect(a, b, { kind: 'dense', weights: 3 as never })).message).toMatch(/weights: must be rows \[n_post\]\[n_pre\] or \{data, shape\}, got 3/);
     expect(errorOf(() => n.connect(a, b, { kind: 'fixed_probability', p: 1.5, weight: 1 })).message).toMatch(/p: must be in \[0, 1\]/);
     expect(errorOf(() => n.connect(a, b, { kind: 'fixed_indegree', k: 5, weight: 1 })).message).toMatch(/k: must be an integer in \[0, 4\]/);
     expect(errorOf(() => n.connect(a, b, { kind: 'one_to_one', weight: 1 })).message).toMatch(/equal population sizes/);

@@ -146,6 +146,9 @@ function buildDense(weights: Extract<ConnectivitySpec, { kind: 'dense' }>['weigh
   const put = (i: number, j: number, x: unknown) => {
     w[j * nPost + i] = requireModelValue(`${field}.weights[${i}][${j}]`, x);
   };
+  if (weights === null || typeof weights !== 'object') {
+    throw new ModelError(`${field}.weights`, `must be rows [n_post][n_pre] or {data, shape}, got ${String(weights)}`);
+  }
   if ('shape' in weights && 'data' in weights) {
     const [rows, cols] = weights.shape;
     if (rows !== nPost || cols !== nPre) {
