@@ -10,6 +10,7 @@ import {
   validateStream, writeAedat4, writeEventFile, writeEvt2, writeNmnist, type EventStream,
 } from '../src/events/index.js';
 import { ModelError } from '../src/model/errors.js';
+import { lz4CompressFrame, lz4DecompressFrame, xxh32 } from '../src/events/lz4.js';
 
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 function le32(...words: number[]): number[] {
@@ -122,8 +123,10 @@ describe('AEDAT 4.0', () => {
     expect(readAedat4(writeAedat4(makeStream(3, 2, []))).t.length).toBe(0);
   });
   it('refuses compressed packets and malformed files with the byte offset', () => {
-    expect(() => readAedat4(handBuiltAedat4([[1, 2, 5, 1]], 1))).toThrow(/LZ4-compressed; only uncompressed AEDAT 4 files are supported/);
-    expect(() => readAedat4(handBuiltAedat4([[1, 2, 5, 1]], 3))).toThrow(/ZSTD-compressed/);
+    expect(() => readAedat4(handBuiltAedat4([[1, 2, 5, 1]], 3))).toThrow(/ZSTD-compressed; only uncompressed and LZ4-compressed AEDAT 4 files are supported/);
+    expect(() => readAedat4(handBuiltAedat4([[1, 2, 5, 1]], 4))).toThrow(/ZSTD_HIGH-compressed/);
+    // compression 1 (LZ4) with an uncompressed packet: the packet is not an LZ4 frame
+    expect(() => readAedat4(handBuiltAedat4([[1, 2, 5, 1]], 1))).toThrow(/LZ4: bad frame magic/);
     expect(() => readAedat4(handBuiltAedat4([[1, 2, 5, 1]], 9))).toThrow(/unknown compression 9/);
     const good = writeAedat4(SAMPLE);
     const badMagic = good.slice();
@@ -137,6 +140,59 @@ describe('AEDAT 4.0', () => {
     const packet = readAedat4Info(good).packetsAt;
     badId[packet + 16] = 0x41; // identifier byte
     expect(() => readAedat4(badId)).toThrow(new RegExp(`identifier "AVTS", expected "EVTS" \\(at byte offset ${packet + 16}\\)`));
+  });
+});
+
+/** The payload the reference lz4 CLI (v1.9.4) compressed into the frames below. */
+const LZ4_PAYLOAD = Uint8Array.from(ascii(Array.from({ length: 30 }, (_, i) => `event ${i % 7} at pixel (${i % 5},${i % 3}); `).join('')));
+const hex = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => parseInt(b, 16)));
+const LZ4_BODY =
+  'e6000000f2096576656e74203020617420706978656c2028302c30293b2018001731180035312c3118001732180035322c321800173318001733480017341800173448001735180017304800173618001731480008a8001732480008a8001733480008a8001734480008a8001730480008a8001731480008a8001732480008a8001733480008a8001734480008a8' +
+  '0008680108a80008680108a80008680108a80008680108a80008680108a80008680108a80008680108a80008680108a80008680108a80008680108a80008680108a80008680108a80008680108a80008680108a80060342c32293b20';
+/** `lz4 -c` (independent blocks, content checksum) and `lz4 -c -BX --content-size` (block checksums, content size). */
+const LZ4_CLI = hex('04224d186440a7' + LZ4_BODY + '000000002a641466');
+const LZ4_CLI_BX = hex('04224d187c40d0020000000000009e' + LZ4_BODY + '4ce99484000000002a641466');
+
+describe('LZ4 frames (AEDAT 4 packet compression)', () => {
+  it('xxHash32 and the frame header checksum', () => {
+    expect(xxh32(new Uint8Array(0))).toBe(0x02cc5d05);
+    expect((xxh32(Uint8Array.from([0x64, 0x40])) >>> 8) & 0xff).toBe(0xa7);
+    expect(xxh32(LZ4_PAYLOAD)).toBe(0x6614642a); // the content checksum the CLI wrote
+  });
+  it('decodes frames written by the reference lz4 CLI (matches, overlapping copies, block checksums, content size)', () => {
+    expect(LZ4_PAYLOAD.length).toBe(720);
+    expect(Array.from(lz4DecompressFrame(LZ4_CLI, 0, LZ4_CLI.length, 'lz4'))).toEqual(Array.from(LZ4_PAYLOAD));
+    expect(Array.from(lz4DecompressFrame(LZ4_CLI_BX, 0, LZ4_CLI_BX.length, 'lz4'))).toEqual(Array.from(LZ4_PAYLOAD));
+  });
+  it('rejects corrupt frames at their offset', () => {
+    const bad = LZ4_CLI.slice();
+    bad[6] ^= 1;
+    expect(() => lz4DecompressFrame(bad, 0, bad.length, 'lz4')).toThrow(/header checksum 0xa6, expected 0xa7 \(at byte offset 6\)/);
+    const content = LZ4_CLI.slice();
+    content[20] ^= 1;
+    expect(() => lz4DecompressFrame(content, 0, content.length, 'lz4')).toThrow(/content checksum mismatch/);
+    const blockSum = LZ4_CLI_BX.slice();
+    blockSum[40] ^= 1;
+    expect(() => lz4DecompressFrame(blockSum, 0, blockSum.length, 'lz4')).toThrow(/block checksum mismatch/);
+    expect(() => lz4DecompressFrame(LZ4_CLI, 0, LZ4_CLI.length - 5, 'lz4')).toThrow(/frame truncated/);
+  });
+  it('compresses into frames it (and the format) can read back', () => {
+    const packed = lz4CompressFrame(LZ4_PAYLOAD);
+    expect(packed.length).toBeLessThan(LZ4_PAYLOAD.length / 2);
+    expect(Array.from(lz4DecompressFrame(packed, 0, packed.length, 'lz4'))).toEqual(Array.from(LZ4_PAYLOAD));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.integer({ min: 1, max: 8 }), (raw, period) => {
+        const data = Uint8Array.from(raw, (v, i) => (i % 3 === 0 ? raw[i % period] ?? v : v));
+        const frame = lz4CompressFrame(data);
+        expect(Array.from(lz4DecompressFrame(frame, 0, frame.length, 'lz4'))).toEqual(Array.from(data));
+      }),
+      { numRuns: 200, seed: 3 },
+    );
+  });
+  it('AEDAT 4 with LZ4-compressed packets round-trips', () => {
+    const bytes = writeAedat4(SAMPLE, { packetEvents: 4, compression: 'LZ4' });
+    expect(readAedat4Info(bytes).compression).toBe('LZ4');
+    expect(eventTuples(readAedat4(bytes))).toEqual(eventTuples(SAMPLE));
   });
 });
 
@@ -194,6 +250,7 @@ describe('fuzzing (fast-check): every reader gives a valid stream or an EventFil
   const readers: [string, (b: Uint8Array) => EventStream, Uint8Array][] = [
     ['evt2', (b) => readEvt2(b, { width: 64, height: 64 }), writeEvt2(SAMPLE)],
     ['aedat4', (b) => readAedat4(b), writeAedat4(SAMPLE, { packetEvents: 2 })],
+    ['aedat4-lz4', (b) => readAedat4(b), writeAedat4(SAMPLE, { packetEvents: 3, compression: 'LZ4' })],
     ['nmnist', (b) => readNmnist(b), writeNmnist(SAMPLE)],
     ['nmev', (b) => readEventFile(b), writeEventFile(SAMPLE)],
   ];

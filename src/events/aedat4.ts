@@ -14,12 +14,14 @@
  *                                             EventPacket whose field 0 is a vector of 16-byte
  *                                             Event structs {i64 t (us), i16 x, i16 y, bool on}
  *
- * Packets of other streams (frames, IMU, triggers) are skipped. Compressed packets are refused
- * with a clear error. The writer makes one EVTS stream, uncompressed, without a data table.
+ * Packets of other streams (frames, IMU, triggers) are skipped. LZ4-compressed packets (each an
+ * LZ4 frame, lz4.ts) are decompressed; ZSTD-compressed files are refused with a clear error. The
+ * writer makes one EVTS stream, uncompressed or LZ4, without a data table.
  */
-import { requireInt } from '../model/errors.js';
+import { ModelError, requireInt } from '../model/errors.js';
 import { asBytes, ByteWriter, EventFileError } from './file-error.js';
 import { validateStream } from './ops.js';
+import { lz4CompressFrame, lz4DecompressFrame } from './lz4.js';
 import { allocateEvents, type EventStream } from './stream.js';
 
 const FORMAT = 'aedat4';
@@ -36,13 +38,15 @@ class FlatView {
     readonly base: number,
     readonly size: number,
     private readonly what: string,
+    /** File offset of a position in this buffer (differs from base + pos for decompressed packets). */
+    readonly fileOffset: (pos: number) => number = (pos) => base + pos,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   private check(pos: number, len: number): void {
     if (!Number.isInteger(pos) || pos < 0 || pos + len > this.size) {
-      throw new EventFileError(FORMAT, this.base + Math.max(0, Math.min(pos, this.size)), `${this.what}: a FlatBuffer offset points outside the ${this.size}-byte buffer`);
+      throw new EventFileError(FORMAT, this.fileOffset(Math.max(0, Math.min(pos, this.size))), `${this.what}: a FlatBuffer offset points outside the ${this.size}-byte buffer`);
     }
   }
 
@@ -82,7 +86,7 @@ class FlatView {
   field(table: number, index: number): number {
     const vtable = table - this.i32(table);
     const vsize = this.u16(vtable);
-    if (vsize < 4 || vsize % 2 !== 0) throw new EventFileError(FORMAT, this.base + vtable, `${this.what}: bad vtable size ${vsize}`);
+    if (vsize < 4 || vsize % 2 !== 0) throw new EventFileError(FORMAT, this.fileOffset(vtable), `${this.what}: bad vtable size ${vsize}`);
     const slot = 4 + 2 * index;
     if (slot + 2 > vsize) return -1;
     const off = this.u16(vtable + slot);
@@ -158,18 +162,19 @@ export interface Aedat4ReadOptions {
   allowUnsorted?: boolean;
 }
 
-/** Decodes the polarity events of the first EVTS stream of an AEDAT 4.0 file. */
+/** Decodes the polarity events of the first EVTS stream of an AEDAT 4.0 file (uncompressed or LZ4). */
 export function readAedat4(data: Uint8Array | ArrayBuffer, options: Aedat4ReadOptions = {}): EventStream {
   const bytes = asBytes(data, FORMAT);
   const info = readAedat4Info(bytes);
-  if (info.compression !== 'NONE') {
-    throw new EventFileError(FORMAT, AEDAT4_MAGIC.length + 4, `packets are ${info.compression}-compressed; only uncompressed AEDAT 4 files are supported (re-export with compression NONE in DV)`);
+  const lz4 = info.compression === 'LZ4' || info.compression === 'LZ4_HIGH';
+  if (info.compression !== 'NONE' && !lz4) {
+    throw new EventFileError(FORMAT, AEDAT4_MAGIC.length + 4, `packets are ${info.compression}-compressed; only uncompressed and LZ4-compressed AEDAT 4 files are supported (re-export with compression NONE or LZ4 in DV)`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = info.dataTablePosition >= 0 ? info.dataTablePosition : bytes.length;
   if (end > bytes.length || end < info.packetsAt) throw new EventFileError(FORMAT, AEDAT4_MAGIC.length + 4, `dataTablePosition ${end} outside the packets (${info.packetsAt}..${bytes.length})`);
-  // First pass: locate the event packets and count events, so the stream is allocated once.
-  const packets: { at: number; size: number; vector: number; count: number }[] = [];
+  // First pass: locate (and decompress) the event packets and count events, so the stream is allocated once.
+  const packets: { body: Uint8Array; vector: number; count: number; fileOffset: (pos: number) => number }[] = [];
   let total = 0;
   let at = info.packetsAt;
   while (at < end) {
@@ -178,18 +183,23 @@ export function readAedat4(data: Uint8Array | ArrayBuffer, options: Aedat4ReadOp
     const size = view.getInt32(at + 4, true);
     if (size < 0 || at + 8 + size > end) throw new EventFileError(FORMAT, at + 4, `packet size ${size} runs past the end of the data (${end - at - 8} bytes left)`);
     if (streamId === info.streamId) {
-      const fb = new FlatView(bytes, at + 8, size, `packet at ${at}`);
+      const packetAt = at + 8;
+      // A decompressed packet's errors name the packet's offset in the file.
+      const body = lz4 ? lz4DecompressFrame(bytes, packetAt, packetAt + size, FORMAT, 64 * (size + 64)) : bytes.subarray(packetAt, packetAt + size);
+      const fileOffset = lz4 ? () => packetAt : (pos: number) => packetAt + pos;
+      const where = lz4 ? `LZ4 packet at ${packetAt}` : `packet at ${packetAt}`;
+      const fb = new FlatView(body, 0, body.length, where, fileOffset);
       const prefix = fb.u32(0);
-      if (prefix !== size - 4) throw new EventFileError(FORMAT, at + 8, `size prefix ${prefix} disagrees with the packet size ${size} - 4`);
+      if (prefix !== body.length - 4) throw new EventFileError(FORMAT, fileOffset(0), `size prefix ${prefix} disagrees with the packet size ${body.length} - 4`);
       const ident = fb.ascii(8, 4);
-      if (ident !== 'EVTS') throw new EventFileError(FORMAT, at + 16, `packet of stream ${streamId} has identifier ${JSON.stringify(ident)}, expected "EVTS"`);
+      if (ident !== 'EVTS') throw new EventFileError(FORMAT, fileOffset(8), `packet of stream ${streamId} has identifier ${JSON.stringify(ident)}, expected "EVTS"`);
       const table = fb.root(4);
       const elements = fb.field(table, 0);
       if (elements >= 0) {
         const vec = fb.deref(elements);
         const count = fb.u32(vec);
-        if (vec + 4 + count * EVENT_BYTES > size) throw new EventFileError(FORMAT, at + 8 + vec, `${count} events run past the end of the ${size}-byte packet`);
-        packets.push({ at: at + 8, size, vector: vec + 4, count });
+        if (vec + 4 + count * EVENT_BYTES > body.length) throw new EventFileError(FORMAT, fileOffset(vec), `${count} events run past the end of the ${body.length}-byte packet`);
+        packets.push({ body, vector: vec + 4, count, fileOffset });
         total += count;
       }
     }
@@ -199,16 +209,17 @@ export function readAedat4(data: Uint8Array | ArrayBuffer, options: Aedat4ReadOp
   let n = 0;
   let last = -Infinity;
   for (const pk of packets) {
+    const pv = new DataView(pk.body.buffer, pk.body.byteOffset, pk.body.byteLength);
     for (let k = 0; k < pk.count; k++) {
-      const e = pk.at + pk.vector + k * EVENT_BYTES;
-      const t = Number(view.getBigInt64(e, true));
-      const x = view.getInt16(e + 8, true);
-      const y = view.getInt16(e + 10, true);
-      const on = bytes[e + 12];
-      if (t < 0 || t > Number.MAX_SAFE_INTEGER) throw new EventFileError(FORMAT, e, `time ${t} us outside [0, 2^53)`);
-      if (x < 0 || x >= info.width || y < 0 || y >= info.height) throw new EventFileError(FORMAT, e + 8, `event at (${x}, ${y}) outside the ${info.width}x${info.height} sensor`);
-      if (on > 1) throw new EventFileError(FORMAT, e + 12, `polarity byte ${on} is not 0 or 1`);
-      if (t < last && !options.allowUnsorted) throw new EventFileError(FORMAT, e, `time goes backwards (${t} us after ${last} us)`);
+      const e = pk.vector + k * EVENT_BYTES;
+      const t = Number(pv.getBigInt64(e, true));
+      const x = pv.getInt16(e + 8, true);
+      const y = pv.getInt16(e + 10, true);
+      const on = pk.body[e + 12];
+      if (t < 0 || t > Number.MAX_SAFE_INTEGER) throw new EventFileError(FORMAT, pk.fileOffset(e), `time ${t} us outside [0, 2^53)`);
+      if (x < 0 || x >= info.width || y < 0 || y >= info.height) throw new EventFileError(FORMAT, pk.fileOffset(e + 8), `event at (${x}, ${y}) outside the ${info.width}x${info.height} sensor`);
+      if (on > 1) throw new EventFileError(FORMAT, pk.fileOffset(e + 12), `polarity byte ${on} is not 0 or 1`);
+      if (t < last && !options.allowUnsorted) throw new EventFileError(FORMAT, pk.fileOffset(e), `time goes backwards (${t} us after ${last} us)`);
       last = t;
       out.t[n] = t;
       out.x[n] = x;
@@ -220,11 +231,11 @@ export function readAedat4(data: Uint8Array | ArrayBuffer, options: Aedat4ReadOp
   return out;
 }
 
-function description(width: number, height: number): string {
+function description(width: number, height: number, compression: string): string {
   return (
     '<dv version="2.0"><node name="outInfo" path="/mainloop/neuromorph/outInfo/">' +
     '<node name="0" path="/mainloop/neuromorph/outInfo/0/">' +
-    '<attr key="compression" type="string">NONE</attr>' +
+    `<attr key="compression" type="string">${compression}</attr>` +
     '<attr key="originalModuleName" type="string">neuromorph</attr>' +
     '<attr key="originalOutputName" type="string">events</attr>' +
     '<attr key="typeDescription" type="string">Array of events (polarity ON/OFF).</attr>' +
@@ -236,12 +247,14 @@ function description(width: number, height: number): string {
 }
 
 /**
- * Encodes a stream as an uncompressed AEDAT 4.0 file with one EVTS stream (id 0) in packets of at
- * most packetEvents events. Needs integer times that never decrease and a sensor of at most
- * 32767 per side (coordinates are i16).
+ * Encodes a stream as an AEDAT 4.0 file with one EVTS stream (id 0) in packets of at most
+ * packetEvents events, uncompressed (default) or each packet an LZ4 frame. Needs integer times
+ * that never decrease and a sensor of at most 32767 per side (coordinates are i16).
  */
-export function writeAedat4(stream: EventStream, options: { packetEvents?: number } = {}): Uint8Array {
+export function writeAedat4(stream: EventStream, options: { packetEvents?: number; compression?: 'NONE' | 'LZ4' } = {}): Uint8Array {
   const n = validateStream(stream);
+  const compression = options.compression ?? 'NONE';
+  if (compression !== 'NONE' && compression !== 'LZ4') throw new ModelError('options.compression', `must be 'NONE' or 'LZ4', got ${String(compression)}`);
   requireInt('stream.width', stream.width, 1, 32767);
   requireInt('stream.height', stream.height, 1, 32767);
   const per = requireInt('options.packetEvents', options.packetEvents ?? 4096, 1, 1 << 24);
@@ -249,7 +262,7 @@ export function writeAedat4(stream: EventStream, options: { packetEvents?: numbe
   const w = new ByteWriter(256 + 40 * Math.ceil(n / per) + 16 * n);
   w.ascii(AEDAT4_MAGIC);
   // IOHeader, laid out front to back: root uoffset, identifier, vtable, table, string.
-  const desc = description(stream.width, stream.height);
+  const desc = description(stream.width, stream.height, compression);
   const lenAt = w.length;
   w.u32(0);
   const h = w.length; // FlatBuffer origin
@@ -264,7 +277,7 @@ export function writeAedat4(stream: EventStream, options: { packetEvents?: numbe
   // table at h + 24 (8-aligned relative to the FlatBuffer's origin h)
   while (w.length - h < 24) w.u8(0);
   w.i32(16); // soffset: vtable = table - 16
-  w.i32(0); // compression NONE
+  w.i32(compression === 'LZ4' ? 1 : 0); // compression
   w.i64(-1); // no data table
   w.u32(4); // string at table + 16 + 4
   w.u32(desc.length);
@@ -275,28 +288,29 @@ export function writeAedat4(stream: EventStream, options: { packetEvents?: numbe
   for (let first = 0; first < n; first += per) {
     const count = Math.min(per, n - first);
     const size = 32 + EVENT_BYTES * count;
-    w.i32(0); // stream id
-    w.i32(size);
-    const b = w.length;
-    w.u32(size - 4); // size prefix
-    w.u32(16); // root uoffset from b + 4: table at b + 20
-    w.ascii('EVTS');
-    w.u16(6); // vtable at b + 12: 1 field
-    w.u16(8);
-    w.u16(4); // elements uoffset at table + 4
-    w.u16(0); // padding to b + 20
-    w.i32(8); // soffset: vtable = table - 8
-    w.u32(4); // vector at b + 28
-    w.u32(count); // elements from b + 32, 8-aligned relative to b
+    const b = new ByteWriter(size);
+    b.u32(size - 4); // size prefix
+    b.u32(16); // root uoffset from 4: table at 20
+    b.ascii('EVTS');
+    b.u16(6); // vtable at 12: 1 field
+    b.u16(8);
+    b.u16(4); // elements uoffset at table + 4
+    b.u16(0); // padding to 20
+    b.i32(8); // soffset: vtable = table - 8
+    b.u32(4); // vector at 28
+    b.u32(count); // elements from 32, 8-aligned
     for (let i = first; i < first + count; i++) {
-      w.i64(stream.t[i]);
-      w.u16(stream.x[i]);
-      w.u16(stream.y[i]);
-      w.u8(stream.p[i]);
-      w.u8(0);
-      w.u16(0);
+      b.i64(stream.t[i]);
+      b.u16(stream.x[i]);
+      b.u16(stream.y[i]);
+      b.u8(stream.p[i]);
+      b.u8(0);
+      b.u16(0);
     }
-    if (w.length - b !== size) throw new Error('internal: AEDAT 4 packet size mismatch');
+    const body = compression === 'LZ4' ? lz4CompressFrame(b.finish()) : b.finish();
+    w.i32(0); // stream id
+    w.i32(body.length);
+    w.bytes(body);
   }
   return w.finish();
 }
