@@ -246,6 +246,32 @@ describe('.nmev (our own binary)', () => {
   });
 });
 
+describe('round trips of random streams (fast-check)', () => {
+  it('every writer and reader pair returns the events it was given', () => {
+    const arb = fc
+      .tuple(fc.integer({ min: 1, max: 256 }), fc.integer({ min: 1, max: 256 }), fc.array(fc.tuple(fc.nat(255), fc.nat(255), fc.nat(40000), fc.nat(1)), { maxLength: 60 }))
+      .map(([w, h, ev]) => {
+        let t = 0;
+        return makeStream(w, h, ev.map(([x, y, dt, p]) => [x % w, y % h, (t += dt % 3 === 0 ? 0 : dt), p] as [number, number, number, number]));
+      });
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 1, max: 7 }), (s, per) => {
+        const want = eventTuples(s);
+        const ok = (back: EventStream) => {
+          expect([back.width, back.height]).toEqual([s.width, s.height]);
+          expect(eventTuples(back)).toEqual(want);
+        };
+        ok(readEvt2(writeEvt2(s)));
+        ok(readAedat4(writeAedat4(s, { packetEvents: per })));
+        ok(readAedat4(writeAedat4(s, { packetEvents: per, compression: 'LZ4' })));
+        ok(readEventFile(writeEventFile(s)));
+        if (want.every((e) => e[2] < 2 ** 23)) ok(readNmnist(writeNmnist(s), { width: s.width, height: s.height }));
+      }),
+      { numRuns: 150, seed: 5 },
+    );
+  });
+});
+
 describe('fuzzing (fast-check): every reader gives a valid stream or an EventFileError', () => {
   const readers: [string, (b: Uint8Array) => EventStream, Uint8Array][] = [
     ['evt2', (b) => readEvt2(b, { width: 64, height: 64 }), writeEvt2(SAMPLE)],

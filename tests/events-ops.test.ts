@@ -1,4 +1,5 @@
 /** Event-stream operations on small hand-made streams, asserting exact outputs. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   concatenate, crop, denoise, downsampleSpatial, downsampleTime, eventTuples, isTimeSorted, makeStream,
@@ -151,5 +152,61 @@ describe('time surfaces', () => {
     expect(at(1)).toEqual([0, f(Math.exp(-1)), 1, 0]);
     expect(at(2)).toEqual([0, f(Math.exp(-2)), f(Math.exp(-1)), 0]);
     expect(() => timeSurfaces(s, { tau_us: 10, times_us: [5, 4] })).toThrow(/times_us\[1\]: must not decrease/);
+  });
+});
+
+describe('properties (fast-check)', () => {
+  const streamArb = fc
+    .array(fc.tuple(fc.nat(5), fc.nat(3), fc.nat(50), fc.nat(1)), { maxLength: 40 })
+    .map((events) => makeStream(6, 4, events));
+  const total = (f: ReturnType<typeof toFrames>) => f.data.reduce((a, b) => a + b, 0);
+  it('sortByTime is a stable permutation into time order', () => {
+    fc.assert(
+      fc.property(streamArb, (s) => {
+        const sorted = sortByTime(s);
+        expect(isTimeSorted(sorted)).toBe(true);
+        const tagged = eventTuples(s).map((e, i) => [...e, i]);
+        const expected = [...tagged].sort((a, b) => a[2] - b[2] || a[4] - b[4]).map((e) => e.slice(0, 4));
+        expect(eventTuples(sorted)).toEqual(expected);
+      }),
+      { numRuns: 200, seed: 1 },
+    );
+  });
+  it('frames without overlap, incomplete slices included, count every event once', () => {
+    fc.assert(
+      fc.property(streamArb, fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 12 }), (raw, window, count) => {
+        const s = sortByTime(raw);
+        const n = s.t.length;
+        expect(total(toFrames(s, { time_window_us: window, include_incomplete: true }))).toBe(n);
+        expect(total(toFrames(s, { event_count: count, include_incomplete: true }))).toBe(n);
+        expect(total(toFrames(s, { n_time_bins: 3 }))).toBe(n);
+        expect(total(toFrames(s, { n_event_bins: 2 }))).toBe(n);
+      }),
+      { numRuns: 200, seed: 2 },
+    );
+  });
+  it('filters keep an ordered subset', () => {
+    fc.assert(
+      fc.property(streamArb, fc.integer({ min: 1, max: 20 }), (raw, dt) => {
+        const s = sortByTime(raw);
+        const all = eventTuples(s).map((e) => e.join(','));
+        for (const out of [denoise(s, dt), refractoryFilter(s, dt)]) {
+          let at = 0;
+          for (const e of eventTuples(out).map((e) => e.join(','))) {
+            at = all.indexOf(e, at);
+            expect(at).toBeGreaterThanOrEqual(0);
+            at++;
+          }
+        }
+      }),
+      { numRuns: 200, seed: 3 },
+    );
+  });
+  it('an event exactly at a window end still gets a frame with include_incomplete', () => {
+    const s = makeStream(1, 1, [[0, 0, 0, 1], [0, 0, 4, 1]]);
+    expect(toFrames(s, { time_window_us: 4 }).count).toBe(1);
+    const f = toFrames(s, { time_window_us: 4, include_incomplete: true });
+    expect(Array.from(f.start_us)).toEqual([0, 4]);
+    expect(total(f)).toBe(2);
   });
 });

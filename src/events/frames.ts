@@ -23,7 +23,11 @@ export interface EventFrames {
 }
 
 export type FrameOptions =
-  /** Windows of time_window_us, each starting (time_window_us - overlap_us) after the previous, from the first event's time. */
+  /**
+   * Windows [t0 + k stride, t0 + k stride + time_window_us), stride = time_window_us - overlap_us,
+   * t0 the first event's time: the complete windows, or with include_incomplete enough windows
+   * that the last event is inside one.
+   */
   | { time_window_us: number; overlap_us?: number; include_incomplete?: boolean }
   /** Slices of event_count events, each starting (event_count - overlap_events) events after the previous. */
   | { event_count: number; overlap_events?: number; include_incomplete?: boolean }
@@ -55,7 +59,10 @@ function sliceIndices(stream: EventStream, options: FrameOptions): Slices {
     const stride = window - overlap;
     // Tonic's SliceByTime: floor (complete windows only) or ceil (a last, partial window too).
     const span = (last - first - window) / stride;
-    const slices = Math.max(1, (options.include_incomplete ? Math.ceil(span) : Math.floor(span)) + 1);
+    let slices = Math.max(1, (options.include_incomplete ? Math.ceil(span) : Math.floor(span)) + 1);
+    // Windows are half-open: an event exactly at the last window's end needs one more window
+    // (Tonic's SliceByTime leaves it out; here include_incomplete means every event is framed).
+    if (options.include_incomplete) while (first + (slices - 1) * stride + window <= last) slices++;
     for (let k = 0; k < slices; k++) {
       const a = first + k * stride;
       const b = a + window;

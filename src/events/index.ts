@@ -7,3 +7,4 @@ export { readEvt2, readEvt2Header, writeEvt2, EVT2_MAX_TIME_US, type Evt2ReadOpt
 export { readAedat4, readAedat4Info, writeAedat4, AEDAT4_MAGIC, type Aedat4Info, type Aedat4ReadOptions } from './aedat4.js';
 export { readNmnist, writeNmnist, NMNIST_MAX_TIME_US, type NmnistReadOptions } from './nmnist.js';
 export { readEventFile, writeEventFile, NMEV_MAGIC, NMEV_VERSION } from './binary.js';
+export { lz4CompressFrame, lz4DecompressFrame, xxh32 } from './lz4.js';
