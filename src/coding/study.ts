@@ -12,7 +12,7 @@ import { rankOrderDecode, rankOrderEncode, rankOrderRanks } from './rank-order.j
 import { rateDecode, rateRegularTrains } from './rate.js';
 import { trainsToRecording } from './trains.js';
 
-export type CodeName = 'rate-poisson' | 'rate-regular' | 'latency-linear' | 'latency-log' | 'population' | 'rank-order' | 'rank-order-ranks';
+export type CodeName = 'rate-poisson' | 'rate-poisson-pool' | 'rate-regular' | 'latency-linear' | 'latency-log' | 'population' | 'rank-order' | 'rank-order-ranks';
 
 export interface StudyRow {
   code: CodeName;
@@ -46,6 +46,15 @@ export function codingError(code: CodeName, n: number, t_ms: number, seed = 1): 
       const x = uniformValues(n, seed);
       const rec = trainsToRecording(encodeCpu({ kind: 'rate', max_rate_hz: MAX_RATE, dt: DT, steps, seed }, x));
       return rmse(rateDecode(rec, { max_rate_hz: MAX_RATE }), x);
+    }
+    case 'rate-poisson-pool': {
+      // 50 values, each rate-coded by n independent Poisson neurons; decoded as their mean.
+      const x = uniformValues(50, seed);
+      const pooled = Float64Array.from({ length: 50 * n }, (_, i) => x[Math.floor(i / n)]);
+      const rec = trainsToRecording(encodeCpu({ kind: 'rate', max_rate_hz: MAX_RATE, dt: DT, steps, seed }, pooled));
+      const each = rateDecode(rec, { max_rate_hz: MAX_RATE });
+      const mean = Float64Array.from(x, (_, m) => each.subarray(m * n, (m + 1) * n).reduce((a, b) => a + b, 0) / n);
+      return rmse(mean, x);
     }
     case 'rate-regular': {
       const x = uniformValues(n, seed);
@@ -89,6 +98,7 @@ export function codingError(code: CodeName, n: number, t_ms: number, seed = 1): 
 /** The sweeps the table and the tests use: each code against N at fixed T and against T at fixed N. */
 export const STUDY_SWEEPS: { code: CodeName; vary: 'N' | 'T'; n: number[]; t_ms: number[] }[] = [
   { code: 'rate-poisson', vary: 'T', n: [200], t_ms: [50, 200, 800, 3200] },
+  { code: 'rate-poisson-pool', vary: 'N', n: [1, 4, 16, 64], t_ms: [200] },
   { code: 'rate-regular', vary: 'T', n: [200], t_ms: [50, 200, 800, 3200] },
   { code: 'latency-linear', vary: 'T', n: [200], t_ms: [5, 20, 80, 320] },
   { code: 'latency-log', vary: 'T', n: [200], t_ms: [5, 20, 80, 320] },
