@@ -63,6 +63,8 @@ describe('Prophesee EVT 2.0', () => {
     expect(() => readEvt2(Uint8Array.from(ascii('% evt 2.0')))).toThrow(/without a newline/);
     expect(() => readEvt2(Uint8Array.from(le32(0x80000000)))).toThrow(/no sensor size/);
     expect(readEvt2(Uint8Array.from(le32(0x80000000, 0x10000001)), { width: 4, height: 4 }).y[0]).toBe(1);
+    const older = readEvt2(Uint8Array.from([...ascii('% Width 8\r\n% Height 6\r\n'), ...le32(0x80000000, 0x10002005)]));
+    expect([older.width, older.height, older.x[0], older.y[0]]).toEqual([8, 6, 4, 5]);
   });
   it('writer refuses what EVT 2.0 cannot hold', () => {
     expect(() => writeEvt2(makeStream(4, 4, [[0, 0, 5, 1], [0, 0, 4, 1]]))).toThrow(/stream\.t\[1\]: must be an integer in \[5/);

@@ -55,6 +55,12 @@ export function readEvt2Header(bytes: Uint8Array): Evt2Header {
       width = Number(geometry[1]);
       height = Number(geometry[2]);
     }
+    // Older recordings: '% Width 640' and '% Height 480'.
+    const side = /^%\s*(width|height)\s+(\d+)\s*$/i.exec(line);
+    if (side) {
+      if (side[1].toLowerCase() === 'width') width = Number(side[2]);
+      else height = Number(side[2]);
+    }
     const format = /^%\s*format\s+(\S+)/i.exec(line);
     if (format) {
       const [name, ...params] = format[1].split(';');
