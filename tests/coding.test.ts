@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   codingError, codingThresholds, encodeCpu, latencyDecode, latencyEncode, planEncoder, populationDecode, populationRates,
   populationSource, rankOrderDecode, rankOrderEncode, rankOrderRanks, rankOrderResponse, rateDecode, ratePoissonSource,
-  rateRegularTrains, STUDY_SWEEPS, trainsToRecording, trainsToSource, trainsToTimes, emptyTrains, setSpike,
+  rateRegularTrains, rateRegularSource, latencySource, rankOrderSource, STUDY_SWEEPS, trainsToRecording, trainsToSource, trainsToTimes, emptyTrains, setSpike,
 } from '../src/coding/index.js';
 import { ModelError } from '../src/model/errors.js';
 import { SpikeRecording } from '../src/model/recording.js';
@@ -89,6 +89,9 @@ describe('rank-order coding', () => {
     expect(rankOrderResponse([0, 1, -1], [1, 1, 1], 0.5)).toBe(1.5);
     expect(() => rankOrderResponse([0], [1], 0)).toThrow(/modulation: must be in \(0, 1\]/);
     expect(trainsToSource(t)).toEqual({ kind: 'times', times: [[2], [0], [], [1]] });
+    expect(rankOrderSource([0.2, 0.9, 0, 0.5], { t_max_ms: 3, dt: 1 })).toEqual({ kind: 'times', times: [[2], [0], [], [1]] });
+    expect(latencySource([1, 0.5], { t_max_ms: 4, dt: 0.5 })).toEqual({ kind: 'times', times: [[0], [2]] });
+    expect(rateRegularSource([1], { max_rate_hz: 100, dt: 1, steps: 25 })).toEqual({ kind: 'times', times: [[9, 19]] });
   });
 });
 

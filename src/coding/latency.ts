@@ -11,7 +11,8 @@
  */
 import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../model/errors.js';
 import type { SpikeRecording } from '../model/recording.js';
-import { emptyTrains, firstSpikes, requireValues, setSpike, stepWindow, type SpikeTrains } from './trains.js';
+import type { SourceSpec } from '../model/network.js';
+import { emptyTrains, firstSpikes, requireValues, setSpike, stepWindow, trainsToSource, type SpikeTrains } from './trains.js';
 
 export interface LatencyOptions {
   t_max_ms: number;
@@ -72,4 +73,9 @@ export function latencyDecode(rec: SpikeRecording, options: LatencyOptions & { s
     // t = tau ln(x / (x - th))  <=>  x = th / (1 - exp(-t / tau)); t = 0 means the largest value.
     return t <= 0 ? 1 : Math.min(1, threshold / (1 - Math.exp(-t / tau)));
   });
+}
+
+/** A `times` source replaying latencyEncode (the network's dt must equal options.dt). */
+export function latencySource(values: ArrayLike<number>, options: LatencyOptions & { dt: number }): SourceSpec {
+  return trainsToSource(latencyEncode(values, options));
 }

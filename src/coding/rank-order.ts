@@ -8,7 +8,8 @@
  */
 import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositive } from '../model/errors.js';
 import type { SpikeRecording } from '../model/recording.js';
-import { emptyTrains, firstSpikes, requireValues, setSpike, stepWindow, type SpikeTrains } from './trains.js';
+import type { SourceSpec } from '../model/network.js';
+import { emptyTrains, firstSpikes, requireValues, setSpike, stepWindow, trainsToSource, type SpikeTrains } from './trains.js';
 
 export interface RankOrderOptions {
   t_max_ms: number;
@@ -69,4 +70,9 @@ export function rankOrderResponse(ranks: ArrayLike<number>, weights: ArrayLike<n
   let sum = 0;
   for (let i = 0; i < ranks.length; i++) if (ranks[i] >= 0) sum += requireFinite(`weights[${i}]`, weights[i]) * m ** ranks[i];
   return sum;
+}
+
+/** A `times` source replaying rankOrderEncode (the network's dt must equal options.dt). */
+export function rankOrderSource(values: ArrayLike<number>, options: RankOrderOptions): SourceSpec {
+  return trainsToSource(rankOrderEncode(values, options));
 }

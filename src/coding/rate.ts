@@ -6,7 +6,7 @@
 import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../model/errors.js';
 import type { SourceSpec } from '../model/network.js';
 import type { SpikeRecording } from '../model/recording.js';
-import { countSpikes, emptyTrains, requireValues, setSpike, stepWindow, type SpikeTrains } from './trains.js';
+import { countSpikes, emptyTrains, requireValues, setSpike, stepWindow, trainsToSource, type SpikeTrains } from './trains.js';
 
 export interface RateOptions {
   max_rate_hz: number;
@@ -58,4 +58,9 @@ export function rateDecode(rec: SpikeRecording, options: RateOptions & { start_m
   const counts = countSpikes(rec, start, stop);
   const seconds = ((stop - start) * rec.dt) / 1000;
   return Float64Array.from(counts, (c) => c / (seconds * r));
+}
+
+/** A `times` source replaying rateRegularTrains (the network's dt must equal options.dt). */
+export function rateRegularSource(values: ArrayLike<number>, options: RateOptions & { steps: number; dt: number }): SourceSpec {
+  return trainsToSource(rateRegularTrains(values, options));
 }
