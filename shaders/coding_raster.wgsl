@@ -1,7 +1,8 @@
 // Spike trains of a data-parallel encoder: one thread per (bitmask word, step).
 // CPU twin: codingRaster in src/coding/encoder.ts. Needs rng.wgsl.
 // Neuron i spikes at step s when rand_u32(seed, stream, i, s) < thresholds[i];
-// bits[s * words + w] holds neurons 32w .. 32w + 31.
+// bits[s * words + w] holds neurons 32w .. 32w + 31. A dispatch covers steps step0 + wid.y (the
+// host splits long trains into dispatches of at most maxComputeWorkgroupsPerDimension steps).
 struct CodingParams {
   mode: u32,
   n: u32,
@@ -10,7 +11,7 @@ struct CodingParams {
   steps: u32,
   seed: u32,
   stream: u32,
-  _pad: u32,
+  step0: u32,
   p_max: f32,
   inv_two_sigma2: f32,
 }
@@ -22,7 +23,7 @@ struct CodingParams {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let w = wid.x * WORKGROUP_SIZE + lid;
-  let s = wid.y;
+  let s = C.step0 + wid.y;
   if (w >= C.words || s >= C.steps) {
     return;
   }

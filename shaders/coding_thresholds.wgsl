@@ -13,7 +13,7 @@ struct CodingParams {
   steps: u32,
   seed: u32,
   stream: u32,
-  _pad: u32,
+  step0: u32, // used by coding_raster.wgsl
   p_max: f32,
   inv_two_sigma2: f32,
 }

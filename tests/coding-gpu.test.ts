@@ -10,7 +10,7 @@ import {
 } from '../src/coding/index.js';
 import { Network } from '../src/model/network.js';
 import { compareBackends } from './parity-cases.js';
-import { requireGpu, testGpu } from './helpers.js';
+import { requireGpu, testGpu, withLimits } from './helpers.js';
 import { CpuSimulation } from '../src/cpu/simulation.js';
 import { lowerNetwork } from '../src/model/plan.js';
 
@@ -42,6 +42,14 @@ describe('encoder kernels (GPU) against their CPU twins', () => {
       expect(spikes).toBeGreaterThan(20); // the comparison covers real spikes
     });
   }
+  it('long trains split into several raster dispatches (device limit of 16 workgroups per dimension)', async () => {
+    const gpu = withLimits(await requireGpu(), { maxComputeWorkgroupsPerDimension: 16 });
+    const spec: EncoderSpec = { kind: 'rate', max_rate_hz: 300, dt: 1, steps: 40, seed: 6 };
+    const xs = values.slice(0, 70);
+    const g = await encodeGpu(gpu, spec, xs, 32);
+    expect(mismatches(g.bits, encodeCpu(spec, xs).bits)).toBe(0);
+    expect(g.bits.subarray(36 * g.words).some((w) => w !== 0)).toBe(true); // the last chunk was written
+  });
   it('refuses bad specs before any GPU work', async () => {
     const gpu = await requireGpu();
     await expect(encodeGpu(gpu, { kind: 'rate', max_rate_hz: 10, dt: 1, steps: 0 }, [0.5])).rejects.toThrow(/spec\.steps/);

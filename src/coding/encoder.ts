@@ -71,7 +71,7 @@ export function planEncoder(spec: EncoderSpec, values: ArrayLike<number>): Encod
   if (spec === null || typeof spec !== 'object') throw new ModelError('spec', 'must be an object with a kind');
   const common = ['kind', 'dt', 'steps', 'seed', 'stream'];
   const dt = requirePositive('spec.dt', spec.dt);
-  const steps = requireInt('spec.steps', spec.steps, 1, 65535);
+  const steps = requireInt('spec.steps', spec.steps, 1, 2 ** 24);
   const seed = requireInt('spec.seed', spec.seed ?? 1, 0, 0xffffffff);
   const stream = requireInt('spec.stream', spec.stream ?? CODING_STREAM, 0, 0xffffffff);
   const maxRate = requirePositive('spec.max_rate_hz', spec.max_rate_hz);
@@ -144,9 +144,6 @@ export async function encodeGpu(gpu: GpuContext, spec: EncoderSpec, values: Arra
   if (bitsBytes > gpu.limits.maxStorageBufferBindingSize) {
     throw new ModelError('spec.steps', `${plan.n} neurons x ${plan.steps} steps need ${bitsBytes} bytes of spike bits in one binding; this device allows ${gpu.limits.maxStorageBufferBindingSize}`);
   }
-  if (plan.steps > gpu.limits.maxComputeWorkgroupsPerDimension) {
-    throw new ModelError('spec.steps', `must be <= ${gpu.limits.maxComputeWorkgroupsPerDimension} (workgroups per dimension on this device), got ${plan.steps}`);
-  }
   if (Math.ceil(plan.words / workgroupSize) > gpu.limits.maxComputeWorkgroupsPerDimension) {
     throw new ModelError('workgroupSize', `${plan.words} bitmask words in groups of ${workgroupSize} exceed ${gpu.limits.maxComputeWorkgroupsPerDimension} workgroups; use a larger workgroup`);
   }
@@ -161,36 +158,44 @@ export async function encodeGpu(gpu: GpuContext, spec: EncoderSpec, values: Arra
   try {
     const storage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
     const stepRecord = buffer('coding step record', 256, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-    const params = buffer('coding params', 48, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    // One parameter block per dispatch of at most maxSteps steps (they differ only in step0).
+    const maxSteps = gpu.limits.maxComputeWorkgroupsPerDimension;
+    const chunks = Math.ceil(plan.steps / maxSteps);
+    const params = Array.from({ length: chunks }, (_, c) => {
+      const b = buffer(`coding params ${c}`, 48, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+      const p = new ArrayBuffer(48);
+      new Uint32Array(p, 0, 8).set([plan.mode, plan.n, plan.per, plan.words, plan.steps, plan.seed, plan.stream, c * maxSteps]);
+      new Float32Array(p, 32, 2).set([plan.pMax, plan.invTwoSigma2]);
+      device.queue.writeBuffer(b, 0, p);
+      return b;
+    });
     const valuesBuf = buffer('coding values', 4 * plan.values.length, storage);
     const centersBuf = buffer('coding centers', 4 * plan.centers.length, storage);
     const thresholdsBuf = buffer('coding thresholds', 4 * plan.n, BufferUsage.STORAGE);
     const bitsBuf = buffer('coding bits', bitsBytes, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
-    const p = new ArrayBuffer(48);
-    new Uint32Array(p, 0, 8).set([plan.mode, plan.n, plan.per, plan.words, plan.steps, plan.seed, plan.stream, 0]);
-    new Float32Array(p, 32, 2).set([plan.pMax, plan.invTwoSigma2]);
-    device.queue.writeBuffer(params, 0, p);
     device.queue.writeBuffer(valuesBuf, 0, plan.values as Float32Array<ArrayBuffer>);
     device.queue.writeBuffer(centersBuf, 0, plan.centers as Float32Array<ArrayBuffer>);
-    const bind = (layout: GPUBindGroupLayout, resources: GPUBuffer[]) =>
+    const bind = (layout: GPUBindGroupLayout, paramsBuf: GPUBuffer, resources: GPUBuffer[]) =>
       device.createBindGroup({
         layout,
         entries: [
           { binding: 0, resource: { buffer: stepRecord, size: 16 } },
-          { binding: 1, resource: { buffer: params } },
+          { binding: 1, resource: { buffer: paramsBuf } },
           ...resources.map((b, k) => ({ binding: k + 2, resource: { buffer: b } })),
         ],
       });
     const encoder = device.createCommandEncoder({ label: 'coding' });
     const pass = encoder.beginComputePass();
     pass.setPipeline(tk.pipeline);
-    pass.setBindGroup(0, bind(tk.layout, [valuesBuf, centersBuf, thresholdsBuf]), [0]);
+    pass.setBindGroup(0, bind(tk.layout, params[0], [valuesBuf, centersBuf, thresholdsBuf]), [0]);
     const groups = Math.ceil(plan.n / workgroupSize);
     const gx = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
     pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
     pass.setPipeline(rk.pipeline);
-    pass.setBindGroup(0, bind(rk.layout, [thresholdsBuf, bitsBuf]), [0]);
-    pass.dispatchWorkgroups(Math.ceil(plan.words / workgroupSize), plan.steps);
+    for (let c = 0; c < chunks; c++) {
+      pass.setBindGroup(0, bind(rk.layout, params[c], [thresholdsBuf, bitsBuf]), [0]);
+      pass.dispatchWorkgroups(Math.ceil(plan.words / workgroupSize), Math.min(maxSteps, plan.steps - c * maxSteps));
+    }
     pass.end();
     const staging = buffer('coding readback', bitsBytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
     encoder.copyBufferToBuffer(bitsBuf, 0, staging, 0, Math.ceil(bitsBytes / 16) * 16);
