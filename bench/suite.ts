@@ -11,6 +11,7 @@ import { microcircuitBench } from './microcircuit.js';
 import { dispatchBench } from './dispatch.js';
 import { crossbarBench } from './crossbar.js';
 import { crossbarSnnBench } from './crossbar-snn.js';
+import { codingBench } from './coding.js';
 
 export interface SuiteCallbacks {
   host: BenchHost;
@@ -33,6 +34,7 @@ const BENCHMARKS: Record<BenchName, Benchmark> = {
   dispatch: (args, gpu, cb, emit) => dispatchBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
   crossbar: (args, gpu, cb, emit) => crossbarBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
   'crossbar-snn': (args, gpu, cb, emit) => crossbarSnnBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
+  coding: (args, gpu, cb, emit) => codingBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
 };
 
 export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {

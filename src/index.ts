@@ -30,3 +30,5 @@ export type { NetworkDescription } from './model/description.js';
 export { readSpikeFile, writeSpikeFile, type SpikeTable } from './io/spike-file.js';
 export { microcircuit, microcircuitParameters, MICROCIRCUIT, pspToWeight, type MicrocircuitOptions, type MicrocircuitParameters } from './networks/microcircuit.js';
 export * as crossbar from './crossbar/index.js';
+export * as events from './events/index.js';
+export * as coding from './coding/index.js';

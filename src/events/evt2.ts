@@ -1,0 +1,154 @@
+/**
+ * Prophesee EVT 2.0 (.raw): ASCII header lines beginning with '%', then 32-bit little-endian
+ * words whose top 4 bits give the type (Prophesee, "EVT 2.0 Format", docs.prophesee.ai):
+ *   0x0 CD_OFF, 0x1 CD_ON: bits 27..22 timestamp LSBs (6), bits 21..11 x (11), bits 10..0 y (11)
+ *   0x8 EV_TIME_HIGH:      bits 27..0 timestamp MSBs (bits 6..33 of the 34-bit us timestamp)
+ *   0xA EXT_TRIGGER, 0xE OTHERS, 0xF CONTINUED: skipped; any other type is an error.
+ * An event's time is (time_high << 6) | lsb. The header gives the sensor size as
+ * "% geometry WxH" or "% format EVT2;height=H;width=W".
+ */
+import { requireInt } from '../model/errors.js';
+import { asBytes, ByteWriter, EventFileError, truncateEvents } from './file-error.js';
+import { validateStream } from './ops.js';
+import { allocateEvents, type EventStream } from './stream.js';
+
+const FORMAT = 'evt2';
+const TYPE_CD_OFF = 0x0;
+const TYPE_CD_ON = 0x1;
+const TYPE_TIME_HIGH = 0x8;
+const SKIPPED_TYPES = new Set([0xa, 0xe, 0xf]);
+/** Largest time EVT 2.0 can carry: 34 bits of microseconds. */
+export const EVT2_MAX_TIME_US = 2 ** 34 - 1;
+
+export interface Evt2ReadOptions {
+  /** Sensor size when the header gives none. */
+  width?: number;
+  height?: number;
+  /** Accept events whose time is below the previous event's (default false: rejected). */
+  allowUnsorted?: boolean;
+}
+
+export interface Evt2Header {
+  /** The header text (every '%' line), and the byte offset where the words begin. */
+  lines: string[];
+  dataOffset: number;
+  width?: number;
+  height?: number;
+}
+
+/** Reads the '%' header lines; the words begin at the first line that does not start with '%'. */
+export function readEvt2Header(bytes: Uint8Array): Evt2Header {
+  const lines: string[] = [];
+  let at = 0;
+  let width: number | undefined;
+  let height: number | undefined;
+  while (at < bytes.length && bytes[at] === 0x25 /* % */) {
+    let end = at;
+    while (end < bytes.length && bytes[end] !== 0x0a) end++;
+    if (end >= bytes.length) throw new EventFileError(FORMAT, at, 'header line without a newline: the file ends inside the header');
+    let line = '';
+    for (let k = at; k < end; k++) line += String.fromCharCode(bytes[k]);
+    line = line.replace(/\r$/, '');
+    lines.push(line);
+    const geometry = /^%\s*geometry\s+(\d+)x(\d+)\s*$/i.exec(line);
+    if (geometry) {
+      width = Number(geometry[1]);
+      height = Number(geometry[2]);
+    }
+    // Older recordings: '% Width 640' and '% Height 480'.
+    const side = /^%\s*(width|height)\s+(\d+)\s*$/i.exec(line);
+    if (side) {
+      if (side[1].toLowerCase() === 'width') width = Number(side[2]);
+      else height = Number(side[2]);
+    }
+    const format = /^%\s*format\s+(\S+)/i.exec(line);
+    if (format) {
+      const [name, ...params] = format[1].split(';');
+      if (name.toUpperCase() !== 'EVT2') throw new EventFileError(FORMAT, at, `header says format ${name}, not EVT2`);
+      for (const kv of params) {
+        const [k, v] = kv.split('=');
+        if (k === 'width' && /^\d+$/.test(v ?? '')) width = Number(v);
+        if (k === 'height' && /^\d+$/.test(v ?? '')) height = Number(v);
+      }
+    }
+    const evt = /^%\s*evt\s+(\S+)/i.exec(line);
+    if (evt && evt[1] !== '2.0') throw new EventFileError(FORMAT, at, `header says evt ${evt[1]}, not 2.0`);
+    at = end + 1;
+    // Metavision writes '% end' last; words after it may begin with a '%' byte.
+    if (/^%\s*end\s*$/i.test(line)) break;
+  }
+  return { lines, dataOffset: at, width, height };
+}
+
+/** Decodes an EVT 2.0 file into a stream; malformed input throws EventFileError with the byte offset. */
+export function readEvt2(data: Uint8Array | ArrayBuffer, options: Evt2ReadOptions = {}): EventStream {
+  const bytes = asBytes(data, FORMAT);
+  const header = readEvt2Header(bytes);
+  const width = header.width ?? options.width;
+  const height = header.height ?? options.height;
+  if (width === undefined || height === undefined) {
+    throw new EventFileError(FORMAT, 0, 'the header gives no sensor size (% geometry WxH or % format EVT2;width=..;height=..): pass options.width and options.height');
+  }
+  if (!Number.isInteger(width) || width < 1 || width > 2048 || !Number.isInteger(height) || height < 1 || height > 2048) {
+    throw new EventFileError(FORMAT, 0, `sensor ${width}x${height} outside EVT 2.0's 1..2048 per side`);
+  }
+  const start = header.dataOffset;
+  const length = bytes.length - start;
+  if (length % 4 !== 0) throw new EventFileError(FORMAT, start + length - (length % 4), `${length % 4} trailing bytes: the data is not a whole number of 32-bit words`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = allocateEvents(width, height, length / 4);
+  let n = 0;
+  let high = -1;
+  let last = -1;
+  for (let at = start; at < bytes.length; at += 4) {
+    const w = view.getUint32(at, true);
+    const type = w >>> 28;
+    if (type === TYPE_TIME_HIGH) {
+      const h = w & 0x0fffffff;
+      if (h < high && !options.allowUnsorted) throw new EventFileError(FORMAT, at, `EV_TIME_HIGH goes backwards (${h} after ${high})`);
+      high = h;
+    } else if (type === TYPE_CD_OFF || type === TYPE_CD_ON) {
+      if (high < 0) throw new EventFileError(FORMAT, at, 'CD event before the first EV_TIME_HIGH: its time is unknown');
+      const x = (w >>> 11) & 0x7ff;
+      const y = w & 0x7ff;
+      const t = high * 64 + ((w >>> 22) & 0x3f);
+      if (x >= width || y >= height) throw new EventFileError(FORMAT, at, `event at (${x}, ${y}) outside the ${width}x${height} sensor`);
+      if (t < last && !options.allowUnsorted) throw new EventFileError(FORMAT, at, `time goes backwards (${t} us after ${last} us)`);
+      last = t;
+      out.x[n] = x;
+      out.y[n] = y;
+      out.t[n] = t;
+      out.p[n] = type;
+      n++;
+    } else if (!SKIPPED_TYPES.has(type)) {
+      throw new EventFileError(FORMAT, at, `unknown word type 0x${type.toString(16)} (word 0x${w.toString(16).padStart(8, '0')})`);
+    }
+  }
+  return truncateEvents(out, n);
+}
+
+/**
+ * Encodes a stream as EVT 2.0 with a header naming the format and geometry. Needs integer times
+ * in [0, 2^34) us that never decrease and a sensor of at most 2048 x 2048.
+ */
+export function writeEvt2(stream: EventStream): Uint8Array {
+  const n = validateStream(stream);
+  requireInt('stream.width', stream.width, 1, 2048);
+  requireInt('stream.height', stream.height, 1, 2048);
+  for (let i = 0; i < n; i++) {
+    requireInt(`stream.t[${i}]`, stream.t[i], i > 0 ? stream.t[i - 1] : 0, EVT2_MAX_TIME_US);
+  }
+  const w = new ByteWriter(64 + 8 * n);
+  w.ascii(`% evt 2.0\n% format EVT2;height=${stream.height};width=${stream.width}\n% geometry ${stream.width}x${stream.height}\n% end\n`);
+  let high = -1;
+  for (let i = 0; i < n; i++) {
+    const t = stream.t[i];
+    const h = Math.floor(t / 64);
+    if (h !== high) {
+      w.u32(((TYPE_TIME_HIGH << 28) | h) >>> 0);
+      high = h;
+    }
+    w.u32(((stream.p[i] << 28) | ((t % 64) << 22) | (stream.x[i] << 11) | stream.y[i]) >>> 0);
+  }
+  return w.finish();
+}
