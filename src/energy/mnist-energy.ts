@@ -198,7 +198,7 @@ export async function mnistEnergyStudy(options: MnistEnergyOptions = {}): Promis
   const markdown = [
     `## The chapter's compare_energy_efficiency() (fixed table)\n\n${chapterMarkdown()}`,
     `## The same comparison from our MNIST runs (${split.train.labels.length} training / ${n} test digits; float test accuracy ${(100 * clf.testAccuracy).toFixed(2)} %)\n\nArithmetic-only (Horowitz 2014, 45 nm) and system (measured chips) energies are separate columns and are never summed.\n\n${comparison.markdown}`,
-    `## Weight quantization (symmetric, per matrix)\n\n${quantizationMarkdown(quantization)}`,
+    `## Weight quantization (per matrix: uniform from 3 bits, TWN ternary, XNOR binary)\n\n${quantizationMarkdown(quantization)}`,
     `## Mapping the 785 x 10 layer\n\n${mappingMd}`,
   ].join('\n\n');
   return { chapter, comparison, quantization, mapping, floatAccuracy: clf.testAccuracy, markdown };
