@@ -9,7 +9,7 @@ import { compareEnergyEfficiency, compareRuns } from '../src/energy/compare.js';
 import { ENERGY_CONSTANTS, PLATFORMS } from '../src/energy/constants.js';
 import { type WorkCounts, zeroCounts } from '../src/energy/counts.js';
 import { checkMapping, denseLayer, LOIHI, networkLayers, quantizeWeights, SPINNAKER, TRUENORTH } from '../src/energy/mapping.js';
-import { addEstimates, arithmeticEnergy, estimateEnergy, perInference, systemEnergy } from '../src/energy/model.js';
+import { addEstimates, arithmeticEnergy, estimateEnergy, partSources, perInference, systemEnergy } from '../src/energy/model.js';
 import { Network } from '../src/model/network.js';
 
 const counts = (c: Partial<WorkCounts>): WorkCounts => ({ ...zeroCounts(), ...c });
@@ -46,6 +46,11 @@ describe('energy model arithmetic', () => {
     expect(systemEnergy(counts({ macs: 7 }), 'loihi').unpriced).toEqual(['macs']);
     expect(systemEnergy(counts({ crossbarReads: 4, crossbarCellReads: 100 }), 'crossbar', { crossbarReadJ: 2e-10 }).joules).toBeCloseTo(8e-10, 22);
     expect(() => systemEnergy(counts({ crossbarReads: 4 }), 'crossbar')).toThrow(/crossbarReadJ/);
+    // Every part names where its energy comes from.
+    const [synop] = systemEnergy(snn, 'loihi').parts;
+    expect(partSources(synop)).toEqual([expect.stringMatching(/Davies.*IEEE Micro.*Table 1.*23\.6 pJ/)]);
+    const [read] = systemEnergy(counts({ crossbarReads: 1 }), 'crossbar', { crossbarReadJ: 1e-10 }).parts;
+    expect(partSources(read)[0]).toContain('src/crossbar/energy.ts');
   });
 
   it('rejects bad counts and platforms, naming the field', () => {
