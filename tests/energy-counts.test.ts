@@ -123,6 +123,9 @@ describe('work counts', () => {
       await g.run(70); // counts accumulate over runs
       expect(g.spikes('exc').total()).toBe(cpu.spikes('exc').total());
       expect(g.workCounts()).toEqual(cpu.workCounts());
+      // spike_count.wgsl against its CPU twin, neuron by neuron.
+      const perNeuron = (s: unknown) => (s as { tally: WorkTally }).tally.perNeuron.map((c) => Array.from(c));
+      expect(perNeuron(g)).toEqual(perNeuron(cpu));
       expect(g.spikes('exc').total() + g.spikes('inh').total()).toBeGreaterThan(100);
       expect(g.timing.countReadbackBytes).toBe(2 * (200 + 300 + 60) * 4);
       await g.reset();
@@ -135,6 +138,19 @@ describe('work counts', () => {
       g.dispose();
     });
   }
+
+  it('the GPU counts host-written (spike time) sources like the CPU: the hand network', async () => {
+    const gpu = await requireGpu();
+    const plan = lowerNetwork(handNetwork());
+    const g = await GpuSimulation.create(plan, gpu, { chunkSteps: 2 });
+    await g.run(5);
+    const cpu = new CpuSimulation(plan);
+    cpu.runSync(5);
+    expect(g.workCounts()).toEqual(cpu.workCounts());
+    expect(g.workCounts()).toMatchObject({ neuronUpdates: 45, spikes: 3, synapticOps: 20 });
+    expect(g.timing.countDispatches).toBe(3 * 3); // 3 chunks (2 + 2 + 1 steps) x 3 populations
+    g.dispose();
+  });
 
   it('countWork: false skips counting, and workCounts() says so', async () => {
     const gpu = await requireGpu();
