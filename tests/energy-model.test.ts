@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { annWorkCounts, crossbarWorkCounts } from '../src/energy/ann-counts.js';
 import { compareEnergyEfficiency, compareRuns } from '../src/energy/compare.js';
 import { ENERGY_CONSTANTS, PLATFORMS } from '../src/energy/constants.js';
 import { type WorkCounts, zeroCounts } from '../src/energy/counts.js';
@@ -199,5 +200,21 @@ describe('hardware mapping', () => {
     expect(q8.step).toBeCloseTo(0.01, 12);
     expect(() => quantizeWeights([Number.NaN], 4)).toThrow(/weights\[0\]/);
     expect(() => quantizeWeights([1], 0)).toThrow(/bits/);
+  });
+});
+
+describe('ANN and crossbar counts', () => {
+  it('MACs of dense and conv layers, crossbar reads per tile', () => {
+    // 784-500-10 MLP: 392,000 + 5,000 MACs.
+    const mlp = annWorkCounts([{ kind: 'dense', inputs: 784, outputs: 500 }, { kind: 'dense', inputs: 500, outputs: 10 }]);
+    expect(mlp.macs).toBe(397_000);
+    expect(mlp.memoryBytes).toBe(4 * (392_000 + 784 + 500 + 5_000 + 500 + 10));
+    // 5x5 conv, 1 -> 6 channels, 24x24 output (28x28 input): 24*24*6*25 MACs.
+    const conv = annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 6, kernelH: 5, kernelW: 5, outH: 24, outW: 24 }]);
+    expect(conv.macs).toBe(86_400);
+    expect(conv.memoryBytes).toBe(4 * (150 + 784 + 3456));
+    expect(arithmeticEnergy(mlp).joules / pJ).toBeCloseTo(397_000 * 4.6, 3);
+    expect(() => annWorkCounts([{ kind: 'dense', inputs: 0, outputs: 3 }])).toThrow(/layers\[0\].inputs/);
+    expect(crossbarWorkCounts({ inputs: 785, outputs: 10, tile_rows: 256 }, 3)).toMatchObject({ crossbarReads: 12, crossbarCellReads: 3 * 7850 });
   });
 });

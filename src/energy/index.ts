@@ -6,3 +6,4 @@ export { arithmeticEnergy, systemEnergy, estimateEnergy, addEstimates, perInfere
 export { compareEnergyEfficiency, compareRuns, chapterMarkdown, CHAPTER_ARCHITECTURES, type ChapterArchitecture, type EnergyRun, type EnergyRow, type EnergyComparison } from './compare.js';
 export { checkMapping, denseLayer, networkLayers, quantizeWeights, LOIHI, TRUENORTH, SPINNAKER, CHIPS, type ChipProfile, type LayerSpec, type MappingReport, type Violation, type Quantized } from './mapping.js';
 export { mnistEnergyStudy, snnClassifierRun, quantizationStudy, quantizationMarkdown, type MnistEnergyOptions, type MnistEnergyStudy, type QuantizationRow, type SnnRunResult } from './mnist-energy.js';
+export { annWorkCounts, crossbarWorkCounts, type AnnLayer } from './ann-counts.js';

@@ -30,6 +30,7 @@ import { randU32 } from '../util/rng.js';
 import { chapterMarkdown, compareEnergyEfficiency, compareRuns, type EnergyComparison, type EnergyRun } from './compare.js';
 import type { Platform } from './constants.js';
 import { addCounts, type WorkCounts, zeroCounts } from './counts.js';
+import { annWorkCounts, crossbarWorkCounts } from './ann-counts.js';
 import { CHIPS, checkMapping, denseLayer, type MappingReport, quantizeWeights } from './mapping.js';
 import { perInference } from './model.js';
 
@@ -161,8 +162,7 @@ export async function mnistEnergyStudy(options: MnistEnergyOptions = {}): Promis
   const n = test.labels.length;
 
   // The ANN: one MAC per weight; bytes: weights, inputs and outputs once, f32.
-  const macs = INPUTS * MNIST_CLASSES;
-  const annCounts: WorkCounts = { ...zeroCounts(), macs, memoryBytes: 4 * (macs + INPUTS + MNIST_CLASSES) };
+  const annCounts = annWorkCounts([{ kind: 'dense', inputs: INPUTS, outputs: MNIST_CLASSES }]);
 
   // The crossbar: accuracy of the mapped array, mean read energy over the test images.
   const array = new CrossbarArray(classifierSpec(w, split.train, { seed: options.seed ?? 1, ...AIHWKIT_CONVERTERS }));
@@ -176,7 +176,7 @@ export async function mnistEnergyStudy(options: MnistEnergyOptions = {}): Promis
     x[MNIST_PIXELS] = 1;
     readJ += readEnergy(array, x).total;
   }
-  const crossbarCounts: WorkCounts = { ...zeroCounts(), crossbarReads: tiles, crossbarCellReads: INPUTS * MNIST_CLASSES };
+  const crossbarCounts = crossbarWorkCounts(array.config, 1);
 
   const snn = await snnClassifierRun(w, test, { steps: options.steps, images: options.snnImages, seed: options.seed });
   const snnNote = `rate-coded, ${snn.steps} steps, ${snn.images} evenly spaced test images (float ANN on the same images: ${(100 * snn.floatAccuracy).toFixed(2)} %), counts from workCounts()`;
