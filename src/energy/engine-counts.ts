@@ -17,7 +17,6 @@
  *   the bytes the kernels load and store, a lower bound (caches and atomics cost more).
  */
 import type { NetworkPlan, PlanProjection } from '../model/plan.js';
-import { forEachSetBit } from '../util/bits.js';
 import { randU32 } from '../util/rng.js';
 import { type WorkCounts, zeroCounts } from './counts.js';
 
@@ -102,7 +101,17 @@ export class WorkTally {
   addBits(id: number, bits: Uint32Array, offset: number, steps = 1): void {
     const counts = this.perNeuron[id];
     const words = this.plan.byId[id].words;
-    for (let s = 0; s < steps; s++) forEachSetBit(bits, offset + s * words, words, (i) => counts[i]++);
+    // The set-bit walk of util/bits.ts, inlined: this runs in the CPU step loop, once per population.
+    for (let s = 0; s < steps; s++) {
+      const base = offset + s * words;
+      for (let k = 0; k < words; k++) {
+        let w = bits[base + k];
+        while (w !== 0) {
+          counts[k * 32 + (31 - Math.clz32(w & -w))]++;
+          w &= w - 1;
+        }
+      }
+    }
   }
 
   /** Adds per-neuron spike counts (as the GPU's spike_count kernel accumulates them). */
