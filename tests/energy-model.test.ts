@@ -49,7 +49,7 @@ describe('energy model arithmetic', () => {
     expect(() => systemEnergy(counts({ crossbarReads: 4 }), 'crossbar')).toThrow(/crossbarReadJ/);
     // Every part names where its energy comes from.
     const [synop] = systemEnergy(snn, 'loihi').parts;
-    expect(partSources(synop)).toEqual([expect.stringMatching(/Davies.*IEEE Micro.*Table 1.*23\.6 pJ/)]);
+    expect(partSources(synop)).toEqual([expect.stringMatching(/Davies.*IEEE Micro.*Table 2.*23\.6 pJ/)]);
     const [read] = systemEnergy(counts({ crossbarReads: 1 }), 'crossbar', { crossbarReadJ: 1e-10 }).parts;
     expect(partSources(read)[0]).toContain('src/crossbar/energy.ts');
   });

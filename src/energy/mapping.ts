@@ -31,9 +31,12 @@ export interface ChipProfile {
 
 /**
  * Loihi (Davies et al., IEEE Micro 2018, "Loihi: A Neuromorphic Manycore Processor with On-Chip
- * Learning", Sec. "Architecture" and Table 1): 128 neuromorphic cores, 1,024 compartments per core,
+ * Learning", Sec. "Architecture"): 128 neuromorphic cores, 1,024 compartments per core,
  * 4,096 input axons per core (fan-in), 4,096 output axons per core (fan-out), 128 KB of synaptic
  * memory per core, weights of 1 to 9 bits (8-bit signed used here; not verified against the text).
+ * Consistent with secondary sources: 16 MB of synaptic memory in total (= 128 x 128 KB) and a
+ * densest 1-bit synapse format (IEEE Circuits and Systems Magazine, Q2 2022), 131,072 neurons
+ * (= 128 x 1,024, WikiChip).
  */
 export const LOIHI: ChipProfile = {
   name: 'Loihi',
