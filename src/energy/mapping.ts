@@ -54,7 +54,9 @@ export const LOIHI: ChipProfile = {
  * of 256 neurons and 256 input axons; a binary 256 x 256 synaptic crossbar; each axon has one of 4
  * types and each neuron one signed 9-bit integer weight (-255..255) per type, so a neuron uses at
  * most 4 distinct weights; each neuron's spike goes to one axon (fan-out 1: a wider fan-out costs
- * splitter neurons).
+ * splitter neurons). The paper's abstract confirms 4,096 cores, one million neurons and 256 million
+ * synapses (= 4,096 x 256 x 256); the axon-type and weight details are from the supplement, not
+ * re-checked here.
  */
 export const TRUENORTH: ChipProfile = {
   name: 'TrueNorth',
