@@ -68,5 +68,11 @@ describe('MNIST energy study', () => {
     expect(crossbar.system.joules).toBeGreaterThan(0);
     expect(json.mapping.map((m: { chip: string; fits: boolean }) => m.fits)).toEqual([true, false, true]);
     expect(readFileSync(join(dir, 'energy.md'), 'utf8')).toContain('## Weight quantization');
+    const help: string[] = [];
+    expect(await cliMain(['energy', '--help'], { out: (l) => help.push(l), err: (t) => help.push(t) })).toBe(0);
+    expect(help.join('\n')).toContain('neuromorph energy');
+    const bad: string[] = [];
+    expect(await cliMain(['energy', '--quick', '--steps', '0'], { out: (l) => bad.push(l), err: (t) => bad.push(t) })).toBe(2);
+    expect(bad.join('')).toMatch(/steps/);
   }, 120_000);
 });

@@ -155,6 +155,9 @@ export interface MnistEnergyStudy {
 
 /** The whole study: chapter table, energy comparison, quantization and mapping (see the module comment). */
 export async function mnistEnergyStudy(options: MnistEnergyOptions = {}): Promise<MnistEnergyStudy> {
+  // Checked before the digits are loaded and the classifier trained.
+  if (options.steps !== undefined) requireInt('steps', options.steps, 1, 100_000);
+  if (options.snnImages !== undefined) requireInt('images', options.snnImages, 1);
   const split = await loadMnistSplit({ trainPerDigit: options.trainPerDigit, testPerDigit: options.testPerDigit });
   const clf = trainMnistClassifier(split.train, split.test);
   const w = clf.weights;
