@@ -12,6 +12,7 @@ import { dispatchBench } from './dispatch.js';
 import { crossbarBench } from './crossbar.js';
 import { crossbarSnnBench } from './crossbar-snn.js';
 import { codingBench } from './coding.js';
+import { energyBench } from './energy.js';
 
 export interface SuiteCallbacks {
   host: BenchHost;
@@ -35,6 +36,7 @@ const BENCHMARKS: Record<BenchName, Benchmark> = {
   crossbar: (args, gpu, cb, emit) => crossbarBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
   'crossbar-snn': (args, gpu, cb, emit) => crossbarSnnBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
   coding: (args, gpu, cb, emit) => codingBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
+  energy: (args, gpu, cb, emit) => energyBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
 };
 
 export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {

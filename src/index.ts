@@ -32,3 +32,4 @@ export { microcircuit, microcircuitParameters, MICROCIRCUIT, pspToWeight, type M
 export * as crossbar from './crossbar/index.js';
 export * as events from './events/index.js';
 export * as coding from './coding/index.js';
+export * as energy from './energy/index.js';

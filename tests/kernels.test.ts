@@ -19,8 +19,9 @@ async function parity(net: Network, steps: number) {
 
 describe('kernel parity (GPU vs CPU twin)', () => {
   it('covers every kernel in the registry', () => {
-    // fused_network, which composes the others' shared functions, has its own suite: tests/fused.test.ts.
-    expect(Object.values(KERNELS).map((k) => k.name).sort()).toEqual(['dense_propagate', 'fused_network', 'lif_update', 'poisson_source', 'procedural_propagate', 'record_voltage', 'sparse_propagate']);
+    // fused_network, which composes the others' shared functions, has its own suite: tests/fused.test.ts;
+    // spike_count (work counting) has its parity suite in tests/energy-counts.test.ts.
+    expect(Object.values(KERNELS).map((k) => k.name).sort()).toEqual(['dense_propagate', 'fused_network', 'lif_update', 'poisson_source', 'procedural_propagate', 'record_voltage', 'sparse_propagate', 'spike_count']);
   });
 
   for (const integration of ['euler', 'exact'] as const) {

@@ -12,6 +12,7 @@ import { ModelError } from '../model/errors.js';
 import { EXAMPLES } from '../networks/examples.js';
 import { type FlagSpec, flagHelp, type ParsedArgs, parseArgs, UsageError } from './args.js';
 import { writeCrossbarStudy } from './crossbar-study.js';
+import { runEnergy } from './energy.js';
 import { runLab } from './lab.js';
 import { type CliIo, runCommand } from './run.js';
 
@@ -120,6 +121,27 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
       } finally {
         gpu?.release();
       }
+      return EXIT.ok;
+    },
+  },
+  energy: {
+    usage: 'neuromorph energy [--out DIR] [--steps N] [--images N] [--quick]',
+    summary: "the chapter's energy table, and the same comparison from our MNIST runs (ANN, crossbar, SNN), with quantization and chip mapping",
+    flags: {
+      out: { type: 'string', help: 'also write energy.md and energy.json here' },
+      steps: { type: 'int', help: 'SNN time steps per image (default 50)' },
+      images: { type: 'int', help: 'test images the SNN runs (default: all 1,500)' },
+      quick: { type: 'boolean', help: 'a small split (200 + 50 digits per class) for a fast look' },
+      ...HELP_FLAG,
+    },
+    maxPositional: 0,
+    run: async ({ flags }, io) => {
+      const quick = flags.quick === true;
+      const files = await runEnergy(
+        { out: flags.out as string | undefined, steps: flags.steps as number | undefined, snnImages: flags.images as number | undefined, ...(quick ? { trainPerDigit: 200, testPerDigit: 50 } : {}) },
+        io.out,
+      );
+      for (const f of files) io.out(`wrote ${f}`);
       return EXIT.ok;
     },
   },

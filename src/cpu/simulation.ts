@@ -7,6 +7,8 @@ import { proceduralPropagate } from './procedural.js';
 import { densePropagate, sparsePropagate, sparsePropagateDelayed } from './propagate.js';
 import { compileWasmNetwork, type SimdPopulation } from './wasm/network-module.js';
 import { crossbarPropagate, CrossbarScratch } from '../crossbar/projection.js';
+import type { WorkCounts } from '../energy/counts.js';
+import { WorkTally } from '../energy/engine-counts.js';
 
 export interface CpuSimulationOptions {
   /**
@@ -104,6 +106,8 @@ export class CpuSimulation implements Simulation {
   private changeCursor = 0;
   private readonly recordings: RecordingSet;
   private step = 0;
+  /** Per-neuron spike counts and steps, for workCounts() (src/energy/engine-counts.ts). */
+  private readonly tally: WorkTally;
 
   constructor(
     readonly plan: NetworkPlan,
@@ -112,6 +116,7 @@ export class CpuSimulation implements Simulation {
     this.ringLength = plan.maxDelay + 1;
     this.changeSteps = [...plan.currentChangeSteps].sort((a, b) => a - b);
     this.recordings = new RecordingSet(plan);
+    this.tally = new WorkTally(plan);
     const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, plan.projections, this.ringLength, { compact: options.compactKernels });
     this.byId = plan.byId.map((p) => {
       const lif = p.kind === 'neuron';
@@ -206,10 +211,16 @@ export class CpuSimulation implements Simulation {
 
   dispose(): void {}
 
+  /** The work done since construction or the last reset (src/energy/engine-counts.ts). */
+  workCounts(): WorkCounts {
+    return this.tally.workCounts();
+  }
+
   private resetState(): void {
     this.step = 0;
     this.changeCursor = 0;
     this.recordings.clear();
+    this.tally.clear();
     for (const p of this.byId) {
       p.ring.fill(0);
       p.refractory.fill(0);
@@ -288,7 +299,9 @@ export class CpuSimulation implements Simulation {
         }
       }
       if (pop.spikeRecording !== null) pop.spikeRecording.append(pop.ring, 1, offset);
+      this.tally.addBits(planned.id, pop.ring, offset);
     }
     this.step++;
+    this.tally.steps++;
   }
 }

@@ -11,6 +11,7 @@ import rngWgsl from '../../shaders/rng.wgsl?raw';
 import proceduralPropagateWgsl from '../../shaders/procedural_propagate.wgsl?raw';
 import sparsePropagateWgsl from '../../shaders/sparse_propagate.wgsl?raw';
 import spikeListWgsl from '../../shaders/spike_list.wgsl?raw';
+import spikeCountWgsl from '../../shaders/spike_count.wgsl?raw';
 import { ShaderStage } from './flags.js';
 
 /** Binding kinds, in binding order; binding 0 is always the per-step record (dynamic offset). */
@@ -60,6 +61,11 @@ export const KERNELS = {
     name: 'record_voltage',
     source: compose(commonWgsl, recordVoltageWgsl),
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  spikeCount: {
+    name: 'spike_count',
+    source: compose(commonWgsl, spikeCountWgsl),
+    bindings: ['uniform', 'read-only-storage', 'storage'],
   },
 } satisfies Record<string, KernelDef>;
 

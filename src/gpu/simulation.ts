@@ -9,6 +9,8 @@ import { type BufferSlice, FusedNetwork } from './fused.js';
 import { type CompiledKernel, getKernel, KERNELS } from './kernels.js';
 import { lifParams } from './lif-params.js';
 import { CROSSBAR_PROPAGATE_KERNEL, crossbarUniform } from './crossbar-projection.js';
+import type { WorkCounts } from '../energy/counts.js';
+import { WorkTally } from '../energy/engine-counts.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
@@ -26,6 +28,13 @@ export interface GpuSimulationOptions {
    * naming the reason when it is not), 'never'.
    */
   fused?: 'auto' | 'always' | 'never';
+  /**
+   * Count every population's spikes on the GPU (shaders/spike_count.wgsl, one dispatch per
+   * population per chunk) for workCounts(); the counts are read back once per run(), 4 bytes per
+   * neuron, alongside the run's last readback. Default true; false saves that work, and
+   * workCounts() then throws.
+   */
+  countWork?: boolean;
 }
 
 /** Where the host's time went, accumulated over run() calls. */
@@ -41,6 +50,10 @@ export interface GpuTiming {
   waitMs: number;
   /** Bytes copied back from the GPU. */
   readbackBytes: number;
+  /** Work counting (countWork): spike_count dispatches, not included in `dispatches`. */
+  countDispatches: number;
+  /** Work counting: bytes of per-neuron spike counts read back, not included in `readbackBytes`. */
+  countReadbackBytes: number;
 }
 
 /** Presynaptic neurons one workgroup of the event-driven kernels compacts (shaders/spike_list.wgsl). */
@@ -89,7 +102,7 @@ interface Pending {
 export class GpuSimulation implements Simulation {
   readonly backend = 'gpu' as const;
   readonly adapter: string;
-  readonly timing: GpuTiming = { steps: 0, chunks: 0, dispatches: 0, encodeMs: 0, submitMs: 0, waitMs: 0, readbackBytes: 0 };
+  readonly timing: GpuTiming = { steps: 0, chunks: 0, dispatches: 0, encodeMs: 0, submitMs: 0, waitMs: 0, readbackBytes: 0, countDispatches: 0, countReadbackBytes: 0 };
   private readonly device: GPUDevice;
   private readonly recordings: RecordingSet;
   private readonly chunkSteps: number;
@@ -107,10 +120,16 @@ export class GpuSimulation implements Simulation {
   private readonly fusedNetwork?: FusedNetwork;
   private step = 0;
   private disposed = false;
+  /** Work counting: per-neuron spike counters on the GPU, folded into `tally` after each run. */
+  private readonly tally: WorkTally;
+  private readonly counters: { id: number; params: GPUBuffer; counts: GPUBuffer; bindGroup: GPUBindGroup; groups: number; kernel: CompiledKernel }[] = [];
+  private readonly countStaging: GPUBuffer | null = null;
+  private readonly countParamsData = new Uint32Array(4);
 
   static async create(plan: NetworkPlan, ctx: GpuContext, options: GpuSimulationOptions = {}): Promise<GpuSimulation> {
     const wg = requireInt('workgroupSize', options.workgroupSize ?? 64, 32, ctx.limits.maxComputeInvocationsPerWorkgroup);
     if (wg % 32 !== 0) throw new ModelError('workgroupSize', `must be a multiple of 32, got ${wg}`);
+    const countKernel = options.countWork === false ? null : await getKernel(ctx.device, KERNELS.spikeCount, wg);
     const mode = options.fused ?? 'auto';
     if (mode !== 'auto' && mode !== 'always' && mode !== 'never') throw new ModelError('fused', `must be 'auto', 'always' or 'never', got ${String(mode)}`);
     if (mode !== 'never') {
@@ -118,7 +137,7 @@ export class GpuSimulation implements Simulation {
       const eligible = fusedEligibility(plan, ctx.limits, chunkSteps);
       if (eligible.ok) {
         const fusedWg = options.workgroupSize === undefined ? Math.min(FUSED_WORKGROUP_SIZE, ctx.limits.maxComputeInvocationsPerWorkgroup) : wg;
-        return new GpuSimulation(plan, ctx, { fused: await getKernel(ctx.device, KERNELS.fusedNetwork, fusedWg) }, options);
+        return new GpuSimulation(plan, ctx, { fused: await getKernel(ctx.device, KERNELS.fusedNetwork, fusedWg) }, options, countKernel);
       }
       if (mode === 'always') throw new ModelError('fused', `this network cannot run fused: ${eligible.reason}`);
     }
@@ -131,7 +150,7 @@ export class GpuSimulation implements Simulation {
       record: await getKernel(ctx.device, KERNELS.recordVoltage, wg),
       crossbar: plan.projections.some((p) => p.crossbar) ? await getKernel(ctx.device, CROSSBAR_PROPAGATE_KERNEL, wg) : undefined,
     };
-    return new GpuSimulation(plan, ctx, { perKernel: kernels }, options);
+    return new GpuSimulation(plan, ctx, { perKernel: kernels }, options, countKernel);
   }
 
   private constructor(
@@ -139,6 +158,7 @@ export class GpuSimulation implements Simulation {
     private readonly ctx: GpuContext,
     kernels: { fused: CompiledKernel } | { perKernel: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> & { crossbar?: CompiledKernel } },
     options: GpuSimulationOptions,
+    countKernel: CompiledKernel | null = null,
   ) {
     this.device = ctx.device;
     this.adapter = ctx.adapterName;
@@ -174,7 +194,36 @@ export class GpuSimulation implements Simulation {
         this.freeStaging.push(this.buffer(`staging-${k}`, perStep * K, BufferUsage.MAP_READ | BufferUsage.COPY_DST));
       }
     }
+    this.tally = new WorkTally(plan);
+    if (countKernel) {
+      for (const p of plan.byId) {
+        const params = this.uniform(`${p.name}.count`, [p.n, p.words, 0, 0]);
+        const counts = this.storage(`${p.name}.spike_counts`, p.n * 4);
+        const ring = this.ringOf(p.id);
+        const bindGroup = this.device.createBindGroup({
+          layout: countKernel.layout,
+          entries: [
+            { binding: 0, resource: { buffer: this.stepInfo, offset: 0, size: 16 } },
+            { binding: 1, resource: { buffer: params } },
+            { binding: 2, resource: { buffer: ring.buffer, offset: ring.offset, size: this.ringLength * p.words * 4 } },
+            { binding: 3, resource: { buffer: counts } },
+          ],
+        });
+        this.counters.push({ id: p.id, params, counts, bindGroup, groups: this.groupsFor(countKernel, p.n), kernel: countKernel });
+      }
+      const total = plan.byId.reduce((s, p) => s + p.n * 4, 0);
+      this.countStaging = this.buffer('spike-counts-staging', total, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
+    }
     this.writeInitialState();
+  }
+
+  /**
+   * The work done since construction or the last reset: neuron updates, spikes, synaptic ops and
+   * modelled memory bytes (src/energy/engine-counts.ts), the same as the CPU backend's.
+   */
+  workCounts(): WorkCounts {
+    if (!this.countStaging) throw new ModelError('countWork', 'this simulation was created with countWork: false');
+    return this.tally.workCounts();
   }
 
   /** The one-dispatch-per-kernel path: buffers and dispatches per population and projection. */
@@ -263,8 +312,37 @@ export class GpuSimulation implements Simulation {
       this.timing.chunks++;
       if (staging) this.pending.push({ staging, steps: k, mapped: staging.mapAsync(MapMode.READ) });
       this.step += k;
+      this.tally.steps += k;
     }
+    const counted = steps > 0 ? this.readCounts() : null;
     await this.drain();
+    await counted;
+  }
+
+  /** Copies the spike counters to the staging buffer, clears them, and folds them into the tally. */
+  private readCounts(): Promise<void> | null {
+    const staging = this.countStaging;
+    if (!staging) return null;
+    const enc = this.device.createCommandEncoder();
+    let offset = 0;
+    for (const c of this.counters) {
+      const bytes = this.plan.byId[c.id].n * 4;
+      enc.copyBufferToBuffer(c.counts, 0, staging, offset, bytes);
+      enc.clearBuffer(c.counts);
+      offset += bytes;
+    }
+    this.device.queue.submit([enc.finish()]);
+    this.timing.countReadbackBytes += offset;
+    return staging.mapAsync(MapMode.READ).then(() => {
+      const all = new Uint32Array(staging.getMappedRange(), 0, offset / 4);
+      let at = 0;
+      for (const c of this.counters) {
+        const n = this.plan.byId[c.id].n;
+        this.tally.addPerNeuron(c.id, all.subarray(at, at + n));
+        at += n;
+      }
+      staging.unmap();
+    });
   }
 
   spikes(population: string) {
@@ -308,6 +386,8 @@ export class GpuSimulation implements Simulation {
     for (const p of this.pops) {
       for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
     }
+    for (const c of this.counters) enc.clearBuffer(c.counts);
+    this.tally.clear();
     this.device.queue.submit([enc.finish()]);
     this.writeInitialState();
     this.step = 0;
@@ -542,6 +622,7 @@ export class GpuSimulation implements Simulation {
     } else {
       this.encodeSteps(pass, t0, k);
     }
+    this.encodeCounts(pass, t0, k);
     pass.end();
 
     if (staging) {
@@ -564,6 +645,25 @@ export class GpuSimulation implements Simulation {
       this.timing.readbackBytes += offset;
     }
     return enc.finish();
+  }
+
+  /** Work counting: one spike_count dispatch per population over the chunk's ring slots. */
+  private encodeCounts(pass: GPUComputePassEncoder, t0: number, k: number): void {
+    const maxGroups = this.ctx.limits.maxComputeWorkgroupsPerDimension;
+    const data = this.countParamsData;
+    for (const c of this.counters) {
+      const p = this.plan.byId[c.id];
+      data[0] = p.n;
+      data[1] = p.words;
+      data[2] = t0 % this.ringLength;
+      data[3] = k;
+      this.device.queue.writeBuffer(c.params, 0, data as Uint32Array<ArrayBuffer>);
+      pass.setPipeline(c.kernel.pipeline);
+      pass.setBindGroup(0, c.bindGroup, [0]);
+      const x = Math.min(c.groups, maxGroups);
+      pass.dispatchWorkgroups(x, Math.ceil(c.groups / x));
+      this.timing.countDispatches++;
+    }
   }
 
   private ringOf(id: number): BufferSlice {

@@ -1,3 +1,4 @@
+import type { WorkCounts } from '../energy/counts.js';
 import { ModelError, requireInt } from './errors.js';
 import type { NetworkPlan } from './plan.js';
 import { SpikeRecording, VoltageRecording } from './recording.js';
@@ -29,6 +30,8 @@ export interface Simulation {
   /** Back to step 0: initial potentials, empty delay lines, cleared recordings. */
   reset(): Promise<void>;
   dispose(): void;
+  /** Work done since construction or the last reset: neuron updates, spikes, synaptic ops, bytes. */
+  workCounts(): WorkCounts;
 }
 
 /** Recordings and argument checks that both backends share. */

@@ -1,0 +1,220 @@
+/**
+ * The energy model (src/energy): arithmetic on hand-computed cases, the citation table's
+ * completeness, the two families never mixed, the chapter's table, the run comparison, mapping
+ * checks and quantization (pure arithmetic here; the MNIST measurements are in energy-mnist.test.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { annWorkCounts, crossbarWorkCounts } from '../src/energy/ann-counts.js';
+import { compareEnergyEfficiency, compareRuns } from '../src/energy/compare.js';
+import { ENERGY_CONSTANTS, PLATFORMS } from '../src/energy/constants.js';
+import { type WorkCounts, zeroCounts } from '../src/energy/counts.js';
+import { checkMapping, denseLayer, LOIHI, networkLayers, quantizeWeights, SPINNAKER, TRUENORTH } from '../src/energy/mapping.js';
+import { addEstimates, arithmeticEnergy, estimateEnergy, partSources, perInference, systemEnergy } from '../src/energy/model.js';
+import { Network } from '../src/model/network.js';
+
+const counts = (c: Partial<WorkCounts>): WorkCounts => ({ ...zeroCounts(), ...c });
+const pJ = 1e-12;
+
+describe('energy model arithmetic', () => {
+  it('arithmetic family: 4.6 pJ per MAC, 0.9 pJ per synaptic op, 6.4 pJ per neuron update; memory beside the total', () => {
+    const e = arithmeticEnergy(counts({ macs: 10, synapticOps: 100, neuronUpdates: 5, spikes: 7, memoryBytes: 40 }));
+    expect(e.family).toBe('arithmetic');
+    expect(e.joules).toBeCloseTo(10 * 4.6 * pJ + 100 * 0.9 * pJ + 5 * 6.4 * pJ, 20);
+    expect(e.joules / pJ).toBeCloseTo(168, 9);
+    expect(e.memory!.sramJ / pJ).toBeCloseTo(10 * 5, 9);
+    expect(e.memory!.dramJ / pJ).toBeCloseTo(10 * 640, 9);
+    expect(e.unpriced).toEqual([]);
+    // A crossbar cell read is priced as its digital MAC; DVS events have no arithmetic constant.
+    const c = arithmeticEnergy(counts({ crossbarCellReads: 2, dvsEvents: 3 }));
+    expect(c.joules / pJ).toBeCloseTo(9.2, 9);
+    expect(c.unpriced).toEqual(['dvsEvents']);
+  });
+
+  it('system family per platform, hand-computed', () => {
+    const snn = counts({ synapticOps: 1000, neuronUpdates: 100, spikes: 10 });
+    expect(systemEnergy(snn, 'loihi').joules / pJ).toBeCloseTo(1000 * 23.6 + 100 * 52 + 10 * 1.7, 6);
+    expect(systemEnergy(snn, 'truenorth').joules / pJ).toBeCloseTo(1000 * 26, 6);
+    expect(systemEnergy(snn, 'spinnaker1').joules / pJ).toBeCloseTo(1000 * 8000 + 100 * 26000, 3);
+    const s2 = systemEnergy(snn, 'spinnaker2');
+    expect(s2.joules / pJ).toBeCloseTo(1000 * 10, 6);
+    expect(s2.unpriced).toEqual(['neuronUpdates']);
+    // 30 GMAC/W and 1 GMAC/W: 3e10 MACs cost 1 J on the GPU, 1e9 cost 1 J on the CPU.
+    expect(systemEnergy(counts({ macs: 3e10 }), 'gpu').joules).toBeCloseTo(1, 12);
+    expect(systemEnergy(counts({ macs: 1e9 }), 'cpu').joules).toBeCloseTo(1, 12);
+    expect(systemEnergy(counts({ macs: 5, synapticOps: 5 }), 'cpu').joules).toBeCloseTo(10e-9, 20);
+    // A chip that does no dense MACs reports them unpriced rather than free.
+    expect(systemEnergy(counts({ macs: 7 }), 'loihi').unpriced).toEqual(['macs']);
+    expect(systemEnergy(counts({ crossbarReads: 4, crossbarCellReads: 100 }), 'crossbar', { crossbarReadJ: 2e-10 }).joules).toBeCloseTo(8e-10, 22);
+    expect(() => systemEnergy(counts({ crossbarReads: 4 }), 'crossbar')).toThrow(/crossbarReadJ/);
+    // Every part names where its energy comes from.
+    const [synop] = systemEnergy(snn, 'loihi').parts;
+    expect(partSources(synop)).toEqual([expect.stringMatching(/Davies.*IEEE Micro.*Table 2.*23\.6 pJ/)]);
+    const [read] = systemEnergy(counts({ crossbarReads: 1 }), 'crossbar', { crossbarReadJ: 1e-10 }).parts;
+    expect(partSources(read)[0]).toContain('src/crossbar/energy.ts');
+  });
+
+  it('rejects bad counts and platforms, naming the field', () => {
+    expect(() => arithmeticEnergy(counts({ spikes: -1 }))).toThrow(/counts.spikes/);
+    expect(() => arithmeticEnergy(counts({ macs: Number.NaN }))).toThrow(/counts.macs/);
+    expect(() => systemEnergy(counts({}), 'fpga' as never)).toThrow(/platform/);
+    expect(perInference(counts({ spikes: 30, macs: 9 }), 3)).toMatchObject({ spikes: 10, macs: 3 });
+    expect(() => perInference(counts({}), 0)).toThrow(/inferences/);
+  });
+});
+
+describe('the two families are never mixed', () => {
+  const all = counts({ neuronUpdates: 10, spikes: 5, synapticOps: 50, macs: 20, crossbarReads: 1, crossbarCellReads: 8, memoryBytes: 64 });
+  it('each estimate is built only from constants of its own family', () => {
+    const family = new Map(ENERGY_CONSTANTS.map((c) => [c.id, c.family]));
+    for (const p of PLATFORMS) {
+      const { arithmetic, system } = estimateEnergy(all, p, { crossbarReadJ: 1e-10 });
+      expect(arithmetic.family).toBe('arithmetic');
+      expect(system.family).toBe('system');
+      for (const part of arithmetic.parts) for (const id of part.constants) expect(family.get(id), `${p} ${id}`).toBe('arithmetic');
+      for (const part of system.parts) for (const id of part.constants) expect(family.get(id), `${p} ${id}`).toBe('system');
+      expect(system.parts.length).toBeGreaterThan(0);
+      expect(system.memory).toBeUndefined();
+    }
+  });
+
+  it('addEstimates sums within a family and refuses across families or platforms', () => {
+    const a = systemEnergy(counts({ synapticOps: 10 }), 'loihi');
+    const b = systemEnergy(counts({ synapticOps: 30 }), 'loihi');
+    expect(addEstimates(a, b).joules / pJ).toBeCloseTo(40 * 23.6, 6);
+    expect(() => addEstimates(a, arithmeticEnergy(counts({ synapticOps: 10 })))).toThrow(/never mixed/);
+    expect(() => addEstimates(a, systemEnergy(counts({ synapticOps: 1 }), 'truenorth'))).toThrow(/platform/);
+  });
+});
+
+describe('citation table', () => {
+  it('every constant has a source, a locator, a finite positive value, and a note where unverified', () => {
+    const ids = new Set<string>();
+    for (const c of ENERGY_CONSTANTS) {
+      expect(ids.has(c.id), c.id).toBe(false);
+      ids.add(c.id);
+      expect(c.source.length, c.id).toBeGreaterThan(20);
+      expect(c.source, c.id).toMatch(/(19|20)\d\d/);
+      expect(c.locator.length, c.id).toBeGreaterThan(5);
+      expect(Number.isFinite(c.joules) && c.joules > 0, c.id).toBe(true);
+      expect(['arithmetic', 'system']).toContain(c.family);
+      if (!c.verified) expect(c.note.length, c.id).toBeGreaterThan(20);
+      expect(c.family === 'arithmetic').toBe(c.platform === 'any');
+    }
+    // Every platform but the crossbar (priced per run from src/crossbar/energy.ts) has a system constant.
+    for (const p of PLATFORMS.filter((q) => q !== 'crossbar')) expect(ENERGY_CONSTANTS.some((c) => c.platform === p && c.family === 'system'), p).toBe(true);
+  });
+
+  it('docs/energy.md lists every constant with its value and family', () => {
+    const doc = readFileSync(new URL('../docs/energy.md', import.meta.url), 'utf8');
+    for (const c of ENERGY_CONSTANTS) {
+      const row = doc.split('\n').find((l) => l.includes(`\`${c.id}\``));
+      expect(row, c.id).toBeDefined();
+      expect(row, c.id).toContain(c.family);
+    }
+  });
+});
+
+describe("the chapter's compare_energy_efficiency()", () => {
+  it('prints what the chapter prints', () => {
+    const { architectures, lines } = compareEnergyEfficiency();
+    expect(lines).toEqual([
+      'GPU (NVIDIA V100): 0.8 accuracy/joule',
+      'CPU (Intel Xeon): 0.2 accuracy/joule',
+      'FPGA: 7.5 accuracy/joule',
+      'Loihi: 740.0 accuracy/joule',
+      'TrueNorth: 7000.0 accuracy/joule',
+    ]);
+    expect(architectures[3].efficiency).toBeCloseTo(740, 9);
+  });
+});
+
+describe('compareRuns', () => {
+  it('energy per inference and accuracy per joule in both families, Markdown and JSON', () => {
+    const c = compareRuns([
+      { name: 'snn', accuracy: 0.9, counts: counts({ synapticOps: 1000, neuronUpdates: 100, spikes: 10 }), platform: 'truenorth' },
+      { name: 'ann', accuracy: 0.92, counts: counts({ macs: 7850 }), platform: 'gpu' },
+    ]);
+    const [snn, ann] = c.rows;
+    expect(snn.system.joules / pJ).toBeCloseTo(26000, 6);
+    expect(snn.system.accuracyPerJoule).toBeCloseTo(0.9 / 26e-9, 0);
+    expect(snn.arithmetic.joules / pJ).toBeCloseTo(1000 * 0.9 + 100 * 6.4, 6);
+    expect(ann.arithmetic.joules / pJ).toBeCloseTo(7850 * 4.6, 6);
+    expect(ann.system.joules).toBeCloseTo(7850 / 30e9, 18);
+    expect(c.markdown.split('\n')).toHaveLength(4);
+    expect(c.markdown).toContain('| snn | truenorth | 90.00 % | 1.54e-9 |');
+    expect(JSON.parse(c.json).rows[1].name).toBe('ann');
+    expect(() => compareRuns([{ name: 'x', accuracy: 1.5, counts: counts({}), platform: 'gpu' }])).toThrow(/runs\[0\].accuracy/);
+    expect(() => compareRuns([])).toThrow(/runs/);
+  });
+});
+
+describe('hardware mapping', () => {
+  it('a 785 x 10 dense layer fits Loihi in one core; too many inputs break TrueNorth', () => {
+    const loihi = checkMapping([denseLayer('fc', 785, 10)], LOIHI);
+    expect(loihi).toMatchObject({ fits: true, coresNeeded: 1, coresAvailable: 128, violations: [] });
+    const tn = checkMapping([denseLayer('fc', 300, 3000)], TRUENORTH);
+    expect(tn.coresNeeded).toBe(Math.ceil(3000 / 256));
+    expect(tn.fits).toBe(false);
+    expect(tn.violations.map((v) => [v.constraint, v.value, v.limit])).toEqual([
+      ['maxFanIn', 300, 256],
+      ['maxFanOut', 3000, 256],
+    ]);
+  });
+
+  it('synapse memory limits neurons per core; a network larger than the chip reports its cores', () => {
+    // 128 KB = 1,048,576 bits; 2,000 inputs x 8 bits per neuron: 65 neurons per core.
+    const r = checkMapping([denseLayer('wide', 2000, 1024)], LOIHI);
+    expect(r.layers[0]).toMatchObject({ cores: Math.ceil(1024 / 65), neuronsPerCore: 65 });
+    const big = checkMapping([{ name: 'huge', neurons: 2_000_000, maxFanIn: 100, maxFanOut: 100, synapses: 2e8 }], TRUENORTH);
+    expect(big.coresNeeded).toBe(Math.ceil(2_000_000 / 256));
+    expect(big.violations).toEqual([{ layer: '(all)', constraint: 'cores', value: 7813, limit: 4096, message: 'needs 7813 cores; TrueNorth has 4096' }]);
+    expect(checkMapping([{ name: 'x', neurons: 150_000, maxFanIn: 5000, maxFanOut: 0, synapses: 1 }], SPINNAKER)).toMatchObject({ fits: true, coresNeeded: 150 });
+  });
+
+  it('TrueNorth: at most 4 distinct weights per neuron', () => {
+    // 5 inputs -> 1 output: weights 1..5 are 5 distinct values; 1, 1, -1, 2, 0 are 3.
+    expect(checkMapping([denseLayer('a', 5, 1, [1, 2, 3, 4, 5])], TRUENORTH).violations[0]).toMatchObject({ constraint: 'distinctWeights', value: 5, limit: 4 });
+    expect(checkMapping([denseLayer('b', 5, 1, [1, 1, -1, 2, 0])], TRUENORTH).violations).toEqual([]);
+  });
+
+  it('networkLayers: per-population fan-in, fan-out and synapses from a network', () => {
+    const net = new Network({ dt: 1 });
+    const a = net.addSource('a', 3, { kind: 'poisson', rate_hz: 1 });
+    const b = net.addLIF('b', 4);
+    // a0 -> b1, b3; a1 -> b0; b1 gets a second input from a2.
+    net.connect(a, b, { kind: 'csr', rowPtr: [0, 2, 3, 4], cols: [1, 3, 0, 1], weights: [1, 1, 1, 1] });
+    net.connect(b, b, { kind: 'dense', weights: { data: new Float32Array(16).fill(0.1), shape: [4, 4] } }, { delay: 1 });
+    expect(networkLayers(net)).toEqual([{ name: 'b', neurons: 4, maxFanIn: 2 + 4, maxFanOut: 4, synapses: 4 + 16 }]);
+    expect(checkMapping(net, TRUENORTH)).toMatchObject({ fits: true, coresNeeded: 1 });
+  });
+
+  it('quantizeWeights: uniform from 3 bits, ternary (TWN) at 2, binary at 1', () => {
+    const q3 = quantizeWeights([-1, 0.5, 0.2, 1], 3);
+    expect(q3.maxLevel).toBe(3);
+    expect(Array.from(q3.weights)).toEqual([-1, 2 / 3, 1 / 3, 1]);
+    // mean|w| = 0.55, threshold 0.385: the two large weights keep their mean magnitude 1.
+    expect(Array.from(quantizeWeights([1, -1, 0.1, -0.1], 2).weights)).toEqual([1, -1, 0, 0]);
+    expect(Array.from(quantizeWeights([0.5, -1.5], 1).weights)).toEqual([1, -1]);
+    const q8 = quantizeWeights([0.3, -0.7, 1.27], 8);
+    expect(q8.step).toBeCloseTo(0.01, 12);
+    expect(() => quantizeWeights([Number.NaN], 4)).toThrow(/weights\[0\]/);
+    expect(() => quantizeWeights([1], 0)).toThrow(/bits/);
+  });
+});
+
+describe('ANN and crossbar counts', () => {
+  it('MACs of dense and conv layers, crossbar reads per tile', () => {
+    // 784-500-10 MLP: 392,000 + 5,000 MACs.
+    const mlp = annWorkCounts([{ kind: 'dense', inputs: 784, outputs: 500 }, { kind: 'dense', inputs: 500, outputs: 10 }]);
+    expect(mlp.macs).toBe(397_000);
+    expect(mlp.memoryBytes).toBe(4 * (392_000 + 784 + 500 + 5_000 + 500 + 10));
+    // 5x5 conv, 1 -> 6 channels, 24x24 output (28x28 input): 24*24*6*25 MACs.
+    const conv = annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 6, kernelH: 5, kernelW: 5, outH: 24, outW: 24 }]);
+    expect(conv.macs).toBe(86_400);
+    expect(conv.memoryBytes).toBe(4 * (150 + 784 + 3456));
+    expect(arithmeticEnergy(mlp).joules / pJ).toBeCloseTo(397_000 * 4.6, 3);
+    expect(() => annWorkCounts([{ kind: 'dense', inputs: 0, outputs: 3 }])).toThrow(/layers\[0\].inputs/);
+    expect(crossbarWorkCounts({ inputs: 785, outputs: 10, tile_rows: 256 }, 3)).toMatchObject({ crossbarReads: 12, crossbarCellReads: 3 * 7850 });
+  });
+});
