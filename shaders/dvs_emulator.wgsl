@@ -63,12 +63,14 @@ fn process_pixel(i: u32, c: IntervalParams, write: bool, base: u32) -> u32 {
   if (P.has_filter != 0u) {
     lnew = lprev + alpha * (lin - lprev);
   }
-  let slope = (lnew - lprev) * c.inv_t;
+  // Leak as a drift of the signal against a fixed reference, shifted back at the end (see the twin).
+  var ls = 0.0;
+  if (P.has_leak != 0u) {
+    ls = th_on * c.leak_step;
+  }
+  let slope = ((lnew - lprev) + ls) * c.inv_t;
   let T = c.T;
   var r = bitcast<f32>(state[3u * i + 1u]);
-  if (P.has_leak != 0u) {
-    r = r - th_on * c.leak_step;
-  }
   var u = 1u;
   let hold = state[3u * i + 2u];
   var new_hold = hold;
@@ -162,6 +164,9 @@ fn process_pixel(i: u32, c: IntervalParams, write: bool, base: u32) -> u32 {
   }
   if (write) {
     state[3u * i] = bitcast<u32>(lnew);
+    if (P.has_leak != 0u) {
+      r = r - ls;
+    }
     state[3u * i + 1u] = bitcast<u32>(r);
     state[3u * i + 2u] = new_hold;
   }

@@ -5,7 +5,7 @@
  *
  * Per pixel i, between frames k-1 and k (times t_{k-1}, t_k, T = t_k - t_{k-1} µs):
  * 1. Photoreceptor: Lp <- Lp + alpha (L_in - Lp), alpha intensity-dependent (off: Lp <- L_in).
- * 2. Leak: the reference R drops by threshold_on * leak_hz * T.
+ * 2. Leak: the reference R drops by threshold_on * leak_hz * T, linearly over the interval.
  * 3. Lp is interpolated linearly over the interval, L(u) = Lp_prev + slope u for u = 1..T µs; each
  *    time L(u) - R >= C_on an ON event at t_{k-1} + u and R += C_on (OFF: R - L(u) >= C_off,
  *    R -= C_off): a large change gives several events, at the interpolated times of each crossing
@@ -125,11 +125,13 @@ export function pixelInterval(p: ResolvedDvsParams, th: Float32Array, lpS: Float
   const lin = prepared[poff + 2 * i];
   const alpha = prepared[poff + 2 * i + 1];
   const lnew = p.cutoff_hz > 0 ? f32(lprev + f32(alpha * f32(lin - lprev))) : lin;
-  const slope = f32(f32(lnew - lprev) * c.invT);
+  // Leak: the reference drifts down by ls over the interval; equivalently the signal drifts up by
+  // ls against a fixed reference, so the leak joins the slope and R is shifted back at the end.
+  const ls = p.leak_hz > 0 ? f32(thOn * c.leakStep) : 0;
+  const slope = f32(f32(f32(lnew - lprev) + ls) * c.invT);
   const at = (u: number) => f32(lprev + f32(slope * u));
   const T = c.T;
   let r = rS[i];
-  if (p.leak_hz > 0) r = f32(r - f32(thOn * c.leakStep));
   let u = 1;
   const hold = holdS[i];
   let newHold = hold;
@@ -190,7 +192,7 @@ export function pixelInterval(p: ResolvedDvsParams, th: Float32Array, lpS: Float
     u = g;
   }
   lpS[i] = lnew;
-  rS[i] = r;
+  rS[i] = p.leak_hz > 0 ? f32(r - ls) : r;
   holdS[i] = newHold;
   if (p.shot_noise_hz > 0) {
     // Knuth's Poisson sampler on 24-bit uniforms (exact products' rounding is IEEE, so both sides agree).
