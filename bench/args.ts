@@ -2,7 +2,7 @@
  * The benchmark command line, shared by the Node entry (main.ts), the browser driver
  * (browser/cli.ts) and the page, which gets the parsed arguments in its URL.
  */
-export const BENCH_NAMES = ['scaling', 'vogels-abbott', 'microcircuit', 'dispatch', 'crossbar'] as const;
+export const BENCH_NAMES = ['scaling', 'vogels-abbott', 'microcircuit', 'dispatch', 'crossbar', 'dvs'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchArgs {
@@ -21,7 +21,8 @@ export interface BenchArgs {
 export const OPTIONS_HELP = `  --quick        a tenth of the biological time (a smoke test, not a measurement)
   --sizes=a,b    neurons per population for \`scaling\` (default 1000,10000,100000,1000000), total
                  neurons for \`vogels-abbott\` (default 4000,40000,400000) and \`microcircuit\`
-                 (default 772,3858; full scale 77169), array side N for \`crossbar\` (64,256,1024)
+                 (default 772,3858; full scale 77169), array side N for \`crossbar\` (64,256,1024);
+                 \`dvs\` ignores it (346x260, 640x480, 1280x720; quick: 346x260)
   --cpu-only     skip the GPU backend
   --no-brian     skip the Brian2 peers (\`vogels-abbott\`; Node only, never in the browser)
   --same-window  \`vogels-abbott\`: time the GPU over the CPU's window, not its shorter one
