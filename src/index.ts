@@ -30,3 +30,4 @@ export type { NetworkDescription } from './model/description.js';
 export { readSpikeFile, writeSpikeFile, type SpikeTable } from './io/spike-file.js';
 export { microcircuit, microcircuitParameters, MICROCIRCUIT, pspToWeight, type MicrocircuitOptions, type MicrocircuitParameters } from './networks/microcircuit.js';
 export * as crossbar from './crossbar/index.js';
+export * as dvs from './dvs/index.js';

@@ -235,3 +235,13 @@ describe('presets and validation', () => {
     );
   });
 });
+
+describe('docs/dvs.md examples', () => {
+  it('the interpolated-timestamp example gives the documented times', async () => {
+    const { dvs } = await import('../src/index.js');
+    const v = { width: 1, height: 1, frames: [[0.05], [0.05 * Math.exp(1.1)]] };
+    expect(Array.from(dvs.emulateDvs(v, { threshold_on: 0.2, threshold_off: 0.2, log_eps: 1e-9 }, { frame_times_us: [20000, 30000] }).t)).toEqual([21819, 23637, 25455, 27273, 29091]);
+    const video = { width: 2, height: 2, frames: [[1, 1, 1, 1], [2, 1, 0.5, 1.05], [2, 0, 0.5, 1.05]] };
+    expect(dvs.simulateDvsOutputTuples(video, 0.1)).toEqual([[0, 0, 1, 1], [0, 1, 1, -1], [1, 0, 2, -1]]);
+  });
+});
