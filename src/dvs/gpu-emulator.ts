@@ -142,6 +142,7 @@ export class GpuDvsEmulator {
       tLast = timesUs[k];
     }
     const n = this.width * this.height;
+    if (frames.length === 0) return allocateEvents(this.width, this.height, 0);
     const device = this.gpu.device;
     let start = 0;
     if (this.t0 === undefined) {

@@ -68,7 +68,7 @@ function cover(p: number, a: number, b: number): number {
 }
 
 /** Deterministic moving pattern as Float32Array frames. */
-export function syntheticVideo(spec: PatternSpec): Video {
+export function syntheticVideo(spec: PatternSpec): Video & { frames: Float32Array[] } {
   if (spec === null || typeof spec !== 'object') throw new ModelError('pattern', 'must be an object');
   rejectUnknownKeys('pattern', spec, PATTERN_KEYS);
   const kinds: PatternKind[] = ['bar', 'grating', 'dot'];
