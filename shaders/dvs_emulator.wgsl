@@ -2,8 +2,9 @@
 // CPU twin: src/dvs/emulator.ts (pixelInterval), same f32 operations in the same order; the model
 // is described there. Needs rng.wgsl. Binding 0 (common.wgsl's step record) carries in `step` the
 // interval's index inside the batch, which selects its IntervalParams.
-// Each pixel runs twice: once to count its events, then (after one atomicAdd reserves room in the
-// event list) again to write them and commit its state. If the list is full the pixel writes
+// Each pixel runs its interval to count its events (keeping the first 16 and its final state in
+// private memory), reserves room in the event list with one atomicAdd, then writes them and its
+// state; a pixel with more than 16 events runs the interval again to write them. If the list is full the pixel writes
 // nothing; the host sees count > capacity, restores the batch's saved state and runs it again.
 struct DvsParams {
   n: u32,
@@ -43,11 +44,23 @@ fn at(lprev: f32, slope: f32, u: u32) -> f32 {
   return lprev + slope * f32(u);
 }
 
-fn emit(write: bool, slot: u32, pixel: u32, t: u32, pol: u32) {
+// The counting run keeps a pixel's first LOCAL_EVENTS events and its final state here, so a
+// pixel with few events (nearly all of them) is written without running its interval again.
+const LOCAL_EVENTS: u32 = 16u;
+var<private> local_t: array<u32, 16>;
+var<private> local_p: array<u32, 16>;
+var<private> final_lp: f32;
+var<private> final_r: f32;
+var<private> final_hold: u32;
+
+fn emit(write: bool, slot: u32, k: u32, pixel: u32, t: u32, pol: u32) {
   if (write) {
     events[3u * slot] = pixel;
     events[3u * slot + 1u] = t;
     events[3u * slot + 2u] = pol;
+  } else if (k < LOCAL_EVENTS) {
+    local_t[k] = t;
+    local_p[k] = pol;
   }
 }
 
@@ -99,7 +112,7 @@ fn process_pixel(i: u32, c: IntervalParams, write: bool, base: u32) -> u32 {
       r = r - th_off;
     }
     if (pol != 2u) {
-      emit(write, base + count, i, c.t_prev + u, pol);
+      emit(write, base + count, count, i, c.t_prev + u, pol);
       count = count + 1u;
       if (refr > 0u) {
         let he = u + refr;
@@ -162,11 +175,14 @@ fn process_pixel(i: u32, c: IntervalParams, write: bool, base: u32) -> u32 {
     }
     u = g;
   }
+  if (P.has_leak != 0u) {
+    r = r - ls;
+  }
+  final_lp = lnew;
+  final_r = r;
+  final_hold = new_hold;
   if (write) {
     state[3u * i] = bitcast<u32>(lnew);
-    if (P.has_leak != 0u) {
-      r = r - ls;
-    }
     state[3u * i + 1u] = bitcast<u32>(r);
     state[3u * i + 2u] = new_hold;
   }
@@ -186,7 +202,7 @@ fn process_pixel(i: u32, c: IntervalParams, write: bool, base: u32) -> u32 {
     for (var j = 0u; j < k; j = j + 1u) {
       let bits = rand_u32(P.seed, STREAM_SHOT_TIME + j, i, c.index);
       let x = (f32(bits >> 8u) * 5.9604644775390625e-8) * f32(T);
-      emit(write, base + count, i, c.t_prev + min(T, 1u + u32(floor(x))), bits & 1u);
+      emit(write, base + count, count, i, c.t_prev + min(T, 1u + u32(floor(x))), bits & 1u);
       count = count + 1u;
     }
   }
@@ -206,7 +222,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   if (count > 0u) {
     base = atomicAdd(&counter[0], count);
   }
-  if (base + count <= P.capacity) {
+  if (base + count > P.capacity) {
+    return;
+  }
+  if (count <= LOCAL_EVENTS) {
+    for (var k = 0u; k < count; k = k + 1u) {
+      let slot = base + k;
+      events[3u * slot] = i;
+      events[3u * slot + 1u] = local_t[k];
+      events[3u * slot + 2u] = local_p[k];
+    }
+    state[3u * i] = bitcast<u32>(final_lp);
+    state[3u * i + 1u] = bitcast<u32>(final_r);
+    state[3u * i + 2u] = final_hold;
+  } else {
     process_pixel(i, c, true, base);
   }
 }

@@ -31,6 +31,7 @@ describe('dvs_emulator parity (GPU vs CPU twin)', () => {
     ['noisy preset, moving bar (filter, leak, shot noise, refractory)', bar, { ...{ threshold_on: 0.2, threshold_off: 0.2, sigma: 0.05, cutoff_hz: 30, leak_hz: 0.1, shot_noise_hz: 5, refractory_us: 10000 }, leak_hz: 3, shot_noise_hz: 40 }, 30],
     ['noisy preset, grating at 500 fps', grating, 'noisy', 500],
     ['8-bit random flicker, low thresholds, short refractory', flicker, { threshold_on: 0.05, threshold_off: 0.08, sigma: 0.03, refractory_us: 700, cutoff_hz: 200, seed: 9 }, 60],
+    ['8-bit random flicker, no filter: many pixels with more than 16 events per interval', flicker, { threshold_on: 0.03, threshold_off: 0.04, sigma: 0.01 }, 60],
   ];
   for (const [name, video, params, fps] of cases) {
     it(name, async () => {
@@ -41,6 +42,13 @@ describe('dvs_emulator parity (GPU vs CPU twin)', () => {
       const g = await emulateDvsGpu(gpu, video, params, { fps }, { maxBatch: 4, initialCapacity: 16 }, stats);
       expect(cpu.t.length).toBeGreaterThan(100);
       same(g, cpu);
+      // The kernel keeps up to 16 events per pixel in private memory and reruns pixels with more.
+      const perPixelInterval = new Map<string, number>();
+      for (let k = 0; k < cpu.t.length; k++) {
+        const key = `${cpu.x[k]},${cpu.y[k]},${Math.ceil((cpu.t[k] * fps) / 1e6)}`;
+        perPixelInterval.set(key, (perPixelInterval.get(key) ?? 0) + 1);
+      }
+      if (name.includes('more than 16')) expect(Math.max(...perPixelInterval.values())).toBeGreaterThan(16);
       expect(stats.dispatches).toBeGreaterThanOrEqual(video.frames.length - 1);
       expect(stats.retries).toBeGreaterThan(0);
     });
