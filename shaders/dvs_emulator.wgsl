@@ -209,14 +209,12 @@ fn process_pixel(i: u32, c: IntervalParams, write: bool, base: u32) -> u32 {
   return count;
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let i = flat_group(wid, nwg) * WORKGROUP_SIZE + lid;
-  if (i >= P.n) {
-    return;
-  }
-  let c = intervals[step_info.step];
+// Pixels per invocation (measured on SwiftShader: 15 % faster than one): thread t takes pixels
+// t, t + threads, t + 2 threads, ... so neighbouring threads still read neighbouring pixels. The
+// host dispatches at least ceil(n / PIXELS_PER_THREAD) threads.
+const PIXELS_PER_THREAD: u32 = 8u;
+
+fn run_pixel(i: u32, c: IntervalParams) {
   let count = process_pixel(i, c, false, 0u);
   var base = 0u;
   if (count > 0u) {
@@ -237,5 +235,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     state[3u * i + 2u] = final_hold;
   } else {
     process_pixel(i, c, true, base);
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let thread = flat_group(wid, nwg) * WORKGROUP_SIZE + lid;
+  let threads = nwg.x * nwg.y * WORKGROUP_SIZE;
+  let c = intervals[step_info.step];
+  for (var j = 0u; j < PIXELS_PER_THREAD; j = j + 1u) {
+    let i = j * threads + thread;
+    if (i >= P.n) {
+      return;
+    }
+    run_pixel(i, c);
   }
 }

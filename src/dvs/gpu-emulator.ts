@@ -41,6 +41,8 @@ export interface GpuDvsStats {
 }
 
 const RECORD_STRIDE = 256;
+/** Mirrors PIXELS_PER_THREAD in shaders/dvs_emulator.wgsl. */
+const PIXELS_PER_THREAD = 8;
 
 export class GpuDvsEmulator {
   readonly stats: GpuDvsStats = { dispatches: 0, submissions: 0, retries: 0 };
@@ -191,7 +193,7 @@ export class GpuDvsEmulator {
   private async runBatch(b: number): Promise<Uint32Array> {
     const device = this.gpu.device;
     const n = this.width * this.height;
-    const groups = Math.ceil(n / this.kernel.workgroupSize);
+    const groups = Math.ceil(Math.ceil(n / PIXELS_PER_THREAD) / this.kernel.workgroupSize);
     const gx = Math.min(groups, this.gpu.limits.maxComputeWorkgroupsPerDimension);
     const gy = Math.ceil(groups / gx);
     for (;;) {
