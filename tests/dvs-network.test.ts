@@ -73,6 +73,17 @@ describe('direction of a moving bar (Reichardt correlator on DVS events)', () =>
     });
   }
 
+  it('still right with the noisy sensor (shot noise, leak, mismatch, refractory) on a 14 x 48 sensor at 30 fps', async () => {
+    for (const direction of ['left', 'right'] as const) {
+      const ev = emulateDvs(syntheticVideo({ kind: 'bar', width: 14, height: 48, frames: 22, speed: 1, size: 3, direction }), 'noisy', { fps: 30 });
+      const r = await detectDirection(ev, { delay_ms: 1000 / 30, duration_ms: 23 * (1000 / 30) });
+      expect(r.direction).toBe(direction);
+      const [hit, miss] = direction === 'right' ? [r.right, r.left] : [r.left, r.right];
+      expect(hit).toBeGreaterThanOrEqual(8);
+      expect(miss).toBeLessThanOrEqual(3);
+    }
+  });
+
   it('a bar half as fast as the delay is tuned to makes no coincidences', async () => {
     const r = await detectDirection(events('right', 0.5), { delay_ms: 10, duration_ms: 230 });
     expect(r.relaySpikes).toBeGreaterThanOrEqual(8);

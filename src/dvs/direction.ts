@@ -1,7 +1,7 @@
 /**
  * A direction-selective spiking circuit on DVS events (Hassenstein–Reichardt correlator, after
  * Hassenstein & Reichardt, Z. Naturforsch. 11b, 1956): per column x of the sensor a relay neuron
- * fires at the first ON event of the column (a leading edge passing); a "right" detector between
+ * fires when ON events of the column arrive together (three within about 4 ms: a leading edge); a "right" detector between
  * columns x and x + 1 gets relay x delayed by `delay_ms` and relay x + 1 undelayed, and fires only
  * when both arrive together (each arm alone drives it to 0.6 of threshold), i.e. when an edge moves
  * right by one column in delay_ms; the "left" detector swaps the arms. The answer is the detector
@@ -31,6 +31,10 @@ export interface DirectionResult {
 }
 
 const RELAY = { v_rest: 0, v_reset: 0, v_th: 1, tau_m: 4, t_ref: 40 };
+/** Each ON event moves a relay neuron this fraction of the way to threshold: three events within
+ * about tau_m fire it, so an edge (many pixels of the column at once) does and isolated noise
+ * events (the noisy sensor's 5 Hz per pixel) mostly do not. */
+const RELAY_EVENT_FRACTION = 0.4;
 const DETECTOR = { v_rest: 0, v_reset: 0, v_th: 1, tau_m: 4, t_ref: 2 };
 
 /** Builds the correlator network on a DVS source (exported for the page, which shows it). */
@@ -53,7 +57,7 @@ export function buildDirectionNetwork(ev: EventStream, options: DirectionOptions
     if (i < width * height) cols.push(i % width);
     rowPtr[i + 1] = cols.length;
   }
-  net.connect(src, relay, { kind: 'csr', rowPtr, cols, weights: new Float32Array(cols.length).fill(kick(1.2, RELAY.tau_m)) }, { delay: 1, name: 'dvs->relay' });
+  net.connect(src, relay, { kind: 'csr', rowPtr, cols, weights: new Float32Array(cols.length).fill(kick(RELAY_EVENT_FRACTION, RELAY.tau_m)) }, { delay: 1, name: 'dvs->relay' });
   // relay x -> detector x (its left column) and detector x - 1 (its right column).
   const arm = (offset: number) => {
     const w = Math.max(1, width - 1);
