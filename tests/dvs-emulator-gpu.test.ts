@@ -2,7 +2,9 @@
  * The realistic DVS kernel (shaders/dvs_emulator.wgsl) against its CPU twin (src/dvs/emulator.ts):
  * the same events, bit for bit in time and order, and the same per-pixel state afterwards.
  */
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ModelError } from '../src/model/errors.js';
 import { DvsEmulator, emulateDvs } from '../src/dvs/emulator.js';
 import { GpuDvsEmulator, emulateDvsGpu, type GpuDvsStats } from '../src/dvs/gpu-emulator.js';
 import { resolveFrameTimes, type DvsParams } from '../src/dvs/params.js';
@@ -76,5 +78,37 @@ describe('dvs_emulator parity (GPU vs CPU twin)', () => {
     } finally {
       g.destroy();
     }
+  });
+
+  it('fuzz: random valid parameters and frames give the same events on both paths; invalid ones throw ModelError before any GPU work', async () => {
+    const gpu = await requireGpu();
+    const params = fc.record(
+      {
+        threshold_on: fc.double({ min: 0.005, max: 1, noNaN: true }),
+        threshold_off: fc.double({ min: 0.01, max: 1, noNaN: true }),
+        sigma: fc.double({ min: 0, max: 0.2, noNaN: true }),
+        cutoff_hz: fc.oneof(fc.constant(0), fc.double({ min: 1, max: 500, noNaN: true })),
+        refractory_us: fc.integer({ min: 0, max: 30000 }),
+        leak_hz: fc.double({ min: 0, max: 20, noNaN: true }),
+        shot_noise_hz: fc.double({ min: 0, max: 50, noNaN: true }),
+        seed: fc.integer({ min: 0, max: 100 }),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(params, fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 24, maxLength: 24 }), fc.integer({ min: 20, max: 2000 }), async (p, values, fps) => {
+        const video: Video = { width: 4, height: 2, frames: [values.slice(0, 8), values.slice(8, 16), values.slice(16, 24), values.slice(0, 8)] };
+        let cpu: EventStream;
+        try {
+          cpu = emulateDvs(video, p, { fps });
+        } catch (e) {
+          expect(e).toBeInstanceOf(ModelError);
+          await expect(emulateDvsGpu(gpu, video, p, { fps })).rejects.toBeInstanceOf(ModelError);
+          return;
+        }
+        same(await emulateDvsGpu(gpu, video, p, { fps }), cpu);
+      }),
+      { numRuns: 40, seed: 3 },
+    );
   });
 });
