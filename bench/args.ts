@@ -2,7 +2,7 @@
  * The benchmark command line, shared by the Node entry (main.ts), the browser driver
  * (browser/cli.ts) and the page, which gets the parsed arguments in its URL.
  */
-export const BENCH_NAMES = ['scaling', 'vogels-abbott', 'microcircuit', 'dispatch', 'crossbar', 'crossbar-snn', 'coding', 'energy'] as const;
+export const BENCH_NAMES = ['scaling', 'vogels-abbott', 'microcircuit', 'dispatch', 'crossbar', 'crossbar-snn', 'coding', 'energy', 'dvs'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchArgs {
@@ -23,6 +23,8 @@ export const OPTIONS_HELP = `  --quick        a tenth of the biological time (a 
                  neurons for \`vogels-abbott\` (default 4000,40000,400000) and \`microcircuit\`
                  (default 772,3858; full scale 77169), array side N for \`crossbar\` (64,256,1024)
                  and \`crossbar-snn\` (256,1024)
+                 (default 772,3858; full scale 77169), array side N for \`crossbar\` (64,256,1024);
+                 \`dvs\` ignores it (346x260, 640x480, 1280x720; quick: 346x260)
   --cpu-only     skip the GPU backend
   --no-brian     skip the Brian2 peers (\`vogels-abbott\`; Node only, never in the browser)
   --same-window  \`vogels-abbott\`: time the GPU over the CPU's window, not its shorter one

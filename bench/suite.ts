@@ -13,6 +13,7 @@ import { crossbarBench } from './crossbar.js';
 import { crossbarSnnBench } from './crossbar-snn.js';
 import { codingBench } from './coding.js';
 import { energyBench } from './energy.js';
+import { dvsBench } from './dvs.js';
 
 export interface SuiteCallbacks {
   host: BenchHost;
@@ -37,6 +38,7 @@ const BENCHMARKS: Record<BenchName, Benchmark> = {
   'crossbar-snn': (args, gpu, cb, emit) => crossbarSnnBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
   coding: (args, gpu, cb, emit) => codingBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
   energy: (args, gpu, cb, emit) => energyBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
+  dvs: (args, gpu, cb, emit) => dvsBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
 };
 
 export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {

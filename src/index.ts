@@ -33,3 +33,4 @@ export * as crossbar from './crossbar/index.js';
 export * as events from './events/index.js';
 export * as coding from './coding/index.js';
 export * as energy from './energy/index.js';
+export * as dvs from './dvs/index.js';

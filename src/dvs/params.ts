@@ -1,0 +1,130 @@
+/**
+ * Parameters of the realistic DVS pixel model (src/dvs/emulator.ts), after v2e (Hu, Liu & Delbruck,
+ * "v2e: From Video Frames to Realistic DVS Events", CVPR Workshops 2021) and ESIM (Rebecq, Gehrig &
+ * Scaramuzza, "ESIM: an Open Event Camera Simulator", CoRL 2018). Every field has a physical meaning:
+ *
+ * - threshold_on / threshold_off: contrast thresholds C in natural-log units: a pixel emits an ON
+ *   event each time its log intensity rises by C above the memorized reference (ln(1.22) ~ 0.2
+ *   means a 22 % brightness change). v2e's defaults are 0.2 (v2e Sec. 3.2).
+ * - sigma: standard deviation of the per-pixel threshold mismatch (fixed pattern, Gaussian, log
+ *   units); thresholds are clipped below at MIN_THRESHOLD = 0.01, as v2e does.
+ * - cutoff_hz: 3 dB cutoff of the first-order photoreceptor low-pass at full intensity; it scales
+ *   with intensity (photocurrent) as in v2e: alpha = min(1, 2 pi f_c dt (I + 0.0784) / 1.0784),
+ *   the 0.0784 = 20/255 being v2e's dark-current offset. 0 turns the filter off.
+ * - refractory_us: after an event the pixel is held in reset for this long; changes during the hold
+ *   are lost (the reference follows the input), as in the DVS pixel (Lichtsteiner, Posch &
+ *   Delbruck, IEEE JSSC 43(2) 2008, Sec. II).
+ * - leak_hz: rate of ON "leak" events of a static pixel: junction leakage in the reset switch drifts
+ *   the reference down by leak_hz * C per second (v2e Sec. 3.4, leak_rate_hz).
+ * - shot_noise_hz: rate (per pixel, ON + OFF together, half each) of shot-noise events, Poisson in
+ *   time; they do not move the reference and ignore the refractory hold (v2e Sec. 3.4 models them as
+ *   independent events; v2e also scales them with darkness, which we do not).
+ * - log_eps: the log is taken of I / full_scale + log_eps, so that black pixels do not dominate
+ *   (v2e uses a linear segment below 20 DN for the same reason).
+ * - full_scale: the input intensity that counts as 1 (255 for 8-bit frames); default 1 for float
+ *   frames, 255 for Uint8 frames.
+ * - seed: key of the counter RNG for the mismatch, the initial leak phase and the shot noise.
+ */
+import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt, requireNonNegative } from '../model/errors.js';
+
+export interface DvsParams {
+  threshold_on?: number;
+  threshold_off?: number;
+  sigma?: number;
+  cutoff_hz?: number;
+  refractory_us?: number;
+  leak_hz?: number;
+  shot_noise_hz?: number;
+  log_eps?: number;
+  full_scale?: number;
+  seed?: number;
+}
+
+export const DVS_PARAM_KEYS = ['threshold_on', 'threshold_off', 'sigma', 'cutoff_hz', 'refractory_us', 'leak_hz', 'shot_noise_hz', 'log_eps', 'full_scale', 'seed'] as const;
+
+/** Lower clip of a pixel's threshold (v2e clips at 0.01). */
+export const MIN_THRESHOLD = 0.01;
+/** v2e's dark offset for the intensity-dependent photoreceptor bandwidth: 20 DN of 255. */
+export const PHOTORECEPTOR_DARK = 20 / 255;
+
+/** v2e-like presets (issue 7): `clean` is an ideal sensor with mild mismatch, `noisy` a real one. */
+export const DVS_PRESETS = {
+  clean: { threshold_on: 0.2, threshold_off: 0.2, sigma: 0.02 },
+  noisy: { threshold_on: 0.2, threshold_off: 0.2, sigma: 0.05, cutoff_hz: 30, leak_hz: 0.1, shot_noise_hz: 5, refractory_us: 10000 },
+} as const satisfies Record<string, DvsParams>;
+
+export interface ResolvedDvsParams {
+  threshold_on: number;
+  threshold_off: number;
+  sigma: number;
+  cutoff_hz: number;
+  refractory_us: number;
+  leak_hz: number;
+  shot_noise_hz: number;
+  log_eps: number;
+  full_scale: number | undefined;
+  seed: number;
+}
+
+/** Validates and fills defaults; throws ModelError naming the field. */
+export function resolveDvsParams(params: DvsParams | keyof typeof DVS_PRESETS = {}): ResolvedDvsParams {
+  if (typeof params === 'string') {
+    if (!(params in DVS_PRESETS)) throw new ModelError('params', `unknown preset ${JSON.stringify(params)}; have ${Object.keys(DVS_PRESETS).join(', ')}`);
+    params = DVS_PRESETS[params];
+  }
+  if (params === null || typeof params !== 'object') throw new ModelError('params', 'must be an object or a preset name');
+  rejectUnknownKeys('params', params, DVS_PARAM_KEYS);
+  const p = params;
+  return {
+    threshold_on: requireInRange('params.threshold_on', p.threshold_on ?? 0.2, MIN_THRESHOLD, 10),
+    threshold_off: requireInRange('params.threshold_off', p.threshold_off ?? 0.2, MIN_THRESHOLD, 10),
+    sigma: requireInRange('params.sigma', p.sigma ?? 0, 0, 1),
+    cutoff_hz: requireInRange('params.cutoff_hz', p.cutoff_hz ?? 0, 0, 1e6),
+    refractory_us: requireInt('params.refractory_us', p.refractory_us ?? 0, 0, 1e7),
+    leak_hz: requireInRange('params.leak_hz', p.leak_hz ?? 0, 0, 1000),
+    shot_noise_hz: requireInRange('params.shot_noise_hz', p.shot_noise_hz ?? 0, 0, 1e4),
+    log_eps: requireInRange('params.log_eps', p.log_eps ?? 0.01, 1e-9, 1e3),
+    full_scale: p.full_scale === undefined ? undefined : positiveFinite('params.full_scale', p.full_scale),
+    seed: requireInt('params.seed', p.seed ?? 1, 0, 0xffffffff),
+  };
+}
+
+function positiveFinite(field: string, v: unknown): number {
+  const x = requireNonNegative(field, v);
+  if (!(x > 0) || x > 1e30) throw new ModelError(field, `must be in (0, 1e30], got ${x}`);
+  return x;
+}
+
+/** Frame times (µs, integers, strictly increasing, relative to the first frame) from fps or explicit times. */
+export interface DvsTiming {
+  fps?: number;
+  frame_times_us?: ArrayLike<number>;
+}
+
+/** Largest span of a video (µs): states and events hold times relative to the first frame as u32 (with room for a refractory hold). */
+export const MAX_TIME_US = 4_000_000_000;
+/** Longest interval between two frames (µs): 2^24, so that interval offsets are exact in f32. */
+export const MAX_FRAME_INTERVAL_US = 2 ** 24;
+
+export function resolveFrameTimes(timing: DvsTiming, frames: number): Float64Array {
+  if (timing === null || typeof timing !== 'object') throw new ModelError('timing', 'must be an object { fps } or { frame_times_us }');
+  rejectUnknownKeys('timing', timing, ['fps', 'frame_times_us']);
+  const out = new Float64Array(frames);
+  if (timing.frame_times_us !== undefined) {
+    if (timing.fps !== undefined) throw new ModelError('timing', 'give fps or frame_times_us, not both');
+    const ts = timing.frame_times_us;
+    if (!ts || ts.length !== frames) throw new ModelError('timing.frame_times_us', `must hold one time per frame (${frames}), got ${ts?.length}`);
+    for (let k = 0; k < frames; k++) {
+      out[k] = requireInt(`timing.frame_times_us[${k}]`, ts[k], 0, Number.MAX_SAFE_INTEGER);
+      if (k > 0 && !(out[k] > out[k - 1])) throw new ModelError(`timing.frame_times_us[${k}]`, `must be > the previous frame's time ${out[k - 1]}, got ${out[k]}`);
+    }
+  } else {
+    const fps = requireInRange('timing.fps', timing.fps ?? 30, 1e-3, 1e6);
+    for (let k = 0; k < frames; k++) out[k] = Math.round((k * 1e6) / fps);
+    for (let k = 1; k < frames; k++) if (!(out[k] > out[k - 1])) throw new ModelError('timing.fps', `frames closer than 1 µs at ${fps} fps`);
+  }
+  for (let k = 1; k < frames; k++) if (out[k] - out[k - 1] > MAX_FRAME_INTERVAL_US) throw new ModelError('timing', `frames ${k - 1} and ${k} are ${out[k] - out[k - 1]} µs apart; at most ${MAX_FRAME_INTERVAL_US}`);
+  if (frames > 0 && out[frames - 1] - out[0] > MAX_TIME_US) throw new ModelError('timing', `the video must span at most ${MAX_TIME_US} µs, got ${out[frames - 1] - out[0]}`);
+  requireFinite('timing', out[0]);
+  return out;
+}

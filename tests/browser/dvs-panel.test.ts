@@ -1,0 +1,54 @@
+/**
+ * The playground's event-camera panel in headless Chromium, on the synthetic moving bar (no
+ * camera here): frames and events are drawn (counted in screenshot pixels), the emulator runs on
+ * WebGPU, and the events reach the direction network, which spikes.
+ */
+import type { Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing } from './chromium.js';
+import { collectErrors, litPixels, openSite, type Site } from './site.js';
+
+const missing = chromiumMissing();
+let site: Site;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  if (missing) return;
+  site = await openSite();
+  page = await site.browser.newPage({ viewport: { width: 1100, height: 1800 } });
+  errors = collectErrors(page);
+  await page.goto(`${site.base}/`);
+  await page.waitForSelector('#dvs-status[data-state="idle"]', { timeout: 60_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await page?.close();
+  await site?.close();
+});
+
+describe.skipIf(missing)('event-camera panel', () => {
+  it('synthetic bar: frames and events drawn, events drive the network', async () => {
+    await page.selectOption('#dvs-source', 'bar');
+    await page.selectOption('#dvs-backend', 'gpu');
+    await page.click('#dvs-start');
+    // Two network runs (24 frames).
+    await page.waitForFunction(() => Number(document.getElementById('dvs-panel')?.dataset.frames ?? 0) >= 25, undefined, { timeout: 120_000 });
+    const data = await page.evaluate(() => ({ ...document.getElementById('dvs-panel')!.dataset }));
+    expect(await page.textContent('#dvs-status')).toBe('running');
+    expect(await page.textContent('#dvs-emulator-backend')).toMatch(/^GPU/);
+    expect(Number(data.events)).toBeGreaterThan(100);
+    expect(Number(data.inputSpikes)).toBeGreaterThan(100);
+    expect(Number(data.networkSpikes)).toBeGreaterThan(10);
+    // The bar moves right for the first 40 frames: the right detectors win.
+    expect(Number(data.right)).toBeGreaterThan(Number(data.left));
+    const frame = await litPixels(page, '#dvs-frame');
+    const events = await litPixels(page, '#dvs-events');
+    expect(frame.lit).toBeGreaterThan(1000); // the bar and the grey background
+    expect(events.lit).toBeGreaterThan(100); // the bar's edges
+    expect(events.lit).toBeLessThan(events.width * events.height * 0.5); // but not everything
+    await page.click('#dvs-stop');
+    await page.waitForSelector('#dvs-status[data-state="idle"]');
+    expect(errors).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,114 @@
+/**
+ * The realistic DVS kernel (shaders/dvs_emulator.wgsl) against its CPU twin (src/dvs/emulator.ts):
+ * the same events, bit for bit in time and order, and the same per-pixel state afterwards.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ModelError } from '../src/model/errors.js';
+import { DvsEmulator, emulateDvs } from '../src/dvs/emulator.js';
+import { GpuDvsEmulator, emulateDvsGpu, type GpuDvsStats } from '../src/dvs/gpu-emulator.js';
+import { resolveFrameTimes, type DvsParams } from '../src/dvs/params.js';
+import { syntheticVideo, type Video } from '../src/dvs/video.js';
+import type { EventStream } from '../src/events/stream.js';
+import { CounterRng } from '../src/util/rng.js';
+import { requireGpu, testGpu } from './helpers.js';
+
+afterAll(async () => (await testGpu())?.release());
+
+function same(a: EventStream, b: EventStream): void {
+  expect(a.t.length).toBe(b.t.length);
+  expect(Array.from(a.t)).toEqual(Array.from(b.t));
+  expect(Array.from(a.x)).toEqual(Array.from(b.x));
+  expect(Array.from(a.y)).toEqual(Array.from(b.y));
+  expect(Array.from(a.p)).toEqual(Array.from(b.p));
+}
+
+describe('dvs_emulator parity (GPU vs CPU twin)', () => {
+  const bar = syntheticVideo({ kind: 'bar', width: 33, height: 9, frames: 14, speed: 2.5, size: 6 });
+  const grating = syntheticVideo({ kind: 'grating', width: 20, height: 12, frames: 10, speed: 0.7, size: 3, direction: 'up', background: 0.02 });
+  const rng = new CounterRng(5, 5);
+  const flicker: Video = { width: 17, height: 5, frames: Array.from({ length: 12 }, () => Uint8Array.from({ length: 85 }, () => Math.floor(rng.uniform() * 256))) };
+  const cases: [string, Video, DvsParams | 'clean' | 'noisy', number][] = [
+    ['clean preset, moving bar', bar, 'clean', 30],
+    ['noisy preset, moving bar (filter, leak, shot noise, refractory)', bar, { ...{ threshold_on: 0.2, threshold_off: 0.2, sigma: 0.05, cutoff_hz: 30, leak_hz: 0.1, shot_noise_hz: 5, refractory_us: 10000 }, leak_hz: 3, shot_noise_hz: 40 }, 30],
+    ['noisy preset, grating at 500 fps', grating, 'noisy', 500],
+    ['8-bit random flicker, low thresholds, short refractory', flicker, { threshold_on: 0.05, threshold_off: 0.08, sigma: 0.03, refractory_us: 700, cutoff_hz: 200, seed: 9 }, 60],
+    ['8-bit random flicker, no filter: many pixels with more than 16 events per interval', flicker, { threshold_on: 0.03, threshold_off: 0.04, sigma: 0.01 }, 60],
+  ];
+  for (const [name, video, params, fps] of cases) {
+    it(name, async () => {
+      const gpu = await requireGpu();
+      const cpu = emulateDvs(video, params, { fps });
+      const stats: GpuDvsStats = { dispatches: 0, submissions: 0, retries: 0 };
+      // A small batch and a tiny event list: several submissions and at least one overflow retry.
+      const g = await emulateDvsGpu(gpu, video, params, { fps }, { maxBatch: 4, initialCapacity: 16 }, stats);
+      expect(cpu.t.length).toBeGreaterThan(100);
+      same(g, cpu);
+      // The kernel keeps up to 16 events per pixel in private memory and reruns pixels with more.
+      const perPixelInterval = new Map<string, number>();
+      for (let k = 0; k < cpu.t.length; k++) {
+        const key = `${cpu.x[k]},${cpu.y[k]},${Math.ceil((cpu.t[k] * fps) / 1e6)}`;
+        perPixelInterval.set(key, (perPixelInterval.get(key) ?? 0) + 1);
+      }
+      if (name.includes('more than 16')) expect(Math.max(...perPixelInterval.values())).toBeGreaterThan(16);
+      expect(stats.dispatches).toBeGreaterThanOrEqual(video.frames.length - 1);
+      expect(stats.retries).toBeGreaterThan(0);
+    });
+  }
+
+  it('frame by frame: the same state and events as the CPU emulator after every push', async () => {
+    const gpu = await requireGpu();
+    const times = resolveFrameTimes({ fps: 100 }, bar.frames.length);
+    const cpu = new DvsEmulator(bar.width, bar.height, 'noisy');
+    const g = await GpuDvsEmulator.create(gpu, bar.width, bar.height, 'noisy');
+    try {
+      let total = 0;
+      for (let k = 0; k < bar.frames.length; k++) {
+        const ec = cpu.pushFrame(bar.frames[k], 5000 + times[k]);
+        const eg = await g.pushFrame(bar.frames[k], 5000 + times[k]);
+        same(eg, ec);
+        total += ec.t.length;
+        const sc = cpu.snapshot()!;
+        const sg = await g.snapshot();
+        expect(Array.from(sg.lp)).toEqual(Array.from(sc.lp));
+        expect(Array.from(sg.r)).toEqual(Array.from(sc.r));
+        expect(Array.from(sg.hold)).toEqual(Array.from(sc.hold));
+      }
+      expect(total).toBeGreaterThan(50);
+    } finally {
+      g.destroy();
+    }
+  });
+
+  it('fuzz: random valid parameters and frames give the same events on both paths; invalid ones throw ModelError before any GPU work', async () => {
+    const gpu = await requireGpu();
+    const params = fc.record(
+      {
+        threshold_on: fc.double({ min: 0.005, max: 1, noNaN: true }),
+        threshold_off: fc.double({ min: 0.01, max: 1, noNaN: true }),
+        sigma: fc.double({ min: 0, max: 0.2, noNaN: true }),
+        cutoff_hz: fc.oneof(fc.constant(0), fc.double({ min: 1, max: 500, noNaN: true })),
+        refractory_us: fc.integer({ min: 0, max: 30000 }),
+        leak_hz: fc.double({ min: 0, max: 20, noNaN: true }),
+        shot_noise_hz: fc.double({ min: 0, max: 50, noNaN: true }),
+        seed: fc.integer({ min: 0, max: 100 }),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(params, fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 24, maxLength: 24 }), fc.integer({ min: 20, max: 2000 }), async (p, values, fps) => {
+        const video: Video = { width: 4, height: 2, frames: [values.slice(0, 8), values.slice(8, 16), values.slice(16, 24), values.slice(0, 8)] };
+        let cpu: EventStream;
+        try {
+          cpu = emulateDvs(video, p, { fps });
+        } catch (e) {
+          expect(e).toBeInstanceOf(ModelError);
+          await expect(emulateDvsGpu(gpu, video, p, { fps })).rejects.toBeInstanceOf(ModelError);
+          return;
+        }
+        same(await emulateDvsGpu(gpu, video, p, { fps }), cpu);
+      }),
+      { numRuns: 40, seed: 3 },
+    );
+  });
+});
