@@ -12,7 +12,9 @@
  */
 import type { GpuContext } from '../src/gpu/device.js';
 import { BufferUsage } from '../src/gpu/flags.js';
+import { BYTES_PER_SYNAPTIC_EVENT, stepBaseTrafficBytes } from '../src/energy/engine-counts.js';
 import type { Network } from '../src/model/network.js';
+import { lowerNetwork } from '../src/model/plan.js';
 
 export interface Bandwidth {
   gpuBytesPerS: number | null;
@@ -79,31 +81,10 @@ export async function measureBandwidth(gpu: GpuContext | null, quick: boolean): 
 }
 
 /**
- * Bytes one step of the network moves, by the kernels' loads and stores, given the spikes per
- * step of each population (mean over the run) and the synaptic events per step:
- * - neurons (lif_update): v, refractory and adaptation read and written, external current read,
- *   per receptor: state read and written where it has one, the input slot's float and fixed
- *   words read and cleared; the bitmask word written;
- * - Poisson sources: one threshold read per neuron, the bitmask written;
- * - sparse projections: the presynaptic bitmask read once, per synaptic event a column and a
- *   weight read and an atomic add (4 read + 4 written); row pointers are left out.
+ * Bytes one step of the network moves, by the kernels' loads and stores: the energy module's
+ * traffic model (src/energy/engine-counts.ts: neuron state, receptor slots, bitmasks) plus, per
+ * synaptic event, a column and a weight read and an atomic add.
  */
 export function stepTrafficBytes(net: Network, eventsPerStep: number): number {
-  let bytes = 0;
-  for (const pop of net.populations) {
-    const words = Math.ceil(pop.n / 32);
-    if (pop.kind === 'source') {
-      bytes += pop.source.kind === 'poisson' ? pop.n * 4 + words * 4 : words * 4;
-      continue;
-    }
-    const receptors = Object.values(pop.params.receptors);
-    const stateful = receptors.filter((r) => r.kind === 'exp_current' || r.kind === 'exp_conductance').length;
-    const adapt = pop.params.model.kind === 'lif' ? 0 : 8;
-    bytes += pop.n * (8 + 8 + adapt + 4 + stateful * 8 + receptors.length * 16) + words * 4;
-  }
-  for (const proj of net.projections) {
-    const pre = net.populations[proj.pre];
-    bytes += Math.ceil(pre.n / 32) * 4;
-  }
-  return bytes + eventsPerStep * 16;
+  return stepBaseTrafficBytes(lowerNetwork(net)) + eventsPerStep * BYTES_PER_SYNAPTIC_EVENT;
 }
