@@ -260,7 +260,8 @@ export class GpuSimulation implements Simulation {
       this.timing.submitMs += t2 - t1;
       this.timing.steps += k;
       this.timing.chunks++;
-      if (staging) this.pending.push({ staging, steps: k, mapped: staging.mapAsync(MapMode.READ) });
+      // Marked handled: after a device loss the run stops at the first aborted map, and the rest must not surface as unhandled rejections.
+      if (staging) this.pending.push({ staging, steps: k, mapped: handled(staging.mapAsync(MapMode.READ)) });
       this.step += k;
     }
     await this.drain();
@@ -418,6 +419,11 @@ export class GpuSimulation implements Simulation {
     }
     this.step = t;
     await this.device.queue.onSubmittedWorkDone();
+  }
+
+  /** The device this simulation runs on (the host's, when one was supplied). */
+  get gpuDevice(): GPUDevice {
+    return this.device;
   }
 
   /** The device's lost promise: resolves when the GPU is lost (reset, driver crash, destroy()). */
@@ -790,4 +796,10 @@ export class GpuSimulation implements Simulation {
   private checkAlive(): void {
     if (this.disposed) throw new Error('GpuSimulation: used after dispose()');
   }
+}
+
+/** The same promise, with its rejection marked handled (it is still reported to whoever awaits it). */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
