@@ -6,7 +6,7 @@ import { poissonSpikes, poissonStream } from './poisson.js';
 import { proceduralPropagate } from './procedural.js';
 import { densePropagate, sparsePropagate, sparsePropagateDelayed } from './propagate.js';
 import { compileWasmNetwork, type SimdPopulation } from './wasm/network-module.js';
-import { checkSnapshot, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
+import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
 
 export interface CpuSimulationOptions {
   /**
@@ -179,6 +179,7 @@ export class CpuSimulation implements Simulation {
   /** Synchronous run, for callers that do not want a promise. */
   runSync(steps: number): void {
     checkSteps(steps);
+    checkStepBudget(this.step, steps);
     this.recordings.reserve(steps);
     for (let k = 0; k < steps; k++) this.advance();
   }

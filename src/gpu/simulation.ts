@@ -8,7 +8,7 @@ import { fusedEligibility, ringLengthFor } from './fused-eligibility.js';
 import { type BufferSlice, FusedNetwork } from './fused.js';
 import { type CompiledKernel, getKernel, KERNELS } from './kernels.js';
 import { lifParams } from './lif-params.js';
-import { checkSnapshot, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
+import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
@@ -232,6 +232,7 @@ export class GpuSimulation implements Simulation {
 
   async run(steps: number): Promise<void> {
     checkSteps(steps);
+    checkStepBudget(this.step, steps);
     this.checkAlive();
     this.recordings.reserve(steps);
     const end = this.step + steps;

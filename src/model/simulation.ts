@@ -84,5 +84,7 @@ export function checkSteps(steps: number): number {
 
 export function stepsFor(ms: number, dt: number): number {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new ModelError('duration_ms', `must be a finite number >= 0, got ${ms}`);
-  return Math.round(ms / dt);
+  const steps = Math.round(ms / dt);
+  if (steps === 0 && ms > 0) throw new ModelError('duration_ms', `${ms} ms rounds to 0 steps of dt = ${dt} ms; must be 0 or >= ${dt / 2} ms`);
+  return steps;
 }
