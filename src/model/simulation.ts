@@ -1,6 +1,7 @@
 import { ModelError, requireInt } from './errors.js';
 import type { NetworkPlan } from './plan.js';
 import { SpikeRecording, VoltageRecording } from './recording.js';
+import { checkRecordingMemory } from './resources.js';
 
 export type BackendName = 'cpu' | 'gpu';
 
@@ -66,8 +67,18 @@ export class RecordingSet {
     return pop.id;
   }
 
+  /**
+   * Bytes the recordings of one simulation may hold: a run that would pass it is refused before
+   * it starts (ModelError with the numbers) instead of failing to allocate midway.
+   */
+  static budgetBytes = 4 * 2 ** 30;
+
   /** Room for `steps` more steps in every recording: called when a run starts. */
   reserve(steps: number): void {
+    let kept = 0;
+    for (const r of this.spikes.values()) kept = Math.max(kept, r.steps);
+    for (const r of this.voltages.values()) kept = Math.max(kept, r.steps);
+    checkRecordingMemory(this.plan, kept, steps, RecordingSet.budgetBytes);
     for (const r of this.spikes.values()) r.reserve(steps);
     for (const r of this.voltages.values()) r.reserve(steps);
   }
