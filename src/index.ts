@@ -30,3 +30,7 @@ export type { NetworkDescription } from './model/description.js';
 export { readSpikeFile, writeSpikeFile, type SpikeTable } from './io/spike-file.js';
 export { microcircuit, microcircuitParameters, MICROCIRCUIT, pspToWeight, type MicrocircuitOptions, type MicrocircuitParameters } from './networks/microcircuit.js';
 export * as crossbar from './crossbar/index.js';
+export { writeCheckpoint, readCheckpoint, CHECKPOINT_VERSION, CHECKPOINT_MAGIC } from './checkpoint/file.js';
+export { CheckpointError, networkHash, stateLayout, checkSnapshot, MAX_STEPS, type StateSnapshot, type StateArray, type StateEntry } from './checkpoint/state.js';
+export { runResilient, gpuOrCpu, DeviceLostError, type ResilientOptions, type ResilientResult, type ResilientEvent, type SimulationFactory, type CheckpointableSimulation } from './checkpoint/resilient.js';
+export { estimateMemory, checkMemory, checkRecordingMemory, type MemoryEstimate } from './model/resources.js';

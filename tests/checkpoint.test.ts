@@ -80,7 +80,7 @@ function procedural(): Network {
 }
 
 const CASES: { name: string; build: () => Network; steps: number; split: number }[] = [
-  { name: 'CUBA (dense + sparse, step current across the split)', build: () => cuba(), steps: 300, split: 97 },
+  { name: 'CUBA (dense + sparse, step current across the split)', build: cuba, steps: 300, split: 97 },
   { name: 'COBA with delays and Poisson inputs', build: coba, steps: 300, split: 150 },
   { name: 'heterogeneous per-synapse delays', build: heterogeneousDelays, steps: 300, split: 131 },
   { name: 'Izhikevich and AdEx', build: adaptive, steps: 300, split: 77 },
@@ -118,6 +118,7 @@ async function resumeMatches(build: () => Network, steps: number, split: number,
   await first.run(split);
   const bytes = writeCheckpoint(await first.exportState());
   first.dispose();
+  if (from === 'cpu' && to === 'cpu') console.log(JSON.stringify({ checkpoint: build.name, step: split, bytes: bytes.length, neurons: plan.byId.reduce((s, p) => s + p.n, 0) }));
   // A fresh network object built the same way: the checkpoint names the network by its hash.
   const plan2 = lowerNetwork(build());
   const second = await make(plan2, to, options);
