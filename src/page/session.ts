@@ -195,7 +195,7 @@ export class Session {
 }
 
 /** Steps between the automatic checkpoints of a GPU run on the page. */
-const CHECKPOINT_EVERY = 2000;
+const CHECKPOINT_EVERY = 500;
 
 /** Whether a failed GPU run means the device is gone (its lost promise settles, or a map was aborted). */
 async function isDeviceLoss(sim: GpuSimulation, error: unknown): Promise<boolean> {
