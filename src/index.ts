@@ -34,3 +34,7 @@ export * as events from './events/index.js';
 export * as coding from './coding/index.js';
 export * as energy from './energy/index.js';
 export * as dvs from './dvs/index.js';
+export { writeCheckpoint, readCheckpoint, CHECKPOINT_VERSION, CHECKPOINT_MAGIC } from './checkpoint/file.js';
+export { CheckpointError, networkHash, stateLayout, checkSnapshot, MAX_STEPS, type StateSnapshot, type StateArray, type StateEntry } from './checkpoint/state.js';
+export { runResilient, gpuOrCpu, DeviceLostError, type ResilientOptions, type ResilientResult, type ResilientEvent, type SimulationFactory, type CheckpointableSimulation } from './checkpoint/resilient.js';
+export { estimateMemory, checkMemory, checkRecordingMemory, type MemoryEstimate } from './model/resources.js';

@@ -4,12 +4,15 @@ import { GpuSimulation, type GpuSimulationOptions } from './gpu/simulation.js';
 import { ModelError } from './model/errors.js';
 import type { Network } from './model/network.js';
 import { lowerNetwork } from './model/plan.js';
+import { checkMemory } from './model/resources.js';
 import type { BackendName, Simulation } from './model/simulation.js';
 
 export interface CompileOptions extends GpuSimulationOptions {
   backend?: BackendName;
   /** GPU to run on; acquired (and owned by the simulation's caller) when omitted. */
   gpu?: GpuContext;
+  /** Refuse (before allocating) a network whose state, synapses and rings would pass this many bytes (src/model/resources.ts). */
+  memoryBudgetBytes?: number;
 }
 
 /**
@@ -19,6 +22,7 @@ export interface CompileOptions extends GpuSimulationOptions {
 export async function compile(net: Network, options: CompileOptions = {}): Promise<Simulation> {
   const backend = options.backend ?? 'gpu';
   const plan = lowerNetwork(net);
+  if (options.memoryBudgetBytes !== undefined) checkMemory(plan, { backend: backend === 'cpu' ? 'cpu' : 'gpu', budgetBytes: options.memoryBudgetBytes, chunkSteps: options.chunkSteps });
   if (backend === 'cpu') return new CpuSimulation(plan);
   if (backend !== 'gpu') throw new ModelError('backend', `must be 'gpu' or 'cpu', got ${String(backend)}`);
   if (options.gpu) return GpuSimulation.create(plan, options.gpu, options);

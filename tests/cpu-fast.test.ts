@@ -173,7 +173,7 @@ describe('CPU simulations with and without the SIMD kernel agree bit for bit', (
     net.connect(a, a, { kind: 'fixed_probability', p: 0.05, weight: { mean: -1, std: 0.7 } }, { delay: 1, receptor: 'i', name: 'a-a' });
     net.connect(a, b, { kind: 'fixed_probability', p: 0.1, weight: 0.3 }, { delays: { low: 1, high: 7 }, name: 'a-b delays' });
     net.connect(b, a, { kind: 'fixed_indegree', k: 5, weight: { mean: 1.5, std: 0.5 } }, { delays: { low: 2, high: 4 }, receptor: 'd', name: 'b-a delays' });
-    net.connect(a, b, { kind: 'fixed_probability', p: 0.05, weight: { mean: 0.3, std: 0.1 } }, { delay: 0, name: 'a-b now' });
+    net.connect(a, b, { kind: 'fixed_probability', p: 0.05, weight: { mean: 0.3, std: 0.05 } }, { delay: 0, name: 'a-b now' });
     net.connect(src, a, { kind: 'fixed_probability', p: 0.05, weight: 0.5, procedural: true }, { delay: 1, receptor: 'c', name: 'src-a procedural' });
     net.connect(b, a, { kind: 'dense', weights: dense }, { delay: 3, receptor: 'e', name: 'b-a dense' });
     net.connect(a, izh, { kind: 'fixed_probability', p: 0.1, weight: 3 }, { delay: 1, name: 'a-izh' });

@@ -43,13 +43,15 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
       seed: { type: 'int', help: 'seed for connectivity and random inputs (overrides the file\'s)' },
       n: { type: 'int', help: 'total neurons, for examples that scale (cuba, coba, brunel-*)' },
       out: { type: 'string', help: 'directory for spikes, traces, summary and figures' },
+      stream: { type: 'boolean', help: 'stream recordings to --out (spikes.bin, traces.csv) slice by slice; memory stays flat' },
+      'memory-budget': { type: 'number', help: 'MiB the recordings may take before the run streams them (default 512)' },
       ...HELP_FLAG,
     },
     maxPositional: 1,
     run: async ({ positional, flags }, io) => {
       if (positional.length === 0) throw new UsageError('run: name a network file or an example');
       await runCommand(
-        { target: positional[0], backend: flags.backend as 'gpu' | 'cpu' | undefined, duration_ms: flags.duration as number | undefined, seed: flags.seed as number | undefined, n: flags.n as number | undefined, out: flags.out as string | undefined },
+        { target: positional[0], backend: flags.backend as 'gpu' | 'cpu' | undefined, duration_ms: flags.duration as number | undefined, seed: flags.seed as number | undefined, n: flags.n as number | undefined, out: flags.out as string | undefined, stream: flags.stream as boolean | undefined, memoryBudgetMiB: flags['memory-budget'] as number | undefined },
         io,
       );
       return EXIT.ok;

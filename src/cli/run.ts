@@ -10,6 +10,9 @@ import { compile } from '../simulate.js';
 import { UsageError } from './args.js';
 import { writeRunOutputs, summarize, type RunSummary } from './outputs.js';
 import { Progress } from './progress.js';
+import { recordingBytes, StreamingRecorder } from './stream.js';
+import { requirePositive } from '../model/errors.js';
+import type { Simulation } from '../model/simulation.js';
 
 export interface RunOptions {
   /** A network file path or a built-in example name. */
@@ -22,7 +25,17 @@ export interface RunOptions {
   out?: string;
   /** GPU device to use (else one is acquired and released). */
   gpu?: GpuContext;
+  /**
+   * Stream recordings to disk (spikes.bin, traces.csv) and to running statistics after every
+   * slice instead of keeping them: always when true; by default when the recordings would take
+   * more than memoryBudgetMiB.
+   */
+  stream?: boolean;
+  /** Memory the recordings may take before the run streams them (MiB; default 512). */
+  memoryBudgetMiB?: number;
 }
+
+export const DEFAULT_RECORDING_BUDGET_MIB = 512;
 
 export interface CliIo {
   out: (line: string) => void;
@@ -73,6 +86,11 @@ export async function runCommand(o: RunOptions, io: CliIo): Promise<RunSummary> 
     const sim = await compile(net, { backend, gpu });
     const steps = Math.round(duration / net.dt);
     if (steps < 1) throw new UsageError(`run: --duration ${duration} ms is shorter than one step (${net.dt} ms)`);
+    const budget = requirePositive('--memory-budget', o.memoryBudgetMiB ?? DEFAULT_RECORDING_BUDGET_MIB) * 2 ** 20;
+    const perStep = recordingBytes(net, 1);
+    if (o.stream || recordingBytes(net, steps) > budget) {
+      return await runStreaming(o, io, { label: loaded.label, net, sim, steps, backend, budget, perStep });
+    }
     const progress = new Progress(steps * net.dt, io.err, io.errIsTty ?? false);
     const slice = Math.max(1000, Math.ceil(steps / 100));
     const t0 = performance.now();
@@ -97,4 +115,36 @@ export async function runCommand(o: RunOptions, io: CliIo): Promise<RunSummary> 
   } finally {
     if (gpu && !o.gpu) gpu.release();
   }
+}
+
+/**
+ * The run with recordings streamed: slices small enough that one slice's recordings fit the
+ * budget, drained after each (src/cli/stream.ts). Writes spikes.bin, traces.csv and summary.json
+ * (no spikes.csv or figures, which need the whole recording in memory).
+ */
+async function runStreaming(o: RunOptions, io: CliIo, r: { label: string; net: Network; sim: Simulation; steps: number; backend: string; budget: number; perStep: number }): Promise<RunSummary> {
+  const { net, sim, steps } = r;
+  const dir = o.out ? resolve(o.out) : undefined;
+  if (dir) mkdirSync(dir, { recursive: true });
+  const recorder = new StreamingRecorder(net, dir);
+  const progress = new Progress(steps * net.dt, io.err, io.errIsTty ?? false);
+  const slice = Math.max(1, Math.min(Math.max(1000, Math.ceil(steps / 100)), r.perStep === 0 ? steps : Math.floor(r.budget / 4 / r.perStep)));
+  const t0 = performance.now();
+  for (let done = 0; done < steps; ) {
+    const k = Math.min(slice, steps - done);
+    await sim.run(k);
+    recorder.drain(sim);
+    done += k;
+    progress.update(done * net.dt);
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const summary = recorder.summary(sim, { network: r.label, backend: r.backend, steps, wallS });
+  const files = recorder.close();
+  if (dir) {
+    summary.files = [...files, 'summary.json'];
+    writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  }
+  io.out(JSON.stringify(summary));
+  sim.dispose();
+  return summary;
 }

@@ -9,6 +9,7 @@ import { compileWasmNetwork, type SimdPopulation } from './wasm/network-module.j
 import { crossbarPropagate, CrossbarScratch } from '../crossbar/projection.js';
 import type { WorkCounts } from '../energy/counts.js';
 import { WorkTally } from '../energy/engine-counts.js';
+import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
 
 export interface CpuSimulationOptions {
   /**
@@ -188,6 +189,7 @@ export class CpuSimulation implements Simulation {
   /** Synchronous run, for callers that do not want a promise. */
   runSync(steps: number): void {
     checkSteps(steps);
+    checkStepBudget(this.step, steps);
     this.recordings.reserve(steps);
     for (let k = 0; k < steps; k++) this.advance();
   }
@@ -214,6 +216,86 @@ export class CpuSimulation implements Simulation {
   /** The work done since construction or the last reset (src/energy/engine-counts.ts). */
   workCounts(): WorkCounts {
     return this.tally.workCounts();
+  }
+
+  /**
+   * The state between steps as named arrays (src/checkpoint/state.ts), with the recordings so far
+   * unless `recordings` is false. Restores with importState on either backend.
+   */
+  exportState(options: { recordings?: boolean } = {}): StateSnapshot {
+    const { plan } = this;
+    const t = this.step;
+    const arrays = new Map<string, StateArray>();
+    for (const p of this.byId) {
+      const lif = p.plan.lif;
+      const { n, name } = p.plan;
+      if (lif) {
+        const R = lif.receptors.length;
+        arrays.set(stateNames.v(name), p.v.slice(0, n));
+        arrays.set(stateNames.refractory(name), p.refractory.slice(0, n));
+        if (lif.model !== 0) arrays.set(stateNames.adapt(name), p.adapt.slice(0, n));
+        const syn = new Float32Array(R * n);
+        for (let r = 0; r < R; r++) syn.set(p.synState.subarray(r * p.stride, r * p.stride + n), r * n);
+        arrays.set(stateNames.synapses(name), syn);
+        const S = p.plan.inputSlots;
+        const input = new Int32Array(S * R * n);
+        for (let j = 0; j < S; j++) {
+          const slot = (t + j) % S;
+          for (let r = 0; r < R; r++) input.set(p.inputFixed.subarray(slot * p.slotStride + r * p.stride, slot * p.slotStride + r * p.stride + n), (j * R + r) * n);
+        }
+        arrays.set(stateNames.input(name), input);
+      }
+      const history = new Uint32Array(plan.maxDelay * p.plan.words);
+      ringToHistory(p.ring, 0, this.ringLength, p.plan.words, t, plan.maxDelay, history);
+      arrays.set(stateNames.history(name), history);
+    }
+    if (options.recordings !== false) {
+      for (const [id, rec] of this.recordings.spikes) arrays.set(stateNames.spikes(plan.byId[id].name), rec.bits.slice());
+      for (const [id, rec] of this.recordings.voltages) arrays.set(stateNames.voltage(plan.byId[id].name), rec.values.slice());
+    }
+    return { network: networkHash(plan), step: t, arrays };
+  }
+
+  /**
+   * Continues from a snapshot of this network (from either backend): checks all of it first
+   * (CheckpointError, nothing changed), then replaces the state. Without recordings in the
+   * snapshot, the recordings restart empty at its step.
+   */
+  async importState(snapshot: StateSnapshot): Promise<void> {
+    this.importStateSync(snapshot);
+  }
+
+  importStateSync(snapshot: StateSnapshot): void {
+    const hasRecordings = checkSnapshot(this.plan, snapshot);
+    const { plan } = this;
+    const t = snapshot.step;
+    const get = <T extends StateArray>(name: string) => snapshot.arrays.get(name) as T;
+    this.resetState();
+    for (const p of this.byId) {
+      const lif = p.plan.lif;
+      const { n, name } = p.plan;
+      if (lif) {
+        const R = lif.receptors.length;
+        p.v.set(get<Float32Array>(stateNames.v(name)));
+        p.refractory.set(get<Uint32Array>(stateNames.refractory(name)));
+        if (lif.model !== 0) p.adapt.set(get<Float32Array>(stateNames.adapt(name)));
+        const syn = get<Float32Array>(stateNames.synapses(name));
+        for (let r = 0; r < R; r++) p.synState.set(syn.subarray(r * n, (r + 1) * n), r * p.stride);
+        const S = p.plan.inputSlots;
+        const input = get<Int32Array>(stateNames.input(name));
+        for (let j = 0; j < S; j++) {
+          const slot = (t + j) % S;
+          for (let r = 0; r < R; r++) p.inputFixed.set(input.subarray((j * R + r) * n, (j * R + r + 1) * n), slot * p.slotStride + r * p.stride);
+        }
+        externalCurrent(p.plan, t, p.external);
+      }
+      historyToRing(get<Uint32Array>(stateNames.history(name)), p.ring, 0, this.ringLength, p.plan.words, t, plan.maxDelay);
+    }
+    if (hasRecordings) {
+      for (const [id, rec] of this.recordings.spikes) rec.append(get<Uint32Array>(stateNames.spikes(plan.byId[id].name)), t);
+      for (const [id, rec] of this.recordings.voltages) rec.append(get<Float32Array>(stateNames.voltage(plan.byId[id].name)), t);
+    }
+    this.step = t;
   }
 
   private resetState(): void {

@@ -73,6 +73,16 @@ export class FusedNetwork {
     return { buffer: this.stateArena, offset: this.layout.populations[id].state * 4 };
   }
 
+  /**
+   * Where population `id`'s state lives (for checkpoints): `state` at v, followed by refractory,
+   * adapt, external current (n words each) and the receptor states; `input` at its future-input
+   * ring (inputSlots × receptors × n words).
+   */
+  stateSlices(id: number): { state: BufferSlice; input: BufferSlice } {
+    const at = this.layout.populations[id];
+    return { state: { buffer: this.stateArena, offset: at.state * 4 }, input: { buffer: this.inputArena, offset: at.input * 4 } };
+  }
+
   /** Writes the injected currents in force at `step` (every neuron population, or only those with currents after step 0). */
   writeExternalCurrents(step: number): void {
     for (const p of this.plan.byId) {

@@ -11,6 +11,7 @@ import { lifParams } from './lif-params.js';
 import { CROSSBAR_PROPAGATE_KERNEL, crossbarUniform } from './crossbar-projection.js';
 import type { WorkCounts } from '../energy/counts.js';
 import { WorkTally } from '../energy/engine-counts.js';
+import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
@@ -282,6 +283,7 @@ export class GpuSimulation implements Simulation {
 
   async run(steps: number): Promise<void> {
     checkSteps(steps);
+    checkStepBudget(this.step, steps);
     this.checkAlive();
     this.recordings.reserve(steps);
     const end = this.step + steps;
@@ -310,7 +312,8 @@ export class GpuSimulation implements Simulation {
       this.timing.submitMs += t2 - t1;
       this.timing.steps += k;
       this.timing.chunks++;
-      if (staging) this.pending.push({ staging, steps: k, mapped: staging.mapAsync(MapMode.READ) });
+      // Marked handled: after a device loss the run stops at the first aborted map, and the rest must not surface as unhandled rejections.
+      if (staging) this.pending.push({ staging, steps: k, mapped: handled(staging.mapAsync(MapMode.READ)) });
       this.step += k;
       this.tally.steps += k;
     }
@@ -400,6 +403,168 @@ export class GpuSimulation implements Simulation {
     this.disposed = true;
     for (const b of this.buffers) b.destroy();
     this.fusedNetwork?.dispose();
+  }
+
+  /**
+   * The state between steps as named arrays (src/checkpoint/state.ts), read back in one copy,
+   * with the recordings so far unless `recordings` is false. Restores with importState on
+   * either backend.
+   */
+  async exportState(options: { recordings?: boolean } = {}): Promise<StateSnapshot> {
+    this.checkAlive();
+    await this.drain();
+    const { plan } = this;
+    const t = this.step;
+    const regions = this.checkpointRegions();
+    const total = regions.reduce((s, r) => s + r.bytes, 0);
+    const arrays = new Map<string, StateArray>();
+    if (total > 0) {
+      const staging = this.device.createBuffer({ label: 'checkpoint-readback', size: Math.ceil(total / 16) * 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+      try {
+        const enc = this.device.createCommandEncoder();
+        let at = 0;
+        for (const r of regions) {
+          if (r.bytes > 0) enc.copyBufferToBuffer(r.slice.buffer, r.slice.offset, staging, at, r.bytes);
+          at += r.bytes;
+        }
+        this.device.queue.submit([enc.finish()]);
+        await staging.mapAsync(MapMode.READ);
+        const range = staging.getMappedRange();
+        at = 0;
+        for (const r of regions) {
+          const words = new Uint32Array(range.slice(at, at + r.bytes));
+          at += r.bytes;
+          r.read(words, arrays);
+        }
+        staging.unmap();
+      } finally {
+        staging.destroy();
+      }
+    } else {
+      for (const r of regions) r.read(new Uint32Array(0), arrays);
+    }
+    // In stateLayout order: state arrays per population, then recordings.
+    const ordered = new Map<string, StateArray>();
+    for (const p of plan.byId) {
+      const n = p.name;
+      for (const key of [stateNames.v(n), stateNames.refractory(n), stateNames.adapt(n), stateNames.synapses(n), stateNames.input(n), stateNames.history(n)]) {
+        const a = arrays.get(key);
+        if (a) ordered.set(key, a);
+      }
+    }
+    if (options.recordings !== false) {
+      for (const [id, rec] of this.recordings.spikes) ordered.set(stateNames.spikes(plan.byId[id].name), rec.bits.slice());
+      for (const [id, rec] of this.recordings.voltages) ordered.set(stateNames.voltage(plan.byId[id].name), rec.values.slice());
+    }
+    return { network: networkHash(plan), step: t, arrays: ordered };
+  }
+
+  /**
+   * Continues from a snapshot of this network (from either backend): checks all of it first
+   * (CheckpointError, nothing changed), then writes the state to the GPU. Without recordings in
+   * the snapshot, the recordings restart empty at its step.
+   */
+  async importState(snapshot: StateSnapshot): Promise<void> {
+    this.checkAlive();
+    const hasRecordings = checkSnapshot(this.plan, snapshot);
+    await this.drain();
+    const { plan } = this;
+    const t = snapshot.step;
+    const get = <T extends StateArray>(name: string) => snapshot.arrays.get(name) as T;
+    const enc = this.device.createCommandEncoder();
+    for (const p of this.pops) if (p.inputFloat) enc.clearBuffer(p.inputFloat);
+    this.device.queue.submit([enc.finish()]);
+    for (const p of plan.byId) {
+      const { n, name } = p;
+      const slices = this.stateSlicesOf(p.id);
+      if (p.lif) {
+        const R = p.lif.receptors.length;
+        this.write(slices.v.buffer, slices.v.offset, get<Float32Array>(stateNames.v(name)));
+        this.write(slices.refractory.buffer, slices.refractory.offset, get<Uint32Array>(stateNames.refractory(name)));
+        if (p.lif.model !== 0) this.write(slices.adapt.buffer, slices.adapt.offset, get<Float32Array>(stateNames.adapt(name)));
+        this.write(slices.synapses.buffer, slices.synapses.offset, get<Float32Array>(stateNames.synapses(name)));
+        this.write(slices.external.buffer, slices.external.offset, externalCurrent(p, t, new Float32Array(n)));
+        const S = p.inputSlots;
+        const input = get<Int32Array>(stateNames.input(name));
+        const gpuInput = new Int32Array(input.length);
+        for (let j = 0; j < S; j++) gpuInput.set(input.subarray(j * R * n, (j + 1) * R * n), ((t + j) % S) * R * n);
+        this.write(slices.input.buffer, slices.input.offset, gpuInput);
+      }
+      const ring = new Uint32Array(this.ringLength * p.words);
+      historyToRing(get<Uint32Array>(stateNames.history(name)), ring, 0, this.ringLength, p.words, t, plan.maxDelay);
+      const r = this.ringOf(p.id);
+      this.write(r.buffer, r.offset, ring);
+    }
+    this.recordings.clear();
+    if (hasRecordings) {
+      for (const [id, rec] of this.recordings.spikes) rec.append(get<Uint32Array>(stateNames.spikes(plan.byId[id].name)), t);
+      for (const [id, rec] of this.recordings.voltages) rec.append(get<Float32Array>(stateNames.voltage(plan.byId[id].name)), t);
+    }
+    this.step = t;
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  /** The device this simulation runs on (the host's, when one was supplied). */
+  get gpuDevice(): GPUDevice {
+    return this.device;
+  }
+
+  /** The device's lost promise: resolves when the GPU is lost (reset, driver crash, destroy()). */
+  get deviceLost(): Promise<GPUDeviceLostInfo> {
+    return this.device.lost;
+  }
+
+  /** Where each population's state arrays live, on either path. */
+  private stateSlicesOf(id: number): Record<'v' | 'refractory' | 'adapt' | 'external' | 'synapses' | 'input', BufferSlice> {
+    const n = this.plan.byId[id].n;
+    if (this.fusedNetwork) {
+      const { state, input } = this.fusedNetwork.stateSlices(id);
+      const at = (k: number) => ({ buffer: state.buffer, offset: state.offset + k * n * 4 });
+      return { v: at(0), refractory: at(1), adapt: at(2), external: at(3), synapses: at(4), input };
+    }
+    const p = this.pops[id];
+    const at = (b: GPUBuffer | undefined) => ({ buffer: b!, offset: 0 });
+    return { v: at(p.v), refractory: at(p.refractory), adapt: at(p.adapt), external: at(p.external), synapses: at(p.synState), input: at(p.inputFixed) };
+  }
+
+  /** What exportState copies back, and how each region becomes canonical arrays. */
+  private checkpointRegions(): { slice: BufferSlice; bytes: number; read: (words: Uint32Array, out: Map<string, StateArray>) => void }[] {
+    const { plan } = this;
+    const t = this.step;
+    const regions: { slice: BufferSlice; bytes: number; read: (words: Uint32Array, out: Map<string, StateArray>) => void }[] = [];
+    for (const p of plan.byId) {
+      const { n, name } = p;
+      if (p.lif) {
+        const R = p.lif.receptors.length;
+        const S = p.inputSlots;
+        const s = this.stateSlicesOf(p.id);
+        const f32 = (w: Uint32Array) => new Float32Array(w.buffer, w.byteOffset, w.length);
+        regions.push({ slice: s.v, bytes: n * 4, read: (w, out) => out.set(stateNames.v(name), f32(w)) });
+        regions.push({ slice: s.refractory, bytes: n * 4, read: (w, out) => out.set(stateNames.refractory(name), w) });
+        if (p.lif.model !== 0) regions.push({ slice: s.adapt, bytes: n * 4, read: (w, out) => out.set(stateNames.adapt(name), f32(w)) });
+        regions.push({ slice: s.synapses, bytes: R * n * 4, read: (w, out) => out.set(stateNames.synapses(name), f32(w)) });
+        regions.push({
+          slice: s.input,
+          bytes: S * R * n * 4,
+          read: (w, out) => {
+            const gpu = new Int32Array(w.buffer, w.byteOffset, w.length);
+            const input = new Int32Array(S * R * n);
+            for (let j = 0; j < S; j++) input.set(gpu.subarray(((t + j) % S) * R * n, (((t + j) % S) + 1) * R * n), j * R * n);
+            out.set(stateNames.input(name), input);
+          },
+        });
+      }
+      regions.push({
+        slice: this.ringOf(p.id),
+        bytes: this.ringLength * p.words * 4,
+        read: (w, out) => {
+          const history = new Uint32Array(plan.maxDelay * p.words);
+          ringToHistory(w, 0, this.ringLength, p.words, t, plan.maxDelay, history);
+          out.set(stateNames.history(name), history);
+        },
+      });
+    }
+    return regions;
   }
 
   // --- construction -------------------------------------------------------------------------
@@ -742,4 +907,10 @@ export class GpuSimulation implements Simulation {
   private checkAlive(): void {
     if (this.disposed) throw new Error('GpuSimulation: used after dispose()');
   }
+}
+
+/** The same promise, with its rejection marked handled (it is still reported to whoever awaits it). */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }

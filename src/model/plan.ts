@@ -1,5 +1,6 @@
 import { synapseCount } from './connectivity.js';
 import { ModelError } from './errors.js';
+import { checkPlanRanges } from './plan-checks.js';
 import { type CurrentInjection, type Network, type Projection, type SourcePopulation } from './network.js';
 import { planCrossbar, type PlanCrossbar } from '../crossbar/projection.js';
 import { lifStepConstant, receptorConstants, type ReceptorSpec, refractorySteps } from './neuron.js';
@@ -224,7 +225,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
     if (c.stopStep !== Number.MAX_SAFE_INTEGER) changes.add(c.stopStep);
   }
 
-  return {
+  const plan: NetworkPlan = {
     dt,
     seed: net.seed,
     order: topologicalOrder(byId, net.projections),
@@ -235,6 +236,8 @@ export function lowerNetwork(net: Network): NetworkPlan {
     voltageMonitors: [...net.voltageMonitors].sort(([a], [b]) => a - b).map(([population, indices]) => ({ population, indices })),
     currentChangeSteps: [...changes].sort((a, b) => a - b),
   };
+  checkPlanRanges(net, plan);
+  return plan;
 }
 
 /** First RNG stream of a population's k-th Poisson input (draw d of a step uses stream + d). */

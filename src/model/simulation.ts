@@ -2,6 +2,7 @@ import type { WorkCounts } from '../energy/counts.js';
 import { ModelError, requireInt } from './errors.js';
 import type { NetworkPlan } from './plan.js';
 import { SpikeRecording, VoltageRecording } from './recording.js';
+import { checkRecordingMemory } from './resources.js';
 
 export type BackendName = 'cpu' | 'gpu';
 
@@ -69,8 +70,18 @@ export class RecordingSet {
     return pop.id;
   }
 
+  /**
+   * Bytes the recordings of one simulation may hold: a run that would pass it is refused before
+   * it starts (ModelError with the numbers) instead of failing to allocate midway.
+   */
+  static budgetBytes = 4 * 2 ** 30;
+
   /** Room for `steps` more steps in every recording: called when a run starts. */
   reserve(steps: number): void {
+    let kept = 0;
+    for (const r of this.spikes.values()) kept = Math.max(kept, r.steps);
+    for (const r of this.voltages.values()) kept = Math.max(kept, r.steps);
+    checkRecordingMemory(this.plan, kept, steps, RecordingSet.budgetBytes);
     for (const r of this.spikes.values()) r.reserve(steps);
     for (const r of this.voltages.values()) r.reserve(steps);
   }
@@ -87,5 +98,7 @@ export function checkSteps(steps: number): number {
 
 export function stepsFor(ms: number, dt: number): number {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new ModelError('duration_ms', `must be a finite number >= 0, got ${ms}`);
-  return Math.round(ms / dt);
+  const steps = Math.round(ms / dt);
+  if (steps === 0 && ms > 0) throw new ModelError('duration_ms', `${ms} ms rounds to 0 steps of dt = ${dt} ms; must be 0 or >= ${dt / 2} ms`);
+  return steps;
 }

@@ -20,7 +20,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const input = (id: string) => $<HTMLInputElement>(id);
 const select = (id: string) => $<HTMLSelectElement>(id);
 
-type State = 'idle' | 'compiling' | 'running' | 'paused' | 'checking' | 'done' | 'error';
+type State = 'idle' | 'compiling' | 'running' | 'paused' | 'checking' | 'done' | 'error' | 'recovered';
 
 /** Biological time one Step (and the first batch of a run) covers. */
 const STEP_MS = 10;
@@ -164,6 +164,7 @@ async function play(): Promise<void> {
   while (running && !s.done) {
     const t0 = performance.now();
     await s.advance(batch);
+    showRecovery(s);
     const slowViewsDue = performance.now() - lastFigure > FIGURE_INTERVAL_MS;
     s.draw(slowViewsDue || s.done);
     showFacts();
@@ -188,6 +189,7 @@ async function step(): Promise<void> {
   const s = await openSession();
   if (s.done) return;
   await s.advance(Math.max(1, Math.round(STEP_MS / s.network.dt)));
+  showRecovery(s);
   s.draw();
   showFacts();
   showFigure();
@@ -198,7 +200,15 @@ async function step(): Promise<void> {
 /** At the end of the duration: the agreement check (when asked for), then done. */
 async function finish(s: Session): Promise<void> {
   if (input('check').checked) await compare(s);
-  setStatus('done', 'done');
+  setStatus('done', s.recovery ? `done; ${s.recovery}` : 'done');
+}
+
+/** After a lost GPU (Session.recovery): says so in the status line and names the new backend. */
+function showRecovery(s: Session): void {
+  if (!s.recovery || $('status').dataset.recovery === s.recovery) return;
+  $('status').dataset.recovery = s.recovery;
+  setStatus('recovered', s.recovery);
+  $('adapter').textContent = s.sim.adapter;
 }
 
 async function compare(s: Session): Promise<void> {

@@ -8,6 +8,8 @@ import { GpuSimulation } from '../gpu/simulation.js';
 import type { Network } from '../model/network.js';
 import { type BackendName, type Simulation, stepsFor } from '../model/simulation.js';
 import { compile } from '../simulate.js';
+import { names as stateNames, type StateSnapshot } from '../checkpoint/state.js';
+import { CpuSimulation } from '../cpu/simulation.js';
 import { ActivityTracker } from './activity.js';
 import { BrainView } from './brain-view.js';
 import { CpuRaster } from './cpu-raster.js';
@@ -46,16 +48,16 @@ export class Session {
   readonly activity: ActivityTracker;
 
   private constructor(
-    readonly sim: Simulation,
+    public sim: Simulation,
     readonly network: Network,
     /** Builds the same network again (with the page's monitors), for the agreement check. */
     readonly build: () => Network,
     readonly traces: TraceChoice[],
     readonly totalSteps: number,
-    readonly raster: RasterView,
-    readonly brain: BrainView | null,
+    public raster: RasterView,
+    public brain: BrainView | null,
     /** Steps one advance() may run: the GPU raster must read each step before the ring drops it. */
-    readonly maxBatch: number,
+    public maxBatch: number,
   ) {
     this.activity = new ActivityTracker(network, network.dt);
   }
@@ -105,17 +107,78 @@ export class Session {
     return this.sim.stepsDone >= this.totalSteps;
   }
 
+  /** Set when the GPU was lost and the run went on on the CPU: what happened, for the status line. */
+  recovery: string | null = null;
+  /** The last automatic checkpoint of a GPU run (state only; the recordings stay on the host). */
+  private checkpoint: StateSnapshot | null = null;
+
   /** Runs up to `steps` more steps (never past the duration) and hands them to the views. */
   async advance(steps: number): Promise<number> {
     const first = this.sim.stepsDone;
     const k = Math.min(steps, this.maxBatch, this.totalSteps - first);
     if (k <= 0) return 0;
     const t0 = performance.now();
+    if (this.sim instanceof GpuSimulation) {
+      try {
+        if (!this.checkpoint) this.checkpoint = await this.sim.exportState({ recordings: false });
+        await this.sim.run(k);
+        if (this.sim.stepsDone - this.checkpoint.step >= CHECKPOINT_EVERY) this.checkpoint = await this.sim.exportState({ recordings: false });
+      } catch (e) {
+        if (!this.checkpoint || !(await isDeviceLoss(this.sim, e))) throw e;
+        await this.resumeOnCpu(this.sim, this.checkpoint, e);
+        this.wallMs += performance.now() - t0;
+        return 0;
+      }
+      this.wallMs += performance.now() - t0;
+      this.raster.accumulate(first, k);
+      this.activity.update(this.sim);
+      return k;
+    }
     await this.sim.run(k);
     this.wallMs += performance.now() - t0;
     this.raster.accumulate(first, k);
     this.activity.update(this.sim);
     return k;
+  }
+
+  /**
+   * The GPU is gone: the same network on the CPU backend, restored from the last checkpoint with
+   * the recordings the lost simulation already read back, and a CPU raster in place of the GPU
+   * one. The figures keep every step; the steps since the checkpoint run again.
+   */
+  private async resumeOnCpu(lost: GpuSimulation, checkpoint: StateSnapshot, error: unknown): Promise<void> {
+    const plan = lost.plan;
+    const arrays = new Map(checkpoint.arrays);
+    for (const id of plan.spikeMonitors) {
+      const p = plan.byId[id];
+      arrays.set(stateNames.spikes(p.name), lost.spikes(p.name).bits.subarray(0, checkpoint.step * p.words));
+    }
+    for (const m of plan.voltageMonitors) {
+      const name = plan.byId[m.population].name;
+      arrays.set(stateNames.voltage(name), lost.voltage(name).values.subarray(0, checkpoint.step * m.indices.length));
+    }
+    const cpu = new CpuSimulation(plan);
+    cpu.importStateSync({ ...checkpoint, arrays });
+    const lostAt = lost.stepsDone;
+    for (const dispose of [() => lost.dispose(), () => this.raster.dispose(), () => this.brain?.dispose()]) {
+      try {
+        dispose();
+      } catch {
+        // Objects of a lost device: nothing left to free.
+      }
+    }
+    const old = this.raster.canvas;
+    const pops = this.network.populations.map((p) => ({ name: p.name, n: p.n }));
+    const canvas = freshCanvas(old.parentElement!, old.width, old.height);
+    this.raster = new CpuRaster(canvas, layoutRaster(pops, RASTER_ROWS), pops.map((p) => cpu.spikes(p.name)), old.width);
+    const shown = Math.min(old.width, checkpoint.step);
+    if (shown > 0) this.raster.accumulate(checkpoint.step - shown, shown);
+    if (this.brain) this.brain.canvas.parentElement?.replaceChildren(notice('The GPU was lost: the run goes on on the CPU, without the 3D view.'));
+    this.brain = null;
+    this.sim = cpu;
+    this.maxBatch = CPU_BATCH;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.recovery = `GPU device lost at step ${lostAt} (${reason.slice(0, 120)}); resumed on the CPU from the checkpoint at step ${checkpoint.step}, no data lost`;
   }
 
   /** Draws the raster, and the 3D view unless `brain` is false (it costs more on a software GPU). */
@@ -129,6 +192,15 @@ export class Session {
     this.brain?.dispose();
     this.sim.dispose();
   }
+}
+
+/** Steps between the automatic checkpoints of a GPU run on the page. */
+const CHECKPOINT_EVERY = 500;
+
+/** Whether a failed GPU run means the device is gone (its lost promise settles, or a map was aborted). */
+async function isDeviceLoss(sim: GpuSimulation, error: unknown): Promise<boolean> {
+  const lost = await Promise.race([sim.deviceLost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 100))]);
+  return lost || (error instanceof Error && error.name === 'AbortError');
 }
 
 /** A new canvas in place of the host's content: a canvas keeps its first context type for life. */

@@ -219,6 +219,42 @@ describe.skipIf(missing)('the playground: CPU path, keyboard, files, exports', (
   });
 });
 
+describe.skipIf(missing)('the playground survives a lost GPU', () => {
+  it('the device destroyed mid-run: the run goes on on the CPU from the last checkpoint, the status line says so', async () => {
+    const lossPage = await site.browser.newPage({ viewport: { width: 1100, height: 1400 } });
+    const lossErrors = collectErrors(lossPage);
+    // Keep a handle on the page's device, so the test can destroy it as a driver reset would.
+    await lossPage.addInitScript(() => {
+      const request = GPUAdapter.prototype.requestDevice;
+      GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, ...args: Parameters<GPUAdapter['requestDevice']>) {
+        const device = await request.apply(this, args);
+        (window as unknown as { __device: GPUDevice }).__device = device;
+        return device;
+      };
+    });
+    await lossPage.goto(`${site.base}/`);
+    await lossPage.waitForSelector('#status[data-state="idle"]', { timeout: 60_000 });
+    await lossPage.selectOption('#example', 'cuba');
+    for (const [id, value] of Object.entries({ n: '200', duration: '100' })) await lossPage.fill(`#${id}`, value).then(() => lossPage.dispatchEvent(`#${id}`, 'change'));
+    await lossPage.uncheck('#check');
+    await lossPage.waitForSelector('#status[data-state="idle"]');
+    await lossPage.click('#run');
+    // Past the checkpoint at step 500 (Session checkpoints a GPU run every 500 steps).
+    await lossPage.waitForFunction(() => Number((document.querySelector('#time')?.textContent ?? '').match(/\(([\d,]+) steps\)/)?.[1].replace(/,/g, '') ?? 0) > 600, undefined, { timeout: 200_000 });
+    await lossPage.evaluate(() => (window as unknown as { __device: GPUDevice }).__device.destroy());
+    await lossPage.waitForSelector('#status[data-state="done"]', { timeout: 120_000 });
+    const status = (await lossPage.textContent('#status')) ?? '';
+    expect(status).toMatch(/^done; GPU device lost at step \d+ .*resumed on the CPU from the checkpoint at step 500, no data lost$/);
+    expect(await lossPage.textContent('#time')).toMatch(/100\.0 of 100\.0 ms \(1,000 steps\)/);
+    expect(await lossPage.textContent('#adapter')).toMatch(/CPU/);
+    expect((await litPixels(lossPage, '#raster canvas')).lit).toBeGreaterThan(0);
+    await lossPage.screenshot({ path: `${SHOTS}/playground-device-lost.png`, fullPage: true });
+    // Chromium reports the destroyed device's failed calls on the console; nothing else may appear.
+    expect(lossErrors.filter((e) => !/destroy|lost|Device|AbortError|mapAsync|Buffer/i.test(e))).toEqual([]);
+    await lossPage.close();
+  }, 300_000);
+});
+
 describe.skipIf(missing)('embedding (examples/embed)', () => {
   it('a host passes its own GPUDevice, runs steps and draws the spike ring with its own pipeline', async () => {
     const host = await site.browser.newPage();

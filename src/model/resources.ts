@@ -1,0 +1,80 @@
+/**
+ * Memory a compiled network needs, estimated from its plan before anything is allocated, and
+ * checks against a budget that refuse with the numbers (ModelError naming the field).
+ */
+import { ModelError } from './errors.js';
+import type { NetworkPlan } from './plan.js';
+
+export interface MemoryEstimate {
+  /** Neuron state: v, refractory, adaptation, external current, receptor states, input slots. */
+  stateBytes: number;
+  /** Stored connectivity: dense matrices, CSR rows, columns, weights and per-synapse delays. */
+  synapseBytes: number;
+  /** Spike rings (delay lines) of every population. */
+  ringBytes: number;
+  /** What every step adds to the in-memory recordings (spike bitmasks, voltage samples). */
+  recordingBytesPerStep: number;
+  /** state + synapses + rings: what the simulation holds before recording anything. */
+  totalBytes: number;
+}
+
+const MiB = 2 ** 20;
+const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
+
+/**
+ * The simulation's memory on `backend`, to within the small per-buffer overheads. The GPU keeps
+ * rings of ringLength = chunkSteps * ceil((chunkSteps + maxDelay) / chunkSteps) steps and both
+ * float and fixed-point input slots; the CPU keeps maxDelay + 1 steps.
+ */
+export function estimateMemory(plan: NetworkPlan, options: { backend: 'cpu' | 'gpu'; chunkSteps?: number }): MemoryEstimate {
+  const K = options.chunkSteps ?? 128;
+  const ringLength = options.backend === 'gpu' ? K * Math.ceil((K + plan.maxDelay) / K) : plan.maxDelay + 1;
+  let stateBytes = 0;
+  let ringBytes = 0;
+  for (const p of plan.byId) {
+    ringBytes += ringLength * p.words * 4;
+    if (p.lif) {
+      const R = p.lif.receptors.length;
+      stateBytes += 4 * p.n * 4 + R * p.n * 4 + 2 * p.inputSlots * R * p.n * 4;
+    }
+    if (p.poissonThreshold) stateBytes += p.n * 4;
+  }
+  let synapseBytes = 0;
+  for (const q of plan.projections) {
+    if (q.dense) synapseBytes += q.dense.byteLength;
+    if (q.csr) synapseBytes += q.csr.rowPtr.byteLength + q.csr.cols.byteLength + q.csr.weights.byteLength;
+    if (q.synapseDelays) synapseBytes += q.synapseDelays.length * (options.backend === 'gpu' ? 4 : 2);
+  }
+  let recordingBytesPerStep = 0;
+  for (const id of plan.spikeMonitors) recordingBytesPerStep += plan.byId[id].words * 4;
+  for (const m of plan.voltageMonitors) recordingBytesPerStep += m.indices.length * 4;
+  return { stateBytes, synapseBytes, ringBytes, recordingBytesPerStep, totalBytes: stateBytes + synapseBytes + ringBytes };
+}
+
+/** Refuses a network whose simulation would not fit `budgetBytes`, before any allocation. */
+export function checkMemory(plan: NetworkPlan, options: { backend: 'cpu' | 'gpu'; budgetBytes: number; chunkSteps?: number; where?: string }): MemoryEstimate {
+  const e = estimateMemory(plan, options);
+  if (e.totalBytes > options.budgetBytes) {
+    throw new ModelError(
+      'memoryBudget',
+      `the network needs about ${mib(e.totalBytes)} on the ${options.backend.toUpperCase()} (state ${mib(e.stateBytes)}, synapses ${mib(e.synapseBytes)}, spike rings ${mib(e.ringBytes)}); ${options.where ?? 'the budget'} is ${mib(options.budgetBytes)}`,
+    );
+  }
+  return e;
+}
+
+/**
+ * Refuses a run whose recordings (`stepsRecorded` kept so far plus `steps` more) would pass
+ * `budgetBytes`, naming how many steps do fit.
+ */
+export function checkRecordingMemory(plan: NetworkPlan, stepsRecorded: number, steps: number, budgetBytes: number): void {
+  const perStep = estimateMemory(plan, { backend: 'cpu' }).recordingBytesPerStep;
+  const bytes = (stepsRecorded + steps) * perStep;
+  if (bytes > budgetBytes) {
+    const fit = Math.max(0, Math.floor(budgetBytes / perStep) - stepsRecorded);
+    throw new ModelError(
+      'steps',
+      `recording ${steps} more steps (${stepsRecorded} kept) takes ${mib(bytes)} at ${perStep} bytes per step; the recording budget is ${mib(budgetBytes)}, room for ${fit} more steps. Run in slices and clear or stream the recordings (neuromorph run --stream)`,
+    );
+  }
+}
