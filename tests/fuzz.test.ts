@@ -14,6 +14,8 @@ import { cliMain } from '../src/cli/commands.js';
 import { CpuSimulation } from '../src/cpu/simulation.js';
 import { NetworkFileError, readNetworkFile, writeNetworkFile } from '../src/io/network-file.js';
 import { readSpikeFile, writeSpikeFile } from '../src/io/spike-file.js';
+import { readCheckpoint, writeCheckpoint } from '../src/checkpoint/file.js';
+import { CheckpointError, type StateSnapshot } from '../src/checkpoint/state.js';
 import { ModelError } from '../src/model/errors.js';
 import { lowerNetwork } from '../src/model/plan.js';
 import { estimateFileSize } from '../src/page/limits.js';
@@ -24,7 +26,7 @@ import { kitchenSink } from './kitchen-sink.js';
  * NEUROMORPH_FUZZ_SCALE=50 multiplies every budget and NEUROMORPH_FUZZ_SEED picks another seed.
  */
 const SCALE = Number(process.env.NEUROMORPH_FUZZ_SCALE ?? 1);
-const FUZZ_RUNS = Object.fromEntries(Object.entries({ networkFile: 400, json: 300, spikeFile: 600, cli: 150 }).map(([k, n]) => [k, Math.round(n * SCALE)])) as Record<'networkFile' | 'json' | 'spikeFile' | 'cli', number>;
+const FUZZ_RUNS = Object.fromEntries(Object.entries({ networkFile: 400, json: 300, spikeFile: 600, cli: 150, checkpoint: 300 }).map(([k, n]) => [k, Math.round(n * SCALE)])) as Record<'networkFile' | 'json' | 'spikeFile' | 'cli' | 'checkpoint', number>;
 const SEED = Number(process.env.NEUROMORPH_FUZZ_SEED ?? 20261127);
 
 /** Values that break naive validators: extremes of f64 and f32, wrong types, empty containers. */
@@ -220,5 +222,81 @@ describe('fuzz: command-line arguments', () => {
     }
     expect(codes.get(0)).toBeGreaterThan(0);
     expect(codes.get(2)).toBeGreaterThan(0);
+  });
+});
+
+describe('fuzz: checkpoints', () => {
+  // A checkpoint of the every-feature network 40 steps in (delays, so spike history is state).
+  const plan = lowerNetwork(kitchenSink());
+  const source = new CpuSimulation(plan);
+  source.runSync(40);
+  const snapshot = source.exportState();
+  const bytes = writeCheckpoint(snapshot);
+  const names = [...snapshot.arrays.keys()];
+
+  it(`${FUZZ_RUNS.checkpoint} corrupted files are refused whole (the checksum or the header), never half-read`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 4 }), fc.option(fc.nat(), { nil: undefined }), (flips, cut) => {
+        const b = bytes.slice(0, cut === undefined ? bytes.length : cut % (bytes.length + 1));
+        let changed = b.length !== bytes.length;
+        for (const f of flips) {
+          if (b.length === 0) break;
+          changed ||= b[f.at % b.length] !== f.byte;
+          b[f.at % b.length] = f.byte;
+        }
+        if (!changed) return;
+        expect(() => readCheckpoint(b)).toThrow(CheckpointError);
+      }),
+      { numRuns: FUZZ_RUNS.checkpoint, seed: SEED },
+    );
+  });
+
+  it(`${FUZZ_RUNS.checkpoint} well-formed files with hostile contents: refused with nothing changed, or a run without NaN`, async () => {
+    const edit = fc.record({
+      array: fc.nat(),
+      index: fc.nat(),
+      op: fc.constantFrom('value', 'value', 'value', 'truncate', 'drop', 'rename', 'step'),
+      value: fc.constantFrom(NaN, Infinity, -1, 0, 1, 2 ** 31, 2 ** 32 - 1, 3.4e38, -3.4e38, 1e12, -1e12, 1e-45, 65),
+    });
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), async (edits) => {
+        const arrays = new Map([...snapshot.arrays].map(([k, a]) => [k, a.slice()]));
+        const hostile: StateSnapshot = { network: snapshot.network, step: snapshot.step, arrays };
+        for (const e of edits) {
+          const name = names[e.array % names.length];
+          const a = arrays.get(name);
+          if (!a) continue;
+          if (e.op === 'value' && a.length > 0) a[e.index % a.length] = e.value;
+          else if (e.op === 'truncate') arrays.set(name, a.slice(0, e.index % (a.length + 1)));
+          else if (e.op === 'drop') arrays.delete(name);
+          else if (e.op === 'rename') {
+            arrays.delete(name);
+            arrays.set(`${name}x`, a);
+          } else if (e.op === 'step') hostile.step = e.value;
+        }
+        const target = new CpuSimulation(plan);
+        target.runSync(5);
+        const before = writeCheckpoint(target.exportState());
+        let read: StateSnapshot;
+        try {
+          read = readCheckpoint(writeCheckpoint(hostile));
+          await target.importState(read);
+        } catch (e) {
+          if (!(e instanceof CheckpointError || e instanceof ModelError)) throw e;
+          expect(writeCheckpoint(target.exportState())).toEqual(before); // refused whole
+          return;
+        }
+        accepted++;
+        await target.run(20);
+        for (const pop of plan.byId) {
+          if (pop.kind !== 'neuron') continue;
+          const { v } = await target.state(pop.name);
+          for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new Error(`${pop.name}[${i}]: v = ${v[i]} after restoring ${JSON.stringify(edits)}`);
+        }
+      }),
+      { numRuns: FUZZ_RUNS.checkpoint, seed: SEED },
+    );
+    expect(accepted).toBeGreaterThan(0);
   });
 });

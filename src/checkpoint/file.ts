@@ -69,6 +69,7 @@ export function readCheckpoint(bytes: Uint8Array): StateSnapshot {
   if (bytes.length < expected) fail(`truncated: the file has ${bytes.length} bytes, its header announces ${expected}`);
   if (bytes.length > expected) fail(`${bytes.length - expected} bytes after the announced end (${expected} bytes)`);
   if (headerLength > MAX_HEADER || headerLength % 8 !== 0) fail(`header length ${headerLength} is not a multiple of 8 up to ${MAX_HEADER}`);
+  if (view.getUint32(28, true) !== 0) fail(`reserved word at byte 28 must be 0, got ${view.getUint32(28, true)}`);
   const stored = view.getUint32(24, true);
   const actual = crc32(bytes.subarray(FIXED));
   if (stored !== actual) fail(`checksum mismatch (stored CRC-32 ${hex(stored)}, contents give ${hex(actual)}): the file is corrupted`);

@@ -17,6 +17,7 @@
  *   (`input_float`) is consumed in the step it arrives, so it is zero between steps.
  */
 import { ModelError } from '../model/errors.js';
+import { conductanceFloorViolation, negativeConductance } from '../model/plan-checks.js';
 import type { NetworkPlan } from '../model/plan.js';
 import { crc32 } from './crc32.js';
 
@@ -36,6 +37,10 @@ export interface StateEntry {
   name: string;
   type: StateType;
   length: number;
+  /** Spike bitmasks of a population of this many neurons: bits past it in each step's last word must be 0. */
+  bitmaskOf?: number;
+  /** Largest value an element may hold (refractory counters: the population's refractory steps). */
+  max?: number;
 }
 
 /** A checkpoint or snapshot that cannot be used; nothing was changed. */
@@ -45,6 +50,13 @@ export class CheckpointError extends Error {
     this.name = 'CheckpointError';
   }
 }
+
+/**
+ * Largest magnitude a restored f32 state value may have. Parameters and weights are bounded by
+ * MODEL_MAGNITUDE (1e6, src/model/errors.ts); a run's state stays far below this, while a value
+ * near the f32 limit (3.4e38) would overflow on the next step (an Izhikevich v squared).
+ */
+export const STATE_MAGNITUDE = 1e12;
 
 /** Steps a u32 step counter (GPU step records, RNG keys) can count. */
 export const MAX_STEPS = 2 ** 32 - 1;
@@ -78,15 +90,15 @@ export function stateLayout(plan: NetworkPlan, step: number, recordings: boolean
     if (p.lif) {
       const R = p.lif.receptors.length;
       out.push({ name: names.v(p.name), type: 'f32', length: p.n });
-      out.push({ name: names.refractory(p.name), type: 'u32', length: p.n });
+      out.push({ name: names.refractory(p.name), type: 'u32', length: p.n, max: p.lif.refractorySteps });
       if (p.lif.model !== 0) out.push({ name: names.adapt(p.name), type: 'f32', length: p.n });
       out.push({ name: names.synapses(p.name), type: 'f32', length: R * p.n });
       out.push({ name: names.input(p.name), type: 'i32', length: p.inputSlots * R * p.n });
     }
-    out.push({ name: names.history(p.name), type: 'u32', length: plan.maxDelay * p.words });
+    out.push({ name: names.history(p.name), type: 'u32', length: plan.maxDelay * p.words, bitmaskOf: p.n });
   }
   if (recordings) {
-    for (const id of plan.spikeMonitors) out.push({ name: names.spikes(plan.byId[id].name), type: 'u32', length: step * plan.byId[id].words });
+    for (const id of plan.spikeMonitors) out.push({ name: names.spikes(plan.byId[id].name), type: 'u32', length: step * plan.byId[id].words, bitmaskOf: plan.byId[id].n });
     for (const m of plan.voltageMonitors) out.push({ name: names.voltage(plan.byId[m.population].name), type: 'f32', length: step * m.indices.length });
   }
   return out;
@@ -120,7 +132,27 @@ export function checkSnapshot(plan: NetworkPlan, snapshot: StateSnapshot): boole
   for (const e of layout) {
     const a = snapshot.arrays.get(e.name)!;
     if (e.type === 'f32') {
-      for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]) && !e.name.startsWith('recordings/')) throw new CheckpointError(`array ${e.name}[${i}] is ${a[i]}; state must be finite`);
+      if (!e.name.startsWith('recordings/')) {
+        for (let i = 0; i < a.length; i++) {
+          if (!(Math.abs(a[i]) <= STATE_MAGNITUDE)) throw new CheckpointError(`array ${e.name}[${i}] is ${a[i]}; state must be finite with magnitude <= ${STATE_MAGNITUDE}`);
+        }
+      }
+    }
+    if (e.name.endsWith('/synapses')) {
+      const pop = plan.byId.find((p) => names.synapses(p.name) === e.name);
+      const low = pop?.lif ? conductanceFloorViolation(pop.lif, a, pop.n) : -1;
+      if (low >= 0) throw new CheckpointError(`array ${e.name}: neuron ${low}'s negative conductances sum to ${negativeConductance(pop!.lif!, a, pop!.n, low)}; they must sum to more than -1 (the total membrane conductance must stay positive)`);
+    }
+    if (e.max !== undefined) {
+      for (let i = 0; i < a.length; i++) if (a[i] > e.max) throw new CheckpointError(`array ${e.name}[${i}] is ${a[i]}; at most ${e.max}`);
+    }
+    if (e.bitmaskOf !== undefined && e.bitmaskOf % 32 !== 0) {
+      // A set padding bit would be a spike of a neuron that does not exist: its row is out of range.
+      const words = Math.ceil(e.bitmaskOf / 32);
+      const padding = ~0 << e.bitmaskOf % 32;
+      for (let k = words - 1; k < a.length; k += words) {
+        if ((a[k] & padding) !== 0) throw new CheckpointError(`array ${e.name} step ${(k - words + 1) / words} has spikes of neurons >= n = ${e.bitmaskOf}`);
+      }
     }
   }
   return hasRecordings;

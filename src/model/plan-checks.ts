@@ -5,7 +5,7 @@
  */
 import { ModelError } from './errors.js';
 import type { Network } from './network.js';
-import type { NetworkPlan } from './plan.js';
+import type { NetworkPlan, PlanLIF } from './plan.js';
 
 /** The largest finite f32. */
 export const F32_MAX = 3.4028234663852886e38;
@@ -32,6 +32,10 @@ export function checkPlanRanges(net: Network, plan: NetworkPlan): void {
       // Initial conductances may be negative: Brian2's COBA benchmark draws them from N(4, 1.5)
       // (src/networks/vogels-abbott.ts), and they decay towards 0 either way.
     });
+    const low = conductanceFloorViolation(lif, lif.synInit, p.n);
+    if (low >= 0) {
+      throw new ModelError(`${field}.receptors`, `neuron ${low}'s negative initial conductances sum to ${negativeConductance(lif, lif.synInit, p.n, low)} (in units of the leak conductance); they must sum to more than -1, or the membrane's total conductance would not be positive`);
+    }
     lif.poissonInputs.forEach((q) => {
       finite32(`poisson_inputs.${p.name}.weight`, q.weight);
       if (lif.receptors[q.receptor].code === CONDUCTANCE && q.weight < 0) {
@@ -57,4 +61,25 @@ export function checkPlanRanges(net: Network, plan: NetworkPlan): void {
       throw new ModelError(`${field}.stop_ms`, `the current lasts 0 steps once rounded to dt = ${net.dt} ms (start step ${c.startStep}, stop step ${c.stopStep}); it must last at least one step`);
     }
   });
+}
+
+/** Sum of the negative conductance states of neuron i (receptor-major state, n per receptor). */
+export function negativeConductance(lif: PlanLIF, syn: ArrayLike<number>, n: number, i: number): number {
+  let sum = 0;
+  lif.receptors.forEach((r, k) => {
+    if (r.code === CONDUCTANCE) sum += Math.min(0, syn[k * n + i]);
+  });
+  return sum;
+}
+
+/**
+ * The first neuron whose negative conductances sum to -1 or less, else -1. With weights into
+ * conductance receptors >= 0, every conductance only decays towards 0 or grows, so 1 + (the
+ * negative part) > 0 at the start keeps the total membrane conductance 1 + sum g positive for the
+ * whole run; at 0 the exponential-Euler step divides by zero.
+ */
+export function conductanceFloorViolation(lif: PlanLIF, syn: ArrayLike<number>, n: number): number {
+  if (!lif.hasConductance) return -1;
+  for (let i = 0; i < n; i++) if (negativeConductance(lif, syn, n, i) <= -1) return i;
+  return -1;
 }
