@@ -147,6 +147,15 @@ describe('compareRuns', () => {
     expect(() => compareRuns([{ name: 'x', accuracy: 1.5, counts: counts({}), platform: 'gpu' }])).toThrow(/runs\[0\].accuracy/);
     expect(() => compareRuns([])).toThrow(/runs/);
   });
+
+  it('an unpriced run (0 J) has accuracy per joule NaN, shown as n/a, never the best', () => {
+    const c = compareRuns([{ name: 'dvs', accuracy: 0.8, counts: counts({ dvsEvents: 100 }), platform: 'truenorth' }]);
+    const [row] = c.rows;
+    expect(row.system.joules).toBe(0);
+    expect(row.system.accuracyPerJoule).toBeNaN();
+    expect(row.arithmetic.accuracyPerJoule).toBeNaN();
+    expect(c.markdown).toContain('| dvs | truenorth | 80.00 % | 0 | n/a | 0 | 0 | n/a | dvsEvents (arith.), dvsEvents (system) |');
+  });
 });
 
 describe('hardware mapping', () => {
