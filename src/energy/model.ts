@@ -45,7 +45,10 @@ export interface EnergyEstimate {
 }
 
 export interface SystemOptions {
-  /** Crossbar only: joules per crossbar read (one MVM of one vector), from src/crossbar/energy.ts readEnergy. */
+  /**
+   * Crossbar only: joules per crossbar read, i.e. per row tile of one input vector (counts.ts):
+   * src/crossbar/energy.ts readEnergy(array, x).total / ceil(inputs / tile_rows).
+   */
   crossbarReadJ?: number;
 }
 
