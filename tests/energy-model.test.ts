@@ -198,6 +198,24 @@ describe('hardware mapping', () => {
     expect(checkMapping(net, TRUENORTH)).toMatchObject({ fits: true, coresNeeded: 1 });
   });
 
+  it('networkLayers: a crossbar projection is all-to-all like dense weights', () => {
+    const net = new Network({ dt: 1 });
+    const a = net.addSource('a', 3, { kind: 'poisson', rate_hz: 1 });
+    const b = net.addLIF('b', 4);
+    net.connect(a, b, { kind: 'crossbar', weights: Array.from({ length: 4 }, () => [0.1, 0.2, 0.3]), crossbar: {} });
+    expect(networkLayers(net)).toEqual([{ name: 'b', neurons: 4, maxFanIn: 3, maxFanOut: 4, synapses: 12 }]);
+  });
+
+  it('networkLayers: a 300,000-neuron population (Math.max(...fanIn) overflowed the stack)', () => {
+    const net = new Network({ dt: 1 });
+    const a = net.addSource('a', 1, { kind: 'poisson', rate_hz: 1 });
+    const b = net.addLIF('b', 300_000);
+    net.connect(a, b, { kind: 'fixed_probability', p: 0.5, weight: 0.1, procedural: true });
+    const [layer] = networkLayers(net);
+    expect(layer).toMatchObject({ name: 'b', neurons: 300_000, maxFanIn: 1 });
+    expect(layer.maxFanOut).toBe(150_000);
+  });
+
   it('quantizeWeights: uniform from 3 bits, ternary (TWN) at 2, binary at 1', () => {
     const q3 = quantizeWeights([-1, 0.5, 0.2, 1], 3);
     expect(q3.maxLevel).toBe(3);
