@@ -190,6 +190,18 @@ describe('LZ4 frames (AEDAT 4 packet compression)', () => {
       { numRuns: 200, seed: 3 },
     );
   });
+  it('AEDAT 4 with LZ4: 4096 identical events (a > 64:1 packet) round-trip', () => {
+    const same = makeStream(8, 8, Array.from({ length: 4096 }, () => [3, 5, 1000, 1] as const));
+    const bytes = writeAedat4(same, { compression: 'LZ4' });
+    // The one packet (4096 x 16 bytes of events) compresses to 356 bytes: beyond the old
+    // 64 x (size + 64) output cap, within LZ4's 255 x size + 64 worst case.
+    const packetSize = new DataView(bytes.buffer, bytes.byteOffset).getInt32(readAedat4Info(bytes).packetsAt + 4, true);
+    expect(packetSize).toBe(356);
+    expect(4096 * 16).toBeGreaterThan(64 * (packetSize + 64));
+    const back = readAedat4(bytes);
+    expect(back.t.length).toBe(4096);
+    expect(eventTuples(back)).toEqual(eventTuples(same));
+  });
   it('AEDAT 4 with LZ4-compressed packets round-trips', () => {
     const bytes = writeAedat4(SAMPLE, { packetEvents: 4, compression: 'LZ4' });
     expect(readAedat4Info(bytes).compression).toBe('LZ4');
