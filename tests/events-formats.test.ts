@@ -223,7 +223,36 @@ describe('N-MNIST binary', () => {
     expect(() => readNmnist(Uint8Array.from([1, 1, 0, 0, 0, 34, 2, 0, 0, 1]))).toThrow(/\(34, 2\) outside the 34x34 sensor \(at byte offset 5\)/);
     expect(() => readNmnist(Uint8Array.from([1, 1, 0, 0, 9, 2, 2, 0, 0, 1]))).toThrow(/time goes backwards \(1 us after 9 us\) \(at byte offset 5\)/);
     expect(readNmnist(Uint8Array.from([40, 1, 0, 0, 0]), { width: 128, height: 128 }).x[0]).toBe(40);
-    expect(() => writeNmnist(makeStream(4, 4, [[0, 0, 2 ** 23, 1]]))).toThrow(/stream\.t\[0\]/);
+    expect(() => writeNmnist(makeStream(4, 4, [[0, 0, 2.5, 1]]))).toThrow(/stream\.t\[0\]/);
+    expect(() => writeNmnist(makeStream(256, 256, [[0, 240, 1, 1]]))).toThrow(/^stream\.y\[0\]: row 240 cannot be written/);
+    expect(() => writeNmnist(makeStream(4, 4, [[0, 0, 2 ** 50, 1]]))).toThrow(/^stream\.t\[0\]: 1125899906842624 us needs \d+ records/);
+  });
+  it('timestamp-overflow records (y = 240) add 2^13 us to all later events and are not events', () => {
+    const bytes = Uint8Array.from([
+      1, 2, 0x80, 0, 5, // t = 5
+      0, 240, 0, 0, 0, // overflow: +8192
+      3, 4, 0, 0, 7, // t = 7 + 8192
+      9, 240, 0x7f, 0xff, 0xff, // overflow (its other fields are ignored)
+      0, 240, 0, 0, 0, // overflow
+      0, 0, 0x7f, 0xff, 0xff, // t = 2^23 - 1 + 3 x 8192
+    ]);
+    expect(eventTuples(readNmnist(bytes))).toEqual([[1, 2, 5, 1], [3, 4, 8199, 0], [0, 0, 2 ** 23 - 1 + 3 * 8192, 0]]);
+  });
+  it('writes overflow records for times >= 2^23 us, as few as needed, and long streams round-trip', () => {
+    const s = makeStream(34, 34, [[1, 1, 0, 1], [2, 2, 2 ** 23 - 1, 0], [3, 3, 2 ** 23, 1], [4, 4, 2 ** 23 + 5 * 8192 + 3, 0]]);
+    const bytes = writeNmnist(s);
+    const records = Array.from({ length: bytes.length / 5 }, (_, i) => Array.from(bytes.subarray(5 * i, 5 * i + 5)));
+    const raw = (r: number[]) => (r[2] & 0x7f) * 65536 + r[3] * 256 + r[4];
+    // 2^23 needs 1 overflow (raw 2^23 - 8192); 2^23 + 40963 needs 5 more (raw 2^23 - 8189).
+    expect(records.map((r) => r[1])).toEqual([1, 2, 240, 3, 240, 240, 240, 240, 240, 4]);
+    expect(raw(records[3])).toBe(2 ** 23 - 8192);
+    expect(raw(records[9])).toBe(2 ** 23 - 8189);
+    expect(eventTuples(readNmnist(bytes))).toEqual(eventTuples(s));
+    // A 10-minute stream (6e8 us): 72,219 overflow records.
+    const long = makeStream(34, 34, [[5, 6, 0, 1], [7, 8, 6e8, 0]]);
+    const longBytes = writeNmnist(long);
+    expect(longBytes.length / 5).toBe(2 + Math.ceil((6e8 - (2 ** 23 - 1)) / 8192));
+    expect(eventTuples(readNmnist(longBytes))).toEqual(eventTuples(long));
   });
 });
 
@@ -278,7 +307,7 @@ describe('round trips of random streams (fast-check)', () => {
         ok(readAedat4(writeAedat4(s, { packetEvents: per })));
         ok(readAedat4(writeAedat4(s, { packetEvents: per, compression: 'LZ4' })));
         ok(readEventFile(writeEventFile(s)));
-        if (want.every((e) => e[2] < 2 ** 23)) ok(readNmnist(writeNmnist(s), { width: s.width, height: s.height }));
+        if (want.every((e) => e[1] !== 240)) ok(readNmnist(writeNmnist(s), { width: s.width, height: s.height }));
       }),
       { numRuns: 150, seed: 5 },
     );
