@@ -63,6 +63,11 @@ describe('Prophesee EVT 2.0', () => {
     expect(() => readEvt2(Uint8Array.from(ascii('% evt 2.0')))).toThrow(/without a newline/);
     expect(() => readEvt2(Uint8Array.from(le32(0x80000000)))).toThrow(/no sensor size/);
     expect(readEvt2(Uint8Array.from(le32(0x80000000, 0x10000001)), { width: 4, height: 4 }).y[0]).toBe(1);
+    // No header and no '% end': a first word whose low byte is '%' (0x25) is data, not a header line.
+    expect(eventTuples(readEvt2(Uint8Array.from(le32(0x80000025, 0x10000000 | (5 << 11) | 1)), { width: 8, height: 8 }))).toEqual([[5, 1, 0x25 * 64, 1]]);
+    expect(eventTuples(readEvt2(Uint8Array.from(le32(0x80000025, 0x1000000a, 0x00400003)), { width: 16, height: 16 }))).toEqual([[0, 10, 0x25 * 64, 1], [0, 3, 0x25 * 64 + 1, 0]]);
+    // After a printable header (no '% end'), the same word is data too.
+    expect(readEvt2(Uint8Array.from([...ascii('% geometry 8x8\n'), ...le32(0x80000025, 0x10000000)])).t[0]).toBe(0x25 * 64);
     const older = readEvt2(Uint8Array.from([...ascii('% Width 8\r\n% Height 6\r\n'), ...le32(0x80000000, 0x10002005)]));
     expect([older.width, older.height, older.x[0], older.y[0]]).toEqual([8, 6, 4, 5]);
   });
