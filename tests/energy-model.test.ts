@@ -105,6 +105,20 @@ describe('citation table', () => {
     for (const p of PLATFORMS.filter((q) => q !== 'crossbar')) expect(ENERGY_CONSTANTS.some((c) => c.platform === p && c.family === 'system'), p).toBe(true);
   });
 
+  it('memory energies cite EIE Table I as source (Horowitz as origin); Loihi updates are a lower bound', () => {
+    for (const id of ['han.sram32_read', 'han.dram32_read']) {
+      const c = ENERGY_CONSTANTS.find((k) => k.id === id)!;
+      expect(c.source, id).toMatch(/^S\. Han, .*"EIE: Efficient Inference Engine on Compressed Deep Neural Network", ISCA 2016$/);
+      expect(c.locator, id).toMatch(/^Table I .* derived there from Horowitz, ISSCC 2014/);
+    }
+    expect(ENERGY_CONSTANTS.find((k) => k.id === 'han.sram32_read')!.joules).toBe(5e-12);
+    expect(ENERGY_CONSTANTS.find((k) => k.id === 'han.dram32_read')!.joules).toBe(640e-12);
+    expect(ENERGY_CONSTANTS.some((k) => k.id.startsWith('horowitz.') && k.operation.endsWith('Read'))).toBe(false);
+    expect(ENERGY_CONSTANTS.find((k) => k.id === 'davies.loihi_neuron_update')!.note).toMatch(/lower bound/);
+    const doc = readFileSync(new URL('../docs/energy.md', import.meta.url), 'utf8');
+    expect(doc.split('\n').find((l) => l.includes('`davies.loihi_neuron_update`'))).toMatch(/lower bound/);
+  });
+
   it('docs/energy.md lists every constant with its value and family', () => {
     const doc = readFileSync(new URL('../docs/energy.md', import.meta.url), 'utf8');
     for (const c of ENERGY_CONSTANTS) {
