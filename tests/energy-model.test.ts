@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { annWorkCounts, crossbarWorkCounts } from '../src/energy/ann-counts.js';
 import { compareEnergyEfficiency, compareRuns } from '../src/energy/compare.js';
-import { ENERGY_CONSTANTS, PLATFORMS } from '../src/energy/constants.js';
+import { ENERGY_CONSTANTS, energyConstant, PLATFORMS } from '../src/energy/constants.js';
+import { ModelError } from '../src/model/errors.js';
 import { type WorkCounts, zeroCounts } from '../src/energy/counts.js';
 import { checkMapping, denseLayer, LOIHI, networkLayers, quantizeWeights, SPINNAKER, TRUENORTH } from '../src/energy/mapping.js';
 import { addEstimates, arithmeticEnergy, estimateEnergy, partSources, perInference, systemEnergy } from '../src/energy/model.js';
@@ -117,6 +118,12 @@ describe('citation table', () => {
     expect(ENERGY_CONSTANTS.find((k) => k.id === 'davies.loihi_neuron_update')!.note).toMatch(/lower bound/);
     const doc = readFileSync(new URL('../docs/energy.md', import.meta.url), 'utf8');
     expect(doc.split('\n').find((l) => l.includes('`davies.loihi_neuron_update`'))).toMatch(/lower bound/);
+  });
+
+  it('energyConstant finds a constant by id; an unknown id is a ModelError on id', () => {
+    expect(energyConstant('horowitz.f32_add').joules).toBe(0.9e-12);
+    expect(() => energyConstant('nope')).toThrow(ModelError);
+    expect(() => energyConstant('nope')).toThrow(/^id: no energy constant "nope"; known: horowitz\.f32_mult, /);
   });
 
   it('docs/energy.md lists every constant with its value and family', () => {

@@ -17,6 +17,8 @@
  * docs/energy.md lists the same table.
  */
 
+import { ModelError } from '../model/errors.js';
+
 export type EnergyFamily = 'arithmetic' | 'system';
 
 /** Platforms with system-family constants. */
@@ -96,6 +98,6 @@ export const CROSSBAR_READ_SOURCE = {
 
 export function energyConstant(id: string): EnergyConstant {
   const c = ENERGY_CONSTANTS.find((k) => k.id === id);
-  if (!c) throw new Error(`no energy constant ${id}`);
+  if (!c) throw new ModelError('id', `no energy constant ${JSON.stringify(id)}; known: ${ENERGY_CONSTANTS.map((k) => k.id).join(', ')}`);
   return c;
 }
