@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  codingError, codingThresholds, encodeCpu, latencyDecode, latencyEncode, planEncoder, populationDecode, populationRates,
+  codingError, codingThresholds, encodeCpu, latencyDecode, latencyEncode, latencyTime, planEncoder, populationDecode, populationRates,
   populationSource, rankOrderDecode, rankOrderEncode, rankOrderRanks, rankOrderResponse, rateDecode, ratePoissonSource,
   rateRegularTrains, rateRegularSource, latencySource, rankOrderSource, STUDY_SWEEPS, trainsToRecording, trainsToSource, trainsToTimes, emptyTrains, setSpike,
 } from '../src/coding/index.js';
@@ -59,6 +59,15 @@ describe('latency coding', () => {
     expect(back[2]).toBe(0);
     expect(() => latencyEncode([0.5], { ...opts, threshold: 1, dt: 1 })).toThrow(/threshold: must be < 1/);
     expect(() => latencyEncode([0.5], { t_max_ms: 10, mode: 'exp' as never, dt: 1 })).toThrow(/mode: must be 'linear' or 'log'/);
+  });
+  it('latencyTime takes x in [0, 1] only (1.5 gave a negative time, -5 ms)', () => {
+    expect(latencyTime(0.25, { t_max_ms: 10 })).toBe(7.5);
+    expect(latencyTime(1, { t_max_ms: 10 })).toBe(0);
+    expect(latencyTime(0, { t_max_ms: 10 })).toBe(-1);
+    for (const x of [1.5, -0.1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => latencyTime(x, { t_max_ms: 10 })).toThrow(ModelError);
+      expect(() => latencyTime(x, { t_max_ms: 10, mode: 'log' })).toThrow(new RegExp(`^x: must be a number in \\[0, 1\\], got ${x}`));
+    }
   });
 });
 

@@ -67,6 +67,21 @@ describe('work counts', () => {
     expect(sim.workCounts()).toMatchObject({ neuronUpdates: 18, spikes: 2, synapticOps: 2 + 1 + 2 * 5 });
   });
 
+  it('a crossbar projection counts spikes x n_post as synaptic ops and as crossbar cell reads', () => {
+    const net = new Network({ dt: 1 });
+    const src = net.addSource('in', 3, { kind: 'times', times: [[0, 2], [1], []] });
+    const out = net.addLIF('out', 4);
+    const weights = Array.from({ length: 4 }, () => [0.01, 0.01, 0.01]);
+    net.connect(src, out, { kind: 'crossbar', weights, crossbar: {} });
+    const sim = new CpuSimulation(lowerNetwork(net));
+    sim.runSync(5);
+    const c = sim.workCounts();
+    expect(c.spikes).toBe(3);
+    expect(c.synapticOps).toBe(3 * 4);
+    expect(c.crossbarCellReads).toBe(3 * 4);
+    expect(c.crossbarReads).toBe(0);
+  });
+
   it('procedural fan-out is the regenerated row length', () => {
     const net = new Network({ dt: 1, seed: 9 });
     const a = net.addLIF('a', 40);

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliMain } from '../src/cli/commands.js';
-import { trainMnistClassifier, type TrainedClassifier } from '../src/crossbar/mnist-classifier.js';
+import { CrossbarArray } from '../src/crossbar/crossbar.js';
+import { readEnergy } from '../src/crossbar/energy.js';
+import { classifierSpec, trainMnistClassifier, type TrainedClassifier } from '../src/crossbar/mnist-classifier.js';
+import { AIHWKIT_CONVERTERS } from '../src/crossbar/pcm.js';
 import { loadMnistSplit, type MnistSplit } from '../src/crossbar/mnist-data.js';
 import { quantizationStudy, snnClassifierRun } from '../src/energy/mnist-energy.js';
 
@@ -65,7 +68,23 @@ describe('MNIST energy study', () => {
     expect(json.chapter.lines).toHaveLength(5);
     const crossbar = json.runs.find((r: { platform: string }) => r.platform === 'crossbar');
     expect(crossbar.counts.crossbarReads).toBe(4); // 785 rows in 256-row tiles
-    expect(crossbar.system.joules).toBeGreaterThan(0);
+    // The crossbar's joules per image: 4 tile reads x (readEnergy per image / 4), readEnergy averaged
+    // over the test images of the same (--quick) split, on the same array (seed 1, aihwkit converters).
+    const quick = await loadMnistSplit({ trainPerDigit: 200, testPerDigit: 50 });
+    const w = trainMnistClassifier(quick.train, quick.test).weights;
+    const array = new CrossbarArray(classifierSpec(w, quick.train, { seed: 1, ...AIHWKIT_CONVERTERS }));
+    array.setWeights(w);
+    const n = quick.test.labels.length;
+    let readJ = 0;
+    const x = new Float32Array(785);
+    for (let s = 0; s < n; s++) {
+      x.set(quick.test.x.subarray(s * 784, (s + 1) * 784));
+      x[784] = 1;
+      readJ += readEnergy(array, x).total;
+    }
+    expect(crossbar.system.joules).toBe(4 * (readJ / n / 4));
+    expect(crossbar.system.joules).toBeCloseTo(readJ / n, 25);
+    expect(crossbar.system.joules).toBeGreaterThan(1e-12);
     expect(json.mapping.map((m: { chip: string; fits: boolean }) => m.fits)).toEqual([true, false, true]);
     expect(readFileSync(join(dir, 'energy.md'), 'utf8')).toContain('## Weight quantization');
     const help: string[] = [];

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { annWorkCounts, crossbarWorkCounts } from '../src/energy/ann-counts.js';
 import { compareEnergyEfficiency, compareRuns } from '../src/energy/compare.js';
-import { ENERGY_CONSTANTS, PLATFORMS } from '../src/energy/constants.js';
+import { ENERGY_CONSTANTS, energyConstant, PLATFORMS } from '../src/energy/constants.js';
+import { ModelError } from '../src/model/errors.js';
 import { type WorkCounts, zeroCounts } from '../src/energy/counts.js';
 import { checkMapping, denseLayer, LOIHI, networkLayers, quantizeWeights, SPINNAKER, TRUENORTH } from '../src/energy/mapping.js';
 import { addEstimates, arithmeticEnergy, estimateEnergy, partSources, perInference, systemEnergy } from '../src/energy/model.js';
@@ -105,6 +106,26 @@ describe('citation table', () => {
     for (const p of PLATFORMS.filter((q) => q !== 'crossbar')) expect(ENERGY_CONSTANTS.some((c) => c.platform === p && c.family === 'system'), p).toBe(true);
   });
 
+  it('memory energies cite EIE Table I as source (Horowitz as origin); Loihi updates are a lower bound', () => {
+    for (const id of ['han.sram32_read', 'han.dram32_read']) {
+      const c = ENERGY_CONSTANTS.find((k) => k.id === id)!;
+      expect(c.source, id).toMatch(/^S\. Han, .*"EIE: Efficient Inference Engine on Compressed Deep Neural Network", ISCA 2016$/);
+      expect(c.locator, id).toMatch(/^Table I .* derived there from Horowitz, ISSCC 2014/);
+    }
+    expect(ENERGY_CONSTANTS.find((k) => k.id === 'han.sram32_read')!.joules).toBe(5e-12);
+    expect(ENERGY_CONSTANTS.find((k) => k.id === 'han.dram32_read')!.joules).toBe(640e-12);
+    expect(ENERGY_CONSTANTS.some((k) => k.id.startsWith('horowitz.') && k.operation.endsWith('Read'))).toBe(false);
+    expect(ENERGY_CONSTANTS.find((k) => k.id === 'davies.loihi_neuron_update')!.note).toMatch(/lower bound/);
+    const doc = readFileSync(new URL('../docs/energy.md', import.meta.url), 'utf8');
+    expect(doc.split('\n').find((l) => l.includes('`davies.loihi_neuron_update`'))).toMatch(/lower bound/);
+  });
+
+  it('energyConstant finds a constant by id; an unknown id is a ModelError on id', () => {
+    expect(energyConstant('horowitz.f32_add').joules).toBe(0.9e-12);
+    expect(() => energyConstant('nope')).toThrow(ModelError);
+    expect(() => energyConstant('nope')).toThrow(/^id: no energy constant "nope"; known: horowitz\.f32_mult, /);
+  });
+
   it('docs/energy.md lists every constant with its value and family', () => {
     const doc = readFileSync(new URL('../docs/energy.md', import.meta.url), 'utf8');
     for (const c of ENERGY_CONSTANTS) {
@@ -147,6 +168,15 @@ describe('compareRuns', () => {
     expect(() => compareRuns([{ name: 'x', accuracy: 1.5, counts: counts({}), platform: 'gpu' }])).toThrow(/runs\[0\].accuracy/);
     expect(() => compareRuns([])).toThrow(/runs/);
   });
+
+  it('an unpriced run (0 J) has accuracy per joule NaN, shown as n/a, never the best', () => {
+    const c = compareRuns([{ name: 'dvs', accuracy: 0.8, counts: counts({ dvsEvents: 100 }), platform: 'truenorth' }]);
+    const [row] = c.rows;
+    expect(row.system.joules).toBe(0);
+    expect(row.system.accuracyPerJoule).toBeNaN();
+    expect(row.arithmetic.accuracyPerJoule).toBeNaN();
+    expect(c.markdown).toContain('| dvs | truenorth | 80.00 % | 0 | n/a | 0 | 0 | n/a | dvsEvents (arith.), dvsEvents (system) |');
+  });
 });
 
 describe('hardware mapping', () => {
@@ -187,6 +217,24 @@ describe('hardware mapping', () => {
     net.connect(b, b, { kind: 'dense', weights: { data: new Float32Array(16).fill(0.1), shape: [4, 4] } }, { delay: 1 });
     expect(networkLayers(net)).toEqual([{ name: 'b', neurons: 4, maxFanIn: 2 + 4, maxFanOut: 4, synapses: 4 + 16 }]);
     expect(checkMapping(net, TRUENORTH)).toMatchObject({ fits: true, coresNeeded: 1 });
+  });
+
+  it('networkLayers: a crossbar projection is all-to-all like dense weights', () => {
+    const net = new Network({ dt: 1 });
+    const a = net.addSource('a', 3, { kind: 'poisson', rate_hz: 1 });
+    const b = net.addLIF('b', 4);
+    net.connect(a, b, { kind: 'crossbar', weights: Array.from({ length: 4 }, () => [0.1, 0.2, 0.3]), crossbar: {} });
+    expect(networkLayers(net)).toEqual([{ name: 'b', neurons: 4, maxFanIn: 3, maxFanOut: 4, synapses: 12 }]);
+  });
+
+  it('networkLayers: a 300,000-neuron population (Math.max(...fanIn) overflowed the stack)', () => {
+    const net = new Network({ dt: 1 });
+    const a = net.addSource('a', 1, { kind: 'poisson', rate_hz: 1 });
+    const b = net.addLIF('b', 300_000);
+    net.connect(a, b, { kind: 'fixed_probability', p: 0.5, weight: 0.1, procedural: true });
+    const [layer] = networkLayers(net);
+    expect(layer).toMatchObject({ name: 'b', neurons: 300_000, maxFanIn: 1 });
+    expect(layer.maxFanOut).toBe(150_000);
   });
 
   it('quantizeWeights: uniform from 3 bits, ternary (TWN) at 2, binary at 1', () => {

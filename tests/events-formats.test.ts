@@ -63,6 +63,11 @@ describe('Prophesee EVT 2.0', () => {
     expect(() => readEvt2(Uint8Array.from(ascii('% evt 2.0')))).toThrow(/without a newline/);
     expect(() => readEvt2(Uint8Array.from(le32(0x80000000)))).toThrow(/no sensor size/);
     expect(readEvt2(Uint8Array.from(le32(0x80000000, 0x10000001)), { width: 4, height: 4 }).y[0]).toBe(1);
+    // No header and no '% end': a first word whose low byte is '%' (0x25) is data, not a header line.
+    expect(eventTuples(readEvt2(Uint8Array.from(le32(0x80000025, 0x10000000 | (5 << 11) | 1)), { width: 8, height: 8 }))).toEqual([[5, 1, 0x25 * 64, 1]]);
+    expect(eventTuples(readEvt2(Uint8Array.from(le32(0x80000025, 0x1000000a, 0x00400003)), { width: 16, height: 16 }))).toEqual([[0, 10, 0x25 * 64, 1], [0, 3, 0x25 * 64 + 1, 0]]);
+    // After a printable header (no '% end'), the same word is data too.
+    expect(readEvt2(Uint8Array.from([...ascii('% geometry 8x8\n'), ...le32(0x80000025, 0x10000000)])).t[0]).toBe(0x25 * 64);
     const older = readEvt2(Uint8Array.from([...ascii('% Width 8\r\n% Height 6\r\n'), ...le32(0x80000000, 0x10002005)]));
     expect([older.width, older.height, older.x[0], older.y[0]]).toEqual([8, 6, 4, 5]);
   });
@@ -190,6 +195,18 @@ describe('LZ4 frames (AEDAT 4 packet compression)', () => {
       { numRuns: 200, seed: 3 },
     );
   });
+  it('AEDAT 4 with LZ4: 4096 identical events (a > 64:1 packet) round-trip', () => {
+    const same = makeStream(8, 8, Array.from({ length: 4096 }, () => [3, 5, 1000, 1] as const));
+    const bytes = writeAedat4(same, { compression: 'LZ4' });
+    // The one packet (4096 x 16 bytes of events) compresses to 356 bytes: beyond the old
+    // 64 x (size + 64) output cap, within LZ4's 255 x size + 64 worst case.
+    const packetSize = new DataView(bytes.buffer, bytes.byteOffset).getInt32(readAedat4Info(bytes).packetsAt + 4, true);
+    expect(packetSize).toBe(356);
+    expect(4096 * 16).toBeGreaterThan(64 * (packetSize + 64));
+    const back = readAedat4(bytes);
+    expect(back.t.length).toBe(4096);
+    expect(eventTuples(back)).toEqual(eventTuples(same));
+  });
   it('AEDAT 4 with LZ4-compressed packets round-trips', () => {
     const bytes = writeAedat4(SAMPLE, { packetEvents: 4, compression: 'LZ4' });
     expect(readAedat4Info(bytes).compression).toBe('LZ4');
@@ -211,7 +228,36 @@ describe('N-MNIST binary', () => {
     expect(() => readNmnist(Uint8Array.from([1, 1, 0, 0, 0, 34, 2, 0, 0, 1]))).toThrow(/\(34, 2\) outside the 34x34 sensor \(at byte offset 5\)/);
     expect(() => readNmnist(Uint8Array.from([1, 1, 0, 0, 9, 2, 2, 0, 0, 1]))).toThrow(/time goes backwards \(1 us after 9 us\) \(at byte offset 5\)/);
     expect(readNmnist(Uint8Array.from([40, 1, 0, 0, 0]), { width: 128, height: 128 }).x[0]).toBe(40);
-    expect(() => writeNmnist(makeStream(4, 4, [[0, 0, 2 ** 23, 1]]))).toThrow(/stream\.t\[0\]/);
+    expect(() => writeNmnist(makeStream(4, 4, [[0, 0, 2.5, 1]]))).toThrow(/stream\.t\[0\]/);
+    expect(() => writeNmnist(makeStream(256, 256, [[0, 240, 1, 1]]))).toThrow(/^stream\.y\[0\]: row 240 cannot be written/);
+    expect(() => writeNmnist(makeStream(4, 4, [[0, 0, 2 ** 50, 1]]))).toThrow(/^stream\.t\[0\]: 1125899906842624 us needs \d+ records/);
+  });
+  it('timestamp-overflow records (y = 240) add 2^13 us to all later events and are not events', () => {
+    const bytes = Uint8Array.from([
+      1, 2, 0x80, 0, 5, // t = 5
+      0, 240, 0, 0, 0, // overflow: +8192
+      3, 4, 0, 0, 7, // t = 7 + 8192
+      9, 240, 0x7f, 0xff, 0xff, // overflow (its other fields are ignored)
+      0, 240, 0, 0, 0, // overflow
+      0, 0, 0x7f, 0xff, 0xff, // t = 2^23 - 1 + 3 x 8192
+    ]);
+    expect(eventTuples(readNmnist(bytes))).toEqual([[1, 2, 5, 1], [3, 4, 8199, 0], [0, 0, 2 ** 23 - 1 + 3 * 8192, 0]]);
+  });
+  it('writes overflow records for times >= 2^23 us, as few as needed, and long streams round-trip', () => {
+    const s = makeStream(34, 34, [[1, 1, 0, 1], [2, 2, 2 ** 23 - 1, 0], [3, 3, 2 ** 23, 1], [4, 4, 2 ** 23 + 5 * 8192 + 3, 0]]);
+    const bytes = writeNmnist(s);
+    const records = Array.from({ length: bytes.length / 5 }, (_, i) => Array.from(bytes.subarray(5 * i, 5 * i + 5)));
+    const raw = (r: number[]) => (r[2] & 0x7f) * 65536 + r[3] * 256 + r[4];
+    // 2^23 needs 1 overflow (raw 2^23 - 8192); 2^23 + 40963 needs 5 more (raw 2^23 - 8189).
+    expect(records.map((r) => r[1])).toEqual([1, 2, 240, 3, 240, 240, 240, 240, 240, 4]);
+    expect(raw(records[3])).toBe(2 ** 23 - 8192);
+    expect(raw(records[9])).toBe(2 ** 23 - 8189);
+    expect(eventTuples(readNmnist(bytes))).toEqual(eventTuples(s));
+    // A 10-minute stream (6e8 us): 72,219 overflow records.
+    const long = makeStream(34, 34, [[5, 6, 0, 1], [7, 8, 6e8, 0]]);
+    const longBytes = writeNmnist(long);
+    expect(longBytes.length / 5).toBe(2 + Math.ceil((6e8 - (2 ** 23 - 1)) / 8192));
+    expect(eventTuples(readNmnist(longBytes))).toEqual(eventTuples(long));
   });
 });
 
@@ -266,7 +312,7 @@ describe('round trips of random streams (fast-check)', () => {
         ok(readAedat4(writeAedat4(s, { packetEvents: per })));
         ok(readAedat4(writeAedat4(s, { packetEvents: per, compression: 'LZ4' })));
         ok(readEventFile(writeEventFile(s)));
-        if (want.every((e) => e[2] < 2 ** 23)) ok(readNmnist(writeNmnist(s), { width: s.width, height: s.height }));
+        if (want.every((e) => e[1] !== 240)) ok(readNmnist(writeNmnist(s), { width: s.width, height: s.height }));
       }),
       { numRuns: 150, seed: 5 },
     );

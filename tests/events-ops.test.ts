@@ -140,6 +140,20 @@ describe('frames (Tonic ToFrame semantics)', () => {
     expect(() => toFrames(s, {} as never)).toThrow(/one of time_window_us/);
     expect(() => toFrames(sortByTime(S), { time_window_us: 1, extra: 1 } as never)).toThrow(/options\.extra: unknown/);
   });
+  it('refuses more than 2^28 frame values before allocating, naming the option and the numbers', () => {
+    // time_window_us 1 over 10^12 us: 10^12 frames (the allocation used to exhaust memory).
+    const long = makeStream(4, 3, [[0, 0, 0, 1], [1, 1, 1e12, 0]]);
+    expect(() => toFrames(long, { time_window_us: 1 })).toThrow(/^options\.time_window_us: time_window_us 1 \(overlap_us 0\) over 1000000000000 us gives 1000000000000 frames x 2 x 4 x 3 = 24000000000000 values, more than the 268435456 \(2\^28\) allowed/);
+    expect(() => toFrames(long, { time_window_us: 1, include_incomplete: true })).toThrow(/^options\.time_window_us: .* over 1000000000000 us gives 1000000000000 frames/);
+    expect(toFrames(long, { time_window_us: 1e10 }).count).toBe(100);
+    // 1024 x 1024: 2^21 values per frame, so at most 128 frames.
+    const big = makeStream(1024, 1024, Array.from({ length: 129 }, (_, i) => [0, 0, i, 1] as const));
+    expect(() => toFrames(big, { event_count: 1 })).toThrow(/^options\.event_count: event_count 1 \(overlap_events 0\) over 129 events gives 129 frames x 2 x 1024 x 1024 = 270532608 values/);
+    expect(toFrames(big, { event_count: 2 }).count).toBe(64);
+    expect(() => toFrames(big, { n_time_bins: 129 })).toThrow(/^options\.n_time_bins: n_time_bins 129 gives 129 frames/);
+    expect(() => toFrames(big, { n_event_bins: 129 })).toThrow(/^options\.n_event_bins: /);
+    expect(() => timeSurfaces(big, { tau_us: 1, times_us: Array.from({ length: 129 }, (_, k) => k) })).toThrow(/^options\.times_us: 129 sample times gives 129 frames/);
+  });
 });
 
 describe('time surfaces', () => {

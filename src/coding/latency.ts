@@ -35,8 +35,9 @@ function resolve(options: LatencyOptions) {
   return { tMax, mode, tau, threshold };
 }
 
-/** Spike time (ms) of one value, or -1 for no spike. */
+/** Spike time (ms) of one value x in [0, 1], or -1 for no spike. */
 export function latencyTime(x: number, options: LatencyOptions): number {
+  if (typeof x !== 'number' || !(x >= 0 && x <= 1)) throw new ModelError('x', `must be a number in [0, 1], got ${String(x)}`);
   const { tMax, mode, tau, threshold } = resolve(options);
   if (mode === 'linear') return x > 0 ? (1 - x) * tMax : -1;
   if (x <= threshold) return -1;

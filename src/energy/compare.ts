@@ -43,7 +43,7 @@ export interface EnergyRun {
   /** Work per inference (WorkCounts divided by the inferences counted). */
   counts: WorkCounts;
   platform: Platform;
-  /** Crossbar runs: joules per read from src/crossbar/energy.ts readEnergy. */
+  /** Crossbar runs: joules per read (per row tile, counts.ts) from src/crossbar/energy.ts readEnergy. */
   crossbarReadJ?: number;
   /** Free text shown in the report (e.g. how accuracy was measured). */
   note?: string;
@@ -53,6 +53,7 @@ export interface EnergyRow {
   name: string;
   platform: Platform;
   accuracy: number;
+  /** accuracyPerJoule is NaN (shown as "n/a") when joules is 0: nothing was priced. */
   arithmetic: { joules: number; accuracyPerJoule: number; sramJ: number; unpriced: string[] };
   system: { joules: number; accuracyPerJoule: number; unpriced: string[] };
   counts: WorkCounts;
@@ -65,8 +66,9 @@ export interface EnergyComparison {
   json: string;
 }
 
+/** accuracy / joules; NaN when nothing was priced (0 J), so an unpriced run never looks best. */
 function efficiency(accuracy: number, e: EnergyEstimate): number {
-  return e.joules > 0 ? accuracy / e.joules : Number.POSITIVE_INFINITY;
+  return e.joules > 0 ? accuracy / e.joules : Number.NaN;
 }
 
 /** Energy per inference and accuracy per joule of each run, in both families (never summed). */
@@ -93,8 +95,9 @@ export function compareRuns(runs: EnergyRun[]): EnergyComparison {
   return { rows, markdown: comparisonMarkdown(rows), json: JSON.stringify({ rows }, null, 2) };
 }
 
-/** Three significant digits in engineering-style exponent form. */
+/** Three significant digits in engineering-style exponent form; "n/a" for NaN. */
 export function sci(x: number): string {
+  if (Number.isNaN(x)) return 'n/a';
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
   return x.toExponential(2).replace('e+', 'e');

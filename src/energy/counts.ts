@@ -11,9 +11,16 @@ export interface WorkCounts {
   synapticOps: number;
   /** Multiply-accumulates of dense (non-event-driven) arithmetic, e.g. an ANN layer. */
   macs: number;
-  /** Crossbar matrix-vector reads: one per input vector per array tile. */
+  /**
+   * Crossbar reads: one per input vector per row tile (tile_rows rows driven at once, all the
+   * array's columns read), i.e. ceil(inputs / tile_rows) per matrix-vector product, as ann-counts.ts
+   * counts them; a read's energy is readEnergy(array, x).total / ceil(inputs / tile_rows).
+   */
   crossbarReads: number;
-  /** Crossbar cells read: rows x columns per read, summed. */
+  /**
+   * Crossbar cells read: rows x columns per read, summed. The engine counts a crossbar-backed
+   * projection's deliveries (spikes x n_post) here and in synapticOps alike.
+   */
   crossbarCellReads: number;
   /** Camera events processed (DVS). */
   dvsEvents: number;

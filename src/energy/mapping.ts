@@ -141,7 +141,8 @@ export function networkLayers(net: Network | NetworkPlan): LayerSpec[] {
       const pre = plan.byId[proj.pre];
       const out = fanOutOf.get(pre.id) ?? new Float64Array(pre.n);
       fanOutOf.set(pre.id, out);
-      if (proj.dense) {
+      if (proj.dense || proj.crossbar) {
+        // A crossbar array connects every row to every column, like dense weights.
         fanIn.forEach((_, i) => (fanIn[i] += pre.n));
         out.forEach((_, j) => (out[j] += pop.n));
       } else if (proj.csr) {
@@ -156,7 +157,10 @@ export function networkLayers(net: Network | NetworkPlan): LayerSpec[] {
       synapses += proj.synapses;
       for (let j = 0; j < pre.n; j++) maxFanOut = Math.max(maxFanOut, out[j]);
     }
-    layers.push({ name: pop.name, neurons: pop.n, maxFanIn: Math.ceil(Math.max(0, ...fanIn)), maxFanOut: Math.ceil(maxFanOut), synapses });
+    // A loop, not Math.max(...fanIn): spreading > ~125k arguments overflows the stack.
+    let maxFanIn = 0;
+    for (let i = 0; i < fanIn.length; i++) if (fanIn[i] > maxFanIn) maxFanIn = fanIn[i];
+    layers.push({ name: pop.name, neurons: pop.n, maxFanIn: Math.ceil(maxFanIn), maxFanOut: Math.ceil(maxFanOut), synapses });
   }
   return layers;
 }

@@ -23,7 +23,7 @@ import { classifierSpec, trainMnistClassifier } from '../crossbar/mnist-classifi
 import { loadMnistSplit, MNIST_CLASSES, MNIST_PIXELS } from '../crossbar/mnist-data.js';
 import { AIHWKIT_CONVERTERS } from '../crossbar/pcm.js';
 import { crossbarAccuracy, type Dataset, floatAccuracy } from '../crossbar/training.js';
-import { ModelError, requireInt } from '../model/errors.js';
+import { MODEL_MAGNITUDE, ModelError, requireInt } from '../model/errors.js';
 import { Network } from '../model/network.js';
 import { lowerNetwork } from '../model/plan.js';
 import { randU32 } from '../util/rng.js';
@@ -105,7 +105,8 @@ export async function snnClassifierRun(weights: ArrayLike<number>, test: Dataset
       return bits;
     },
   });
-  const out = net.addLIF('classes', MNIST_CLASSES, { v_rest: 0, v_reset: -1, v_th: 1e30, tau_m: 1e12, receptors: { input: { kind: 'delta' } } });
+  // Non-spiking: v_th at the model's largest value (MODEL_MAGNITUDE); |v| stays far below it (|w| x 785 inputs x steps).
+  const out = net.addLIF('classes', MNIST_CLASSES, { v_rest: 0, v_reset: -1, v_th: MODEL_MAGNITUDE, tau_m: 1e12, receptors: { input: { kind: 'delta' } } });
   const data = new Float32Array(MNIST_CLASSES * INPUTS);
   for (let j = 0; j < INPUTS; j++) for (let c = 0; c < MNIST_CLASSES; c++) data[c * INPUTS + j] = weights[j * MNIST_CLASSES + c];
   net.connect(pixels, out, { kind: 'dense', weights: { data, shape: [MNIST_CLASSES, INPUTS] } });
@@ -179,6 +180,7 @@ export async function mnistEnergyStudy(options: MnistEnergyOptions = {}): Promis
     x[MNIST_PIXELS] = 1;
     readJ += readEnergy(array, x).total;
   }
+  // crossbarReads counts row tiles (counts.ts): per-read energy = whole-MVM energy / row tiles.
   const crossbarCounts = crossbarWorkCounts(array.config, 1);
 
   const snn = await snnClassifierRun(w, test, { steps: options.steps, images: options.snnImages, seed: options.seed });

@@ -8,8 +8,8 @@
  *   synaptic op (binary spike: accumulate only)                       = f32 add             = 0.9 pJ
  *   neuron update (Euler LIF: v += k ((v_rest - v) + I))               = f32 mult + 3 f32 add = 6.4 pJ
  *   spikes (a threshold compare inside the update) are not priced separately.
- * Memory traffic (memoryBytes, 4 bytes per 32-bit access) is priced beside the total, at 8 KB SRAM
- * and at DRAM energies, never inside it.
+ * Memory traffic (memoryBytes, 4 bytes per 32-bit access) is priced beside the total, at SRAM
+ * and at DRAM energies (Han et al., EIE, Table I, from Horowitz), never inside it.
  *
  * System family, per platform (constants.ts): GPU and CPU price every MAC, synaptic op, neuron
  * update and crossbar cell read as one MAC; Loihi synaptic ops, neuron updates and spikes;
@@ -45,7 +45,10 @@ export interface EnergyEstimate {
 }
 
 export interface SystemOptions {
-  /** Crossbar only: joules per crossbar read (one MVM of one vector), from src/crossbar/energy.ts readEnergy. */
+  /**
+   * Crossbar only: joules per crossbar read, i.e. per row tile of one input vector (counts.ts):
+   * src/crossbar/energy.ts readEnergy(array, x).total / ceil(inputs / tile_rows).
+   */
   crossbarReadJ?: number;
 }
 
@@ -98,7 +101,7 @@ export function arithmeticEnergy(counts: WorkCounts): EnergyEstimate {
     joules: b.total(),
     parts: b.parts,
     unpriced,
-    memory: { bytes: counts.memoryBytes, sramJ: accesses * J('horowitz.sram32_read'), dramJ: accesses * J('horowitz.dram32_read') },
+    memory: { bytes: counts.memoryBytes, sramJ: accesses * J('han.sram32_read'), dramJ: accesses * J('han.dram32_read') },
   };
 }
 

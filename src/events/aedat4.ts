@@ -162,6 +162,11 @@ export interface Aedat4ReadOptions {
   allowUnsorted?: boolean;
 }
 
+/** The most bytes a valid LZ4 frame of `size` bytes can decode to: 255 per byte, plus 64. */
+function lz4OutputLimit(size: number): number {
+  return 255 * size + 64;
+}
+
 /** Decodes the polarity events of the first EVTS stream of an AEDAT 4.0 file (uncompressed or LZ4). */
 export function readAedat4(data: Uint8Array | ArrayBuffer, options: Aedat4ReadOptions = {}): EventStream {
   const bytes = asBytes(data, FORMAT);
@@ -184,8 +189,10 @@ export function readAedat4(data: Uint8Array | ArrayBuffer, options: Aedat4ReadOp
     if (size < 0 || at + 8 + size > end) throw new EventFileError(FORMAT, at + 4, `packet size ${size} runs past the end of the data (${end - at - 8} bytes left)`);
     if (streamId === info.streamId) {
       const packetAt = at + 8;
-      // A decompressed packet's errors name the packet's offset in the file.
-      const body = lz4 ? lz4DecompressFrame(bytes, packetAt, packetAt + size, FORMAT, 64 * (size + 64)) : bytes.subarray(packetAt, packetAt + size);
+      // A decompressed packet's errors name the packet's offset in the file. The output cap is
+      // LZ4's worst case: a match sequence can decode 255 bytes per input byte (its length
+      // bytes), so no valid frame of `size` bytes decodes to more than 255 x size (+ slack).
+      const body = lz4 ? lz4DecompressFrame(bytes, packetAt, packetAt + size, FORMAT, lz4OutputLimit(size)) : bytes.subarray(packetAt, packetAt + size);
       const fileOffset = lz4 ? () => packetAt : (pos: number) => packetAt + pos;
       const where = lz4 ? `LZ4 packet at ${packetAt}` : `packet at ${packetAt}`;
       const fb = new FlatView(body, 0, body.length, where, fileOffset);

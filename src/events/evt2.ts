@@ -36,7 +36,15 @@ export interface Evt2Header {
   height?: number;
 }
 
-/** Reads the '%' header lines; the words begin at the first line that does not start with '%'. */
+/**
+ * Reads the '%' header lines; the words begin at the first line that does not start with '%', or
+ * whose bytes are not all printable ASCII (0x20-0x7e; a '\r' just before the '\n' is allowed): a
+ * file without '% end' may start with a word whose low byte is 0x25 ('%'), e.g. an EV_TIME_HIGH
+ * 0x80000025. Every EVT 2.0 word's top byte (type 0x0, 0x1, 0x8, 0xA, 0xE or 0xF in its high
+ * nibble) is below 0x20 or above 0x7e, so such a word is read as data unless one of its two middle
+ * bytes is a '\n' with only printable bytes before it (e.g. 0x80000a25): that case stays ambiguous
+ * without '% end'.
+ */
 export function readEvt2Header(bytes: Uint8Array): Evt2Header {
   const lines: string[] = [];
   let at = 0;
@@ -44,7 +52,16 @@ export function readEvt2Header(bytes: Uint8Array): Evt2Header {
   let height: number | undefined;
   while (at < bytes.length && bytes[at] === 0x25 /* % */) {
     let end = at;
-    while (end < bytes.length && bytes[end] !== 0x0a) end++;
+    let printable = true;
+    while (end < bytes.length && bytes[end] !== 0x0a) {
+      const b = bytes[end];
+      if ((b < 0x20 || b > 0x7e) && !(b === 0x0d && bytes[end + 1] === 0x0a)) {
+        printable = false;
+        break;
+      }
+      end++;
+    }
+    if (!printable) break; // a data word that begins with a '%' byte
     if (end >= bytes.length) throw new EventFileError(FORMAT, at, 'header line without a newline: the file ends inside the header');
     let line = '';
     for (let k = at; k < end; k++) line += String.fromCharCode(bytes[k]);

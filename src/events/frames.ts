@@ -36,6 +36,20 @@ export type FrameOptions =
   /** n_event_bins slices of floor(N / n_event_bins) events (the last takes the remainder). */
   | { n_event_bins: number };
 
+/**
+ * The most values (frames x 2 channels x width x height) toFrames and timeSurfaces allocate: 2^28
+ * (1 GiB of u32 / f32). Options asking for more throw a ModelError with the numbers, before any
+ * allocation (time_window_us: 1 over a 10^12 us stream would ask for 10^12 frames).
+ */
+export const MAX_FRAME_VALUES = 2 ** 28;
+
+function checkFrameValues(field: string, frames: number, width: number, height: number, why: string): void {
+  const values = frames * 2 * width * height;
+  if (values > MAX_FRAME_VALUES) {
+    throw new ModelError(field, `${why} gives ${frames} frames x 2 x ${width} x ${height} = ${values} values, more than the ${MAX_FRAME_VALUES} (2^28) allowed; use a larger value or a shorter stream`);
+  }
+}
+
 interface Slices {
   start: number[];
   end: number[];
@@ -60,9 +74,11 @@ function sliceIndices(stream: EventStream, options: FrameOptions): Slices {
     // Tonic's SliceByTime: floor (complete windows only) or ceil (a last, partial window too).
     const span = (last - first - window) / stride;
     let slices = Math.max(1, (options.include_incomplete ? Math.ceil(span) : Math.floor(span)) + 1);
+    checkFrameValues('options.time_window_us', slices, stream.width, stream.height, `time_window_us ${window} (overlap_us ${overlap}) over ${last - first} us`);
     // Windows are half-open: an event exactly at the last window's end needs one more window
     // (Tonic's SliceByTime leaves it out; here include_incomplete means every event is framed).
     if (options.include_incomplete) while (first + (slices - 1) * stride + window <= last) slices++;
+    checkFrameValues('options.time_window_us', slices, stream.width, stream.height, `time_window_us ${window} (overlap_us ${overlap}) over ${last - first} us`);
     for (let k = 0; k < slices; k++) {
       const a = first + k * stride;
       const b = a + window;
@@ -83,6 +99,7 @@ function sliceIndices(stream: EventStream, options: FrameOptions): Slices {
     const stride = Math.max(1, count - overlap);
     const span = (n - count) / stride;
     const slices = (options.include_incomplete ? Math.ceil(span) : Math.floor(span)) + 1;
+    checkFrameValues('options.event_count', slices, stream.width, stream.height, `event_count ${requested} (overlap_events ${overlap}) over ${n} events`);
     for (let k = 0; k < slices; k++) {
       const a = k * stride;
       const b = Math.min(n, a + count);
@@ -97,6 +114,7 @@ function sliceIndices(stream: EventStream, options: FrameOptions): Slices {
     rejectUnknownKeys('options', options, ['n_time_bins']);
     const bins = requireInt('options.n_time_bins', options.n_time_bins, 1, 1 << 20);
     if (n === 0) return out;
+    checkFrameValues('options.n_time_bins', bins, stream.width, stream.height, `n_time_bins ${bins}`);
     // Edges first + k * span / bins; the last window closes just past the last event.
     const span = last - first + 1;
     for (let k = 0; k < bins; k++) {
@@ -113,6 +131,7 @@ function sliceIndices(stream: EventStream, options: FrameOptions): Slices {
     rejectUnknownKeys('options', options, ['n_event_bins']);
     const bins = requireInt('options.n_event_bins', options.n_event_bins, 1, 1 << 20);
     if (n === 0) return out;
+    checkFrameValues('options.n_event_bins', bins, stream.width, stream.height, `n_event_bins ${bins}`);
     const per = Math.floor(n / bins);
     for (let k = 0; k < bins; k++) {
       const a = k * per;
@@ -129,7 +148,8 @@ function sliceIndices(stream: EventStream, options: FrameOptions): Slices {
 
 /**
  * Event-count frames: each slice of the (time-sorted) stream becomes a 2 x height x width frame
- * counting its OFF and ON events per pixel. An empty stream gives zero frames.
+ * counting its OFF and ON events per pixel. An empty stream gives zero frames. At most
+ * MAX_FRAME_VALUES values (frames x 2 x width x height): beyond, a ModelError on the option.
  */
 export function toFrames(stream: EventStream, options: FrameOptions): EventFrames {
   validateStream(stream);
@@ -188,6 +208,7 @@ export function timeSurfaces(stream: EventStream, options: { tau_us: number; tim
     if (stream.t[i] < stream.t[i - 1]) throw new ModelError(`stream.t[${i}]`, 'must not go backwards; sort the stream first (sortByTime)');
   }
   const { width, height } = stream;
+  checkFrameValues('options.times_us', times.length, width, height, `${times.length} sample times`);
   const plane = width * height;
   const last = new Float64Array(2 * plane).fill(-Infinity);
   const data = new Float32Array(times.length * 2 * plane);

@@ -178,10 +178,13 @@ export function downsampleTime(stream: EventStream, bin_us: number): EventStream
 }
 
 /**
- * Background-activity filter (Delbruck 2008, "Frame-free dynamic digital vision"; Tonic's
- * Denoise keeps the same rule): an event survives only if one of its 8 neighbouring pixels (not
- * the pixel itself, either polarity) had an event at most dt_us earlier (t - t_neighbour <= dt_us).
- * Isolated noise events have no such support. Needs a time-sorted stream.
+ * Background-activity filter with 8-neighbour support, as described by Delbruck 2008, "Frame-free
+ * dynamic digital vision" (the jAER filter): an event survives only if one of its 8 neighbouring
+ * pixels (not the pixel itself, either polarity) had an event at most dt_us earlier
+ * (t - t_neighbour <= dt_us). Isolated noise events have no such support. Needs a time-sorted
+ * stream. This is not Tonic's Denoise, which looks at the 4 direct neighbours only, compares
+ * strictly and starts its timestamp memory at filter_time (so events in the first filter_time us
+ * pass); results differ from Tonic's.
  */
 export function denoise(stream: EventStream, dt_us: number): EventStream {
   validateStream(stream);
