@@ -13,8 +13,9 @@
  *   row's actual length regenerated from the RNG (when n_pre x n_post <= PROCEDURAL_EXACT_LIMIT)
  *   or its expected length p x n_post otherwise. Counted at emission: a spike whose delay has not
  *   yet elapsed at the end of a run is already counted.
- * - crossbarCellReads: the synaptic ops of crossbar-backed projections (spikes_j x n_post), counted
- *   a second time as the cells a row's read pulse drives (they stay in synapticOps too).
+ * - crossbarCellReads: what crossbar-backed projections deliver instead (spikes_j x n_post, the
+ *   cells a row's read pulse drives): counted here and not in synapticOps, so no platform pays
+ *   for one delivery twice. Memory traffic counts them like synaptic events.
  * - memoryBytes: the traffic model of bench/bandwidth.ts (stepTrafficBytes), applied to the plan:
  *   the bytes the kernels load and store, a lower bound (caches and atomics cost more).
  */
@@ -145,11 +146,10 @@ export class WorkTally {
       const fan = this.fanOuts![k];
       let ops = 0;
       for (let j = 0; j < spikes.length; j++) if (spikes[j] !== 0) ops += spikes[j] * fan[j];
-      out.synapticOps += ops;
-      // A crossbar projection's deliveries are cell reads too, so the crossbar platform can price them.
       if (proj.crossbar) out.crossbarCellReads += ops;
+      else out.synapticOps += ops;
     });
-    out.memoryBytes = this.baseBytes * this.steps + BYTES_PER_SYNAPTIC_EVENT * out.synapticOps;
+    out.memoryBytes = this.baseBytes * this.steps + BYTES_PER_SYNAPTIC_EVENT * (out.synapticOps + out.crossbarCellReads);
     return out;
   }
 }
