@@ -6,6 +6,8 @@ import { poissonSpikes, poissonStream } from './poisson.js';
 import { proceduralPropagate } from './procedural.js';
 import { densePropagate, sparsePropagate, sparsePropagateDelayed } from './propagate.js';
 import { compileWasmNetwork, type SimdPopulation } from './wasm/network-module.js';
+import { CpuPlasticity } from '../plasticity/cpu.js';
+import { checkReward, projectionWeights } from '../plasticity/readback.js';
 
 export interface CpuSimulationOptions {
   /**
@@ -98,6 +100,8 @@ export class CpuSimulation implements Simulation {
   private readonly deliver: ((tModPeriod: number) => void) | null;
   private readonly deliverPeriod: number;
   private changeCursor = 0;
+  /** Plastic projections' weights and traces (src/plasticity/cpu.ts), by projection id. */
+  readonly plasticity = new Map<number, CpuPlasticity>();
   private readonly recordings: RecordingSet;
   private step = 0;
 
@@ -108,7 +112,10 @@ export class CpuSimulation implements Simulation {
     this.ringLength = plan.maxDelay + 1;
     this.changeSteps = [...plan.currentChangeSteps].sort((a, b) => a - b);
     this.recordings = new RecordingSet(plan);
-    const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, plan.projections, this.ringLength, { compact: options.compactKernels });
+    // Plastic sparse projections are delivered in JavaScript: the WebAssembly scatter copies its weights.
+    const wasmProjections = plan.projections.filter((p) => !(p.plastic && p.csr));
+    const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, wasmProjections, this.ringLength, { compact: options.compactKernels });
+    for (const proj of plan.projections) if (proj.plastic) this.plasticity.set(proj.id, new CpuPlasticity(proj));
     this.byId = plan.byId.map((p) => {
       const lif = p.kind === 'neuron';
       const k = wasm?.populations.get(p.id) ?? null;
@@ -147,7 +154,7 @@ export class CpuSimulation implements Simulation {
         const receptorOffset = proj.receptor * pop.stride;
         pop.incoming.push({
           how,
-          plan: proj,
+          plan: this.plasticity.get(proj.id)?.view ?? proj,
           pre: this.byId[proj.pre],
           delay: proj.delay,
           receptorOffset,
@@ -201,10 +208,29 @@ export class CpuSimulation implements Simulation {
 
   dispose(): void {}
 
+  /**
+   * A projection's current weights as f32: pre-major w[j * nPost + i] for dense projections, CSR
+   * order for sparse ones (static sparse weights as stored, i.e. their fixed-point values).
+   */
+  async weights(projection: string): Promise<Float32Array> {
+    return this.weightsSync(projection);
+  }
+
+  weightsSync(projection: string): Float32Array {
+    return projectionWeights(this.plan, projection, (id) => this.plasticity.get(id)?.weights);
+  }
+
+  /** The dopamine-like signal of reward_stdp projections, from the next step on (0 after reset). */
+  setReward(value: number): void {
+    const r = checkReward(value);
+    for (const p of this.plasticity.values()) p.reward = r;
+  }
+
   private resetState(): void {
     this.step = 0;
     this.changeCursor = 0;
     this.recordings.clear();
+    for (const p of this.plasticity.values()) p.reset();
     for (const p of this.byId) {
       p.ring.fill(0);
       p.refractory.fill(0);
@@ -281,6 +307,12 @@ export class CpuSimulation implements Simulation {
         }
       }
       if (pop.spikeRecording !== null) pop.spikeRecording.append(pop.ring, 1, offset);
+    }
+    for (const [id, plastic] of this.plasticity) {
+      const proj = this.plan.projections[id];
+      const pre = this.byId[proj.pre];
+      const post = this.byId[proj.post];
+      plastic.step(pre.ring, ((t + L - proj.delay) % L) * pre.plan.words, post.ring, slot * post.plan.words);
     }
     this.step++;
   }

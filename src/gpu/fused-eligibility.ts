@@ -21,6 +21,9 @@ export type FusedLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'
  */
 export function fusedEligibility(plan: NetworkPlan, limits: FusedLimits, chunkSteps = 128): FusedEligibility {
   for (const proj of plan.projections) {
+    if (proj.plastic) {
+      return { ok: false, reason: `projection ${proj.name} is plastic; the fused kernel has no plasticity step (use fused: 'never' or 'auto')` };
+    }
     if (!proj.csr) {
       const form = proj.dense ? 'dense' : proj.procedural ? 'procedural' : 'not stored';
       return { ok: false, reason: `projection ${proj.name} is ${form}; the fused kernel takes CSR (sparse) projections only` };

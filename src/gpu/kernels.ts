@@ -11,6 +11,9 @@ import rngWgsl from '../../shaders/rng.wgsl?raw';
 import proceduralPropagateWgsl from '../../shaders/procedural_propagate.wgsl?raw';
 import sparsePropagateWgsl from '../../shaders/sparse_propagate.wgsl?raw';
 import spikeListWgsl from '../../shaders/spike_list.wgsl?raw';
+import stdpCommonWgsl from '../../shaders/stdp_common.wgsl?raw';
+import stdpSynapseWgsl from '../../shaders/stdp_synapse.wgsl?raw';
+import stdpTraceWgsl from '../../shaders/stdp_trace.wgsl?raw';
 import { ShaderStage } from './flags.js';
 
 /** Binding kinds, in binding order; binding 0 is always the per-step record (dynamic offset). */
@@ -60,6 +63,20 @@ export const KERNELS = {
     name: 'record_voltage',
     source: compose(commonWgsl, recordVoltageWgsl),
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+} satisfies Record<string, KernelDef>;
+
+/** The plasticity kernels (src/gpu/plasticity.ts). */
+export const PLASTICITY_KERNELS = {
+  stdpSynapse: {
+    name: 'stdp_synapse',
+    source: compose(commonWgsl, stdpCommonWgsl, stdpSynapseWgsl),
+    bindings: ['uniform', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage'],
+  },
+  stdpTrace: {
+    name: 'stdp_trace',
+    source: compose(commonWgsl, stdpCommonWgsl, stdpTraceWgsl),
+    bindings: ['uniform', 'storage', 'read-only-storage', 'read-only-storage'],
   },
 } satisfies Record<string, KernelDef>;
 

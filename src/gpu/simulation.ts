@@ -8,6 +8,8 @@ import { fusedEligibility, ringLengthFor } from './fused-eligibility.js';
 import { type BufferSlice, FusedNetwork } from './fused.js';
 import { type CompiledKernel, getKernel, KERNELS } from './kernels.js';
 import { lifParams } from './lif-params.js';
+import { checkPlasticLimits, GpuPlasticity, loadPlasticityKernels, type PlasticityKernels } from './plasticity.js';
+import { checkReward, findProjection, projectionWeights } from '../plasticity/readback.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
@@ -106,6 +108,12 @@ export class GpuSimulation implements Simulation {
   private readonly fusedNetwork?: FusedNetwork;
   private step = 0;
   private disposed = false;
+  /** Weight buffers by projection id (dense: f32; CSR: the fixed-point weights of its one part). */
+  private readonly weightBuffers = new Map<number, GPUBuffer>();
+  /** Plastic projections' buffers (src/gpu/plasticity.ts), by projection id. */
+  readonly plasticity = new Map<number, GpuPlasticity>();
+  /** The plasticity dispatches, run at the end of every step after every population's. */
+  private readonly plasticDispatches: Dispatch[] = [];
 
   static async create(plan: NetworkPlan, ctx: GpuContext, options: GpuSimulationOptions = {}): Promise<GpuSimulation> {
     const wg = requireInt('workgroupSize', options.workgroupSize ?? 64, 32, ctx.limits.maxComputeInvocationsPerWorkgroup);
@@ -129,13 +137,16 @@ export class GpuSimulation implements Simulation {
       poisson: await getKernel(ctx.device, KERNELS.poissonSource, wg),
       record: await getKernel(ctx.device, KERNELS.recordVoltage, wg),
     };
-    return new GpuSimulation(plan, ctx, { perKernel: kernels }, options);
+    const plastic = plan.projections.some((p) => p.plastic);
+    if (plastic) checkPlasticLimits(plan, Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize));
+    const plasticity = plastic ? await loadPlasticityKernels(ctx.device, wg) : null;
+    return new GpuSimulation(plan, ctx, { perKernel: kernels, plasticity }, options);
   }
 
   private constructor(
     readonly plan: NetworkPlan,
     private readonly ctx: GpuContext,
-    kernels: { fused: CompiledKernel } | { perKernel: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> },
+    kernels: { fused: CompiledKernel } | { perKernel: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel>; plasticity?: PlasticityKernels | null },
     options: GpuSimulationOptions,
   ) {
     this.device = ctx.device;
@@ -162,6 +173,7 @@ export class GpuSimulation implements Simulation {
       this.fusedNetwork = new FusedNetwork(plan, this.device, kernels.fused, K);
     } else {
       this.allocatePerKernel(kernels.perKernel);
+      if (kernels.plasticity) this.attachPlasticity(kernels.plasticity);
     }
     let perStep = 0;
     for (const id of plan.spikeMonitors) perStep += plan.byId[id].words * 4;
@@ -217,7 +229,7 @@ export class GpuSimulation implements Simulation {
    */
   get dispatchesPerStep(): number {
     if (this.fusedNetwork) return 1 / this.chunkSteps;
-    return this.pops.reduce((s, p) => s + p.dispatches.length, 0);
+    return this.pops.reduce((s, p) => s + p.dispatches.length, 0) + this.plasticDispatches.length;
   }
 
   /** Kernel dispatches per full chunk of chunkSteps steps: 1 on the fused path. */
@@ -303,6 +315,7 @@ export class GpuSimulation implements Simulation {
     await this.drain();
     const enc = this.device.createCommandEncoder();
     this.fusedNetwork?.reset(enc);
+    for (const p of this.plasticity.values()) p.reset(enc);
     for (const p of this.pops) {
       for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
     }
@@ -310,6 +323,38 @@ export class GpuSimulation implements Simulation {
     this.writeInitialState();
     this.step = 0;
     this.recordings.clear();
+  }
+
+  /** Plastic projections: their buffers and their two dispatches per step. */
+  private attachPlasticity(kernels: PlasticityKernels): void {
+    for (const proj of this.plan.projections) {
+      if (!proj.plastic) continue;
+      const f32 = proj.dense ? this.weightBuffers.get(proj.id)! : this.storage(`${proj.name}.weights_f32`, proj.plastic.weights);
+      const fixed = proj.csr ? this.weightBuffers.get(proj.id)! : null;
+      const p = new GpuPlasticity(proj, this.device, f32, fixed, (label, data, usage = 0) => this.storage(label, data, usage));
+      this.plasticity.set(proj.id, p);
+      this.plasticDispatches.push(...p.dispatches(kernels, this.stepInfo, this.pops[proj.pre].ring, this.pops[proj.post].ring));
+    }
+  }
+
+  /**
+   * A projection's current weights as f32 (read back from the GPU for plastic projections):
+   * pre-major w[j * nPost + i] for dense, CSR order for sparse (see CpuSimulation.weights).
+   */
+  async weights(projection: string): Promise<Float32Array> {
+    this.checkAlive();
+    await this.drain();
+    const proj = findProjection(this.plan, projection);
+    const plastic = this.plasticity.get(proj.id);
+    const live = plastic ? await plastic.readWeights() : undefined;
+    return projectionWeights(this.plan, projection, () => live);
+  }
+
+  /** The dopamine-like signal of reward_stdp projections, from the next step run on (0 after reset). */
+  setReward(value: number): void {
+    this.checkAlive();
+    const r = checkReward(value);
+    for (const p of this.plasticity.values()) p.setReward(r);
   }
 
   /** Frees this simulation's buffers. The device is left alone (it may be the host's). */
@@ -416,6 +461,7 @@ export class GpuSimulation implements Simulation {
     if (proj.dense) {
       const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, 0]);
       const w = this.storage(`${proj.name}.weights`, proj.dense);
+      this.weightBuffers.set(proj.id, w);
       return [{ kernel: kernels.dense, bindGroup: this.bindGroup(kernels.dense, [params, w, pre.ring, post.inputFloat!]), groups: this.groupsFor(kernels.dense, post.plan.n) }];
     }
     const blocks = Math.ceil(pre.plan.n / NEURONS_PER_BLOCK);
@@ -435,7 +481,9 @@ export class GpuSimulation implements Simulation {
       const params = this.uniform(`${label}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, hasDelays ? 1 : 0, firstBlock]);
       const partRowPtr = rowPtr.slice(j0, j1 + 1).map((x) => x - s0);
       const delays = this.storage(`${label}.delays`, hasDelays ? Uint32Array.from(proj.synapseDelays!.subarray(s0, s1)) : 4);
-      const resources = [params, this.storage(`${label}.row_ptr`, partRowPtr), this.storage(`${label}.cols`, s1 > s0 ? cols.subarray(s0, s1) : 4), this.storage(`${label}.weights`, s1 > s0 ? weights.subarray(s0, s1) : 4), delays, pre.ring, post.inputFixed!];
+      const partWeights = this.storage(`${label}.weights`, s1 > s0 ? weights.subarray(s0, s1) : 4);
+      this.weightBuffers.set(proj.id, partWeights);
+      const resources = [params, this.storage(`${label}.row_ptr`, partRowPtr), this.storage(`${label}.cols`, s1 > s0 ? cols.subarray(s0, s1) : 4), partWeights, delays, pre.ring, post.inputFixed!];
       return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), groups: lastBlock - firstBlock };
     });
   }
@@ -590,6 +638,14 @@ export class GpuSimulation implements Simulation {
           pass.dispatchWorkgroups(x, Math.ceil(d.groups / x));
           dispatches++;
         }
+      }
+      for (const d of this.plasticDispatches) {
+        if (d.groups === 0) continue;
+        pass.setPipeline(d.kernel.pipeline);
+        pass.setBindGroup(0, d.bindGroup, offsets);
+        const x = Math.min(d.groups, maxGroups);
+        pass.dispatchWorkgroups(x, Math.ceil(d.groups / x));
+        dispatches++;
       }
     }
     this.timing.dispatches += dispatches;

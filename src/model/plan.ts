@@ -1,6 +1,7 @@
 import { synapseCount } from './connectivity.js';
 import { ModelError } from './errors.js';
 import { type CurrentInjection, type Network, type Projection, type SourcePopulation } from './network.js';
+import { planPlasticity, type PlanPlasticity, quantizePlastic } from '../plasticity/plan.js';
 import { lifStepConstant, receptorConstants, type ReceptorSpec, refractorySteps } from './neuron.js';
 
 /**
@@ -115,6 +116,8 @@ export interface PlanProjection {
   synapseDelays?: Uint16Array;
   /** Procedural connectivity: synapses regenerated from the RNG on every spike. */
   procedural?: PlanProcedural;
+  /** A learning rule: see src/plasticity/plan.ts. */
+  plastic?: PlanPlasticity;
 }
 
 /** Everything a backend needs to regenerate a procedural row (see ProceduralWeights). */
@@ -200,7 +203,8 @@ export function lowerNetwork(net: Network): NetworkPlan {
       planned.procedural = { cut24: w.cut24, weightFixed, noSelf: w.noSelf, stream: w.stream };
       planned.synapses = synapseCount(w);
     } else {
-      planned.csr = { rowPtr: w.rowPtr, cols: w.cols, weights: quantize(w.weights, byId[proj.post].inputFixedLog2) };
+      const fixed = proj.plasticity ? quantizePlastic(w.weights, byId[proj.post].inputFixedLog2) : quantize(w.weights, byId[proj.post].inputFixedLog2);
+      planned.csr = { rowPtr: w.rowPtr, cols: w.cols, weights: fixed };
       planned.synapses = w.cols.length;
       if (proj.synapseDelays) {
         planned.synapseDelays = proj.synapseDelays;
@@ -208,6 +212,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
         byId[proj.post].inputSlots = Math.max(byId[proj.post].inputSlots, maxDelay + 1);
       }
     }
+    if (proj.plasticity) planned.plastic = planPlasticity(proj, proj.plasticity, dt, byId[proj.post].inputFixedLog2);
     byId[proj.post].incoming.push(planned);
     return planned;
   });
@@ -275,8 +280,10 @@ function chooseFixedScale(post: PlanPopulation, projs: Projection[]): number {
         synapsesIn[i] += w.nPre;
       }
     } else if (w.kind === 'sparse') {
+      // A plastic weight may take any value in its bounds during a run.
+      const bound = proj.plasticity ? Math.max(Math.abs(proj.plasticity.w_min), Math.abs(proj.plasticity.w_max)) : -1;
       for (let s = 0; s < w.cols.length; s++) {
-        absSum[w.cols[s]] += Math.abs(w.weights[s]) + 2 ** -MAX_FIXED_LOG2;
+        absSum[w.cols[s]] += (bound >= 0 ? bound : Math.abs(w.weights[s])) + 2 ** -MAX_FIXED_LOG2;
         synapsesIn[w.cols[s]]++;
       }
     }

@@ -1,0 +1,187 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { CpuSimulation } from '../src/cpu/simulation.js';
+import { GpuSimulation } from '../src/gpu/simulation.js';
+import { fusedEligibility } from '../src/gpu/fused-eligibility.js';
+import { Network } from '../src/model/network.js';
+import { lowerNetwork } from '../src/model/plan.js';
+import { ModelError } from '../src/model/errors.js';
+import { readNetworkFile, writeNetworkFile } from '../src/io/network-file.js';
+import type { PlasticityInput } from '../src/plasticity/spec.js';
+import { pairNetwork, plasticNetwork } from './plasticity-cases.js';
+import { requireGpu, testGpu } from './helpers.js';
+
+afterAll(async () => (await testGpu())?.release());
+
+const f = Math.fround;
+
+/** Weight change of the one plastic synapse after the whole protocol (CPU). */
+function pairChange(preTimes: number[], postTimes: number[], rule: Partial<PlasticityInput>, options: Parameters<typeof pairNetwork>[3] = {}): number {
+  const net = pairNetwork(preTimes, postTimes, rule, options);
+  const sim = new CpuSimulation(lowerNetwork(net));
+  sim.runSync(Math.round((Math.max(...preTimes, ...postTimes) + 10) / 0.1));
+  expect(sim.spikes('post').total()).toBe(postTimes.length);
+  return sim.weightsSync('syn')[0] - (options.w0 ?? 0.5);
+}
+
+describe('plasticity spec', () => {
+  const net = () => {
+    const n = new Network();
+    return { n, a: n.addSource('a', 4, { kind: 'poisson', rate_hz: 10 }), b: n.addLIF('b', 4) };
+  };
+  it('rejects bad rules naming the field', () => {
+    const { n, a, b } = net();
+    const c = { kind: 'one_to_one', weight: 0.5 } as const;
+    const bad: [unknown, string][] = [
+      [{ rule: 'hebb', w_max: 1 }, 'projections.a->b.plasticity.rule'],
+      [{ rule: 'stdp' }, 'projections.a->b.plasticity.w_max'],
+      [{ rule: 'stdp', w_max: 1, tau_plus: -1 }, 'projections.a->b.plasticity.tau_plus'],
+      [{ rule: 'stdp', w_max: 1, tau_y: 10 }, 'projections.a->b.plasticity.tau_y'],
+      [{ rule: 'stdp', w_max: 0.2 }, 'projections.a->b.plasticity.w_max'],
+      [{ rule: 'stdp', w_max: 1, w_min: 1 }, 'projections.a->b.plasticity.w_max'],
+      [{ rule: 'stdp', w_max: 1, pairing: 'first' }, 'projections.a->b.plasticity.pairing'],
+      [{ rule: 'stdp', w_max: 1, a_plus: Number.NaN }, 'projections.a->b.plasticity.a_plus'],
+    ];
+    for (const [plasticity, field] of bad) {
+      expect(() => n.connect(a, b, c, { plasticity: plasticity as PlasticityInput }), JSON.stringify(plasticity)).toThrow(ModelError);
+      try {
+        n.connect(a, b, c, { plasticity: plasticity as PlasticityInput });
+      } catch (e) {
+        expect((e as ModelError).field).toBe(field);
+      }
+    }
+    expect(() => n.connect(a, b, { kind: 'fixed_probability', p: 0.5, weight: 0.5, procedural: true }, { plasticity: { rule: 'stdp', w_max: 1 } })).toThrow(/procedural/);
+    expect(() => n.connect(a, b, c, { delays: [1, 2, 3, 4], plasticity: { rule: 'stdp', w_max: 1 } })).toThrow(/per-synapse delays/);
+    expect(n.projections).toHaveLength(0);
+  });
+
+  it('is recorded by describe() and survives a network file', () => {
+    const { n, a, b } = net();
+    n.connect(a, b, { kind: 'one_to_one', weight: 0.5 }, { delay: 2, plasticity: { rule: 'triplet', w_max: 1, tau_y: 40 } });
+    expect(n.describe().projections[0].plasticity).toEqual({ rule: 'triplet', w_max: 1, tau_y: 40 });
+    const back = readNetworkFile(writeNetworkFile(n)).network;
+    expect(back.projections[0].plasticity).toEqual(n.projections[0].plasticity);
+    expect(back.projections[0].plasticity!.tau_x).toBe(101);
+  });
+
+  it('the fused kernel refuses plastic networks', () => {
+    const plan = lowerNetwork(plasticNetwork({}));
+    const r = fusedEligibility(plan, { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 28 });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toMatch(/plastic/);
+  });
+});
+
+describe('pair STDP on the CPU', () => {
+  const ap = 0.01;
+  const am = 0.0105;
+  it('one pair: a_plus exp(-dt/tau_plus) for pre before post, -a_minus exp(dt/tau_minus) after', () => {
+    expect(pairChange([20], [30], {})).toBeCloseTo(ap * Math.exp(-10 / 20), 6);
+    expect(pairChange([30], [20], {})).toBeCloseTo(-am * Math.exp(-10 / 20), 6);
+    expect(pairChange([20], [30], {}, { dense: true })).toBeCloseTo(ap * Math.exp(-10 / 20), 6);
+  });
+
+  it('the presynaptic spike acts at arrival: a delay of 5 ms shortens pre->post by 5 ms', () => {
+    expect(pairChange([20], [30], {}, { delay: 50 })).toBeCloseTo(ap * Math.exp(-5 / 20), 6);
+    // Emitted 5 ms before the post spike, it arrives 5 ms after: depression.
+    expect(pairChange([25], [30], {}, { delay: 100 })).toBeCloseTo(-am * Math.exp(-5 / 20), 6);
+  });
+
+  it('all-to-all sums every pair; nearest-spike pairs only the latest', () => {
+    const all = pairChange([10, 20], [30], {});
+    expect(all).toBeCloseTo(ap * (Math.exp(-10 / 20) + Math.exp(-20 / 20)), 6);
+    const nearest = pairChange([10, 20], [30], { pairing: 'nearest' });
+    expect(nearest).toBeCloseTo(ap * Math.exp(-10 / 20), 6);
+  });
+
+  it('multiplicative (soft-bound) changes scale with the distance to the bound', () => {
+    const up = pairChange([20], [30], { weight_dependence: 'multiplicative' }, { w0: 0.25 });
+    expect(up).toBeCloseTo(ap * Math.exp(-10 / 20) * 0.75, 6);
+    const down = pairChange([30], [20], { weight_dependence: 'multiplicative' }, { w0: 0.25 });
+    expect(down).toBeCloseTo(-am * Math.exp(-10 / 20) * 0.25, 6);
+  });
+
+  it('weights stay within [w_min, w_max]', () => {
+    const pre = Array.from({ length: 40 }, (_, k) => 10 + k * 5);
+    const post = pre.map((t) => t + 1);
+    expect(pairChange(pre, post, { a_plus: 0.1 }, { w0: 0.9 })).toBe(f(1) - 0.9 + (f(0.9) - 0.9) - (f(0.9) - 0.9));
+    expect(pairChange(post, pre, { a_minus: 0.1 }, { w0: 0.1 })).toBe(-0.1);
+  });
+
+  it('reset restores the initial weights and traces', async () => {
+    const sim = new CpuSimulation(lowerNetwork(plasticNetwork({})));
+    sim.runSync(200);
+    const first = sim.weightsSync('sparse');
+    await sim.reset();
+    expect(sim.weightsSync('sparse')[0]).toBe(f(0.4));
+    sim.runSync(200);
+    expect(sim.weightsSync('sparse')).toEqual(first);
+  });
+});
+
+/** Runs both backends and counts weights that differ bit for bit. */
+async function parity(rule: Partial<PlasticityInput>, steps: number[], rewards: number[] = []) {
+  const gpu = await requireGpu();
+  const plan = lowerNetwork(plasticNetwork(rule));
+  const cpu = new CpuSimulation(plan);
+  const g = await GpuSimulation.create(plan, gpu, { chunkSteps: 32 });
+  try {
+    expect(g.fused).toBe(false);
+    for (const [k, n] of steps.entries()) {
+      if (k < rewards.length) {
+        cpu.setReward(rewards[k]);
+        g.setReward(rewards[k]);
+      }
+      cpu.runSync(n);
+      await g.run(n);
+    }
+    const out: Record<string, { mismatches: number; changed: number; up: number; down: number }> = {};
+    for (const name of ['dense', 'sparse', 'recurrent']) {
+      const a = cpu.weightsSync(name);
+      const b = await g.weights(name);
+      const initial = plan.projections.find((p) => p.name === name)!.plastic!.weights;
+      let mismatches = 0;
+      let up = 0;
+      let down = 0;
+      for (let s = 0; s < a.length; s++) {
+        if (!Object.is(a[s], b[s])) mismatches++;
+        if (a[s] > initial[s]) up++;
+        if (a[s] < initial[s]) down++;
+      }
+      out[name] = { mismatches, changed: up + down, up, down };
+    }
+    const spikesEqual = cpu.spikes('exc').bits.every((x, k) => x === g.spikes('exc').bits[k]);
+    return { out, spikesEqual, spikes: cpu.spikes('exc').total() };
+  } finally {
+    g.dispose();
+  }
+}
+
+describe('plasticity GPU vs CPU parity (bit for bit)', () => {
+  const cases: [string, Partial<PlasticityInput>][] = [
+    ['pair, additive, all-to-all', {}],
+    ['pair, multiplicative, nearest', { weight_dependence: 'multiplicative', pairing: 'nearest', a_plus: 0.05, a_minus: 0.08 }],
+    ['triplet, with both triplet terms', { rule: 'triplet', a3_plus: 0.05, a3_minus: 0.01 }],
+  ];
+  for (const [name, rule] of cases) {
+    it(name, async () => {
+      const r = await parity(rule, [150, 250]);
+      expect(r.spikes).toBeGreaterThan(50);
+      expect(r.spikesEqual).toBe(true);
+      for (const [proj, x] of Object.entries(r.out)) {
+        expect(x.mismatches, proj).toBe(0);
+        // Both potentiation and depression happened somewhere (the net change of a synapse may hide one).
+        expect(x.up, proj).toBeGreaterThan(0);
+        if (proj !== 'recurrent') expect(x.down, proj).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('reward-modulated STDP with the reward changed between runs', async () => {
+    const r = await parity({ rule: 'reward_stdp', tau_e: 50, learning_rate: 0.5, a_plus: 0.02, a_minus: 0.02 }, [100, 100, 100], [0, 1, -0.5]);
+    expect(r.spikesEqual).toBe(true);
+    for (const [proj, x] of Object.entries(r.out)) {
+      expect(x.mismatches, proj).toBe(0);
+      expect(x.changed, proj).toBeGreaterThan(0);
+    }
+  });
+});
