@@ -8,6 +8,7 @@ import { ModelError } from '../src/model/errors.js';
 import { readNetworkFile, writeNetworkFile } from '../src/io/network-file.js';
 import type { PlasticityInput } from '../src/plasticity/spec.js';
 import { pairNetwork, plasticNetwork } from './plasticity-cases.js';
+import { type PlasticSimulation, TwoPatternTask } from '../src/plasticity/tasks.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());
@@ -183,5 +184,50 @@ describe('plasticity GPU vs CPU parity (bit for bit)', () => {
       expect(x.mismatches, proj).toBe(0);
       expect(x.changed, proj).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('reward-modulated STDP: learning which of two patterns to answer', () => {
+  async function train(sim: PlasticSimulation, task: TwoPatternTask, trials: number) {
+    const spikes = { A: 0, B: 0 };
+    for (let k = 0; k < trials; k++) {
+      const r = await task.trial(sim, k % 2 ? 'B' : 'A');
+      if (k >= trials - 20) spikes[r.pattern as 'A' | 'B'] += r.spikes;
+    }
+    return spikes;
+  }
+
+  it('the delayed reward grows the answered pattern synapses and shrinks the others, identically on GPU and CPU', async () => {
+    const gpu = await requireGpu();
+    const task = new TwoPatternTask();
+    const plan = lowerNetwork(task.network);
+    const cpu = new CpuSimulation(plan);
+    const late = await train(cpu, task, 80);
+    const w = await task.meanWeights(cpu);
+    expect(w.A).toBeGreaterThan(1.5);
+    expect(w.B).toBeLessThan(0.6);
+    // After learning the output answers A and (nearly) ignores B.
+    expect(late.A).toBeGreaterThan(4 * late.B);
+    const g = await GpuSimulation.create(plan, gpu, { chunkSteps: 50 });
+    try {
+      // The same task object: the plan's input source reads its pattern.
+      const gLate = await train(g, task, 80);
+      expect(gLate).toEqual(late);
+      expect(await g.weights('learn')).toEqual(cpu.weightsSync('learn'));
+    } finally {
+      g.dispose();
+    }
+  });
+
+  it('without reward nothing is learned: eligibility alone does not move the weights', async () => {
+    const task = new TwoPatternTask();
+    const sim = new CpuSimulation(lowerNetwork(task.network));
+    for (let k = 0; k < 10; k++) {
+      task.pattern = k % 2 ? 'B' : 'A';
+      sim.runSync(task.trialSteps);
+    }
+    expect(sim.spikes('output').total()).toBeGreaterThan(0);
+    expect(await task.meanWeights(sim)).toEqual({ A: f(0.8), B: f(0.8) });
+    expect(() => sim.setReward(Number.NaN)).toThrow(/reward/);
   });
 });
