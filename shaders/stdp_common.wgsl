@@ -22,7 +22,7 @@ struct StdpParams {
   w_max: f32,
   fixed_scale: f32, // 2^S of the target's sparse input
   reward_k: f32,    // learning_rate * reward, rounded to f32 on the host
-  _p0: u32,
+  norm_total: f32,  // stdp_normalize.wgsl: the total input weight each postsynaptic neuron is scaled to
   _p1: u32,
   _p2: u32,
 }

@@ -231,3 +231,78 @@ describe('reward-modulated STDP: learning which of two patterns to answer', () =
     expect(() => sim.setReward(Number.NaN)).toThrow(/reward/);
   });
 });
+
+describe('homeostasis: adaptive threshold and synaptic scaling', () => {
+  it('an adaptive threshold rises by theta_plus per spike and slows a driven neuron', () => {
+    const build = (adaptive: boolean) => {
+      const net = new Network({ dt: 0.5 });
+      const pop = net.addLIF('n', 1, { t_ref: 0, ...(adaptive ? { adaptive_threshold: { theta_plus: 1, tau_theta: 1e7 } } : {}) });
+      net.injectCurrent(pop, { amplitude: 30 });
+      net.monitorSpikes(pop);
+      const sim = new CpuSimulation(lowerNetwork(net));
+      sim.runSync(2000);
+      return sim.spikes('n').spikeTimes(0);
+    };
+    const fixed = build(false);
+    const adaptive = build(true);
+    expect(fixed.length).toBeGreaterThan(20);
+    // The threshold climbs 1 mV per spike toward v_rest + 30 mV: the neuron slows and stops.
+    expect(adaptive.length).toBeLessThan(fixed.length);
+    expect(adaptive.length).toBeGreaterThan(5);
+    const isi = adaptive.slice(1).map((t, k) => t - adaptive[k]);
+    for (let k = 1; k < isi.length; k++) expect(isi[k]).toBeGreaterThanOrEqual(isi[k - 1]);
+    expect(() => new Network().addLIF('x', 1, { adaptive_threshold: { theta_plus: -1, tau_theta: 10 } })).toThrow(/theta_plus/);
+  });
+
+  it('normalizeWeights scales each neuron\u2019s incoming weights to the total', async () => {
+    const sim = new CpuSimulation(lowerNetwork(plasticNetwork({})));
+    sim.runSync(100);
+    await sim.normalizeWeights('dense', 10);
+    await sim.normalizeWeights('sparse', 3);
+    const plan = sim.plan.projections;
+    const dense = sim.weightsSync('dense');
+    for (let i = 0; i < 40; i++) {
+      let s = 0;
+      for (let j = 0; j < 80; j++) s += dense[j * 40 + i];
+      expect(s).toBeCloseTo(10, 4);
+    }
+    const sparse = sim.weightsSync('sparse');
+    const cols = plan.find((p) => p.name === 'sparse')!.csr!.cols;
+    const sums = new Float64Array(40);
+    cols.forEach((c, s) => (sums[c] += sparse[s]));
+    for (const s of sums) if (s > 0) expect(s).toBeCloseTo(3, 4);
+    await expect(sim.normalizeWeights('nope', 1)).rejects.toThrow(/projection/);
+    await expect(sim.normalizeWeights('dense', 0)).rejects.toThrow(/total/);
+  });
+
+  it('adaptive thresholds and scaling run identically on GPU and CPU', async () => {
+    const gpu = await requireGpu();
+    const net = new Network({ dt: 0.5, seed: 9 });
+    const input = net.addSource('in', 60, { kind: 'poisson', rate_hz: 40 });
+    const exc = net.addLIF('exc', 30, { adaptive_threshold: { theta_plus: 0.5, tau_theta: 200 }, receptors: { a: { kind: 'exp_current', tau: 5 } } });
+    net.injectCurrent(exc, { amplitude: 14 });
+    net.connect(input, exc, { kind: 'fixed_probability', p: 0.5, weight: 0.6 }, { name: 'sparse', receptor: 'a', delay: 1, plasticity: { rule: 'stdp', w_max: 1 } });
+    net.connect(input, exc, { kind: 'dense', weights: { data: new Array(1800).fill(0.3), shape: [30, 60] } }, { name: 'dense', receptor: 'a', delay: 2, plasticity: { rule: 'stdp', w_max: 1, weight_dependence: 'multiplicative' } });
+    net.monitorSpikes(exc);
+    const plan = lowerNetwork(net);
+    const cpu = new CpuSimulation(plan);
+    const g = await GpuSimulation.create(plan, gpu);
+    try {
+      for (let k = 0; k < 3; k++) {
+        cpu.runSync(100);
+        await g.run(100);
+        for (const sim of [cpu, g]) {
+          await sim.normalizeWeights('sparse', 12);
+          await sim.normalizeWeights('dense', 7);
+        }
+      }
+      expect(cpu.spikes('exc').total()).toBeGreaterThan(100);
+      expect(Array.from(g.spikes('exc').bits)).toEqual(Array.from(cpu.spikes('exc').bits));
+      for (const name of ['sparse', 'dense']) expect(await g.weights(name), name).toEqual(cpu.weightsSync(name));
+      const st = await g.state('exc');
+      expect(st.v).toEqual((await cpu.state('exc')).v);
+    } finally {
+      g.dispose();
+    }
+  });
+});

@@ -7,7 +7,8 @@ import { proceduralPropagate } from './procedural.js';
 import { densePropagate, sparsePropagate, sparsePropagateDelayed } from './propagate.js';
 import { compileWasmNetwork, type SimdPopulation } from './wasm/network-module.js';
 import { CpuPlasticity } from '../plasticity/cpu.js';
-import { checkReward, projectionWeights } from '../plasticity/readback.js';
+import { checkReward, findProjection, projectionWeights, requireFinitePositive } from '../plasticity/readback.js';
+import { ModelError } from '../model/errors.js';
 
 export interface CpuSimulationOptions {
   /**
@@ -218,6 +219,18 @@ export class CpuSimulation implements Simulation {
 
   weightsSync(projection: string): Float32Array {
     return projectionWeights(this.plan, projection, (id) => this.plasticity.get(id)?.weights);
+  }
+
+  /**
+   * Synaptic scaling of a plastic projection: each postsynaptic neuron's incoming weights are
+   * scaled to sum to `total` (Diehl & Cook 2015 do it after every example), then clipped to the
+   * rule's bounds. Applies to the weights as they are after the steps run so far.
+   */
+  async normalizeWeights(projection: string, total: number): Promise<void> {
+    const proj = findProjection(this.plan, projection);
+    const p = this.plasticity.get(proj.id);
+    if (!p) throw new ModelError('projection', `${projection} is not plastic`);
+    p.normalize(requireFinitePositive('total', total));
   }
 
   /** The dopamine-like signal of reward_stdp projections, from the next step on (0 after reset). */

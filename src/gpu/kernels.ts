@@ -13,6 +13,7 @@ import sparsePropagateWgsl from '../../shaders/sparse_propagate.wgsl?raw';
 import spikeListWgsl from '../../shaders/spike_list.wgsl?raw';
 import stdpCommonWgsl from '../../shaders/stdp_common.wgsl?raw';
 import stdpSynapseWgsl from '../../shaders/stdp_synapse.wgsl?raw';
+import stdpNormalizeWgsl from '../../shaders/stdp_normalize.wgsl?raw';
 import stdpTraceWgsl from '../../shaders/stdp_trace.wgsl?raw';
 import { ShaderStage } from './flags.js';
 
@@ -72,6 +73,11 @@ export const PLASTICITY_KERNELS = {
     name: 'stdp_synapse',
     source: compose(commonWgsl, stdpCommonWgsl, stdpSynapseWgsl),
     bindings: ['uniform', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage'],
+  },
+  stdpNormalize: {
+    name: 'stdp_normalize',
+    source: compose(commonWgsl, stdpCommonWgsl, stdpNormalizeWgsl),
+    bindings: ['uniform', 'storage', 'storage', 'read-only-storage'],
   },
   stdpTrace: {
     name: 'stdp_trace',

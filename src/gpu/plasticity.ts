@@ -13,6 +13,7 @@ import type { NetworkPlan, PlanProjection } from '../model/plan.js';
 import type { PlanPlasticity } from '../plasticity/plan.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { type CompiledKernel, getKernel, PLASTICITY_KERNELS } from './kernels.js';
+import { columnIndex } from '../plasticity/cpu.js';
 
 export interface PlasticityKernels {
   synapse: CompiledKernel;
@@ -54,7 +55,7 @@ export class GpuPlasticity {
     readonly weights: GPUBuffer,
     /** CSR: the fixed-point weights sparse_propagate reads; null for dense. */
     readonly weightsFixed: GPUBuffer | null,
-    alloc: (label: string, data: ArrayBufferView | number, usage?: number) => GPUBuffer,
+    private readonly alloc: (label: string, data: ArrayBufferView | number, usage?: number) => GPUBuffer,
   ) {
     const p = plan.plastic!;
     this.p = p;
@@ -71,6 +72,34 @@ export class GpuPlasticity {
   readonly synIndex: GPUBuffer;
   private readonly unusedFixed: GPUBuffer | null;
 
+  private colIndex: GPUBuffer | null = null;
+  private normTotal = 0;
+  private reward = 0;
+
+  /**
+   * Synaptic scaling (shaders/stdp_normalize.wgsl): each postsynaptic neuron's incoming weights
+   * scaled to sum to `total`. Encoded now, so it runs after the work already submitted.
+   */
+  async normalize(total: number, stepInfo: GPUBuffer, workgroupSize: number): Promise<void> {
+    const kernel = await getKernel(this.device, PLASTICITY_KERNELS.stdpNormalize, workgroupSize);
+    this.colIndex ??= this.plan.csr ? this.alloc(`${this.plan.name}.col_index`, columnIndex(this.plan)) : this.alloc(`${this.plan.name}.col_index`, 4);
+    this.normTotal = Math.fround(total);
+    this.fillParams(this.reward);
+    this.device.queue.writeBuffer(this.params, 0, this.paramData);
+    const fixed = this.weightsFixed ?? this.unusedFixed!;
+    const bindGroup = this.device.createBindGroup({
+      layout: kernel.layout,
+      entries: [{ binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } }, ...[this.params, this.weights, fixed, this.colIndex].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
+    });
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(kernel.pipeline);
+    pass.setBindGroup(0, bindGroup, [0]);
+    pass.dispatchWorkgroups(Math.ceil(this.p.nPost / kernel.workgroupSize));
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+  }
+
   private fillParams(reward: number): void {
     const { p, plan } = this;
     const c = p.constants;
@@ -78,7 +107,7 @@ export class GpuPlasticity {
     const f = new Float32Array(this.paramData);
     const flags = c.multiplicative | (c.nearest << 1) | (c.reward << 2) | (plan.csr ? 8 : 0);
     u.set([p.nPre, p.nPost, Math.ceil(p.nPre / 32), Math.ceil(p.nPost / 32), plan.delay, p.synapses, plan.dense ? 1 : 0, flags]);
-    f.set([c.decayR1, c.decayR2, c.decayO1, c.decayO2, c.decayE, c.aPlus, c.aMinus, c.a3Plus, c.a3Minus, c.wMin, c.wMax, p.fixedScale, Math.fround(c.learningRate * reward)], 8);
+    f.set([c.decayR1, c.decayR2, c.decayO1, c.decayO2, c.decayE, c.aPlus, c.aMinus, c.a3Plus, c.a3Minus, c.wMin, c.wMax, p.fixedScale, Math.fround(c.learningRate * reward), this.normTotal], 8);
   }
 
   /** Bind groups of the two dispatches; ring buffers of the pre and post populations. */
@@ -104,6 +133,7 @@ export class GpuPlasticity {
   }
 
   setReward(reward: number): void {
+    this.reward = reward;
     this.fillParams(reward);
     this.device.queue.writeBuffer(this.params, 0, this.paramData);
   }

@@ -9,7 +9,7 @@ import { type BufferSlice, FusedNetwork } from './fused.js';
 import { type CompiledKernel, getKernel, KERNELS } from './kernels.js';
 import { lifParams } from './lif-params.js';
 import { checkPlasticLimits, GpuPlasticity, loadPlasticityKernels, type PlasticityKernels } from './plasticity.js';
-import { checkReward, findProjection, projectionWeights } from '../plasticity/readback.js';
+import { checkReward, findProjection, projectionWeights, requireFinitePositive } from '../plasticity/readback.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
@@ -350,6 +350,23 @@ export class GpuSimulation implements Simulation {
     return projectionWeights(this.plan, projection, () => live);
   }
 
+  /**
+   * Synaptic scaling of a plastic projection: each postsynaptic neuron's incoming weights are
+   * scaled to sum to `total` (see CpuSimulation.normalizeWeights), after the steps run so far.
+   */
+  async normalizeWeights(projection: string, total: number): Promise<void> {
+    this.checkAlive();
+    const p = this.plasticOf(projection);
+    await p.normalize(requireFinitePositive('total', total), this.stepInfo, this.plasticDispatches[0].kernel.workgroupSize);
+  }
+
+  private plasticOf(projection: string): GpuPlasticity {
+    const proj = findProjection(this.plan, projection);
+    const p = this.plasticity.get(proj.id);
+    if (!p) throw new ModelError('projection', `${projection} is not plastic`);
+    return p;
+  }
+
   /** The dopamine-like signal of reward_stdp projections, from the next step run on (0 after reset). */
   setReward(value: number): void {
     this.checkAlive();
@@ -429,7 +446,7 @@ export class GpuSimulation implements Simulation {
       const inputSlots = slots * p.inputSlots;
       pop.refractory = this.storage(`${p.name}.refractory`, p.n * 4);
       // LIF never touches it: one word suffices.
-      pop.adapt = this.storage(`${p.name}.adapt`, p.lif!.model === 0 ? 4 : p.n * 4);
+      pop.adapt = this.storage(`${p.name}.adapt`, p.lif!.model === 0 && p.lif!.thetaDecay === 0 ? 4 : p.n * 4);
       pop.synState = this.storage(`${p.name}.syn_state`, slots * 4);
       pop.inputFloat = this.storage(`${p.name}.input_float`, inputSlots * 4);
       pop.inputFixed = this.storage(`${p.name}.input_fixed`, inputSlots * 4);
@@ -536,7 +553,7 @@ export class GpuSimulation implements Simulation {
       if (p.plan.lif) {
         this.write(p.v!, 0, p.plan.lif.vInit);
         this.write(p.synState!, 0, p.plan.lif.synInit);
-        if (p.plan.lif.model !== 0) this.write(p.adapt!, 0, p.plan.lif.adaptInit);
+        if (p.plan.lif.model !== 0 || p.plan.lif.thetaDecay !== 0) this.write(p.adapt!, 0, p.plan.lif.adaptInit);
       }
     }
     this.writeExternalCurrents(0);

@@ -73,6 +73,8 @@ export interface PlanLIF {
   adaptInit: Float32Array;
   hasExpCurrent: boolean;
   hasConductance: boolean;
+  /** LIF with an adaptive threshold: theta (in the adaptation slot) decays by this each step; 0 without. */
+  thetaDecay: number;
 }
 
 export interface PlanPopulation {
@@ -146,7 +148,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
       if (p.v_init === undefined || typeof p.v_init === 'number') vInit.fill(p.v_init ?? p.v_rest);
       else vInit.set(p.v_init);
       const adaptInit = new Float32Array(pop.n);
-      const init = m.kind === 'izhikevich' ? m.u_init : m.kind === 'adex' ? m.w_init : 0;
+      const init = m.kind === 'izhikevich' ? m.u_init : m.kind === 'adex' ? m.w_init : (p.adaptive_threshold?.theta_init ?? 0);
       if (typeof init === 'number') adaptInit.fill(init);
       else adaptInit.set(init);
       const lif: PlanLIF = {
@@ -169,10 +171,11 @@ export function lowerNetwork(net: Network): NetworkPlan {
         delta_t: Math.fround(m.kind === 'adex' ? m.delta_t : 0),
         v_t: Math.fround(m.kind === 'adex' ? m.v_t : 0),
         kw: Math.fround(m.kind === 'adex' ? dt / m.tau_w : 0),
-        adaptJump: Math.fround(m.kind === 'izhikevich' ? m.d : m.kind === 'adex' ? m.b : 0),
+        adaptJump: Math.fround(m.kind === 'izhikevich' ? m.d : m.kind === 'adex' ? m.b : (p.adaptive_threshold?.theta_plus ?? 0)),
         adaptInit,
         hasExpCurrent: Object.values(p.receptors).some((r) => r.kind === 'exp_current'),
         hasConductance: Object.values(p.receptors).some((r) => r.kind === 'exp_conductance'),
+        thetaDecay: m.kind === 'lif' && p.adaptive_threshold ? Math.fround(Math.exp(-dt / p.adaptive_threshold.tau_theta)) : 0,
       };
       return { ...base, kind: 'neuron', lif } satisfies PlanPopulation;
     }

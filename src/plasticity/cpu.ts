@@ -62,6 +62,33 @@ export class CpuPlasticity {
     }
   }
 
+  /**
+   * Synaptic scaling (twin of shaders/stdp_normalize.wgsl): scales each postsynaptic neuron's
+   * incoming weights, summed in f32 in ascending presynaptic order, to sum to `total`, clipped to
+   * the bounds; a neuron whose weights sum to 0 is left alone.
+   */
+  normalize(total: number): void {
+    const { nPre, nPost, constants: c, fixedScale } = this.p;
+    const t = f(total);
+    const W = this.weights;
+    const Q = this.weightsFixed;
+    for (let i = 0; i < nPost; i++) {
+      const k0 = this.colPtr ? this.colPtr[i] : 0;
+      const k1 = this.colPtr ? this.colPtr[i + 1] : nPre;
+      const syn = (k: number) => (this.colSyn ? this.colSyn[k] : k * nPost + i);
+      let sum = 0;
+      for (let k = k0; k < k1; k++) sum = f(sum + W[syn(k)]);
+      if (sum === 0) continue;
+      const factor = f(t / sum);
+      for (let k = k0; k < k1; k++) {
+        const s = syn(k);
+        const w = clip(f(W[s] * factor), c.wMin, c.wMax);
+        W[s] = w;
+        if (Q !== null) Q[s] = Math.trunc(w * fixedScale);
+      }
+    }
+  }
+
   reset(): void {
     this.weights.set(this.p.weights);
     if (this.weightsFixed) this.weightsFixed.set(this.plan.csr!.weights);
@@ -149,6 +176,18 @@ export class CpuPlasticity {
       O[nPost + i] = spiked[i] ? (nearest ? 1 : f(o2 + 1)) : o2;
     }
   }
+}
+
+/** The columns of a CSR projection: [colPtr (nPost + 1) | synapse ids by column, ascending]. */
+export function columnIndex(plan: PlanProjection): Uint32Array {
+  const { cols } = plan.csr!;
+  const nPost = plan.plastic!.nPost;
+  const out = new Uint32Array(nPost + 1 + cols.length);
+  for (let s = 0; s < cols.length; s++) out[cols[s] + 1]++;
+  for (let i = 0; i < nPost; i++) out[i + 1] += out[i];
+  const fill = out.slice(0, nPost);
+  for (let s = 0; s < cols.length; s++) out[nPost + 1 + fill[cols[s]]++] = s;
+  return out;
 }
 
 function clip(w: number, lo: number, hi: number): number {

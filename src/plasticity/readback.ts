@@ -24,6 +24,12 @@ export function projectionWeights(plan: NetworkPlan, name: string, live: (id: nu
   throw new ModelError('projection', `${name} is procedural: its weights are regenerated on every spike, not stored`);
 }
 
+export function requireFinitePositive(field: string, value: number): number {
+  const v = requireFinite(field, value);
+  if (!(v > 0)) throw new ModelError(field, `must be > 0, got ${v}`);
+  return v;
+}
+
 export function checkReward(value: number): number {
   return Math.fround(requireFinite('reward', value));
 }
