@@ -233,6 +233,14 @@ export class CpuSimulation implements Simulation {
     p.normalize(requireFinitePositive('total', total));
   }
 
+  /** Whether plastic projections learn: false freezes weights, traces and eligibility (true after reset). */
+  learning = true;
+
+  /** Turns every plastic projection's updates on or off, from the next step on. */
+  setLearning(enabled: boolean): void {
+    this.learning = enabled === true;
+  }
+
   /** The dopamine-like signal of reward_stdp projections, from the next step on (0 after reset). */
   setReward(value: number): void {
     const r = checkReward(value);
@@ -244,6 +252,7 @@ export class CpuSimulation implements Simulation {
     this.changeCursor = 0;
     this.recordings.clear();
     for (const p of this.plasticity.values()) p.reset();
+    this.learning = true;
     for (const p of this.byId) {
       p.ring.fill(0);
       p.refractory.fill(0);
@@ -321,7 +330,7 @@ export class CpuSimulation implements Simulation {
       }
       if (pop.spikeRecording !== null) pop.spikeRecording.append(pop.ring, 1, offset);
     }
-    for (const [id, plastic] of this.plasticity) {
+    if (this.learning) for (const [id, plastic] of this.plasticity) {
       const proj = this.plan.projections[id];
       const pre = this.byId[proj.pre];
       const post = this.byId[proj.post];

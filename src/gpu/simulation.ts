@@ -316,6 +316,7 @@ export class GpuSimulation implements Simulation {
     const enc = this.device.createCommandEncoder();
     this.fusedNetwork?.reset(enc);
     for (const p of this.plasticity.values()) p.reset(enc);
+    this.learning = true;
     for (const p of this.pops) {
       for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
     }
@@ -365,6 +366,14 @@ export class GpuSimulation implements Simulation {
     const p = this.plasticity.get(proj.id);
     if (!p) throw new ModelError('projection', `${projection} is not plastic`);
     return p;
+  }
+
+  /** Whether plastic projections learn: false freezes weights, traces and eligibility (true after reset). */
+  learning = true;
+
+  /** Turns every plastic projection's updates on or off, from the next step run on. */
+  setLearning(enabled: boolean): void {
+    this.learning = enabled === true;
   }
 
   /** The dopamine-like signal of reward_stdp projections, from the next step run on (0 after reset). */
@@ -657,7 +666,7 @@ export class GpuSimulation implements Simulation {
         }
       }
       for (const d of this.plasticDispatches) {
-        if (d.groups === 0) continue;
+        if (d.groups === 0 || !this.learning) continue;
         pass.setPipeline(d.kernel.pipeline);
         pass.setBindGroup(0, d.bindGroup, offsets);
         const x = Math.min(d.groups, maxGroups);
