@@ -31,6 +31,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   } else {
     j = syn_index[s];
     i = syn_index[P.synapses + s];
+    if ((i & 0x80000000u) != 0u) {
+      return; // a free slot (stdp_rewire.wgsl)
+    }
   }
   let mult = (P.flags & 1u) != 0u;
   let nearest = (P.flags & 2u) != 0u;

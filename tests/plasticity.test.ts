@@ -306,3 +306,58 @@ describe('homeostasis: adaptive threshold and synaptic scaling', () => {
     }
   });
 });
+
+describe('structural plasticity: prune and create within a fixed CSR capacity', () => {
+  it('prunes weak synapses, creates new ones at random targets, identically on GPU and CPU', async () => {
+    const gpu = await requireGpu();
+    const plan = lowerNetwork(plasticNetwork({}));
+    const cpu = new CpuSimulation(plan);
+    const g = await GpuSimulation.create(plan, gpu, { chunkSteps: 32 });
+    const options = { prune_below: 0.39, create_probability: 0.3, w_new: 0.45 };
+    try {
+      for (let k = 0; k < 3; k++) {
+        cpu.runSync(100);
+        await g.run(100);
+        await cpu.rewire('recurrent', options);
+        await g.rewire('recurrent', options);
+      }
+      cpu.runSync(100);
+      await g.run(100);
+      const id = plan.projections.find((p) => p.name === 'recurrent')!.id;
+      const state = cpu.plasticity.get(id)!;
+      const active = state.active!.reduce((a, b) => a + b, 0);
+      const moved = state.cols!.filter((c, s) => c !== plan.projections[id].csr!.cols[s]).length;
+      // Some synapses are gone, some slots hold new synapses to new targets; the capacity is fixed.
+      expect(active).toBeLessThan(state.cols!.length);
+      expect(active).toBeGreaterThan(state.cols!.length / 4);
+      expect(moved).toBeGreaterThan(10);
+      expect(state.weights.filter((w, s) => !state.active![s] && w !== 0).length).toBe(0);
+      expect(Array.from(g.spikes('exc').bits)).toEqual(Array.from(cpu.spikes('exc').bits));
+      for (const name of ['dense', 'sparse', 'recurrent']) expect(await g.weights(name), name).toEqual(cpu.weightsSync(name));
+      await expect(cpu.normalizeWeights('recurrent', 1)).rejects.toThrow(/rewired/);
+      await expect(cpu.rewire('dense', options)).rejects.toThrow(/dense/);
+      await expect(cpu.rewire('recurrent', { ...options, w_new: 3 })).rejects.toThrow(/w_new/);
+      // reset() restores the original synapses on both.
+      await cpu.reset();
+      await g.reset();
+      cpu.runSync(60);
+      await g.run(60);
+      expect(await g.weights('recurrent')).toEqual(cpu.weightsSync('recurrent'));
+      expect(state.active!.every((a) => a === 1)).toBe(true);
+    } finally {
+      g.dispose();
+    }
+  });
+
+  it('pruning every synapse silences the projection', async () => {
+    const pruned = new CpuSimulation(lowerNetwork(pairNetwork([20, 40], [30], {})));
+    await pruned.rewire('syn', { prune_below: 2, create_probability: 0, w_new: 0.5 });
+    expect(Array.from(pruned.weightsSync('syn'))).toEqual([0]);
+    pruned.runSync(500);
+    // The same neuron without presynaptic spikes at all: the same membrane potential, bit for bit.
+    const silent = new CpuSimulation(lowerNetwork(pairNetwork([], [30], {})));
+    silent.runSync(500);
+    expect((await pruned.state('post')).v).toEqual((await silent.state('post')).v);
+    expect(Array.from(pruned.weightsSync('syn'))).toEqual([0]);
+  });
+});

@@ -7,7 +7,7 @@ import { proceduralPropagate } from './procedural.js';
 import { densePropagate, sparsePropagate, sparsePropagateDelayed } from './propagate.js';
 import { compileWasmNetwork, type SimdPopulation } from './wasm/network-module.js';
 import { CpuPlasticity } from '../plasticity/cpu.js';
-import { checkReward, findProjection, projectionWeights, requireFinitePositive } from '../plasticity/readback.js';
+import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
 import { ModelError } from '../model/errors.js';
 
 export interface CpuSimulationOptions {
@@ -230,7 +230,18 @@ export class CpuSimulation implements Simulation {
     const proj = findProjection(this.plan, projection);
     const p = this.plasticity.get(proj.id);
     if (!p) throw new ModelError('projection', `${projection} is not plastic`);
+    if (p.rewires > 0) throw new ModelError('projection', `${projection} has been rewired; normalizeWeights takes projections whose synapses stay put`);
     p.normalize(requireFinitePositive('total', total));
+  }
+
+  /**
+   * Structural plasticity of a sparse plastic projection (CpuPlasticity.rewire): prunes weak
+   * synapses and creates new ones in free slots, within the projection's fixed CSR capacity.
+   */
+  async rewire(projection: string, options: RewireOptions): Promise<void> {
+    const proj = findProjection(this.plan, projection);
+    const r = resolveRewire(proj, options);
+    this.plasticity.get(proj.id)!.rewire(r.pruneBelow, r.createThreshold, r.wNew, this.plan.seed, r.stream);
   }
 
   /** Whether plastic projections learn: false freezes weights, traces and eligibility (true after reset). */

@@ -14,6 +14,7 @@ import spikeListWgsl from '../../shaders/spike_list.wgsl?raw';
 import stdpCommonWgsl from '../../shaders/stdp_common.wgsl?raw';
 import stdpSynapseWgsl from '../../shaders/stdp_synapse.wgsl?raw';
 import stdpNormalizeWgsl from '../../shaders/stdp_normalize.wgsl?raw';
+import stdpRewireWgsl from '../../shaders/stdp_rewire.wgsl?raw';
 import stdpTraceWgsl from '../../shaders/stdp_trace.wgsl?raw';
 import { ShaderStage } from './flags.js';
 
@@ -78,6 +79,11 @@ export const PLASTICITY_KERNELS = {
     name: 'stdp_normalize',
     source: compose(commonWgsl, stdpCommonWgsl, stdpNormalizeWgsl),
     bindings: ['uniform', 'storage', 'storage', 'read-only-storage'],
+  },
+  stdpRewire: {
+    name: 'stdp_rewire',
+    source: compose(commonWgsl, rngWgsl, stdpRewireWgsl),
+    bindings: ['uniform', 'storage', 'storage', 'storage', 'storage'],
   },
   stdpTrace: {
     name: 'stdp_trace',

@@ -14,6 +14,7 @@ import type { PlanPlasticity } from '../plasticity/plan.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { type CompiledKernel, getKernel, PLASTICITY_KERNELS } from './kernels.js';
 import { columnIndex } from '../plasticity/cpu.js';
+import type { ResolvedRewire } from '../plasticity/readback.js';
 
 export interface PlasticityKernels {
   synapse: CompiledKernel;
@@ -100,6 +101,35 @@ export class GpuPlasticity {
     this.device.queue.submit([enc.finish()]);
   }
 
+  /** rewire() calls so far: the RNG step of the next one. */
+  rewires = 0;
+
+  async rewire(r: ResolvedRewire, seed: number, cols: GPUBuffer, stepInfo: GPUBuffer, workgroupSize: number): Promise<void> {
+    const kernel = await getKernel(this.device, PLASTICITY_KERNELS.stdpRewire, workgroupSize);
+    const data = new ArrayBuffer(48);
+    const u = new Uint32Array(data);
+    const f = new Float32Array(data);
+    u.set([this.p.synapses, this.p.nPost, r.createThreshold, seed, r.stream, this.rewires++]);
+    f.set([r.pruneBelow, r.wNew, this.p.fixedScale], 6);
+    const params = this.device.createBuffer({ size: 48, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(params, 0, data);
+    const bindGroup = this.device.createBindGroup({
+      layout: kernel.layout,
+      entries: [{ binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } }, ...[params, this.weights, this.weightsFixed!, this.synIndex, cols].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
+    });
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(kernel.pipeline);
+    pass.setBindGroup(0, bindGroup, [0]);
+    const groups = Math.ceil(this.p.synapses / kernel.workgroupSize);
+    const x = Math.min(groups, 65535);
+    pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+    await this.device.queue.onSubmittedWorkDone();
+    params.destroy();
+  }
+
   private fillParams(reward: number): void {
     const { p, plan } = this;
     const c = p.constants;
@@ -139,7 +169,12 @@ export class GpuPlasticity {
   }
 
   /** Initial weights, zero traces and eligibility, reward 0. */
-  reset(enc: GPUCommandEncoder): void {
+  reset(enc: GPUCommandEncoder, cols?: GPUBuffer): void {
+    if (this.rewires > 0 && this.plan.csr) {
+      this.device.queue.writeBuffer(this.synIndex, 0, concat(this.p.preOf!, this.plan.csr.cols) as Uint32Array<ArrayBuffer>);
+      if (cols) this.device.queue.writeBuffer(cols, 0, this.plan.csr.cols as Uint32Array<ArrayBuffer>);
+    }
+    this.rewires = 0;
     enc.clearBuffer(this.traces);
     enc.clearBuffer(this.eligibility);
     this.device.queue.writeBuffer(this.weights, 0, this.p.weights as Float32Array<ArrayBuffer>);

@@ -9,7 +9,7 @@ import { type BufferSlice, FusedNetwork } from './fused.js';
 import { type CompiledKernel, getKernel, KERNELS } from './kernels.js';
 import { lifParams } from './lif-params.js';
 import { checkPlasticLimits, GpuPlasticity, loadPlasticityKernels, type PlasticityKernels } from './plasticity.js';
-import { checkReward, findProjection, projectionWeights, requireFinitePositive } from '../plasticity/readback.js';
+import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
@@ -110,6 +110,8 @@ export class GpuSimulation implements Simulation {
   private disposed = false;
   /** Weight buffers by projection id (dense: f32; CSR: the fixed-point weights of its one part). */
   private readonly weightBuffers = new Map<number, GPUBuffer>();
+  /** CSR target buffers by projection id (of its one part), for structural plasticity. */
+  private readonly colsBuffers = new Map<number, GPUBuffer>();
   /** Plastic projections' buffers (src/gpu/plasticity.ts), by projection id. */
   readonly plasticity = new Map<number, GpuPlasticity>();
   /** The plasticity dispatches, run at the end of every step after every population's. */
@@ -315,7 +317,7 @@ export class GpuSimulation implements Simulation {
     await this.drain();
     const enc = this.device.createCommandEncoder();
     this.fusedNetwork?.reset(enc);
-    for (const p of this.plasticity.values()) p.reset(enc);
+    for (const [id, p] of this.plasticity) p.reset(enc, this.colsBuffers.get(id));
     this.learning = true;
     for (const p of this.pops) {
       for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
@@ -358,7 +360,19 @@ export class GpuSimulation implements Simulation {
   async normalizeWeights(projection: string, total: number): Promise<void> {
     this.checkAlive();
     const p = this.plasticOf(projection);
+    if (p.rewires > 0) throw new ModelError('projection', `${projection} has been rewired; normalizeWeights takes projections whose synapses stay put`);
     await p.normalize(requireFinitePositive('total', total), this.stepInfo, this.plasticDispatches[0].kernel.workgroupSize);
+  }
+
+  /**
+   * Structural plasticity of a sparse plastic projection (shaders/stdp_rewire.wgsl; see
+   * CpuSimulation.rewire), after the steps run so far.
+   */
+  async rewire(projection: string, options: RewireOptions): Promise<void> {
+    this.checkAlive();
+    const proj = findProjection(this.plan, projection);
+    const r = resolveRewire(proj, options);
+    await this.plasticity.get(proj.id)!.rewire(r, this.plan.seed, this.colsBuffers.get(proj.id)!, this.stepInfo, this.plasticDispatches[0].kernel.workgroupSize);
   }
 
   private plasticOf(projection: string): GpuPlasticity {
@@ -509,7 +523,9 @@ export class GpuSimulation implements Simulation {
       const delays = this.storage(`${label}.delays`, hasDelays ? Uint32Array.from(proj.synapseDelays!.subarray(s0, s1)) : 4);
       const partWeights = this.storage(`${label}.weights`, s1 > s0 ? weights.subarray(s0, s1) : 4);
       this.weightBuffers.set(proj.id, partWeights);
-      const resources = [params, this.storage(`${label}.row_ptr`, partRowPtr), this.storage(`${label}.cols`, s1 > s0 ? cols.subarray(s0, s1) : 4), partWeights, delays, pre.ring, post.inputFixed!];
+      const partCols = this.storage(`${label}.cols`, s1 > s0 ? cols.subarray(s0, s1) : 4);
+      this.colsBuffers.set(proj.id, partCols);
+      const resources = [params, this.storage(`${label}.row_ptr`, partRowPtr), partCols, partWeights, delays, pre.ring, post.inputFixed!];
       return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), groups: lastBlock - firstBlock };
     });
   }

@@ -8,6 +8,7 @@
  */
 import type { PlanProjection } from '../model/plan.js';
 import { forEachSetBit } from '../util/bits.js';
+import { randU32 } from '../util/rng.js';
 import type { PlanPlasticity } from './plan.js';
 
 const f = Math.fround;
@@ -30,8 +31,13 @@ export class CpuPlasticity {
   reward = 0;
   private readonly p: PlanPlasticity;
   /** CSR columns: synapses into each postsynaptic neuron (colPtr, synapse ids). */
-  private readonly colPtr: Uint32Array | null = null;
-  private readonly colSyn: Uint32Array | null = null;
+  private colPtr: Uint32Array | null = null;
+  private colSyn: Uint32Array | null = null;
+  /** CSR: the live targets (rewire() changes them) and whether each slot holds a synapse. */
+  readonly cols: Uint32Array | null = null;
+  readonly active: Uint8Array | null = null;
+  /** rewire() calls so far: the RNG step of the next one. */
+  rewires = 0;
   private readonly arrived: Uint8Array;
   private readonly spiked: Uint8Array;
 
@@ -46,16 +52,10 @@ export class CpuPlasticity {
     this.spiked = new Uint8Array(p.nPost);
     if (plan.csr) {
       this.weightsFixed = plan.csr.weights.slice();
-      this.view = { ...plan, csr: { ...plan.csr, weights: this.weightsFixed } };
-      const { cols } = plan.csr;
-      const colPtr = new Uint32Array(p.nPost + 1);
-      for (let s = 0; s < cols.length; s++) colPtr[cols[s] + 1]++;
-      for (let i = 0; i < p.nPost; i++) colPtr[i + 1] += colPtr[i];
-      const fill = colPtr.slice(0, p.nPost);
-      const colSyn = new Uint32Array(cols.length);
-      for (let s = 0; s < cols.length; s++) colSyn[fill[cols[s]]++] = s;
-      this.colPtr = colPtr;
-      this.colSyn = colSyn;
+      this.cols = plan.csr.cols.slice();
+      this.active = new Uint8Array(this.cols.length).fill(1);
+      this.view = { ...plan, csr: { ...plan.csr, cols: this.cols, weights: this.weightsFixed } };
+      this.indexColumns();
     } else {
       this.weightsFixed = null;
       this.view = { ...plan, dense: this.weights };
@@ -89,7 +89,53 @@ export class CpuPlasticity {
     }
   }
 
+  /** Rebuilds the column index (active synapses only, ascending synapse id per column). */
+  private indexColumns(): void {
+    const index = columnIndex(this.plan, this.cols!, this.active!);
+    const nPost = this.p.nPost;
+    this.colPtr = index.subarray(0, nPost + 1);
+    this.colSyn = index.subarray(nPost + 1);
+  }
+
+  /**
+   * Structural plasticity (twin of shaders/stdp_rewire.wgsl), CSR only, within the fixed
+   * capacity of each row: every active synapse whose weight is below `pruneBelow` is removed
+   * (weight 0, no input, no learning); every slot that was already free gets a new synapse with
+   * probability `createProbability`, to a target drawn uniformly from the counter RNG, weight
+   * `wNew`. Duplicate targets within a row and, for recurrent projections, self-connections can
+   * arise. Each call is one RNG step (rewires).
+   */
+  rewire(pruneBelow: number, createThreshold: number, wNew: number, seed: number, stream: number): void {
+    const { nPost, fixedScale } = this.p;
+    const W = this.weights;
+    const Q = this.weightsFixed!;
+    const cols = this.cols!;
+    const active = this.active!;
+    const step = this.rewires++;
+    for (let s = 0; s < W.length; s++) {
+      if (active[s]) {
+        if (W[s] < pruneBelow) {
+          active[s] = 0;
+          W[s] = 0;
+          Q[s] = 0;
+        }
+      } else if (randU32(seed, stream, s, step) < createThreshold) {
+        active[s] = 1;
+        cols[s] = randU32(seed, (stream + 1) >>> 0, s, step) % nPost;
+        W[s] = wNew;
+        Q[s] = Math.trunc(wNew * fixedScale);
+      }
+    }
+    this.indexColumns();
+  }
+
   reset(): void {
+    if (this.cols) {
+      this.cols.set(this.plan.csr!.cols);
+      this.active!.fill(1);
+      this.rewires = 0;
+      this.indexColumns();
+    }
     this.weights.set(this.p.weights);
     if (this.weightsFixed) this.weightsFixed.set(this.plan.csr!.weights);
     this.preTraces.fill(0);
@@ -115,7 +161,8 @@ export class CpuPlasticity {
     const dense = preOf === null;
     const k = reward ? f(c.learningRate * this.reward) : 0;
 
-    if (reward) for (let s = 0; s < synapses; s++) E[s] = f(E[s] * c.decayE);
+    const live = this.active;
+    if (reward) for (let s = 0; s < synapses; s++) if (live === null || live[s]) E[s] = f(E[s] * c.decayE);
 
     const set = (s: number, w: number) => {
       W[s] = w;
@@ -146,8 +193,10 @@ export class CpuPlasticity {
       for (let j = 0; j < nPre; j++) if (arrived[j]) for (let i = 0; i < nPost; i++) depress(j * nPost + i, j, i);
       for (let i = 0; i < nPost; i++) if (spiked[i]) for (let j = 0; j < nPre; j++) potentiate(j * nPost + i, j, i);
     } else {
-      const { rowPtr, cols } = this.plan.csr!;
-      for (let j = 0; j < nPre; j++) if (arrived[j]) for (let s = rowPtr[j]; s < rowPtr[j + 1]; s++) depress(s, j, cols[s]);
+      const { rowPtr } = this.plan.csr!;
+      const cols = this.cols!;
+      const active = this.active!;
+      for (let j = 0; j < nPre; j++) if (arrived[j]) for (let s = rowPtr[j]; s < rowPtr[j + 1]; s++) if (active[s]) depress(s, j, cols[s]);
       const colPtr = this.colPtr!;
       const colSyn = this.colSyn!;
       for (let i = 0; i < nPost; i++) {
@@ -159,7 +208,7 @@ export class CpuPlasticity {
       }
     }
     if (reward && k !== 0) {
-      for (let s = 0; s < synapses; s++) set(s, clip(f(W[s] + f(k * E[s])), c.wMin, c.wMax));
+      for (let s = 0; s < synapses; s++) if (live === null || live[s]) set(s, clip(f(W[s] + f(k * E[s])), c.wMin, c.wMax));
     }
 
     // Traces, after every synapse has read this step's values.
@@ -179,14 +228,15 @@ export class CpuPlasticity {
 }
 
 /** The columns of a CSR projection: [colPtr (nPost + 1) | synapse ids by column, ascending]. */
-export function columnIndex(plan: PlanProjection): Uint32Array {
-  const { cols } = plan.csr!;
+export function columnIndex(plan: PlanProjection, cols = plan.csr!.cols, active?: Uint8Array): Uint32Array {
   const nPost = plan.plastic!.nPost;
-  const out = new Uint32Array(nPost + 1 + cols.length);
-  for (let s = 0; s < cols.length; s++) out[cols[s] + 1]++;
+  let count = 0;
+  for (let s = 0; s < cols.length; s++) if (!active || active[s]) count++;
+  const out = new Uint32Array(nPost + 1 + count);
+  for (let s = 0; s < cols.length; s++) if (!active || active[s]) out[cols[s] + 1]++;
   for (let i = 0; i < nPost; i++) out[i + 1] += out[i];
   const fill = out.slice(0, nPost);
-  for (let s = 0; s < cols.length; s++) out[nPost + 1 + fill[cols[s]]++] = s;
+  for (let s = 0; s < cols.length; s++) if (!active || active[s]) out[nPost + 1 + fill[cols[s]]++] = s;
   return out;
 }
 
