@@ -6,6 +6,8 @@
  * the same spike trains, and the published shape is checked.
  */
 import { describe, expect, it } from 'vitest';
+import { Network } from '../src/model/network.js';
+import { compile } from '../src/simulate.js';
 import { CpuSimulation } from '../src/cpu/simulation.js';
 import { lowerNetwork } from '../src/model/plan.js';
 import { pairingProtocol, runPairing } from '../src/plasticity/protocols.js';
@@ -68,5 +70,27 @@ describe('triplet STDP: the pairing-frequency protocol', () => {
     for (let k = 2; k < RATES.length; k++) expect(plus[k], `${RATES[k]} Hz`).toBeGreaterThan(plus[k - 1]);
     for (let k = 0; k < RATES.length; k++) expect(plus[k]).toBeGreaterThan(minus[k]);
     console.log('[triplet] rate_hz, dw(+10 ms), dw(-10 ms):', RATES.map((r, k) => `${r}: ${plus[k].toFixed(4)} ${minus[k].toFixed(4)}`).join(' | '));
+  });
+});
+
+describe('docs/plasticity.md example', () => {
+  it('runs as written', async () => {
+    // --- from docs/plasticity.md ---
+    const net = new Network({ dt: 0.1 });
+    const pre = net.addSource('pre', 1, { kind: 'times', times: [[20]] });
+    const drive = net.addSource('drive', 1, { kind: 'times', times: [[30]] });
+    const post = net.addLIF('post', 1, { t_ref: 0, receptors: { drive: { kind: 'delta' }, syn: { kind: 'delta' } } });
+    net.connect(drive, post, { kind: 'one_to_one', weight: 100 }, { receptor: 'drive' });
+    net.connect(pre, post, { kind: 'one_to_one', weight: 0.5 }, {
+      name: 'syn',
+      receptor: 'syn',
+      delay: 20, // steps: the pre spike of 20 ms arrives at 22 ms
+      plasticity: { rule: 'stdp', tau_plus: 20, tau_minus: 20, a_plus: 0.01, a_minus: 0.0105, w_max: 1 },
+    });
+    const sim = await compile(net, { backend: 'cpu' });
+    await sim.runFor(50);
+    const w = await sim.weights('syn'); // Float32Array [0.5 + 0.01 * exp(-8 / 20)]
+    // --- end ---
+    expect(w[0]).toBeCloseTo(0.5 + 0.01 * Math.exp(-8 / 20), 6);
   });
 });

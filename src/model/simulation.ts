@@ -1,5 +1,6 @@
 import { ModelError, requireInt } from './errors.js';
 import type { NetworkPlan } from './plan.js';
+import type { RewireOptions } from '../plasticity/readback.js';
 import { SpikeRecording, VoltageRecording } from './recording.js';
 
 export type BackendName = 'cpu' | 'gpu';
@@ -29,6 +30,16 @@ export interface Simulation {
   /** Back to step 0: initial potentials, empty delay lines, cleared recordings. */
   reset(): Promise<void>;
   dispose(): void;
+  /** A projection's current weights (plastic ones as learned so far); see docs/plasticity.md. */
+  weights(projection: string): Promise<Float32Array>;
+  /** The dopamine-like signal of reward_stdp projections, from the next step run on. */
+  setReward(value: number): void;
+  /** Turns plasticity on or off, from the next step run on. */
+  setLearning(enabled: boolean): void;
+  /** Synaptic scaling: each target neuron's incoming plastic weights scaled to sum to `total`. */
+  normalizeWeights(projection: string, total: number): Promise<void>;
+  /** Structural plasticity of a sparse plastic projection: prune and create within its capacity. */
+  rewire(projection: string, options: RewireOptions): Promise<void>;
 }
 
 /** Recordings and argument checks that both backends share. */
