@@ -9,6 +9,8 @@ import { readNetworkFile, writeNetworkFile } from '../src/io/network-file.js';
 import type { PlasticityInput } from '../src/plasticity/spec.js';
 import { pairNetwork, plasticNetwork } from './plasticity-cases.js';
 import { type PlasticSimulation, TwoPatternTask } from '../src/plasticity/tasks.js';
+import { DiehlCook } from '../src/plasticity/diehl-cook.js';
+import { loadMnistSplit } from '../src/crossbar/mnist-data.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());
@@ -208,12 +210,14 @@ describe('reward-modulated STDP: learning which of two patterns to answer', () =
     expect(w.B).toBeLessThan(0.6);
     // After learning the output answers A and (nearly) ignores B.
     expect(late.A).toBeGreaterThan(4 * late.B);
+    // The GPU trains the first 24 trials (the same task object: the plan's input source reads its
+    // pattern) and must match a CPU twin over the same trials bit for bit.
     const g = await GpuSimulation.create(plan, gpu, { chunkSteps: 50 });
+    const twin = new CpuSimulation(plan);
     try {
-      // The same task object: the plan's input source reads its pattern.
-      const gLate = await train(g, task, 80);
-      expect(gLate).toEqual(late);
-      expect(await g.weights('learn')).toEqual(cpu.weightsSync('learn'));
+      expect(await train(g, task, 24)).toEqual(await train(twin, task, 24));
+      expect(g.spikes('output').total()).toBeGreaterThan(20);
+      expect(await g.weights('learn')).toEqual(twin.weightsSync('learn'));
     } finally {
       g.dispose();
     }
@@ -359,5 +363,27 @@ describe('structural plasticity: prune and create within a fixed CSR capacity', 
     silent.runSync(500);
     expect((await pruned.state('post')).v).toEqual((await silent.state('post')).v);
     expect(Array.from(pruned.weightsSync('syn'))).toEqual([0]);
+  });
+});
+
+describe('Diehl & Cook on the GPU', () => {
+  it('learns the same weights as the CPU twin over three images, normalisation included', async () => {
+    const gpu = await requireGpu();
+    const split = await loadMnistSplit({ trainPerDigit: 1, testPerDigit: 1 });
+    const options = { neurons: 30, dt: 1, present_ms: 60, rest_ms: 20 };
+    const image = (k: number) => split.train.x.subarray(k * 784, (k + 1) * 784);
+    // Two task objects with the same seed: present() advances each one's input RNG per image.
+    const dcCpu = new DiehlCook(options);
+    const cpu = new CpuSimulation(lowerNetwork(dcCpu.network));
+    for (let k = 0; k < 3; k++) expect((await dcCpu.present(cpu, image(k), true)).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const dcGpu = new DiehlCook(options);
+    const g = await GpuSimulation.create(lowerNetwork(dcGpu.network), gpu, { chunkSteps: 40 });
+    try {
+      for (let k = 0; k < 3; k++) await dcGpu.present(g, image(k), true);
+      expect(await g.weights('input->exc')).toEqual(cpu.weightsSync('input->exc'));
+      expect(Array.from(g.spikes('exc').bits)).toEqual(Array.from(cpu.spikes('exc').bits));
+    } finally {
+      g.dispose();
+    }
   });
 });
