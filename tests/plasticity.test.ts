@@ -64,6 +64,11 @@ describe('plasticity spec', () => {
     const back = readNetworkFile(writeNetworkFile(n)).network;
     expect(back.projections[0].plasticity).toEqual(n.projections[0].plasticity);
     expect(back.projections[0].plasticity!.tau_x).toBe(101);
+    // An adaptive threshold goes through the file too.
+    const m = new Network();
+    m.addLIF('x', 3, { adaptive_threshold: { theta_plus: 0.05, tau_theta: 1e7 } });
+    const again = readNetworkFile(writeNetworkFile(m)).network;
+    expect((again.populations[0] as { params: { adaptive_threshold?: unknown } }).params.adaptive_threshold).toEqual({ theta_plus: 0.05, tau_theta: 1e7 });
   });
 
   it('the fused kernel refuses plastic networks', () => {

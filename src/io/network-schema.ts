@@ -33,6 +33,7 @@ const lifParams = z
     integration: z.enum(['euler', 'exact']),
     v_init: numberOrList,
     receptors,
+    adaptive_threshold: z.object({ theta_plus: nonNegative, tau_theta: positive, theta_init: numberOrList.optional() }).strict(),
   })
   .partial()
   .strict();
