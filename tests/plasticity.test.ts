@@ -71,11 +71,17 @@ describe('plasticity spec', () => {
     expect((again.populations[0] as { params: { adaptive_threshold?: unknown } }).params.adaptive_threshold).toEqual({ theta_plus: 0.05, tau_theta: 1e7 });
   });
 
-  it('the fused kernel refuses plastic networks', () => {
+  it('the fused kernel refuses plastic networks', async () => {
     const plan = lowerNetwork(plasticNetwork({}));
     const r = fusedEligibility(plan, { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 28 });
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.reason).toMatch(/plastic/);
+    // 'always' refuses with the reason; 'auto' falls back to the per-kernel path.
+    const gpu = await requireGpu();
+    await expect(GpuSimulation.create(plan, gpu, { fused: 'always' })).rejects.toThrow(/fused: this network cannot run fused: projection dense is plastic/);
+    const auto = await GpuSimulation.create(plan, gpu);
+    expect(auto.fused).toBe(false);
+    auto.dispose();
   });
 });
 
