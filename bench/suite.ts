@@ -14,6 +14,7 @@ import { crossbarSnnBench } from './crossbar-snn.js';
 import { codingBench } from './coding.js';
 import { energyBench } from './energy.js';
 import { dvsBench } from './dvs.js';
+import { plasticityBench } from './plasticity.js';
 
 export interface SuiteCallbacks {
   host: BenchHost;
@@ -39,6 +40,7 @@ const BENCHMARKS: Record<BenchName, Benchmark> = {
   coding: (args, gpu, cb, emit) => codingBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
   energy: (args, gpu, cb, emit) => energyBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
   dvs: (args, gpu, cb, emit) => dvsBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
+  plasticity: (args, gpu, cb, emit) => plasticityBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
 };
 
 export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {

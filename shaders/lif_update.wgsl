@@ -40,7 +40,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     }
     state.v = v[i];
     state.refractory = refractory[i];
-    if (P.model != 0u) {
+    if (P.model != 0u || (P.flags & 4u) != 0u) {
       state.adapt = adapt[i];
     }
     let next = neuron_step(params, state, input, external_current[i]);
@@ -54,7 +54,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     }
     v[i] = next.state.v;
     refractory[i] = next.state.refractory;
-    if (P.model != 0u) {
+    if (P.model != 0u || (P.flags & 4u) != 0u) {
       adapt[i] = next.state.adapt;
     }
   }

@@ -41,7 +41,7 @@ struct LifParams {
   input_slots: u32,      // depth of the future-input ring: step t reads slot t % input_slots
   seed: u32,
   n_poisson: u32,
-  _p0: u32,
+  theta_decay: f32,      // LIF adaptive threshold (flags bit 2): theta, in `adapt`, decays by this each step
   receptors: array<Receptor, 4>,
   poisson: array<PoissonInput, 4>,
 }
@@ -156,6 +156,12 @@ fn neuron_step(P: LifParams, state: NeuronState, input: array<f32, 4>, external_
   var vi = state.v;
   var r = state.refractory;
   var u = 0.0;
+  let adaptive = P.model == 0u && (P.flags & 4u) != 0u;
+  var threshold = P.v_th;
+  if (adaptive) {
+    u = state.adapt * P.theta_decay;
+    threshold = P.v_th + u;
+  }
   if (P.model != 0u) {
     u = state.adapt;
   }
@@ -212,7 +218,7 @@ fn neuron_step(P: LifParams, state: NeuronState, input: array<f32, 4>, external_
       vi = v_inf + (vi - v_inf) * exp_f32(-(b * P.dt_over_tau));
     }
   }
-  if (vi >= P.v_th) {
+  if (vi >= threshold) {
     vi = P.v_reset;
     u = u + P.adapt_jump;
     r = P.refractory_steps;

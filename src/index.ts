@@ -38,3 +38,9 @@ export { writeCheckpoint, readCheckpoint, CHECKPOINT_VERSION, CHECKPOINT_MAGIC }
 export { CheckpointError, networkHash, stateLayout, checkSnapshot, MAX_STEPS, type StateSnapshot, type StateArray, type StateEntry } from './checkpoint/state.js';
 export { runResilient, gpuOrCpu, DeviceLostError, type ResilientOptions, type ResilientResult, type ResilientEvent, type SimulationFactory, type CheckpointableSimulation } from './checkpoint/resilient.js';
 export { estimateMemory, checkMemory, checkRecordingMemory, type MemoryEstimate } from './model/resources.js';
+export { resolvePlasticity, PFISTER_VISUAL_CORTEX, type PlasticityInput, type Plasticity, type PlasticityRule } from './plasticity/spec.js';
+export type { RewireOptions } from './plasticity/readback.js';
+export type { AdaptiveThreshold } from './model/neuron.js';
+export { pairingProtocol, runPairing, PROTOCOL_PROJECTION, type PairingProtocol, type PairingRun } from './plasticity/protocols.js';
+export { TwoPatternTask, type TwoPatternOptions, type TrialResult } from './plasticity/tasks.js';
+export { DiehlCook, trainDiehlCook, assignLabels, classify, interleaveDigits, type DiehlCookOptions } from './plasticity/diehl-cook.js';

@@ -64,12 +64,15 @@ describe('parameter validation names the field and the allowed range', () => {
     expect(errorOf(() => n.injectCurrent(a, { amplitude: 1, start_ms: 5, stop_ms: 5 })).field).toBe('currents[0].stop_ms');
   });
 
-  it('negative initial conductances summing to -1 or less are refused (the step would divide by zero)', () => {
+  it('initial conductances summing to exactly -1 are refused (the step would divide by 1 + g = 0); other negative ones are allowed', () => {
     const n = new Network({ dt: 0.1 });
-    n.addLIF('a', 3, { integration: 'exact', receptors: { e: { kind: 'exp_conductance', tau: 5, e_rev: 0, init: [0.5, -0.4, 0] }, i: { kind: 'exp_conductance', tau: 10, e_rev: -80, init: [0, -0.6, -0.9] } } });
+    n.addLIF('a', 3, { integration: 'exact', receptors: { e: { kind: 'exp_conductance', tau: 5, e_rev: 0, init: [0.5, -0.25, 0] }, i: { kind: 'exp_conductance', tau: 10, e_rev: -80, init: [0, -0.75, -3.9] } } });
     const e = errorOf(() => lowerNetwork(n));
     expect(e.field).toBe('populations.a.receptors');
-    expect(e.message).toMatch(/neuron 1's negative initial conductances sum to -1[.0-9]* \(in units of the leak conductance\); they must sum to more than -1/);
+    expect(e.message).toMatch(/neuron 1's initial conductances sum to exactly -1/);
+    const ok = new Network({ dt: 0.1 });
+    ok.addLIF('a', 2, { integration: 'exact', receptors: { i: { kind: 'exp_conductance', tau: 10, e_rev: -80, init: [-3.9, -0.5] } } });
+    expect(() => lowerNetwork(ok)).not.toThrow();
   });
 
   it('zero-delay cycles and zero-delay self-connections are refused when lowering', () => {

@@ -17,7 +17,7 @@
  *   (`input_float`) is consumed in the step it arrives, so it is zero between steps.
  */
 import { ModelError } from '../model/errors.js';
-import { conductanceFloorViolation, negativeConductance } from '../model/plan-checks.js';
+import { singularConductance } from '../model/plan-checks.js';
 import type { NetworkPlan } from '../model/plan.js';
 import { crc32 } from './crc32.js';
 
@@ -140,8 +140,8 @@ export function checkSnapshot(plan: NetworkPlan, snapshot: StateSnapshot): boole
     }
     if (e.name.endsWith('/synapses')) {
       const pop = plan.byId.find((p) => names.synapses(p.name) === e.name);
-      const low = pop?.lif ? conductanceFloorViolation(pop.lif, a, pop.n) : -1;
-      if (low >= 0) throw new CheckpointError(`array ${e.name}: neuron ${low}'s negative conductances sum to ${negativeConductance(pop!.lif!, a, pop!.n, low)}; they must sum to more than -1 (the total membrane conductance must stay positive)`);
+      const singular = pop?.lif ? singularConductance(pop.lif, a, pop.n) : -1;
+      if (singular >= 0) throw new CheckpointError(`array ${e.name}: neuron ${singular}'s conductances sum to exactly -1, so its total membrane conductance 1 + g is 0, which the integration step divides by`);
     }
     if (e.max !== undefined) {
       for (let i = 0; i < a.length; i++) if (a[i] > e.max) throw new CheckpointError(`array ${e.name}[${i}] is ${a[i]}; at most ${e.max}`);

@@ -13,6 +13,7 @@ import { EXAMPLES } from '../networks/examples.js';
 import { type FlagSpec, flagHelp, type ParsedArgs, parseArgs, UsageError } from './args.js';
 import { writeCrossbarStudy } from './crossbar-study.js';
 import { runEnergy } from './energy.js';
+import { writeDiehlCookStudy } from './diehl-cook-study.js';
 import { runLab } from './lab.js';
 import { type CliIo, runCommand } from './run.js';
 
@@ -106,16 +107,35 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
     },
   },
   study: {
-    usage: 'neuromorph study crossbar [--out DIR] [--backend cpu|gpu]',
+    usage: 'neuromorph study crossbar|diehl-cook [--out DIR] [--backend cpu|gpu] [--neurons N] [--images N] [--eval-images N]',
     summary: 'the crossbar nonideality study: MNIST accuracy vs read noise, levels, ADC bits, faults, drift (figure + table)',
     flags: {
       out: { type: 'string', help: 'output directory (default: out)' },
       backend: { type: ['cpu', 'gpu'], help: 'run the arrays on the CPU twin (default) or the GPU' },
+      neurons: { type: 'string', help: 'diehl-cook: excitatory neurons (default 100)' },
+      images: { type: 'string', help: 'diehl-cook: training images (default 400)' },
+      'eval-images': { type: 'string', help: 'diehl-cook: labelling and test images, each (default 100)' },
       ...HELP_FLAG,
     },
     maxPositional: 1,
     run: async ({ positional, flags }, io) => {
-      if (positional[0] !== 'crossbar') throw new UsageError('study: the study to run must be named: crossbar');
+      if (positional[0] === 'diehl-cook') {
+        const int = (name: string, fallback: number) => {
+          const v = flags[name] === undefined ? fallback : Number(flags[name]);
+          if (!Number.isInteger(v) || v < 1) throw new UsageError(`study: --${name} must be a positive integer, got ${String(flags[name])}`);
+          return v;
+        };
+        const options = { neurons: int('neurons', 100), images: int('images', 400), evalImages: int('eval-images', 100) };
+        const gpu = flags.backend === 'gpu' ? await acquireGpu() : null;
+        try {
+          const files = await writeDiehlCookStudy((flags.out as string | undefined) ?? 'out', { ...options, gpu, log: (m) => process.stderr.write(`${m}\n`) });
+          for (const f of files) io.out(`wrote ${f}`);
+        } finally {
+          gpu?.release();
+        }
+        return EXIT.ok;
+      }
+      if (positional[0] !== 'crossbar') throw new UsageError('study: the study to run must be named: crossbar or diehl-cook');
       const gpu = flags.backend === 'gpu' ? await acquireGpu() : null;
       try {
         const { files } = await writeCrossbarStudy((flags.out as string | undefined) ?? 'out', { gpu });

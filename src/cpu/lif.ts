@@ -38,7 +38,9 @@ export function lifUpdate(
   const words = (n + 31) >>> 5;
   bits.fill(0, bitsOffset, bitsOffset + words);
   const { v_rest, v_reset, v_th, k, mode, refractorySteps, receptors, hasExpCurrent, hasConductance, dtOverTau } = p;
-  const { model, a, b, delta_t, v_t, kw, adaptJump } = p;
+  const { model, a, b, delta_t, v_t, kw, adaptJump, thetaDecay } = p;
+  // LIF with an adaptive threshold keeps theta in the adaptation slot.
+  const adaptive = model === 0 && thetaDecay !== 0;
   const invDeltaT = f(1 / (delta_t || 1));
   const nr = receptors.length;
   const poisson = p.poissonInputs;
@@ -80,7 +82,7 @@ export function lifUpdate(
     }
     let vi = v[i];
     let r = refractory[i];
-    let u = model === 0 ? 0 : adapt[i];
+    let u = model !== 0 ? adapt[i] : adaptive ? f(adapt[i] * thetaDecay) : 0;
     if (r === 0) vi = f(vi + jump);
     if (model !== 0) {
       let drive = current;
@@ -117,7 +119,7 @@ export function lifUpdate(
         vi = f(vInf + f(f(vi - vInf) * expF32(-f(b * dtOverTau))));
       }
     }
-    if (vi >= v_th) {
+    if (vi >= (adaptive ? f(v_th + u) : v_th)) {
       vi = v_reset;
       u = f(u + adaptJump);
       r = refractorySteps;
@@ -126,7 +128,7 @@ export function lifUpdate(
     if (r > 0) r--;
     v[i] = vi;
     refractory[i] = r;
-    if (model !== 0) adapt[i] = u;
+    if (model !== 0 || adaptive) adapt[i] = u;
   }
 }
 

@@ -10,6 +10,9 @@ import { crossbarPropagate, CrossbarScratch } from '../crossbar/projection.js';
 import type { WorkCounts } from '../energy/counts.js';
 import { WorkTally } from '../energy/engine-counts.js';
 import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
+import { CpuPlasticity } from '../plasticity/cpu.js';
+import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
+import { ModelError } from '../model/errors.js';
 
 export interface CpuSimulationOptions {
   /**
@@ -105,6 +108,8 @@ export class CpuSimulation implements Simulation {
   private readonly deliver: ((tModPeriod: number) => void) | null;
   private readonly deliverPeriod: number;
   private changeCursor = 0;
+  /** Plastic projections' weights and traces (src/plasticity/cpu.ts), by projection id. */
+  readonly plasticity = new Map<number, CpuPlasticity>();
   private readonly recordings: RecordingSet;
   private step = 0;
   /** Per-neuron spike counts and steps, for workCounts() (src/energy/engine-counts.ts). */
@@ -118,7 +123,10 @@ export class CpuSimulation implements Simulation {
     this.changeSteps = [...plan.currentChangeSteps].sort((a, b) => a - b);
     this.recordings = new RecordingSet(plan);
     this.tally = new WorkTally(plan);
-    const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, plan.projections, this.ringLength, { compact: options.compactKernels });
+    // Plastic sparse projections are delivered in JavaScript: the WebAssembly scatter copies its weights.
+    const wasmProjections = plan.projections.filter((p) => !(p.plastic && p.csr));
+    const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, wasmProjections, this.ringLength, { compact: options.compactKernels });
+    for (const proj of plan.projections) if (proj.plastic) this.plasticity.set(proj.id, new CpuPlasticity(proj));
     this.byId = plan.byId.map((p) => {
       const lif = p.kind === 'neuron';
       const k = wasm?.populations.get(p.id) ?? null;
@@ -157,7 +165,7 @@ export class CpuSimulation implements Simulation {
         const receptorOffset = proj.receptor * pop.stride;
         pop.incoming.push({
           how,
-          plan: proj,
+          plan: this.plasticity.get(proj.id)?.view ?? proj,
           pre: this.byId[proj.pre],
           delay: proj.delay,
           receptorOffset,
@@ -298,11 +306,62 @@ export class CpuSimulation implements Simulation {
     this.step = t;
   }
 
+  /**
+   * A projection's current weights as f32: pre-major w[j * nPost + i] for dense projections, CSR
+   * order for sparse ones (static sparse weights as stored, i.e. their fixed-point values).
+   */
+  async weights(projection: string): Promise<Float32Array> {
+    return this.weightsSync(projection);
+  }
+
+  weightsSync(projection: string): Float32Array {
+    return projectionWeights(this.plan, projection, (id) => this.plasticity.get(id)?.weights);
+  }
+
+  /**
+   * Synaptic scaling of a plastic projection: each postsynaptic neuron's incoming weights are
+   * scaled to sum to `total` (Diehl & Cook 2015 do it after every example), then clipped to the
+   * rule's bounds. Applies to the weights as they are after the steps run so far.
+   */
+  async normalizeWeights(projection: string, total: number): Promise<void> {
+    const proj = findProjection(this.plan, projection);
+    const p = this.plasticity.get(proj.id);
+    if (!p) throw new ModelError('projection', `${projection} is not plastic`);
+    if (p.rewires > 0) throw new ModelError('projection', `${projection} has been rewired; normalizeWeights takes projections whose synapses stay put`);
+    p.normalize(requireFinitePositive('total', total));
+  }
+
+  /**
+   * Structural plasticity of a sparse plastic projection (CpuPlasticity.rewire): prunes weak
+   * synapses and creates new ones in free slots, within the projection's fixed CSR capacity.
+   */
+  async rewire(projection: string, options: RewireOptions): Promise<void> {
+    const proj = findProjection(this.plan, projection);
+    const r = resolveRewire(proj, options);
+    this.plasticity.get(proj.id)!.rewire(r.pruneBelow, r.createThreshold, r.wNew, this.plan.seed, r.stream);
+  }
+
+  /** Whether plastic projections learn: false freezes weights, traces and eligibility (true after reset). */
+  learning = true;
+
+  /** Turns every plastic projection's updates on or off, from the next step on. */
+  setLearning(enabled: boolean): void {
+    this.learning = enabled === true;
+  }
+
+  /** The dopamine-like signal of reward_stdp projections, from the next step on (0 after reset). */
+  setReward(value: number): void {
+    const r = checkReward(value);
+    for (const p of this.plasticity.values()) p.reward = r;
+  }
+
   private resetState(): void {
     this.step = 0;
     this.changeCursor = 0;
     this.recordings.clear();
     this.tally.clear();
+    for (const p of this.plasticity.values()) p.reset();
+    this.learning = true;
     for (const p of this.byId) {
       p.ring.fill(0);
       p.refractory.fill(0);
@@ -382,6 +441,12 @@ export class CpuSimulation implements Simulation {
       }
       if (pop.spikeRecording !== null) pop.spikeRecording.append(pop.ring, 1, offset);
       this.tally.addBits(planned.id, pop.ring, offset);
+    }
+    if (this.learning) for (const [id, plastic] of this.plasticity) {
+      const proj = this.plan.projections[id];
+      const pre = this.byId[proj.pre];
+      const post = this.byId[proj.post];
+      plastic.step(pre.ring, ((t + L - proj.delay) % L) * pre.plan.words, post.ring, slot * post.plan.words);
     }
     this.step++;
     this.tally.steps++;

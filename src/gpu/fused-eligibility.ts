@@ -21,6 +21,9 @@ export type FusedLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'
  */
 export function fusedEligibility(plan: NetworkPlan, limits: FusedLimits, chunkSteps = 128): FusedEligibility {
   for (const proj of plan.projections) {
+    if (proj.plastic) {
+      return { ok: false, reason: `projection ${proj.name} is plastic; the fused kernel has no plasticity step (use fused: 'never' or 'auto')` };
+    }
     if (!proj.csr) {
       const form = proj.dense ? 'dense' : proj.crossbar ? 'crossbar-backed' : proj.procedural ? 'procedural' : 'not stored';
       return { ok: false, reason: `projection ${proj.name} is ${form}; the fused kernel takes CSR (sparse) projections only` };
@@ -29,6 +32,8 @@ export function fusedEligibility(plan: NetworkPlan, limits: FusedLimits, chunkSt
       return { ok: false, reason: `projection ${proj.name} has delay 0; the fused kernel needs every delay >= 1 (no order between populations inside a step)` };
     }
   }
+  const adaptive = plan.byId.find((p) => p.lif && p.lif.thetaDecay !== 0);
+  if (adaptive) return { ok: false, reason: `population ${adaptive.name} has an adaptive threshold; the fused kernel does not take it` };
   const neurons = plan.byId.reduce((s, p) => s + p.n, 0);
   if (neurons > FUSED_MAX_NEURONS) {
     return { ok: false, reason: `the network has ${neurons} neurons; one workgroup takes at most ${FUSED_MAX_NEURONS}` };

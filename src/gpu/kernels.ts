@@ -12,6 +12,11 @@ import proceduralPropagateWgsl from '../../shaders/procedural_propagate.wgsl?raw
 import sparsePropagateWgsl from '../../shaders/sparse_propagate.wgsl?raw';
 import spikeListWgsl from '../../shaders/spike_list.wgsl?raw';
 import spikeCountWgsl from '../../shaders/spike_count.wgsl?raw';
+import stdpCommonWgsl from '../../shaders/stdp_common.wgsl?raw';
+import stdpSynapseWgsl from '../../shaders/stdp_synapse.wgsl?raw';
+import stdpNormalizeWgsl from '../../shaders/stdp_normalize.wgsl?raw';
+import stdpRewireWgsl from '../../shaders/stdp_rewire.wgsl?raw';
+import stdpTraceWgsl from '../../shaders/stdp_trace.wgsl?raw';
 import { ShaderStage } from './flags.js';
 
 /** Binding kinds, in binding order; binding 0 is always the per-step record (dynamic offset). */
@@ -66,6 +71,30 @@ export const KERNELS = {
     name: 'spike_count',
     source: compose(commonWgsl, spikeCountWgsl),
     bindings: ['uniform', 'read-only-storage', 'storage'],
+  },
+} satisfies Record<string, KernelDef>;
+
+/** The plasticity kernels (src/gpu/plasticity.ts). */
+export const PLASTICITY_KERNELS = {
+  stdpSynapse: {
+    name: 'stdp_synapse',
+    source: compose(commonWgsl, stdpCommonWgsl, stdpSynapseWgsl),
+    bindings: ['uniform', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage'],
+  },
+  stdpNormalize: {
+    name: 'stdp_normalize',
+    source: compose(commonWgsl, stdpCommonWgsl, stdpNormalizeWgsl),
+    bindings: ['uniform', 'storage', 'storage', 'read-only-storage'],
+  },
+  stdpRewire: {
+    name: 'stdp_rewire',
+    source: compose(commonWgsl, rngWgsl, stdpRewireWgsl),
+    bindings: ['uniform', 'storage', 'storage', 'storage', 'storage'],
+  },
+  stdpTrace: {
+    name: 'stdp_trace',
+    source: compose(commonWgsl, stdpCommonWgsl, stdpTraceWgsl),
+    bindings: ['uniform', 'storage', 'read-only-storage', 'read-only-storage'],
   },
 } satisfies Record<string, KernelDef>;
 

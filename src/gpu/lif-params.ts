@@ -15,7 +15,7 @@ export function lifParams(p: PlanPopulation, seed: number): Uint32Array {
   const floats = new Float32Array(words.buffer);
   words.set([p.n, p.words, lif.mode, lif.refractorySteps], 0);
   words[9] = lif.receptors.length;
-  words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0);
+  words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0) | (lif.thetaDecay !== 0 ? 4 : 0);
   words[12] = lif.model;
   words[20] = p.inputSlots;
   words[21] = seed;
@@ -25,6 +25,7 @@ export function lifParams(p: PlanPopulation, seed: number): Uint32Array {
     13: lif.a, 14: lif.b, 15: lif.delta_t, 16: lif.v_t, 17: Math.fround(1 / (lif.delta_t || 1)), 18: lif.kw, 19: lif.adaptJump,
   };
   for (const [k, x] of Object.entries(f)) floats[Number(k)] = x;
+  floats[23] = lif.thetaDecay;
   lif.receptors.forEach((r, k) => {
     words[R0 + 4 * k] = r.code;
     floats.set([r.decay, r.coef, r.e_rev], R0 + 1 + 4 * k);

@@ -12,6 +12,8 @@ import { CROSSBAR_PROPAGATE_KERNEL, crossbarUniform } from './crossbar-projectio
 import type { WorkCounts } from '../energy/counts.js';
 import { WorkTally } from '../energy/engine-counts.js';
 import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
+import { checkPlasticLimits, GpuPlasticity, loadPlasticityKernels, type PlasticityKernels } from './plasticity.js';
+import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
@@ -126,6 +128,14 @@ export class GpuSimulation implements Simulation {
   private readonly counters: { id: number; params: GPUBuffer; counts: GPUBuffer; bindGroup: GPUBindGroup; groups: number; kernel: CompiledKernel }[] = [];
   private readonly countStaging: GPUBuffer | null = null;
   private readonly countParamsData = new Uint32Array(4);
+  /** Weight buffers by projection id (dense: f32; CSR: the fixed-point weights of its one part). */
+  private readonly weightBuffers = new Map<number, GPUBuffer>();
+  /** CSR target buffers by projection id (of its one part), for structural plasticity. */
+  private readonly colsBuffers = new Map<number, GPUBuffer>();
+  /** Plastic projections' buffers (src/gpu/plasticity.ts), by projection id. */
+  readonly plasticity = new Map<number, GpuPlasticity>();
+  /** The plasticity dispatches, run at the end of every step after every population's. */
+  private readonly plasticDispatches: Dispatch[] = [];
 
   static async create(plan: NetworkPlan, ctx: GpuContext, options: GpuSimulationOptions = {}): Promise<GpuSimulation> {
     const wg = requireInt('workgroupSize', options.workgroupSize ?? 64, 32, ctx.limits.maxComputeInvocationsPerWorkgroup);
@@ -151,13 +161,16 @@ export class GpuSimulation implements Simulation {
       record: await getKernel(ctx.device, KERNELS.recordVoltage, wg),
       crossbar: plan.projections.some((p) => p.crossbar) ? await getKernel(ctx.device, CROSSBAR_PROPAGATE_KERNEL, wg) : undefined,
     };
-    return new GpuSimulation(plan, ctx, { perKernel: kernels }, options, countKernel);
+    const plastic = plan.projections.some((p) => p.plastic);
+    if (plastic) checkPlasticLimits(plan, Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize));
+    const plasticity = plastic ? await loadPlasticityKernels(ctx.device, wg) : null;
+    return new GpuSimulation(plan, ctx, { perKernel: kernels, plasticity }, options, countKernel);
   }
 
   private constructor(
     readonly plan: NetworkPlan,
     private readonly ctx: GpuContext,
-    kernels: { fused: CompiledKernel } | { perKernel: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> & { crossbar?: CompiledKernel } },
+    kernels: { fused: CompiledKernel } | { perKernel: Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> & { crossbar?: CompiledKernel }; plasticity?: PlasticityKernels | null },
     options: GpuSimulationOptions,
     countKernel: CompiledKernel | null = null,
   ) {
@@ -185,6 +198,7 @@ export class GpuSimulation implements Simulation {
       this.fusedNetwork = new FusedNetwork(plan, this.device, kernels.fused, K);
     } else {
       this.allocatePerKernel(kernels.perKernel);
+      if (kernels.plasticity) this.attachPlasticity(kernels.plasticity);
     }
     let perStep = 0;
     for (const id of plan.spikeMonitors) perStep += plan.byId[id].words * 4;
@@ -269,7 +283,7 @@ export class GpuSimulation implements Simulation {
    */
   get dispatchesPerStep(): number {
     if (this.fusedNetwork) return 1 / this.chunkSteps;
-    return this.pops.reduce((s, p) => s + p.dispatches.length, 0);
+    return this.pops.reduce((s, p) => s + p.dispatches.length, 0) + this.plasticDispatches.length;
   }
 
   /** Kernel dispatches per full chunk of chunkSteps steps: 1 on the fused path. */
@@ -386,6 +400,8 @@ export class GpuSimulation implements Simulation {
     await this.drain();
     const enc = this.device.createCommandEncoder();
     this.fusedNetwork?.reset(enc);
+    for (const [id, p] of this.plasticity) p.reset(enc, this.colsBuffers.get(id));
+    this.learning = true;
     for (const p of this.pops) {
       for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
     }
@@ -395,6 +411,75 @@ export class GpuSimulation implements Simulation {
     this.writeInitialState();
     this.step = 0;
     this.recordings.clear();
+  }
+
+  /** Plastic projections: their buffers and their two dispatches per step. */
+  private attachPlasticity(kernels: PlasticityKernels): void {
+    for (const proj of this.plan.projections) {
+      if (!proj.plastic) continue;
+      const f32 = proj.dense ? this.weightBuffers.get(proj.id)! : this.storage(`${proj.name}.weights_f32`, proj.plastic.weights);
+      const fixed = proj.csr ? this.weightBuffers.get(proj.id)! : null;
+      const p = new GpuPlasticity(proj, this.device, f32, fixed, (label, data, usage = 0) => this.storage(label, data, usage));
+      this.plasticity.set(proj.id, p);
+      this.plasticDispatches.push(...p.dispatches(kernels, this.stepInfo, this.pops[proj.pre].ring, this.pops[proj.post].ring));
+    }
+  }
+
+  /**
+   * A projection's current weights as f32 (read back from the GPU for plastic projections):
+   * pre-major w[j * nPost + i] for dense, CSR order for sparse (see CpuSimulation.weights).
+   */
+  async weights(projection: string): Promise<Float32Array> {
+    this.checkAlive();
+    await this.drain();
+    const proj = findProjection(this.plan, projection);
+    const plastic = this.plasticity.get(proj.id);
+    const live = plastic ? await plastic.readWeights() : undefined;
+    return projectionWeights(this.plan, projection, () => live);
+  }
+
+  /**
+   * Synaptic scaling of a plastic projection: each postsynaptic neuron's incoming weights are
+   * scaled to sum to `total` (see CpuSimulation.normalizeWeights), after the steps run so far.
+   */
+  async normalizeWeights(projection: string, total: number): Promise<void> {
+    this.checkAlive();
+    const p = this.plasticOf(projection);
+    if (p.rewires > 0) throw new ModelError('projection', `${projection} has been rewired; normalizeWeights takes projections whose synapses stay put`);
+    await p.normalize(requireFinitePositive('total', total), this.stepInfo, this.plasticDispatches[0].kernel.workgroupSize);
+  }
+
+  /**
+   * Structural plasticity of a sparse plastic projection (shaders/stdp_rewire.wgsl; see
+   * CpuSimulation.rewire), after the steps run so far.
+   */
+  async rewire(projection: string, options: RewireOptions): Promise<void> {
+    this.checkAlive();
+    const proj = findProjection(this.plan, projection);
+    const r = resolveRewire(proj, options);
+    await this.plasticity.get(proj.id)!.rewire(r, this.plan.seed, this.colsBuffers.get(proj.id)!, this.stepInfo, this.plasticDispatches[0].kernel.workgroupSize);
+  }
+
+  private plasticOf(projection: string): GpuPlasticity {
+    const proj = findProjection(this.plan, projection);
+    const p = this.plasticity.get(proj.id);
+    if (!p) throw new ModelError('projection', `${projection} is not plastic`);
+    return p;
+  }
+
+  /** Whether plastic projections learn: false freezes weights, traces and eligibility (true after reset). */
+  learning = true;
+
+  /** Turns every plastic projection's updates on or off, from the next step run on. */
+  setLearning(enabled: boolean): void {
+    this.learning = enabled === true;
+  }
+
+  /** The dopamine-like signal of reward_stdp projections, from the next step run on (0 after reset). */
+  setReward(value: number): void {
+    this.checkAlive();
+    const r = checkReward(value);
+    for (const p of this.plasticity.values()) p.setReward(r);
   }
 
   /** Frees this simulation's buffers. The device is left alone (it may be the host's). */
@@ -632,7 +717,7 @@ export class GpuSimulation implements Simulation {
       const inputSlots = slots * p.inputSlots;
       pop.refractory = this.storage(`${p.name}.refractory`, p.n * 4);
       // LIF never touches it: one word suffices.
-      pop.adapt = this.storage(`${p.name}.adapt`, p.lif!.model === 0 ? 4 : p.n * 4);
+      pop.adapt = this.storage(`${p.name}.adapt`, p.lif!.model === 0 && p.lif!.thetaDecay === 0 ? 4 : p.n * 4);
       pop.synState = this.storage(`${p.name}.syn_state`, slots * 4);
       pop.inputFloat = this.storage(`${p.name}.input_float`, inputSlots * 4);
       pop.inputFixed = this.storage(`${p.name}.input_fixed`, inputSlots * 4);
@@ -671,6 +756,7 @@ export class GpuSimulation implements Simulation {
     if (proj.dense) {
       const params = this.uniform(`${proj.name}.params`, [pre.plan.n, post.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, 0]);
       const w = this.storage(`${proj.name}.weights`, proj.dense);
+      this.weightBuffers.set(proj.id, w);
       return [{ kernel: kernels.dense, bindGroup: this.bindGroup(kernels.dense, [params, w, pre.ring, post.inputFloat!]), groups: this.groupsFor(kernels.dense, post.plan.n) }];
     }
     const blocks = Math.ceil(pre.plan.n / NEURONS_PER_BLOCK);
@@ -690,7 +776,11 @@ export class GpuSimulation implements Simulation {
       const params = this.uniform(`${label}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, stride, hasDelays ? 1 : 0, firstBlock]);
       const partRowPtr = rowPtr.slice(j0, j1 + 1).map((x) => x - s0);
       const delays = this.storage(`${label}.delays`, hasDelays ? Uint32Array.from(proj.synapseDelays!.subarray(s0, s1)) : 4);
-      const resources = [params, this.storage(`${label}.row_ptr`, partRowPtr), this.storage(`${label}.cols`, s1 > s0 ? cols.subarray(s0, s1) : 4), this.storage(`${label}.weights`, s1 > s0 ? weights.subarray(s0, s1) : 4), delays, pre.ring, post.inputFixed!];
+      const partWeights = this.storage(`${label}.weights`, s1 > s0 ? weights.subarray(s0, s1) : 4);
+      this.weightBuffers.set(proj.id, partWeights);
+      const partCols = this.storage(`${label}.cols`, s1 > s0 ? cols.subarray(s0, s1) : 4);
+      this.colsBuffers.set(proj.id, partCols);
+      const resources = [params, this.storage(`${label}.row_ptr`, partRowPtr), partCols, partWeights, delays, pre.ring, post.inputFixed!];
       return { kernel: kernels.sparse, bindGroup: this.bindGroup(kernels.sparse, resources), groups: lastBlock - firstBlock };
     });
   }
@@ -743,7 +833,7 @@ export class GpuSimulation implements Simulation {
       if (p.plan.lif) {
         this.write(p.v!, 0, p.plan.lif.vInit);
         this.write(p.synState!, 0, p.plan.lif.synInit);
-        if (p.plan.lif.model !== 0) this.write(p.adapt!, 0, p.plan.lif.adaptInit);
+        if (p.plan.lif.model !== 0 || p.plan.lif.thetaDecay !== 0) this.write(p.adapt!, 0, p.plan.lif.adaptInit);
       }
     }
     this.writeExternalCurrents(0);
@@ -865,6 +955,14 @@ export class GpuSimulation implements Simulation {
           pass.dispatchWorkgroups(x, Math.ceil(d.groups / x));
           dispatches++;
         }
+      }
+      for (const d of this.plasticDispatches) {
+        if (d.groups === 0 || !this.learning) continue;
+        pass.setPipeline(d.kernel.pipeline);
+        pass.setBindGroup(0, d.bindGroup, offsets);
+        const x = Math.min(d.groups, maxGroups);
+        pass.dispatchWorkgroups(x, Math.ceil(d.groups / x));
+        dispatches++;
       }
     }
     this.timing.dispatches += dispatches;

@@ -113,6 +113,7 @@ function buildNetwork(file: NetworkFile): Network {
       if (proj.delay !== undefined) options.delay = proj.delay;
       if (proj.delays !== undefined) options.delays = proj.delays;
       if (proj.receptor !== undefined) options.receptor = proj.receptor;
+      if (proj.plasticity !== undefined) options.plasticity = proj.plasticity as NonNullable<typeof options.plasticity>;
       net.connect(pre, post, proj.connectivity, options);
     });
   });

@@ -34,6 +34,7 @@ const lifParams = z
     integration: z.enum(['euler', 'exact']),
     v_init: numberOrList,
     receptors,
+    adaptive_threshold: z.object({ theta_plus: nonNegative, tau_theta: positive, theta_init: numberOrList.optional() }).strict(),
   })
   .partial()
   .strict();
@@ -99,6 +100,27 @@ const connectivity = z.discriminatedUnion('kind', [
 
 const delaySteps = z.number().int().min(0).max(4096);
 
+/** A learning rule (src/plasticity/spec.ts); Network.connect checks the rest (w_max > w_min, which keys a rule takes). */
+const plasticity = z
+  .object({
+    rule: z.enum(['stdp', 'triplet', 'reward_stdp']),
+    tau_plus: positive.optional(),
+    tau_minus: positive.optional(),
+    a_plus: nonNegative.optional(),
+    a_minus: nonNegative.optional(),
+    w_min: finite.optional(),
+    w_max: finite,
+    weight_dependence: z.enum(['additive', 'multiplicative']).optional(),
+    pairing: z.enum(['all_to_all', 'nearest']).optional(),
+    tau_x: positive.optional(),
+    tau_y: positive.optional(),
+    a3_plus: nonNegative.optional(),
+    a3_minus: nonNegative.optional(),
+    tau_e: positive.optional(),
+    learning_rate: nonNegative.optional(),
+  })
+  .strict();
+
 const projection = z
   .object({
     name: z.string().min(1).optional(),
@@ -108,6 +130,7 @@ const projection = z
     delay: delaySteps.optional(),
     delays: z.union([z.array(delaySteps.min(1)), z.object({ low: delaySteps.min(1), high: delaySteps.min(1) }).strict()]).optional(),
     receptor: name.optional(),
+    plasticity: plasticity.optional(),
   })
   .strict();
 

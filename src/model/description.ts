@@ -8,6 +8,7 @@
 import type { ConnectivitySpec } from './connectivity.js';
 import type { LIFInput } from './neuron.js';
 import type { AdExInput, IzhikevichInput } from './neuron-models.js';
+import type { PlasticityInput } from '../plasticity/spec.js';
 
 /** Typed arrays and other array-likes become plain arrays in a description. */
 export type Json<T> = T extends number | string | boolean | null | undefined
@@ -34,6 +35,8 @@ export interface ProjectionDescription {
   /** Per-synapse delays in steps: explicit (CSR order) or drawn uniformly from [low, high]. */
   delays?: number[] | { low: number; high: number };
   receptor?: string;
+  /** A learning rule (src/plasticity/spec.ts). */
+  plasticity?: Json<PlasticityInput>;
 }
 
 export interface CurrentDescription {

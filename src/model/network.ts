@@ -4,6 +4,7 @@ import { type LIFInput, type LIFParams, resolveLIF } from './neuron.js';
 import { CounterRng } from '../util/rng.js';
 import { type AdExInput, type IzhikevichInput, resolveAdEx, resolveIzhikevich } from './neuron-models.js';
 import { type NetworkDescription, type PopulationDescription, type ProjectionDescription, toJson } from './description.js';
+import { checkInitialWeights, type Plasticity, type PlasticityInput, resolvePlasticity } from '../plasticity/spec.js';
 
 /**
  * Spike sources: neurons whose spikes are given, not integrated.
@@ -53,6 +54,8 @@ export interface Projection {
   /** Index of the target population's receptor the spikes act through. */
   receptor: number;
   weights: BuiltConnectivity;
+  /** A learning rule acting on the weights during a run (src/plasticity/spec.ts). */
+  plasticity?: Plasticity;
 }
 
 /** A current (mV, as the input I of the LIF equation) injected while start_ms <= t < stop_ms. */
@@ -175,9 +178,9 @@ export class Network {
     pre: Population,
     post: Population,
     connectivity: ConnectivitySpec,
-    options: { delay?: number; delays?: ArrayLike<number> | { low: number; high: number }; name?: string; receptor?: string } = {},
+    options: { delay?: number; delays?: ArrayLike<number> | { low: number; high: number }; name?: string; receptor?: string; plasticity?: PlasticityInput } = {},
   ): Projection {
-    rejectUnknownKeys('connect.options', options, ['delay', 'delays', 'name', 'receptor']);
+    rejectUnknownKeys('connect.options', options, ['delay', 'delays', 'name', 'receptor', 'plasticity']);
     const name = options.name ?? `${pre.name}->${post.name}`;
     const field = `projections.${name}`;
     if (this.projections.some((p) => p.name === name)) throw new ModelError(field, 'a projection with this name already exists');
@@ -205,11 +208,13 @@ export class Network {
       // Spikes are read one step after emission and scattered d - 1 steps further ahead.
       proj.delay = 1;
     }
+    if (options.plasticity !== undefined) proj.plasticity = plasticityFor(`${field}.plasticity`, options.plasticity, proj);
     this.projections.push(proj);
     const described: ProjectionDescription = { name, pre: pre.name, post: post.name, connectivity: toJson(connectivity) };
     if (options.delay !== undefined) described.delay = options.delay;
     if (options.delays !== undefined) described.delays = toJson(options.delays) as ProjectionDescription['delays'];
     if (options.receptor !== undefined) described.receptor = options.receptor;
+    if (options.plasticity !== undefined) described.plasticity = toJson(options.plasticity);
     this.calls.projections.push(described);
     return proj;
   }
@@ -370,4 +375,15 @@ function validateSource(field: string, source: SourceSpec, n: number, dt: number
     default:
       throw new ModelError(`${field}.kind`, `must be one of function, times, poisson; got ${String((source as { kind?: unknown }).kind)}`);
   }
+}
+
+/** Validates a projection's plasticity option against its connectivity (stored weights, one delay). */
+function plasticityFor(field: string, input: PlasticityInput, proj: Projection): Plasticity {
+  const p = resolvePlasticity(field, input);
+  const w = proj.weights;
+  if (w.kind === 'procedural') throw new ModelError(field, 'plastic weights must be stored: use dense or sparse connectivity, not procedural');
+  if (w.kind === 'crossbar') throw new ModelError(field, 'a crossbar-backed projection learns through its devices (in-situ outer-product updates, src/crossbar/training.ts), not through an STDP rule');
+  if (proj.synapseDelays) throw new ModelError(field, 'plastic projections take one delay for the whole projection (delay), not per-synapse delays');
+  checkInitialWeights(field, p, w.kind === 'dense' ? w.w : w.weights);
+  return p;
 }

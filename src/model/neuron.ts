@@ -63,6 +63,18 @@ export interface LIFParams {
   receptors: Record<string, ReceptorSpec>;
   /** The membrane equation: leaky integrate-and-fire unless stated (see neuron-models.ts). */
   model: NeuronModel;
+  /**
+   * LIF only: an adaptive threshold v_th + theta (Diehl & Cook 2015): each step theta decays by
+   * exp(-dt / tau_theta), then a spike needs v >= v_th + theta and adds theta_plus (mV) to it.
+   */
+  adaptive_threshold?: AdaptiveThreshold;
+}
+
+export interface AdaptiveThreshold {
+  theta_plus: number;
+  tau_theta: number;
+  /** Initial theta (mV), one value or one per neuron; default 0. */
+  theta_init?: number | ArrayLike<number>;
 }
 
 /**
@@ -91,7 +103,7 @@ export const CHAPTER_LIF: Readonly<Omit<LIFParams, 'model'>> = Object.freeze({
   receptors: DEFAULT_RECEPTORS,
 });
 
-const LIF_KEYS = ['v_rest', 'v_reset', 'v_th', 'threshold', 'tau_m', 't_ref', 'refractory_period', 'integration', 'v_init', 'receptors'] as const;
+const LIF_KEYS = ['v_rest', 'v_reset', 'v_th', 'threshold', 'tau_m', 't_ref', 'refractory_period', 'integration', 'v_init', 'receptors', 'adaptive_threshold'] as const;
 
 export type LIFInput = Partial<Omit<LIFParams, 'model'>> & { threshold?: number; refractory_period?: number };
 
@@ -133,7 +145,21 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
     }
     p.v_init = input.v_init;
   }
+  if (input.adaptive_threshold !== undefined) p.adaptive_threshold = resolveAdaptiveThreshold(`${field}.adaptive_threshold`, input.adaptive_threshold, n);
   return p;
+}
+
+function resolveAdaptiveThreshold(field: string, a: AdaptiveThreshold, n: number): AdaptiveThreshold {
+  if (a === null || typeof a !== 'object') throw new ModelError(field, 'must be an object { theta_plus, tau_theta, theta_init? }');
+  rejectUnknownKeys(field, a, ['theta_plus', 'tau_theta', 'theta_init']);
+  const out: AdaptiveThreshold = { theta_plus: requireNonNegative(`${field}.theta_plus`, a.theta_plus), tau_theta: requirePositive(`${field}.tau_theta`, a.tau_theta) };
+  if (a.theta_init !== undefined) {
+    if (typeof a.theta_init === 'number') requireModelValue(`${field}.theta_init`, a.theta_init);
+    else if (a.theta_init.length !== n) throw new ModelError(`${field}.theta_init`, `must have one value per neuron (${n}), got ${a.theta_init.length}`);
+    else for (let i = 0; i < n; i++) requireModelValue(`${field}.theta_init[${i}]`, a.theta_init[i]);
+    out.theta_init = a.theta_init;
+  }
+  return out;
 }
 
 /**

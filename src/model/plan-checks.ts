@@ -32,9 +32,9 @@ export function checkPlanRanges(net: Network, plan: NetworkPlan): void {
       // Initial conductances may be negative: Brian2's COBA benchmark draws them from N(4, 1.5)
       // (src/networks/vogels-abbott.ts), and they decay towards 0 either way.
     });
-    const low = conductanceFloorViolation(lif, lif.synInit, p.n);
-    if (low >= 0) {
-      throw new ModelError(`${field}.receptors`, `neuron ${low}'s negative initial conductances sum to ${negativeConductance(lif, lif.synInit, p.n, low)} (in units of the leak conductance); they must sum to more than -1, or the membrane's total conductance would not be positive`);
+    const singular = singularConductance(lif, lif.synInit, p.n);
+    if (singular >= 0) {
+      throw new ModelError(`${field}.receptors`, `neuron ${singular}'s initial conductances sum to exactly -1 (in units of the leak conductance): the total membrane conductance 1 + g would be 0, which the integration step divides by`);
     }
     lif.poissonInputs.forEach((q) => {
       finite32(`poisson_inputs.${p.name}.weight`, q.weight);
@@ -63,23 +63,21 @@ export function checkPlanRanges(net: Network, plan: NetworkPlan): void {
   });
 }
 
-/** Sum of the negative conductance states of neuron i (receptor-major state, n per receptor). */
-export function negativeConductance(lif: PlanLIF, syn: ArrayLike<number>, n: number, i: number): number {
-  let sum = 0;
-  lif.receptors.forEach((r, k) => {
-    if (r.code === CONDUCTANCE) sum += Math.min(0, syn[k * n + i]);
-  });
-  return sum;
-}
-
 /**
- * The first neuron whose negative conductances sum to -1 or less, else -1. With weights into
- * conductance receptors >= 0, every conductance only decays towards 0 or grows, so 1 + (the
- * negative part) > 0 at the start keeps the total membrane conductance 1 + sum g positive for the
- * whole run; at 0 the exponential-Euler step divides by zero.
+ * The first neuron whose total membrane conductance 1 + sum g (in units of the leak conductance,
+ * summed in f32 in receptor order as the backends do) is exactly 0, else -1: the
+ * exponential-Euler step divides by it. Negative conductances themselves are allowed, as Brian2's
+ * COBA benchmark draws initial conductances from normal distributions (5 % of its inhibitory ones
+ * start below 0); there the step is the exact solution with a growing exponential, and finite.
  */
-export function conductanceFloorViolation(lif: PlanLIF, syn: ArrayLike<number>, n: number): number {
+export function singularConductance(lif: PlanLIF, syn: ArrayLike<number>, n: number): number {
   if (!lif.hasConductance) return -1;
-  for (let i = 0; i < n; i++) if (negativeConductance(lif, syn, n, i) <= -1) return i;
+  for (let i = 0; i < n; i++) {
+    let g = 0;
+    lif.receptors.forEach((r, k) => {
+      if (r.code === CONDUCTANCE) g = Math.fround(g + syn[k * n + i]);
+    });
+    if (Math.fround(1 + g) === 0) return i;
+  }
   return -1;
 }

@@ -3,6 +3,7 @@ import { ModelError } from './errors.js';
 import { checkPlanRanges } from './plan-checks.js';
 import { type CurrentInjection, type Network, type Projection, type SourcePopulation } from './network.js';
 import { planCrossbar, type PlanCrossbar } from '../crossbar/projection.js';
+import { planPlasticity, type PlanPlasticity, quantizePlastic } from '../plasticity/plan.js';
 import { lifStepConstant, receptorConstants, type ReceptorSpec, refractorySteps } from './neuron.js';
 
 /**
@@ -74,6 +75,8 @@ export interface PlanLIF {
   adaptInit: Float32Array;
   hasExpCurrent: boolean;
   hasConductance: boolean;
+  /** LIF with an adaptive threshold: theta (in the adaptation slot) decays by this each step; 0 without. */
+  thetaDecay: number;
 }
 
 export interface PlanPopulation {
@@ -119,6 +122,8 @@ export interface PlanProjection {
   procedural?: PlanProcedural;
   /** Crossbar-backed weights: read by the spikes each step, output added to the float input. */
   crossbar?: PlanCrossbar;
+  /** A learning rule: see src/plasticity/plan.ts. */
+  plastic?: PlanPlasticity;
 }
 
 /** Everything a backend needs to regenerate a procedural row (see ProceduralWeights). */
@@ -147,7 +152,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
       if (p.v_init === undefined || typeof p.v_init === 'number') vInit.fill(p.v_init ?? p.v_rest);
       else vInit.set(p.v_init);
       const adaptInit = new Float32Array(pop.n);
-      const init = m.kind === 'izhikevich' ? m.u_init : m.kind === 'adex' ? m.w_init : 0;
+      const init = m.kind === 'izhikevich' ? m.u_init : m.kind === 'adex' ? m.w_init : (p.adaptive_threshold?.theta_init ?? 0);
       if (typeof init === 'number') adaptInit.fill(init);
       else adaptInit.set(init);
       const lif: PlanLIF = {
@@ -170,10 +175,11 @@ export function lowerNetwork(net: Network): NetworkPlan {
         delta_t: Math.fround(m.kind === 'adex' ? m.delta_t : 0),
         v_t: Math.fround(m.kind === 'adex' ? m.v_t : 0),
         kw: Math.fround(m.kind === 'adex' ? dt / m.tau_w : 0),
-        adaptJump: Math.fround(m.kind === 'izhikevich' ? m.d : m.kind === 'adex' ? m.b : 0),
+        adaptJump: Math.fround(m.kind === 'izhikevich' ? m.d : m.kind === 'adex' ? m.b : (p.adaptive_threshold?.theta_plus ?? 0)),
         adaptInit,
         hasExpCurrent: Object.values(p.receptors).some((r) => r.kind === 'exp_current'),
         hasConductance: Object.values(p.receptors).some((r) => r.kind === 'exp_conductance'),
+        thetaDecay: m.kind === 'lif' && p.adaptive_threshold ? Math.fround(Math.exp(-dt / p.adaptive_threshold.tau_theta)) : 0,
       };
       return { ...base, kind: 'neuron', lif } satisfies PlanPopulation;
     }
@@ -207,7 +213,8 @@ export function lowerNetwork(net: Network): NetworkPlan {
       planned.procedural = { cut24: w.cut24, weightFixed, noSelf: w.noSelf, stream: w.stream };
       planned.synapses = synapseCount(w);
     } else {
-      planned.csr = { rowPtr: w.rowPtr, cols: w.cols, weights: quantize(w.weights, byId[proj.post].inputFixedLog2) };
+      const fixed = proj.plasticity ? quantizePlastic(w.weights, byId[proj.post].inputFixedLog2) : quantize(w.weights, byId[proj.post].inputFixedLog2);
+      planned.csr = { rowPtr: w.rowPtr, cols: w.cols, weights: fixed };
       planned.synapses = w.cols.length;
       if (proj.synapseDelays) {
         planned.synapseDelays = proj.synapseDelays;
@@ -215,6 +222,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
         byId[proj.post].inputSlots = Math.max(byId[proj.post].inputSlots, maxDelay + 1);
       }
     }
+    if (proj.plasticity) planned.plastic = planPlasticity(proj, proj.plasticity, dt, byId[proj.post].inputFixedLog2);
     byId[proj.post].incoming.push(planned);
     return planned;
   });
@@ -284,8 +292,10 @@ function chooseFixedScale(post: PlanPopulation, projs: Projection[]): number {
         synapsesIn[i] += w.nPre;
       }
     } else if (w.kind === 'sparse') {
+      // A plastic weight may take any value in its bounds during a run.
+      const bound = proj.plasticity ? Math.max(Math.abs(proj.plasticity.w_min), Math.abs(proj.plasticity.w_max)) : -1;
       for (let s = 0; s < w.cols.length; s++) {
-        absSum[w.cols[s]] += Math.abs(w.weights[s]) + 2 ** -MAX_FIXED_LOG2;
+        absSum[w.cols[s]] += (bound >= 0 ? bound : Math.abs(w.weights[s])) + 2 ** -MAX_FIXED_LOG2;
         synapsesIn[w.cols[s]]++;
       }
     }

@@ -1,6 +1,7 @@
 import type { WorkCounts } from '../energy/counts.js';
 import { ModelError, requireInt } from './errors.js';
 import type { NetworkPlan } from './plan.js';
+import type { RewireOptions } from '../plasticity/readback.js';
 import { SpikeRecording, VoltageRecording } from './recording.js';
 import { checkRecordingMemory } from './resources.js';
 
@@ -33,6 +34,16 @@ export interface Simulation {
   dispose(): void;
   /** Work done since construction or the last reset: neuron updates, spikes, synaptic ops, bytes. */
   workCounts(): WorkCounts;
+  /** A projection's current weights (plastic ones as learned so far); see docs/plasticity.md. */
+  weights(projection: string): Promise<Float32Array>;
+  /** The dopamine-like signal of reward_stdp projections, from the next step run on. */
+  setReward(value: number): void;
+  /** Turns plasticity on or off, from the next step run on. */
+  setLearning(enabled: boolean): void;
+  /** Synaptic scaling: each target neuron's incoming plastic weights scaled to sum to `total`. */
+  normalizeWeights(projection: string, total: number): Promise<void>;
+  /** Structural plasticity of a sparse plastic projection: prune and create within its capacity. */
+  rewire(projection: string, options: RewireOptions): Promise<void>;
 }
 
 /** Recordings and argument checks that both backends share. */

@@ -162,10 +162,50 @@ def run_network(spec):
     return {'runs': runs}
 
 
+def run_stdp_window(spec):
+    """The STDP window: neuron k of a pre and a post spike generator fire pairs at the given times,
+    one-to-one synapses learn with trace-based pair STDP (Brian2's event-driven traces), and the
+    final weight of each synapse is returned per rule. Spec: dt, duration_ms, n, pre_times and
+    post_times ([neuron, t_ms] lists), delay_ms, rules: [{tau_plus, tau_minus, a_plus, a_minus,
+    w_min, w_max, w0, weight_dependence, pairing}]."""
+    defaultclock.dt = spec['dt'] * ms
+    n = spec['n']
+    pre_i, pre_t = np.asarray(spec['pre_times']).reshape(-1, 2).T
+    post_i, post_t = np.asarray(spec['post_times']).reshape(-1, 2).T
+    pre = SpikeGeneratorGroup(n, pre_i.astype(int), pre_t * ms, name='pre')
+    post = SpikeGeneratorGroup(n, post_i.astype(int), post_t * ms, name='post')
+    net = Network(pre, post)
+    synapses = []
+    for k, r in enumerate(spec['rules']):
+        mult = r['weight_dependence'] == 'multiplicative'
+        jump = '= 1' if r['pairing'] == 'nearest' else '+= 1'
+        dep = 'Am * apost * (w - wmin)' if mult else 'Am * apost'
+        pot = 'Ap * apre * (wmax - w)' if mult else 'Ap * apre'
+        syn = Synapses(pre, post,
+                       '''w : 1
+                          dapre/dt = -apre / taupre : 1 (event-driven)
+                          dapost/dt = -apost / taupost : 1 (event-driven)''',
+                       on_pre=f'w = clip(w - {dep}, wmin, wmax)\napre {jump}',
+                       on_post=f'w = clip(w + {pot}, wmin, wmax)\napost {jump}',
+                       namespace=dict(taupre=r['tau_plus'] * ms, taupost=r['tau_minus'] * ms, Ap=r['a_plus'],
+                                      Am=r['a_minus'], wmin=r['w_min'], wmax=r['w_max']),
+                       name=f'stdp{k}')
+        syn.connect(j='i')
+        syn.w = r['w0']
+        syn.pre.delay = spec['delay_ms'] * ms
+        net.add(syn)
+        synapses.append(syn)
+    net.run(spec['duration_ms'] * ms)
+    return {'w': [np.asarray(syn.w[:]).tolist() for syn in synapses]}
+
+
 def main():
     spec = json.load(open(sys.argv[1]))
     prefs.codegen.target = spec.get('target', 'numpy')
-    result = run_trace(spec) if spec['mode'] == 'trace' else run_network(spec)
+    if spec['mode'] == 'stdp_window':
+        result = run_stdp_window(spec)
+    else:
+        result = run_trace(spec) if spec['mode'] == 'trace' else run_network(spec)
     json.dump(result, open(sys.argv[2], 'w'))
 
 

@@ -27,7 +27,7 @@ export interface LifKernelLayout {
 
 /** Whether the SIMD kernel implements this population: LIF neurons without Poisson input. */
 export function simdKernelSupports(p: PlanLIF): boolean {
-  return p.model === 0 && p.poissonInputs.length === 0;
+  return p.model === 0 && p.poissonInputs.length === 0 && p.thetaDecay === 0;
 }
 
 const EXP_COEFFS = [1.98412698e-4, 1.38888889e-3, 8.33333333e-3, 4.16666667e-2, 1.66666667e-1, 0.5, 1.0, 1.0].map(Math.fround);

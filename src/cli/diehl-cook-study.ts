@@ -1,0 +1,49 @@
+/**
+ * `neuromorph study diehl-cook`: trains the Diehl & Cook (2015) network (src/plasticity/diehl-cook.ts)
+ * on MNIST and writes accuracy vs training images seen to DIR/diehl-cook.json and .md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CpuSimulation } from '../cpu/simulation.js';
+import type { GpuContext } from '../gpu/device.js';
+import { GpuSimulation } from '../gpu/simulation.js';
+import { loadMnistSplit } from '../crossbar/mnist-data.js';
+import { lowerNetwork } from '../model/plan.js';
+import { DiehlCook, firstExamples, interleaveDigits, trainDiehlCook } from '../plasticity/diehl-cook.js';
+
+export interface DiehlCookStudyOptions {
+  neurons: number;
+  /** Training images; accuracy is measured at 0 and at every quarter. */
+  images: number;
+  /** Labelling and test images (each). */
+  evalImages: number;
+  gpu: GpuContext | null;
+  log?: (line: string) => void;
+}
+
+export async function writeDiehlCookStudy(dir: string, o: DiehlCookStudyOptions): Promise<string[]> {
+  const perDigit = Math.ceil(o.images / 10);
+  const evalPerDigit = Math.ceil(o.evalImages / 10);
+  const split = await loadMnistSplit({ trainPerDigit: Math.max(perDigit, evalPerDigit), testPerDigit: evalPerDigit });
+  const train = interleaveDigits(split.train, split.trainPerDigit);
+  const test = firstExamples(interleaveDigits(split.test, evalPerDigit), o.evalImages);
+  const dc = new DiehlCook({ neurons: o.neurons, dt: 1, present_ms: 150, rest_ms: 50 });
+  const plan = lowerNetwork(dc.network);
+  const sim = o.gpu ? await GpuSimulation.create(plan, o.gpu, { chunkSteps: 50 }) : new CpuSimulation(plan);
+  const checkpoints = [0, 1, 2, 3, 4].map((q) => Math.round((q * o.images) / 4));
+  const t0 = performance.now();
+  try {
+    const { curve } = await trainDiehlCook(dc, sim, { train, labelSet: firstExamples(train, o.evalImages), testSet: test }, checkpoints, (images, accuracy) => {
+      if (accuracy !== null) o.log?.(`${images} images: accuracy ${(accuracy * 100).toFixed(1)} % (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    });
+    const result = { backend: sim.backend, adapter: sim.adapter, neurons: o.neurons, eval_images: o.evalImages, wall_s: (performance.now() - t0) / 1000, curve };
+    mkdirSync(dir, { recursive: true });
+    const files = [join(dir, 'diehl-cook.json'), join(dir, 'diehl-cook.md')];
+    writeFileSync(files[0], `${JSON.stringify(result, null, 1)}\n`);
+    const rows = curve.map((c) => `| ${c.images} | ${(c.accuracy * 100).toFixed(1)} % |`);
+    writeFileSync(files[1], `Diehl & Cook (2015), ${o.neurons} excitatory neurons, ${sim.backend} (${sim.adapter}), ${o.evalImages} labelling and ${o.evalImages} test images\n\n| training images seen | test accuracy |\n|---:|---:|\n${rows.join('\n')}\n`);
+    return files;
+  } finally {
+    sim.dispose();
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Diehl & Cook (2015) unsupervised MNIST, tiny: 30 excitatory neurons, 200 training images of
+ * 150 ms at dt = 1 ms (the full protocol is `neuromorph study diehl-cook`). Trained on the CPU
+ * twin here for time (SwiftShader takes about 2 s per image); tests/plasticity.test.ts checks that
+ * the GPU path learns the identical weights over the first images, normalisation included.
+ */
+import { describe, expect, it } from 'vitest';
+import { CpuSimulation } from '../src/cpu/simulation.js';
+import { loadMnistSplit } from '../src/crossbar/mnist-data.js';
+import { lowerNetwork } from '../src/model/plan.js';
+import { assignLabels, classify, DiehlCook, firstExamples, interleaveDigits, trainDiehlCook } from '../src/plasticity/diehl-cook.js';
+
+const OPTIONS = { neurons: 30, dt: 1, present_ms: 150, rest_ms: 50 };
+
+describe('Diehl & Cook unsupervised MNIST (tiny)', () => {
+  it('label assignment and classification', () => {
+    const responses = [Uint32Array.of(5, 0, 1), Uint32Array.of(0, 4, 1), Uint32Array.of(3, 0, 0)];
+    // Neuron 2 averages 0.5 spikes per image of class 2 (1 over two images) and 1 for class 7.
+    const assigned = assignLabels(responses, [2, 7, 2]);
+    expect(Array.from(assigned)).toEqual([2, 7, 7]);
+    expect(classify(Uint32Array.of(0, 3, 0), assigned)).toBe(7);
+    expect(classify(Uint32Array.of(2, 1, 2), assigned)).toBe(2);
+    expect(classify(Uint32Array.of(0, 0, 0), assigned)).toBe(-1);
+  });
+
+  it('learns without labels: accuracy well above chance after 200 images, up from before training', async () => {
+    const split = await loadMnistSplit({ trainPerDigit: 20, testPerDigit: 10 });
+    const train = interleaveDigits(split.train, 20);
+    const test = interleaveDigits(split.test, 10);
+    const dc = new DiehlCook(OPTIONS);
+    const sim = new CpuSimulation(lowerNetwork(dc.network));
+    const { curve } = await trainDiehlCook(dc, sim, { train, labelSet: firstExamples(train, 100), testSet: test }, [0, 200]);
+    console.log('[diehl-cook] images seen -> test accuracy:', curve.map((c) => `${c.images}: ${c.accuracy}`).join(', '));
+    expect(curve[1].accuracy).toBeGreaterThan(0.3);
+    expect(curve[1].accuracy).toBeGreaterThan(curve[0].accuracy + 0.1);
+  });
+});
