@@ -11,7 +11,7 @@ export type ZooModel = 'mlp' | 'cnn';
 
 export interface ZooOptions {
   seed?: number;
-  /** Training epochs (default: mlp 8, cnn 10). */
+  /** Training epochs (default: mlp 8, cnn 12). */
   epochs?: number;
   /** Cache directory (default out/ann); null disables the cache. */
   cacheDir?: string | null;
@@ -27,7 +27,7 @@ export interface ZooResult {
   losses: number[];
 }
 
-export const ZOO_DEFAULT_EPOCHS: Record<ZooModel, number> = { mlp: 8, cnn: 10 };
+export const ZOO_DEFAULT_EPOCHS: Record<ZooModel, number> = { mlp: 8, cnn: 12 };
 
 export async function zooModel(model: ZooModel, data: MnistData, options: ZooOptions = {}): Promise<ZooResult> {
   const seed = requireInt('seed', options.seed ?? 1, 0, 0xffffffff);
@@ -38,8 +38,11 @@ export async function zooModel(model: ZooModel, data: MnistData, options: ZooOpt
   const path = await import('node:path');
   const file = dir === null ? null : path.join(dir, `${model}-seed${seed}-epochs${epochs}-n${data.train.labels.length}.json`);
   if (file && fs.existsSync(file)) {
-    const net = Sequential.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')) as SerializedNetwork);
-    return { net, cached: true, file, losses: [] };
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SerializedNetwork;
+    // A cache written for another architecture (the spec changed) is not used.
+    if (JSON.stringify(Sequential.build(MNIST_SHAPE, spec, 0).toJSON().spec) === JSON.stringify(saved.spec)) {
+      return { net: Sequential.fromJSON(saved), cached: true, file, losses: [] };
+    }
   }
   const net = Sequential.build(MNIST_SHAPE, spec, seed);
   const losses = train(net, data.train, { epochs, batch: 32, lr: 1e-3, seed, onEpoch: (e, l) => options.log?.(`${model} epoch ${e + 1}/${epochs}: loss ${l.toFixed(4)}`) });
