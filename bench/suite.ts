@@ -10,6 +10,7 @@ import { type VogelsAbbottPeer, vogelsAbbottBench } from './vogels-abbott.js';
 import { microcircuitBench } from './microcircuit.js';
 import { dispatchBench } from './dispatch.js';
 import { crossbarBench } from './crossbar.js';
+import { convertBench } from './convert.js';
 
 export interface SuiteCallbacks {
   host: BenchHost;
@@ -31,6 +32,7 @@ const BENCHMARKS: Record<BenchName, Benchmark> = {
   microcircuit: (args, gpu, cb, emit) => microcircuitBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
   dispatch: (args, gpu, cb, emit) => dispatchBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
   crossbar: (args, gpu, cb, emit) => crossbarBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
+  convert: (args, gpu, cb, emit) => convertBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
 };
 
 export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {
