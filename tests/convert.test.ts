@@ -185,3 +185,34 @@ describe('GPU kernels agree with the CPU twin bit for bit', () => {
     expect(gpu.counts).toEqual(cpu.counts);
   });
 });
+
+describe('the study and its command-line parsing', () => {
+  it('rows for every normalization x coding x reset, accuracies per step, table and figure', async () => {
+    const { runConversionStudy, studyTable, studyFigure, spread } = await import('../src/convert/study.js');
+    const { parseList, parseSteps } = await import('../src/cli/convert-study.js');
+    const net = randomNet({ c: 10, h: 1, w: 1 }, [{ type: 'dense', units: 8 }, { type: 'relu' }, { type: 'dense', units: 3 }], 21);
+    const x = rand(60 * 10, 22, 0, 1);
+    const labels = net.predict(x, 60); // labels = the ANN's own answers: ANN accuracy is 100 %
+    const data = { x, labels };
+    const r = await runConversionStudy('tiny', net, data, data, { steps: [1, 50, 10], poissonImages: 20 });
+    expect(r.steps).toEqual([1, 10, 50]);
+    expect(r.rows).toHaveLength(3 * 2 * 2);
+    for (const row of r.rows) {
+      expect(row.accuracy).toHaveLength(3);
+      expect(row.images).toBe(row.coding === 'poisson' ? 20 : 60);
+      expect(row.annAccuracy).toBe(1);
+      expect(row.workPerImage.neuronUpdates).toBe(11 * 50);
+    }
+    const best = r.rows.find((row) => row.normalization === 'data-max' && row.coding === 'current' && row.reset === 'subtract')!;
+    expect(best.accuracy[2]).toBeGreaterThan(0.85);
+    const table = studyTable(r);
+    expect(table).toContain('| data-p99.9 | zero | poisson | 20 | 100.00 |');
+    expect(table.split('\n').filter((l) => l.startsWith('| model'))).toHaveLength(4);
+    expect(studyFigure(r)).toMatch(/^<svg[\s\S]*constant-current[\s\S]*Poisson[\s\S]*<\/svg>\s*$/);
+    expect(spread(data, 6, 10).labels).toEqual(Uint32Array.from([0, 10, 20, 30, 40, 50].map((i) => labels[i])));
+    expect(parseSteps('1,5,20')).toEqual([1, 5, 20]);
+    expect(() => parseSteps('1,0')).toThrow(/steps\[1\]/);
+    expect(parseList('norm', 'model,data-max', ['model', 'data-max'] as const)).toEqual(['model', 'data-max']);
+    expect(() => parseList('reset', 'subtract,sideways', ['subtract', 'zero'] as const)).toThrow(/reset.*sideways/);
+  });
+});
