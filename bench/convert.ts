@@ -4,10 +4,10 @@
  * event-driven, one image at a time) in one run, on real MNIST test digits, with the two paths'
  * predictions and work counts compared.
  *
- * Networks: the study's MLP (784-500-10) and CNN (conv16-pool-conv32-pool-dense), He-initialized
+ * Networks: the study's MLP (784-500-10) and CNN (conv8-pool-conv16-pool-dense), He-initialized
  * from seed 1 and not trained (so the benchmark needs no training run); thresholds by data-based
  * 99.9th-percentile normalization on 500 training digits, which sets the spike rates to the range a
- * trained network has. Steps: 100 (quick: 20); images: 256 (quick: 32); input: constant current
+ * trained network has. Steps: 50 (quick: 10); images: 64 (quick: 8); input: constant current
  * and Poisson; reset by subtraction. An image/s figure is images x 1 / wall time of the whole call
  * (upload, all steps, readback).
  */
@@ -36,8 +36,8 @@ function same(a: SnnResult, b: SnnResult): boolean {
 }
 
 export async function convertBench(o: ConvertBenchOptions): Promise<{ rows: Row[]; table: string }> {
-  const steps = o.quick ? 20 : 100;
-  const images = o.quick ? 32 : 256;
+  const steps = o.quick ? 10 : 50;
+  const images = o.quick ? 8 : 64;
   const data = await loadMnist();
   const x = data.test.x.subarray(0, images * 784);
   const rows: Row[] = [];

@@ -11,7 +11,7 @@ export type ZooModel = 'mlp' | 'cnn';
 
 export interface ZooOptions {
   seed?: number;
-  /** Training epochs (default: mlp 8, cnn 12). */
+  /** Training epochs (default: mlp 8, cnn 10). */
   epochs?: number;
   /** Cache directory (default out/ann); null disables the cache. */
   cacheDir?: string | null;
@@ -27,7 +27,7 @@ export interface ZooResult {
   losses: number[];
 }
 
-export const ZOO_DEFAULT_EPOCHS: Record<ZooModel, number> = { mlp: 8, cnn: 12 };
+export const ZOO_DEFAULT_EPOCHS: Record<ZooModel, number> = { mlp: 8, cnn: 10 };
 
 export async function zooModel(model: ZooModel, data: MnistData, options: ZooOptions = {}): Promise<ZooResult> {
   const seed = requireInt('seed', options.seed ?? 1, 0, 0xffffffff);
