@@ -30,3 +30,5 @@ export type { NetworkDescription } from './model/description.js';
 export { readSpikeFile, writeSpikeFile, type SpikeTable } from './io/spike-file.js';
 export { microcircuit, microcircuitParameters, MICROCIRCUIT, pspToWeight, type MicrocircuitOptions, type MicrocircuitParameters } from './networks/microcircuit.js';
 export * as crossbar from './crossbar/index.js';
+export * as ann from './ann/index.js';
+export * as convert from './convert/index.js';
