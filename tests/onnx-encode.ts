@@ -17,7 +17,12 @@ function varint(v: number | bigint): Bytes {
 }
 
 const tag = (field: number, wire: number) => varint(field * 8 + wire);
-const lenField = (field: number, body: Bytes) => [...tag(field, 2), ...varint(body.length), ...body];
+/** out.push(...more) without spreading (large tensors overflow the call stack). */
+function append(out: Bytes, more: Bytes): Bytes {
+  for (let i = 0; i < more.length; i++) out.push(more[i]);
+  return out;
+}
+const lenField = (field: number, body: Bytes) => append([...tag(field, 2), ...varint(body.length)], body);
 const strField = (field: number, s: string) => lenField(field, [...new TextEncoder().encode(s)]);
 const intField = (field: number, v: number) => [...tag(field, 0), ...varint(v)];
 function f32(v: number): Bytes {
@@ -55,12 +60,12 @@ export function tensor(t: TensorSpec): Bytes {
     }
   } else if (raw) {
     const b: Bytes = [];
-    for (let i = 0; i < t.values.length; i++) b.push(...f32(t.values[i]));
-    out.push(...lenField(9, b));
+    for (let i = 0; i < t.values.length; i++) append(b, f32(t.values[i]));
+    append(out, lenField(9, b));
   } else {
     const b: Bytes = [];
-    for (let i = 0; i < t.values.length; i++) b.push(...f32(t.values[i]));
-    out.push(...lenField(4, b)); // float_data, packed
+    for (let i = 0; i < t.values.length; i++) append(b, f32(t.values[i]));
+    append(out, lenField(4, b)); // float_data, packed
   }
   return out;
 }
@@ -115,10 +120,10 @@ export function encodeModel(m: ModelSpec): Uint8Array {
   const graph: Bytes = [];
   for (const n of m.nodes) graph.push(...lenField(1, node(n)));
   graph.push(...strField(2, 'test-graph'));
-  for (const t of m.initializers) graph.push(...lenField(5, tensor(t)));
+  for (const t of m.initializers) append(graph, lenField(5, tensor(t)));
   graph.push(...lenField(11, valueInfo(m.input.name, m.input.dims)));
   graph.push(...lenField(12, valueInfo(m.output, [m.input.dims[0], 'classes'])));
   const opset = [...strField(1, ''), ...intField(2, 13)];
-  const model = [...intField(1, 8), ...strField(2, 'neuromorph-tests'), ...lenField(8, opset), ...lenField(7, graph)];
+  const model = append([...intField(1, 8), ...strField(2, 'neuromorph-tests'), ...lenField(8, opset)], lenField(7, graph));
   return Uint8Array.from(model);
 }
