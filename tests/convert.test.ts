@@ -216,3 +216,24 @@ describe('the study and its command-line parsing', () => {
     expect(() => parseList('reset', 'subtract,sideways', ['subtract', 'zero'] as const)).toThrow(/reset.*sideways/);
   });
 });
+
+describe('neuromorph convert: argument errors before any work', () => {
+  it('names the bad flag and exits with the usage code', async () => {
+    const { cliMain, EXIT } = await import('../src/cli/commands.js');
+    const run = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await cliMain(argv, { out: (s: string) => (out += `${s}\n`), err: (s: string) => (err += s) });
+      return { code, out, err };
+    };
+    const bad = await run('convert', '--reset', 'sideways');
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.err).toMatch(/reset.*sideways/);
+    const model = await run('convert', '--model', 'resnet');
+    expect(model.code).toBe(EXIT.usage);
+    expect(model.err).toMatch(/--model must be one of mlp, cnn/);
+    const help = await run('convert', '--help');
+    expect(help.code).toBe(EXIT.ok);
+    expect(help.out).toMatch(/--poisson-images/);
+  });
+});
