@@ -2,7 +2,7 @@
  * The benchmark command line, shared by the Node entry (main.ts), the browser driver
  * (browser/cli.ts) and the page, which gets the parsed arguments in its URL.
  */
-export const BENCH_NAMES = ['scaling', 'vogels-abbott', 'microcircuit', 'dispatch', 'crossbar', 'crossbar-snn', 'coding', 'energy', 'dvs', 'plasticity'] as const;
+export const BENCH_NAMES = ['scaling', 'vogels-abbott', 'microcircuit', 'dispatch', 'crossbar', 'crossbar-snn', 'coding', 'energy', 'dvs', 'plasticity', 'convert'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchArgs {

@@ -15,6 +15,7 @@ import { codingBench } from './coding.js';
 import { energyBench } from './energy.js';
 import { dvsBench } from './dvs.js';
 import { plasticityBench } from './plasticity.js';
+import { convertBench } from './convert.js';
 
 export interface SuiteCallbacks {
   host: BenchHost;
@@ -41,6 +42,7 @@ const BENCHMARKS: Record<BenchName, Benchmark> = {
   energy: (args, gpu, cb, emit) => energyBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
   dvs: (args, gpu, cb, emit) => dvsBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
   plasticity: (args, gpu, cb, emit) => plasticityBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
+  convert: (args, gpu, cb, emit) => convertBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
 };
 
 export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {

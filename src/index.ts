@@ -44,3 +44,5 @@ export type { AdaptiveThreshold } from './model/neuron.js';
 export { pairingProtocol, runPairing, PROTOCOL_PROJECTION, type PairingProtocol, type PairingRun } from './plasticity/protocols.js';
 export { TwoPatternTask, type TwoPatternOptions, type TrialResult } from './plasticity/tasks.js';
 export { DiehlCook, trainDiehlCook, assignLabels, classify, interleaveDigits, type DiehlCookOptions } from './plasticity/diehl-cook.js';
+export * as ann from './ann/index.js';
+export * as convert from './convert/index.js';
