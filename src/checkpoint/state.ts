@@ -2,15 +2,16 @@
  * The backend-independent state of a simulation between two steps: a list of named typed arrays
  * that either backend exports and imports (CpuSimulation / GpuSimulation `exportState` and
  * `importState`). The layout is canonical, not any backend's memory layout, so a GPU snapshot
- * restores on the CPU and vice versa. Future state (plastic weights and traces, crossbar device
- * states) is added by naming more arrays in `stateLayout` and exporting / importing them.
+ * restores on the CPU and vice versa. Future state (crossbar device states) is added by naming
+ * more arrays in `stateLayout` and exporting / importing them.
  *
  * What is (and is not) state, at the boundary before step `step`:
  * - per neuron population: v, refractory counters, the adaptation variable (Izhikevich u, AdEx w;
- *   absent for LIF), receptor states, and the future-input ring `input` (fixed-point, slot j holds
+ *   absent for LIF; an adaptive-threshold LIF's theta instead), receptor states, and the future-input ring `input` (fixed-point, slot j holds
  *   input already scattered for step `step + j`; nonzero only with per-synapse delays);
  * - per population (sources included): the spike bitmasks of the last `maxDelay` steps,
  *   oldest first (`spike_history`), which delayed projections still read;
+ * - per plastic projection: its learned state (plasticLayout), and the learning flag;
  * - the recordings so far (optional as a group);
  * - the step. Every random draw is keyed by (seed, stream, index, step) (src/util/rng.ts), so
  *   the step is the whole RNG state. External currents are a function of the step; dense input
@@ -230,7 +231,8 @@ export function historyToRing(history: Uint32Array, ring: Uint32Array, ringOffse
 /**
  * A 64-bit fingerprint (16 hex digits) of everything that determines a network's dynamics in its
  * plan: step, seed, every population's kind, size, constants and initial state, every
- * projection's connectivity, weights and delays, injected currents and monitors. Two CRC-32s over
+ * projection's connectivity, weights and delays, plastic projections' rules (every parameter),
+ * injected currents and monitors (adaptive-threshold constants are among the LIF scalars). Two CRC-32s over
  * the same canonical byte stream, one of it forwards and one of it with a different seed.
  * Function spike sources are identified by name and size only (their code cannot be hashed).
  */
