@@ -65,6 +65,7 @@ type Backend = 'cpu' | 'gpu';
 
 const SCENARIOS: { name: string; build: () => Network; plastic: string[]; actions: Action[]; atCheckpoint?: (s: StateSnapshot, plan: NetworkPlan) => void }[] = [
   { name: '(a) pair STDP on CSR + adaptive threshold', build: () => stdpAdaptive(), plastic: ['sparse', 'recurrent'], actions: [{ run: 70 }, 'checkpoint', { run: 60 }] },
+  { name: 'triplet STDP on CSR (slow traces r2, o2 in use)', build: () => stdpAdaptive({ rule: 'triplet', a_plus: 0.005, a3_plus: 0.01, a3_minus: 0.002 }), plastic: ['sparse', 'recurrent'], actions: [{ run: 55 }, 'checkpoint', { run: 60 }] },
   { name: '(b) reward_stdp on dense, reward changed between runs', build: rewardDense, plastic: ['dense'], actions: [{ reward: 1 }, { run: 40 }, { reward: -0.5 }, { run: 25 }, 'checkpoint', { run: 35 }, { reward: 0.25 }, { run: 20 }] },
   { name: '(c) structural rewiring', build: structural, plastic: ['sparse'], actions: [{ run: 40 }, { rewire: 'sparse' }, { run: 30 }, { rewire: 'sparse' }, { run: 20 }, 'checkpoint', { run: 20 }, { rewire: 'sparse' }, { run: 30 }],
     // The checkpoint holds a changed structure: pruned slots, and slots regrown to new targets.
@@ -145,7 +146,7 @@ describe('checkpoints of plastic networks', () => {
     it(`${s.name}: GPU→CPU and CPU→GPU`, async () => {
       await resume(s, 'gpu', 'cpu');
       await resume(s, 'cpu', 'gpu');
-    }, 60_000);
+    }, 120_000);
   }
 
   it('restore the learning flag and the reward', async () => {
