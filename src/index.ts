@@ -46,3 +46,4 @@ export { TwoPatternTask, type TwoPatternOptions, type TrialResult } from './plas
 export { DiehlCook, trainDiehlCook, assignLabels, classify, interleaveDigits, type DiehlCookOptions } from './plasticity/diehl-cook.js';
 export * as ann from './ann/index.js';
 export * as convert from './convert/index.js';
+export { plasticLayout, type PlasticField } from './checkpoint/state.js';

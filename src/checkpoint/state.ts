@@ -2,15 +2,16 @@
  * The backend-independent state of a simulation between two steps: a list of named typed arrays
  * that either backend exports and imports (CpuSimulation / GpuSimulation `exportState` and
  * `importState`). The layout is canonical, not any backend's memory layout, so a GPU snapshot
- * restores on the CPU and vice versa. Future state (plastic weights and traces, crossbar device
- * states) is added by naming more arrays in `stateLayout` and exporting / importing them.
+ * restores on the CPU and vice versa. Future state (crossbar device states) is added by naming
+ * more arrays in `stateLayout` and exporting / importing them.
  *
  * What is (and is not) state, at the boundary before step `step`:
  * - per neuron population: v, refractory counters, the adaptation variable (Izhikevich u, AdEx w;
- *   absent for LIF), receptor states, and the future-input ring `input` (fixed-point, slot j holds
+ *   absent for LIF; an adaptive-threshold LIF's theta instead), receptor states, and the future-input ring `input` (fixed-point, slot j holds
  *   input already scattered for step `step + j`; nonzero only with per-synapse delays);
  * - per population (sources included): the spike bitmasks of the last `maxDelay` steps,
  *   oldest first (`spike_history`), which delayed projections still read;
+ * - per plastic projection: its learned state (plasticLayout), and the learning flag;
  * - the recordings so far (optional as a group);
  * - the step. Every random draw is keyed by (seed, stream, index, step) (src/util/rng.ts), so
  *   the step is the whole RNG state. External currents are a function of the step; dense input
@@ -78,7 +79,15 @@ export const names = {
   history: (pop: string) => `populations/${pop}/spike_history`,
   spikes: (pop: string) => `recordings/spikes/${pop}`,
   voltage: (pop: string) => `recordings/voltage/${pop}`,
+  /** Adaptive-threshold LIF: theta (kept in the adaptation slot of the backends). */
+  theta: (pop: string) => `populations/${pop}/theta`,
+  /** Plastic projections (src/checkpoint/plastic.ts says what each holds). */
+  plastic: (proj: string, field: PlasticField) => `projections/${proj}/${field}`,
+  learning: 'plasticity/learning',
 };
+
+/** The per-projection arrays of a plastic projection's state. */
+export type PlasticField = 'weights' | 'weights_fixed' | 'pre_traces' | 'post_traces' | 'eligibility' | 'cols' | 'active' | 'rewires' | 'reward';
 
 /**
  * The arrays a snapshot of `plan` at `step` holds, in order: simulation state, then (when
@@ -92,15 +101,50 @@ export function stateLayout(plan: NetworkPlan, step: number, recordings: boolean
       out.push({ name: names.v(p.name), type: 'f32', length: p.n });
       out.push({ name: names.refractory(p.name), type: 'u32', length: p.n, max: p.lif.refractorySteps });
       if (p.lif.model !== 0) out.push({ name: names.adapt(p.name), type: 'f32', length: p.n });
+      if (p.lif.model === 0 && p.lif.thetaDecay !== 0) out.push({ name: names.theta(p.name), type: 'f32', length: p.n });
       out.push({ name: names.synapses(p.name), type: 'f32', length: R * p.n });
       out.push({ name: names.input(p.name), type: 'i32', length: p.inputSlots * R * p.n });
     }
     out.push({ name: names.history(p.name), type: 'u32', length: plan.maxDelay * p.words, bitmaskOf: p.n });
   }
+  out.push(...plasticLayout(plan));
   if (recordings) {
     for (const id of plan.spikeMonitors) out.push({ name: names.spikes(plan.byId[id].name), type: 'u32', length: step * plan.byId[id].words, bitmaskOf: plan.byId[id].n });
     for (const m of plan.voltageMonitors) out.push({ name: names.voltage(plan.byId[m.population].name), type: 'f32', length: step * m.indices.length });
   }
+  return out;
+}
+
+/**
+ * The learned state of a network's plastic projections (src/plasticity/cpu.ts, src/gpu/plasticity.ts),
+ * per projection in plan order: the f32 weights (dense pre-major or CSR order); for CSR, their
+ * fixed-point twin that the sparse delivery sums (saved, not recomputed: a synapse not yet updated
+ * holds trunc(w * 2^S) of the f64 weight it was built from, which can differ from that of its f32
+ * weight), the live targets `cols` and `active` flags (1 = holds a synapse; rewire() changes both)
+ * and `rewires` (rewire() calls so far: the RNG step of the next one); the presynaptic traces
+ * [r1 | r2] (nPre each) and postsynaptic traces [o1 | o2] (nPost each); reward_stdp's eligibility
+ * (one per synapse); the reward set by setReward. Then, when the network has any plastic projection,
+ * the learning flag (setLearning). Empty without plastic projections, so such checkpoints are unchanged.
+ */
+export function plasticLayout(plan: NetworkPlan): StateEntry[] {
+  const out: StateEntry[] = [];
+  for (const q of plan.projections) {
+    const p = q.plastic;
+    if (!p) continue;
+    const at = (field: PlasticField) => names.plastic(q.name, field);
+    out.push({ name: at('weights'), type: 'f32', length: p.synapses });
+    if (q.csr) {
+      out.push({ name: at('weights_fixed'), type: 'i32', length: p.synapses });
+      out.push({ name: at('cols'), type: 'u32', length: p.synapses, max: p.nPost - 1 });
+      out.push({ name: at('active'), type: 'u32', length: p.synapses, max: 1 });
+      out.push({ name: at('rewires'), type: 'u32', length: 1 });
+    }
+    out.push({ name: at('pre_traces'), type: 'f32', length: 2 * p.nPre });
+    out.push({ name: at('post_traces'), type: 'f32', length: 2 * p.nPost });
+    if (p.constants.reward) out.push({ name: at('eligibility'), type: 'f32', length: p.synapses });
+    out.push({ name: at('reward'), type: 'f32', length: 1 });
+  }
+  if (out.length > 0) out.push({ name: names.learning, type: 'u32', length: 1, max: 1 });
   return out;
 }
 
@@ -187,7 +231,8 @@ export function historyToRing(history: Uint32Array, ring: Uint32Array, ringOffse
 /**
  * A 64-bit fingerprint (16 hex digits) of everything that determines a network's dynamics in its
  * plan: step, seed, every population's kind, size, constants and initial state, every
- * projection's connectivity, weights and delays, injected currents and monitors. Two CRC-32s over
+ * projection's connectivity, weights and delays, plastic projections' rules (every parameter),
+ * injected currents and monitors (adaptive-threshold constants are among the LIF scalars). Two CRC-32s over
  * the same canonical byte stream, one of it forwards and one of it with a different seed.
  * Function spike sources are identified by name and size only (their code cannot be hashed).
  */
@@ -228,6 +273,8 @@ export function networkHash(plan: NetworkPlan): string {
     arr(q.csr?.weights);
     arr(q.synapseDelays);
     text(JSON.stringify(q.procedural ?? null));
+    // Only plastic projections add bytes, so the hashes of networks without plasticity stay as they were.
+    if (q.plastic) text(`plastic ${JSON.stringify(q.plastic.spec)}`);
   }
   text(`spikes ${plan.spikeMonitors.join(',')}`);
   for (const m of plan.voltageMonitors) {

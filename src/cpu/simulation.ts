@@ -11,6 +11,7 @@ import type { WorkCounts } from '../energy/counts.js';
 import { WorkTally } from '../energy/engine-counts.js';
 import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
 import { CpuPlasticity } from '../plasticity/cpu.js';
+import { exportCpuPlastic, importCpuPlastic } from '../checkpoint/plastic.js';
 import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
 import { ModelError } from '../model/errors.js';
 
@@ -242,6 +243,7 @@ export class CpuSimulation implements Simulation {
         arrays.set(stateNames.v(name), p.v.slice(0, n));
         arrays.set(stateNames.refractory(name), p.refractory.slice(0, n));
         if (lif.model !== 0) arrays.set(stateNames.adapt(name), p.adapt.slice(0, n));
+        if (lif.model === 0 && lif.thetaDecay !== 0) arrays.set(stateNames.theta(name), p.adapt.slice(0, n));
         const syn = new Float32Array(R * n);
         for (let r = 0; r < R; r++) syn.set(p.synState.subarray(r * p.stride, r * p.stride + n), r * n);
         arrays.set(stateNames.synapses(name), syn);
@@ -257,6 +259,7 @@ export class CpuSimulation implements Simulation {
       ringToHistory(p.ring, 0, this.ringLength, p.plan.words, t, plan.maxDelay, history);
       arrays.set(stateNames.history(name), history);
     }
+    exportCpuPlastic(plan, this.plasticity, this.learning, arrays);
     if (options.recordings !== false) {
       for (const [id, rec] of this.recordings.spikes) arrays.set(stateNames.spikes(plan.byId[id].name), rec.bits.slice());
       for (const [id, rec] of this.recordings.voltages) arrays.set(stateNames.voltage(plan.byId[id].name), rec.values.slice());
@@ -287,6 +290,7 @@ export class CpuSimulation implements Simulation {
         p.v.set(get<Float32Array>(stateNames.v(name)));
         p.refractory.set(get<Uint32Array>(stateNames.refractory(name)));
         if (lif.model !== 0) p.adapt.set(get<Float32Array>(stateNames.adapt(name)));
+        if (lif.model === 0 && lif.thetaDecay !== 0) p.adapt.set(get<Float32Array>(stateNames.theta(name)));
         const syn = get<Float32Array>(stateNames.synapses(name));
         for (let r = 0; r < R; r++) p.synState.set(syn.subarray(r * n, (r + 1) * n), r * p.stride);
         const S = p.plan.inputSlots;
@@ -299,6 +303,7 @@ export class CpuSimulation implements Simulation {
       }
       historyToRing(get<Uint32Array>(stateNames.history(name)), p.ring, 0, this.ringLength, p.plan.words, t, plan.maxDelay);
     }
+    this.learning = importCpuPlastic(plan, this.plasticity, snapshot.arrays);
     if (hasRecordings) {
       for (const [id, rec] of this.recordings.spikes) rec.append(get<Uint32Array>(stateNames.spikes(plan.byId[id].name)), t);
       for (const [id, rec] of this.recordings.voltages) rec.append(get<Float32Array>(stateNames.voltage(plan.byId[id].name)), t);

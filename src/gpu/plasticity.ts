@@ -162,6 +162,11 @@ export class GpuPlasticity {
     ];
   }
 
+  /** The reward last set (setReward; 0 after reset), for checkpoints. */
+  get rewardValue(): number {
+    return this.reward;
+  }
+
   setReward(reward: number): void {
     this.reward = reward;
     this.fillParams(reward);

@@ -11,7 +11,8 @@ import { lifParams } from './lif-params.js';
 import { CROSSBAR_PROPAGATE_KERNEL, crossbarUniform } from './crossbar-projection.js';
 import type { WorkCounts } from '../energy/counts.js';
 import { WorkTally } from '../energy/engine-counts.js';
-import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
+import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, plasticLayout, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
+import { importGpuPlastic, plasticRegions } from './plastic-checkpoint.js';
 import { checkPlasticLimits, GpuPlasticity, loadPlasticityKernels, type PlasticityKernels } from './plasticity.js';
 import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
 
@@ -532,11 +533,12 @@ export class GpuSimulation implements Simulation {
     const ordered = new Map<string, StateArray>();
     for (const p of plan.byId) {
       const n = p.name;
-      for (const key of [stateNames.v(n), stateNames.refractory(n), stateNames.adapt(n), stateNames.synapses(n), stateNames.input(n), stateNames.history(n)]) {
+      for (const key of [stateNames.v(n), stateNames.refractory(n), stateNames.adapt(n), stateNames.theta(n), stateNames.synapses(n), stateNames.input(n), stateNames.history(n)]) {
         const a = arrays.get(key);
         if (a) ordered.set(key, a);
       }
     }
+    for (const e of plasticLayout(plan)) ordered.set(e.name, arrays.get(e.name)!);
     if (options.recordings !== false) {
       for (const [id, rec] of this.recordings.spikes) ordered.set(stateNames.spikes(plan.byId[id].name), rec.bits.slice());
       for (const [id, rec] of this.recordings.voltages) ordered.set(stateNames.voltage(plan.byId[id].name), rec.values.slice());
@@ -567,6 +569,7 @@ export class GpuSimulation implements Simulation {
         this.write(slices.v.buffer, slices.v.offset, get<Float32Array>(stateNames.v(name)));
         this.write(slices.refractory.buffer, slices.refractory.offset, get<Uint32Array>(stateNames.refractory(name)));
         if (p.lif.model !== 0) this.write(slices.adapt.buffer, slices.adapt.offset, get<Float32Array>(stateNames.adapt(name)));
+        if (p.lif.model === 0 && p.lif.thetaDecay !== 0) this.write(slices.adapt.buffer, slices.adapt.offset, get<Float32Array>(stateNames.theta(name)));
         this.write(slices.synapses.buffer, slices.synapses.offset, get<Float32Array>(stateNames.synapses(name)));
         this.write(slices.external.buffer, slices.external.offset, externalCurrent(p, t, new Float32Array(n)));
         const S = p.inputSlots;
@@ -580,6 +583,7 @@ export class GpuSimulation implements Simulation {
       const r = this.ringOf(p.id);
       this.write(r.buffer, r.offset, ring);
     }
+    this.learning = importGpuPlastic(this.device, plan, this.plasticity, this.colsBuffers, snapshot.arrays);
     this.recordings.clear();
     if (hasRecordings) {
       for (const [id, rec] of this.recordings.spikes) rec.append(get<Uint32Array>(stateNames.spikes(plan.byId[id].name)), t);
@@ -627,6 +631,7 @@ export class GpuSimulation implements Simulation {
         regions.push({ slice: s.v, bytes: n * 4, read: (w, out) => out.set(stateNames.v(name), f32(w)) });
         regions.push({ slice: s.refractory, bytes: n * 4, read: (w, out) => out.set(stateNames.refractory(name), w) });
         if (p.lif.model !== 0) regions.push({ slice: s.adapt, bytes: n * 4, read: (w, out) => out.set(stateNames.adapt(name), f32(w)) });
+        if (p.lif.model === 0 && p.lif.thetaDecay !== 0) regions.push({ slice: s.adapt, bytes: n * 4, read: (w, out) => out.set(stateNames.theta(name), f32(w)) });
         regions.push({ slice: s.synapses, bytes: R * n * 4, read: (w, out) => out.set(stateNames.synapses(name), f32(w)) });
         regions.push({
           slice: s.input,
@@ -649,6 +654,7 @@ export class GpuSimulation implements Simulation {
         },
       });
     }
+    regions.push(...plasticRegions(plan, this.plasticity, this.learning));
     return regions;
   }
 

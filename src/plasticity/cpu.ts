@@ -89,8 +89,8 @@ export class CpuPlasticity {
     }
   }
 
-  /** Rebuilds the column index (active synapses only, ascending synapse id per column). */
-  private indexColumns(): void {
+  /** Rebuilds the column index (active synapses only, ascending synapse id per column); after cols or active were set (checkpoint import). */
+  indexColumns(): void {
     const index = columnIndex(this.plan, this.cols!, this.active!);
     const nPost = this.p.nPost;
     this.colPtr = index.subarray(0, nPost + 1);
