@@ -48,8 +48,16 @@ describe('nothing from a file runs as code or lands in the page as markup', () =
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const text = readFileSync(join(dir, f), 'utf8');
       expect(text, f).not.toMatch(/\beval\s*\(|new Function\s*\(|document\.write|insertAdjacentHTML|outerHTML\s*=/);
-      for (const m of text.matchAll(/(\S+)\.innerHTML\s*=\s*([^;]+);/g)) expect(m[2].trim(), `${f}: ${m[0]}`).toBe('figureSvg');
+      // Markup comes from the figure renderer (which escapes text) or weightBars (numbers only).
+      for (const m of text.matchAll(/(\S+)\.innerHTML\s*=\s*([^;]+);/g)) expect(m[2].trim(), `${f}: ${m[0]}`).toMatch(/^(figureSvg|weightBars\([^)]*\))$/);
     }
+  });
+
+  it('the learning panel\'s weight bars are built from numbers only', async () => {
+    const { weightBars } = await import('../src/page/learning.js');
+    const svg = weightBars(Float32Array.of(0.5, 2, -1), 2, 2);
+    expect(svg.match(/<rect /g)).toHaveLength(3);
+    expect([...svg.matchAll(/<rect [^>]*height="([\d.]+)"/g)].map((m) => m[1])).toEqual(['20.0', '80.0', '0.0']);
   });
 
   it('figure text from a file (titles, labels) is escaped', () => {

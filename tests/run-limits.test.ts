@@ -68,18 +68,19 @@ describe('validation gaps: step counter, f32 range, conductances, zero-step dura
     expect(() => sim.runSync(1)).toThrow(`steps: a run of 1 steps from step ${MAX_STEPS} would pass step ${MAX_STEPS}, the last the u32 step counter (GPU step records, RNG keys) can count`);
   });
 
-  it('refuses values that overflow f32', () => {
+  it('refuses values that overflow f32 (already at the API: model quantities are bounded by 1e6)', () => {
     const a = new Network();
     const p = a.addLIF('p', 3);
-    a.injectCurrent(p, { amplitude: 1e39 });
-    expect(() => lowerNetwork(a)).toThrow(/currents\[0\]\.amplitude: 1e\+39 overflows f32 .*±3\.4028235e\+38/);
+    expect(() => a.injectCurrent(p, { amplitude: 1e39 })).toThrow(/currents\[0\]\.amplitude: must be in \[-1000000, 1000000\], got 1e\+39/);
     const b = new Network();
-    b.addLIF('p', 2, { v_init: [0, -1e40] });
-    expect(() => lowerNetwork(b)).toThrow(/populations\.p\.v_init\[1\]: -Infinity overflows f32/);
+    expect(() => b.addLIF('p', 2, { v_init: [0, -1e40] })).toThrow(/populations\.p\.v_init\[1\]: must be in \[-1000000, 1000000\], got -1e\+40/);
     const c = new Network();
     const q = c.addLIF('q', 2);
-    c.connect(q, q, { kind: 'dense', weights: [[0, 5e38], [1, 0]] }, { delay: 1 });
-    expect(() => lowerNetwork(c)).toThrow(/projections\.q->q\.weights\[2\]: Infinity overflows f32/);
+    expect(() => c.connect(q, q, { kind: 'dense', weights: [[0, 5e38], [1, 0]] }, { delay: 1 })).toThrow(/projections\.q->q\.connectivity\.weights\[0\]\[1\]: must be in \[-1000000, 1000000\]/);
+    // A constant derived from in-range parameters can still overflow f32: caught when lowering.
+    const d = new Network({ dt: 1 });
+    d.addLIF('r', 1, { tau_m: 1e-300, integration: 'exact' });
+    expect(() => lowerNetwork(d)).toThrow(/populations\.r\.dtOverTau: Infinity overflows f32/);
   });
 
   it('refuses negative weights into conductance receptors (and takes them into current receptors)', () => {
