@@ -36,20 +36,35 @@ export interface RunSummary {
   files: string[];
 }
 
-export function summarize(net: Network, sim: Simulation, o: { network: string; backend: string; steps: number; wallS: number }): RunSummary {
+export interface SummaryOptions {
+  network: string;
+  backend: string;
+  steps: number;
+  wallS: number;
+}
+
+export function summarize(net: Network, sim: Simulation, o: SummaryOptions): RunSummary {
   const populations: Record<string, PopulationSummary> = {};
   for (const id of net.spikeMonitors) {
     const rec = sim.spikes(net.populations[id].name);
     populations[rec.population] = { n: rec.n, spikes: rec.total(), rate_hz: round(rec.meanRate()), cv_isi: round(rec.cvIsi()) };
   }
+  return summaryOf(net, sim, o, populations, (pre) => (net.spikeMonitors.has(pre) ? sim.spikes(net.populations[pre].name).counts() : null));
+}
+
+/**
+ * A run summary from per-population statistics and per-neuron spike counts (null for a population
+ * not recorded): shared by the in-memory run and the streamed one (src/cli/stream.ts).
+ */
+export function summaryOf(net: Network, sim: Simulation, o: SummaryOptions, populations: Record<string, PopulationSummary>, spikeCounts: (pre: number) => ArrayLike<number> | null): RunSummary {
   let events = 0;
-  const counted = new Set<string>();
+  const counted: string[] = [];
   for (const proj of net.projections) {
-    if (!net.spikeMonitors.has(proj.pre)) continue;
-    const counts = sim.spikes(net.populations[proj.pre].name).counts();
+    const counts = spikeCounts(proj.pre);
+    if (!counts) continue;
     const degree = outDegrees(proj.weights);
     for (let j = 0; j < counts.length; j++) events += counts[j] * degree[j];
-    counted.add(proj.name);
+    counted.push(proj.name);
   }
   const bio = (o.steps * net.dt) / 1000;
   return {
@@ -64,7 +79,7 @@ export function summarize(net: Network, sim: Simulation, o: { network: string; b
     wall_s: round(o.wallS),
     rtf: round(o.wallS / bio),
     synaptic_events: Math.round(events),
-    synaptic_events_counted_from: [...counted],
+    synaptic_events_counted_from: counted,
     populations,
     files: [],
   };

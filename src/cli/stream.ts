@@ -7,11 +7,10 @@
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { outDegrees } from '../model/connectivity.js';
 import type { Network } from '../model/network.js';
 import type { Simulation } from '../model/simulation.js';
 import { forEachSetBit } from '../util/bits.js';
-import type { PopulationSummary, RunSummary } from './outputs.js';
+import { type PopulationSummary, type RunSummary, type SummaryOptions, summaryOf } from './outputs.js';
 
 /** Bytes the recordings of a run would take in memory: spike bitmasks and voltage traces. */
 export function recordingBytes(net: Network, steps: number): number {
@@ -220,37 +219,12 @@ export class StreamingRecorder {
   }
 
   /** The run summary from the running statistics (the same fields as summarize()). */
-  summary(sim: Simulation, o: { network: string; backend: string; steps: number; wallS: number }): RunSummary {
+  summary(sim: Simulation, o: SummaryOptions): RunSummary {
     const net = this.net;
     const populations: Record<string, PopulationSummary> = {};
     const seconds = (this.step * net.dt) / 1000;
     for (const p of this.pops) populations[p.name] = { n: p.n, spikes: p.stats.total, rate_hz: round(seconds === 0 ? 0 : p.stats.total / p.n / seconds), cv_isi: round(p.stats.cvIsi()) };
-    let events = 0;
-    const counted: string[] = [];
-    for (const proj of net.projections) {
-      const pop = this.pops.find((p) => p.name === net.populations[proj.pre].name);
-      if (!pop) continue;
-      const degree = outDegrees(proj.weights);
-      for (let j = 0; j < pop.n; j++) events += pop.stats.counts[j] * degree[j];
-      counted.push(proj.name);
-    }
-    const bio = (o.steps * net.dt) / 1000;
-    return {
-      network: o.network,
-      backend: o.backend,
-      adapter: sim.adapter,
-      neurons: net.neuronCount,
-      synapses: net.synapseCount,
-      dt_ms: net.dt,
-      steps: o.steps,
-      bio_s: bio,
-      wall_s: round(o.wallS),
-      rtf: round(o.wallS / bio),
-      synaptic_events: Math.round(events),
-      synaptic_events_counted_from: counted,
-      populations,
-      files: [],
-    };
+    return summaryOf(net, sim, o, populations, (pre) => this.pops.find((p) => p.name === net.populations[pre].name)?.stats.counts ?? null);
   }
 }
 
