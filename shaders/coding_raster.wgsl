@@ -1,20 +1,8 @@
 // Spike trains of a data-parallel encoder: one thread per (bitmask word, step).
-// CPU twin: codingRaster in src/coding/encoder.ts. Needs rng.wgsl.
+// CPU twin: codingRaster in src/coding/encoder.ts. Needs coding_params.wgsl, rng.wgsl.
 // Neuron i spikes at step s when rand_u32(seed, stream, i, s) < thresholds[i];
 // bits[s * words + w] holds neurons 32w .. 32w + 31. A dispatch covers steps step0 + wid.y (the
 // host splits long trains into dispatches of at most maxComputeWorkgroupsPerDimension steps).
-struct CodingParams {
-  mode: u32,
-  n: u32,
-  per: u32,
-  words: u32,
-  steps: u32,
-  seed: u32,
-  stream: u32,
-  step0: u32,
-  p_max: f32,
-  inv_two_sigma2: f32,
-}
 
 @group(0) @binding(1) var<uniform> C: CodingParams;
 @group(0) @binding(2) var<storage, read> thresholds: array<u32>;

@@ -1,22 +1,10 @@
 // Spike-probability thresholds of a data-parallel encoder, one thread per neuron.
-// CPU twin: codingThresholds in src/coding/encoder.ts. Needs rng.wgsl and neuron_step.wgsl (exp_f32).
+// CPU twin: codingThresholds in src/coding/encoder.ts. Needs coding_params.wgsl, rng.wgsl and neuron_step.wgsl (exp_f32).
 // mode 0 (Poisson rate coding): neuron i encodes values[i]: p = values[i] * p_max.
 // mode 1 (Gaussian population coding): neuron i = m * per + j encodes values[m] with centre
 //   centers[j]: d = values[m] - centers[j], p = exp_f32(-(d * d) * inv_two_sigma2) * p_max.
 // threshold = u32(min(p * 2^32, 4294967040)); a neuron spikes at a step when rand_u32 < threshold.
 // Every expression is one rounding (no a * b + c for the compiler to fuse), as in the CPU twin.
-struct CodingParams {
-  mode: u32,
-  n: u32,
-  per: u32,
-  words: u32,
-  steps: u32,
-  seed: u32,
-  stream: u32,
-  step0: u32, // used by coding_raster.wgsl
-  p_max: f32,
-  inv_two_sigma2: f32,
-}
 
 @group(0) @binding(1) var<uniform> C: CodingParams;
 @group(0) @binding(2) var<storage, read> values: array<f32>;

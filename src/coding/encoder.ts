@@ -9,6 +9,7 @@
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import neuronStepWgsl from '../../shaders/neuron_step.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
+import paramsWgsl from '../../shaders/coding_params.wgsl?raw';
 import thresholdsWgsl from '../../shaders/coding_thresholds.wgsl?raw';
 import rasterWgsl from '../../shaders/coding_raster.wgsl?raw';
 import { expF32 } from '../cpu/lif.js';
@@ -23,12 +24,12 @@ import { emptyTrains, requireValues, type SpikeTrains } from './trains.js';
 export const CODING_KERNELS = {
   thresholds: {
     name: 'coding_thresholds',
-    source: [commonWgsl, rngWgsl, neuronStepWgsl, thresholdsWgsl].join('\n'),
+    source: [commonWgsl, rngWgsl, neuronStepWgsl, paramsWgsl, thresholdsWgsl].join('\n'),
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
   },
   raster: {
     name: 'coding_raster',
-    source: [commonWgsl, rngWgsl, rasterWgsl].join('\n'),
+    source: [commonWgsl, rngWgsl, paramsWgsl, rasterWgsl].join('\n'),
     bindings: ['uniform', 'read-only-storage', 'storage'],
   },
 } satisfies Record<string, KernelDef>;
