@@ -3,32 +3,14 @@
  * camera here): frames and events are drawn (counted in screenshot pixels), the emulator runs on
  * WebGPU, and the events reach the direction network, which spikes.
  */
-import type { Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing } from './chromium.js';
-import { collectErrors, litPixels, openSite, type Site } from './site.js';
+import { describe, expect, it } from 'vitest';
+import { litPixels, pageFixture } from './site.js';
 
-const missing = chromiumMissing();
-let site: Site;
-let page: Page;
-let errors: string[];
+const fixture = pageFixture({ viewport: { width: 1100, height: 1800 }, ready: '#dvs-status[data-state="idle"]' });
 
-beforeAll(async () => {
-  if (missing) return;
-  site = await openSite();
-  page = await site.browser.newPage({ viewport: { width: 1100, height: 1800 } });
-  errors = collectErrors(page);
-  await page.goto(`${site.base}/`);
-  await page.waitForSelector('#dvs-status[data-state="idle"]', { timeout: 60_000 });
-}, 120_000);
-
-afterAll(async () => {
-  await page?.close();
-  await site?.close();
-});
-
-describe.skipIf(missing)('event-camera panel', () => {
+describe.skipIf(fixture.missing)('event-camera panel', () => {
   it('synthetic bar: frames and events drawn, events drive the network', async () => {
+    const page = fixture.page();
     await page.selectOption('#dvs-source', 'bar');
     await page.selectOption('#dvs-backend', 'gpu');
     await page.click('#dvs-start');
@@ -49,6 +31,6 @@ describe.skipIf(missing)('event-camera panel', () => {
     expect(events.lit).toBeLessThan(events.width * events.height * 0.5); // but not everything
     await page.click('#dvs-stop');
     await page.waitForSelector('#dvs-status[data-state="idle"]');
-    expect(errors).toEqual([]);
+    expect(fixture.errors()).toEqual([]);
   }, 180_000);
 });

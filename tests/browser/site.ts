@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright';
 import { build, createServer, preview } from 'vite';
-import { launchChromium } from './chromium.js';
+import { afterAll, beforeAll } from 'vitest';
+import { chromiumMissing, launchChromium } from './chromium.js';
 
 export interface Site {
   /** http://127.0.0.1:PORT, no trailing slash. */
@@ -108,4 +109,38 @@ export async function litPixels(page: Page, selector: string, threshold = 60): P
     },
     { base64: png.toString('base64'), threshold },
   );
+}
+
+export interface PageFixture {
+  /** Why the suite cannot run here (no Chromium), or null. */
+  missing: string | null;
+  site(): Site;
+  page(): Page;
+  /** Uncaught exceptions and console errors of the page so far. */
+  errors(): string[];
+}
+
+/**
+ * One page of the playground for a whole suite: registers beforeAll (serve, launch, open, wait
+ * for `ready`) and afterAll (close), and skips both where Chromium is missing.
+ */
+export function pageFixture(o: { viewport: { width: number; height: number }; ready: string; built?: boolean; before?: () => void }): PageFixture {
+  const missing = chromiumMissing();
+  let site: Site | undefined;
+  let page: Page | undefined;
+  let errors: string[] = [];
+  beforeAll(async () => {
+    if (missing) return;
+    o.before?.();
+    site = await openSite({ built: o.built });
+    page = await site.browser.newPage({ viewport: o.viewport });
+    errors = collectErrors(page);
+    await page.goto(`${site.base}/`);
+    await page.waitForSelector(o.ready, { timeout: 60_000 });
+  }, 120_000);
+  afterAll(async () => {
+    await page?.close();
+    await site?.close();
+  });
+  return { missing, site: () => site!, page: () => page!, errors: () => errors };
 }
