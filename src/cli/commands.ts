@@ -109,24 +109,24 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
   },
   study: {
     usage: 'neuromorph study crossbar|diehl-cook [--out DIR] [--backend cpu|gpu] [--neurons N] [--images N] [--eval-images N]',
-    summary: 'the crossbar nonideality study: MNIST accuracy vs read noise, levels, ADC bits, faults, drift (figure + table)',
+    summary: 'crossbar: MNIST accuracy vs read noise, levels, ADC bits, faults, drift; diehl-cook: unsupervised STDP on MNIST vs images seen',
     flags: {
       out: { type: 'string', help: 'output directory (default: out)' },
-      backend: { type: ['cpu', 'gpu'], help: 'run the arrays on the CPU twin (default) or the GPU' },
-      neurons: { type: 'string', help: 'diehl-cook: excitatory neurons (default 100)' },
-      images: { type: 'string', help: 'diehl-cook: training images (default 400)' },
-      'eval-images': { type: 'string', help: 'diehl-cook: labelling and test images, each (default 100)' },
+      backend: { type: ['cpu', 'gpu'], help: 'run the arrays (or the network) on the CPU (default) or the GPU' },
+      neurons: { type: 'int', help: 'diehl-cook: excitatory neurons (default 100, at most 6400)' },
+      images: { type: 'int', help: 'diehl-cook: training images (default 400, at most 7000)' },
+      'eval-images': { type: 'int', help: 'diehl-cook: labelling and test images, each (default 100, at most 1500)' },
       ...HELP_FLAG,
     },
     maxPositional: 1,
     run: async ({ positional, flags }, io) => {
       if (positional[0] === 'diehl-cook') {
-        const int = (name: string, fallback: number) => {
-          const v = flags[name] === undefined ? fallback : Number(flags[name]);
-          if (!Number.isInteger(v) || v < 1) throw new UsageError(`study: --${name} must be a positive integer, got ${String(flags[name])}`);
+        const int = (name: string, fallback: number, max: number) => {
+          const v = flags[name] === undefined ? fallback : (flags[name] as number);
+          if (v < 1 || v > max) throw new UsageError(`study: --${name} must be an integer in [1, ${max}], got ${v}`);
           return v;
         };
-        const options = { neurons: int('neurons', 100), images: int('images', 400), evalImages: int('eval-images', 100) };
+        const options = { neurons: int('neurons', 100, 6400), images: int('images', 400, 7000), evalImages: int('eval-images', 100, 1500) };
         const gpu = flags.backend === 'gpu' ? await acquireGpu() : null;
         try {
           const files = await writeDiehlCookStudy((flags.out as string | undefined) ?? 'out', { ...options, gpu, log: (m) => process.stderr.write(`${m}\n`) });
