@@ -24,6 +24,14 @@ struct RewireParams {
 @group(0) @binding(3) var<storage, read_write> weights_fixed: array<i32>;
 @group(0) @binding(4) var<storage, read_write> syn_index: array<u32>; // [pre of each synapse | cols, bit 31 = free]
 @group(0) @binding(5) var<storage, read_write> cols: array<u32>;      // the sparse kernel's targets
+@group(0) @binding(6) var<storage, read_write> eligibility: array<f32>; // reward_stdp; one dummy word otherwise
+
+// A pruned or created synapse starts without eligibility: a reused slot must not inherit it.
+fn clear_eligibility(s: u32) {
+  if (s < arrayLength(&eligibility)) {
+    eligibility[s] = 0.0;
+  }
+}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -38,6 +46,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       syn_index[R.synapses + s] = col | 0x80000000u;
       weights[s] = 0.0;
       weights_fixed[s] = 0;
+      clear_eligibility(s);
     }
   } else if (rand_u32(R.seed, R.stream, s, R.step) < R.create_threshold) {
     let to = rand_u32(R.seed, R.stream + 1u, s, R.step) % R.n_post;
@@ -45,5 +54,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     cols[s] = to;
     weights[s] = R.w_new;
     weights_fixed[s] = i32(R.w_new * R.fixed_scale);
+    clear_eligibility(s);
   }
 }

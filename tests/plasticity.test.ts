@@ -323,6 +323,26 @@ describe('homeostasis: adaptive threshold and synaptic scaling', () => {
 });
 
 describe('structural plasticity: prune and create within a fixed CSR capacity', () => {
+  it('a pruned or created synapse of a reward_stdp projection starts without eligibility, on GPU and CPU', async () => {
+    const gpu = await requireGpu();
+    const plan = lowerNetwork(plasticNetwork({ rule: 'reward_stdp', tau_e: 200, learning_rate: 0.5, a_plus: 0.02, a_minus: 0.02 }));
+    const id = plan.projections.find((p) => p.name === 'recurrent')!.id;
+    const cpu = new CpuSimulation(plan);
+    const g = await GpuSimulation.create(plan, gpu, { chunkSteps: 32 });
+    try {
+      cpu.runSync(100);
+      await g.run(100);
+      const eligibility = async (sim: CpuSimulation | GpuSimulation) => (await sim.exportState({ recordings: false })).arrays.get('projections/recurrent/eligibility')!;
+      expect((await eligibility(cpu)).some((e) => e !== 0)).toBe(true); // eligibility built up
+      // Prune every synapse: all slots free, and none keeps its eligibility.
+      for (const sim of [cpu, g]) await sim.rewire('recurrent', { prune_below: 2, create_probability: 0, w_new: 0.4 });
+      for (const sim of [cpu, g]) expect(Array.from(await eligibility(sim)).every((e) => e === 0)).toBe(true);
+      expect(cpu.plasticity.get(id)!.active!.every((a) => a === 0)).toBe(true);
+    } finally {
+      g.dispose();
+    }
+  });
+
   it('prunes weak synapses, creates new ones at random targets, identically on GPU and CPU', async () => {
     const gpu = await requireGpu();
     const plan = lowerNetwork(plasticNetwork({}));

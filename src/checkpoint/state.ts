@@ -274,7 +274,10 @@ export function networkHash(plan: NetworkPlan): string {
     arr(q.synapseDelays);
     text(JSON.stringify(q.procedural ?? null));
     // Only plastic projections add bytes, so the hashes of networks without plasticity stay as they were.
-    if (q.plastic) text(`plastic ${JSON.stringify(q.plastic.spec)}`);
+    if (q.plastic) {
+      text(`plastic ${JSON.stringify(q.plastic.spec)}`);
+      arr(q.plastic.weights); // the f32 initial weights (CSR keeps only their fixed-point twin above)
+    }
   }
   text(`spikes ${plan.spikeMonitors.join(',')}`);
   for (const m of plan.voltageMonitors) {

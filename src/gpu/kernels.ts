@@ -89,7 +89,7 @@ export const PLASTICITY_KERNELS = {
   stdpRewire: {
     name: 'stdp_rewire',
     source: compose(commonWgsl, rngWgsl, stdpRewireWgsl),
-    bindings: ['uniform', 'storage', 'storage', 'storage', 'storage'],
+    bindings: ['uniform', 'storage', 'storage', 'storage', 'storage', 'storage'],
   },
   stdpTrace: {
     name: 'stdp_trace',

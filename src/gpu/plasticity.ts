@@ -115,7 +115,7 @@ export class GpuPlasticity {
     this.device.queue.writeBuffer(params, 0, data);
     const bindGroup = this.device.createBindGroup({
       layout: kernel.layout,
-      entries: [{ binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } }, ...[params, this.weights, this.weightsFixed!, this.synIndex, cols].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
+      entries: [{ binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } }, ...[params, this.weights, this.weightsFixed!, this.synIndex, cols, this.eligibility].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
     });
     const enc = this.device.createCommandEncoder();
     const pass = enc.beginComputePass();

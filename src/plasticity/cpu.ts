@@ -111,6 +111,7 @@ export class CpuPlasticity {
     const Q = this.weightsFixed!;
     const cols = this.cols!;
     const active = this.active!;
+    const E = this.eligibility;
     const step = this.rewires++;
     for (let s = 0; s < W.length; s++) {
       if (active[s]) {
@@ -118,12 +119,14 @@ export class CpuPlasticity {
           active[s] = 0;
           W[s] = 0;
           Q[s] = 0;
+          if (E.length > 0) E[s] = 0; // a slot reused later starts without the pruned synapse's eligibility
         }
       } else if (randU32(seed, stream, s, step) < createThreshold) {
         active[s] = 1;
         cols[s] = randU32(seed, (stream + 1) >>> 0, s, step) % nPost;
         W[s] = wNew;
         Q[s] = Math.trunc(wNew * fixedScale);
+        if (E.length > 0) E[s] = 0;
       }
     }
     this.indexColumns();

@@ -126,7 +126,8 @@ export class DiehlCook {
     let counts = new Uint32Array(this.neurons);
     for (let extra = 0; extra <= 64; extra += 32) {
       for (let i = 0; i < MNIST_PIXELS; i++) {
-        const rate = image[i] * this.maxRate + (image[i] > 0 ? extra : 0);
+        // Diehl & Cook: the maximum input rate grows by 32 Hz; every pixel keeps its share of it.
+        const rate = image[i] * (this.maxRate + extra);
         this.thresholds[i] = Math.min(0xffffffff, Math.round(((rate * this.dt) / 1000) * 2 ** 32));
       }
       rec.clear();
