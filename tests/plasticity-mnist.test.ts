@@ -31,7 +31,7 @@ describe('Diehl & Cook unsupervised MNIST (tiny)', () => {
     const sim = new CpuSimulation(lowerNetwork(dc.network));
     const { curve } = await trainDiehlCook(dc, sim, { train, labelSet: firstExamples(train, 100), testSet: test }, [0, 200]);
     console.log('[diehl-cook] images seen -> test accuracy:', curve.map((c) => `${c.images}: ${c.accuracy}`).join(', '));
-    // Measured (seed fixed): 21 % before training, 30 % after 200 images; chance is 10 %.
+    // Measured (seed fixed): 12 % before training, 36 % after 200 images; chance is 10 %.
     expect(curve[1].accuracy).toBeGreaterThanOrEqual(0.25);
     expect(curve[1].accuracy).toBeGreaterThan(curve[0].accuracy + 0.05);
   });

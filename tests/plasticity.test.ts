@@ -322,6 +322,39 @@ describe('homeostasis: adaptive threshold and synaptic scaling', () => {
   });
 });
 
+describe('adaptive thresholds are frozen while learning is off (Diehl & Cook test phase)', () => {
+  it('theta rises while learning, then holds exactly, identically on GPU and CPU', async () => {
+    const gpu = await requireGpu();
+    const net = new Network({ dt: 1, seed: 3 });
+    const pop = net.addLIF('n', 20, { t_ref: 2, adaptive_threshold: { theta_plus: 0.5, tau_theta: 200 } });
+    net.injectCurrent(pop, { amplitude: Array.from({ length: 20 }, (_, i) => 16 + i * 0.5) });
+    net.monitorSpikes(pop);
+    const plan = lowerNetwork(net);
+    const cpu = new CpuSimulation(plan);
+    const g = await GpuSimulation.create(plan, gpu);
+    const theta = async (sim: CpuSimulation | GpuSimulation) => Array.from((await sim.exportState({ recordings: false })).arrays.get('populations/n/theta')!);
+    try {
+      for (const sim of [cpu, g]) await sim.run(100);
+      const learned = await theta(cpu);
+      expect(learned.some((x) => x > 0.5)).toBe(true);
+      expect(await theta(g)).toEqual(learned);
+      for (const sim of [cpu, g]) {
+        sim.setLearning(false);
+        await sim.run(100);
+        expect(await theta(sim)).toEqual(learned); // no decay, no jump
+        sim.setLearning(true);
+        await sim.run(20);
+      }
+      const after = await theta(cpu);
+      expect(after).not.toEqual(learned);
+      expect(await theta(g)).toEqual(after);
+      expect(Array.from(g.spikes('n').bits)).toEqual(Array.from(cpu.spikes('n').bits));
+    } finally {
+      g.dispose();
+    }
+  });
+});
+
 describe('structural plasticity: prune and create within a fixed CSR capacity', () => {
   it('a pruned or created synapse of a reward_stdp projection starts without eligibility, on GPU and CPU', async () => {
     const gpu = await requireGpu();

@@ -1,4 +1,4 @@
-import { externalCurrent, type NetworkPlan, type PlanPopulation, type PlanProjection } from '../model/plan.js';
+import { externalCurrent, type NetworkPlan, type PlanLIF, type PlanPopulation, type PlanProjection } from '../model/plan.js';
 import type { SpikeRecording, VoltageRecording } from '../model/recording.js';
 import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsFor } from '../model/simulation.js';
 import { lifUpdate } from './lif.js';
@@ -11,6 +11,7 @@ import type { WorkCounts } from '../energy/counts.js';
 import { WorkTally } from '../energy/engine-counts.js';
 import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
 import { CpuPlasticity } from '../plasticity/cpu.js';
+import { frozenThreshold, hasAdaptiveThreshold } from '../plasticity/freeze.js';
 import { exportCpuPlastic, importCpuPlastic } from '../checkpoint/plastic.js';
 import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
 import { ModelError } from '../model/errors.js';
@@ -124,6 +125,7 @@ export class CpuSimulation implements Simulation {
     this.changeSteps = [...plan.currentChangeSteps].sort((a, b) => a - b);
     this.recordings = new RecordingSet(plan);
     this.tally = new WorkTally(plan);
+    for (const p of plan.byId) if (hasAdaptiveThreshold(p)) this.frozenLif.set(p.id, frozenThreshold(p.lif!));
     // Plastic sparse projections are delivered in JavaScript: the WebAssembly scatter copies its weights.
     const wasmProjections = plan.projections.filter((p) => !(p.plastic && p.csr));
     const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, wasmProjections, this.ringLength, { compact: options.compactKernels });
@@ -346,8 +348,10 @@ export class CpuSimulation implements Simulation {
     this.plasticity.get(proj.id)!.rewire(r.pruneBelow, r.createThreshold, r.wNew, this.plan.seed, r.stream);
   }
 
-  /** Whether plastic projections learn: false freezes weights, traces and eligibility (true after reset). */
+  /** Whether plastic projections learn: false freezes weights, traces, eligibility and adaptive thresholds (true after reset). */
   learning = true;
+  /** Adaptive-threshold populations' constants with theta held, used while learning is off (src/plasticity/freeze.ts). */
+  private readonly frozenLif = new Map<number, PlanLIF>();
 
   /** Turns every plastic projection's updates on or off, from the next step on. */
   setLearning(enabled: boolean): void {
@@ -435,7 +439,8 @@ export class CpuSimulation implements Simulation {
           pop.simd.kernel(slotStart * 4, pop.ringAddress + offset * 4);
         } else {
           const scale = 2 ** -planned.inputFixedLog2;
-          lifUpdate(planned.lif!, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, slotStart, scale, pop.external, pop.ring, offset, seed, t);
+          const lif = this.learning ? planned.lif! : (this.frozenLif.get(planned.id) ?? planned.lif!);
+          lifUpdate(lif, planned.n, pop.v, pop.refractory, pop.adapt, pop.synState, pop.inputFloat, pop.inputFixed, slotStart, scale, pop.external, pop.ring, offset, seed, t);
         }
         const vrec = pop.voltageRecording;
         if (vrec !== null) {

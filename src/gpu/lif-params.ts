@@ -9,7 +9,7 @@ const Q0 = R0 + 16;
  * A neuron population's LifParams, as the bytes of the WGSL struct: the uniform of lif_update and
  * the `neuron` field of a population record in the fused kernel.
  */
-export function lifParams(p: PlanPopulation, seed: number): Uint32Array {
+export function lifParams(p: PlanPopulation, seed: number): Uint32Array<ArrayBuffer> {
   const lif = p.lif!;
   const words = new Uint32Array(LIF_PARAMS_WORDS);
   const floats = new Float32Array(words.buffer);

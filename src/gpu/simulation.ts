@@ -13,6 +13,7 @@ import type { WorkCounts } from '../energy/counts.js';
 import { WorkTally } from '../energy/engine-counts.js';
 import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, plasticLayout, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
 import { importGpuPlastic, plasticRegions } from './plastic-checkpoint.js';
+import { frozenThreshold, hasAdaptiveThreshold } from '../plasticity/freeze.js';
 import { checkPlasticLimits, GpuPlasticity, loadPlasticityKernels, type PlasticityKernels } from './plasticity.js';
 import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
 
@@ -300,6 +301,11 @@ export class GpuSimulation implements Simulation {
     checkSteps(steps);
     checkStepBudget(this.step, steps);
     this.checkAlive();
+    // Adaptive thresholds are frozen while learning is off (src/plasticity/freeze.ts).
+    if (this.thresholdParams.length > 0 && this.thresholdsFrozen === this.learning) {
+      this.thresholdsFrozen = !this.learning;
+      for (const t of this.thresholdParams) this.device.queue.writeBuffer(t.buffer, 0, this.thresholdsFrozen ? t.frozen : t.learning);
+    }
     this.recordings.reserve(steps);
     const end = this.step + steps;
     while (this.step < end) {
@@ -470,6 +476,9 @@ export class GpuSimulation implements Simulation {
 
   /** Whether plastic projections learn: false freezes weights, traces and eligibility (true after reset). */
   learning = true;
+  /** lif_update uniforms of adaptive-threshold populations, with their learning and frozen contents. */
+  private readonly thresholdParams: { buffer: GPUBuffer; learning: Uint32Array<ArrayBuffer>; frozen: Uint32Array<ArrayBuffer> }[] = [];
+  private thresholdsFrozen = false;
 
   /** Turns every plastic projection's updates on or off, from the next step run on. */
   setLearning(enabled: boolean): void {
@@ -744,6 +753,9 @@ export class GpuSimulation implements Simulation {
   private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
     const p = pop.plan;
     const params = this.uniform(`${p.name}.lif`, lifParams(p, this.plan.seed));
+    if (hasAdaptiveThreshold(p)) {
+      this.thresholdParams.push({ buffer: params, learning: lifParams(p, this.plan.seed), frozen: lifParams({ ...p, lif: frozenThreshold(p.lif!) }, this.plan.seed) });
+    }
     const resources = [params, pop.v!, pop.refractory!, pop.adapt!, pop.synState!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
     return { kernel, bindGroup: this.bindGroup(kernel, resources), groups: this.groupsFor(kernel, p.n) };
   }
