@@ -6,19 +6,12 @@
  * in one run, outputs compared bit for bit. Throughput is neuron-steps encoded per second.
  */
 import { codingStudy, encodeCpu, encodeGpu, type EncoderSpec, studyTable } from '../src/coding/index.js';
-import type { GpuContext } from '../src/gpu/device.js';
 import { CounterRng } from '../src/util/rng.js';
 import { human, markdownTable, sig } from './format.js';
-import type { BenchHost } from './host.js';
+import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';
 
-export interface CodingBenchOptions {
-  quick: boolean;
-  gpu: GpuContext | null;
-  host: BenchHost;
-  emit: (row: Row) => void;
-  log: (msg: string) => void;
-}
+export type CodingBenchOptions = BenchContext;
 
 async function timed<T>(fn: () => Promise<T> | T, budgetS: number): Promise<{ out: T; calls: number; wallS: number }> {
   const out = await fn(); // warm-up (pipelines, JIT)

@@ -18,18 +18,11 @@ import { convertNetwork } from '../src/convert/convert.js';
 import { planSnn } from '../src/convert/plan.js';
 import { runSnnCpu, type InputCoding, type SnnResult } from '../src/convert/snn-cpu.js';
 import { dispatchesPerStep, runSnnGpu } from '../src/convert/snn-gpu.js';
-import type { GpuContext } from '../src/gpu/device.js';
 import { human, markdownTable, sig } from './format.js';
-import type { BenchHost } from './host.js';
+import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';
 
-export interface ConvertBenchOptions {
-  quick: boolean;
-  gpu: GpuContext | null;
-  host: BenchHost;
-  emit: (row: Row) => void;
-  log: (msg: string) => void;
-}
+export type ConvertBenchOptions = BenchContext;
 
 function same(a: SnnResult, b: SnnResult): boolean {
   return a.predictions.every((p, k) => p.every((v, i) => v === b.predictions[k][i])) && JSON.stringify(a.counts) === JSON.stringify(b.counts);

@@ -11,7 +11,6 @@
  * spiking row; with wires, every row below a spiking one), so it costs a few times more per row.
  */
 import { CpuSimulation } from '../src/cpu/simulation.js';
-import type { GpuContext } from '../src/gpu/device.js';
 import { GpuSimulation } from '../src/gpu/simulation.js';
 import type { CrossbarSynapseSpec } from '../src/crossbar/projection.js';
 import type { ConnectivitySpec } from '../src/model/connectivity.js';
@@ -19,7 +18,7 @@ import { Network } from '../src/model/network.js';
 import { lowerNetwork } from '../src/model/plan.js';
 import type { Simulation } from '../src/model/simulation.js';
 import { human, markdownTable, sig } from './format.js';
-import type { BenchHost } from './host.js';
+import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';
 import { timedRun } from './timed-run.js';
 
@@ -32,16 +31,11 @@ export const CROSSBAR_SNN_FORMS: Record<string, { crossbar?: CrossbarSynapseSpec
   'crossbar nonideal': { crossbar: { device: { read_noise: 0.02 }, adc_bits: 8, r_wire: 0.1 } },
 };
 
-export interface CrossbarSnnOptions {
-  quick: boolean;
+export interface CrossbarSnnOptions extends BenchContext {
   /** N (sources = targets); default CROSSBAR_SNN_SIZES, or CROSSBAR_SNN_QUICK_SIZES when quick. */
   sizes?: number[];
   /** Simulated steps per run (default 400, quick 100). */
   steps?: number;
-  gpu: GpuContext | null;
-  host: BenchHost;
-  emit: (row: Row) => void;
-  log: (msg: string) => void;
 }
 
 /** The benchmark's network for one size and form. */

@@ -17,30 +17,24 @@
  * - CPU: the twin walks the whole matrix for every input vector (8 N^2 batch), inputs and outputs
  *   once (4 N batch each).
  */
-import type { GpuContext } from '../src/gpu/device.js';
 import { CrossbarArray } from '../src/crossbar/crossbar.js';
 import { CpuCrossbar, type CrossbarEngine } from '../src/crossbar/cpu-crossbar.js';
 import { GpuCrossbar } from '../src/crossbar/gpu-crossbar.js';
 import { CounterRng } from '../src/util/rng.js';
 import { measureBandwidth } from './bandwidth.js';
 import { human, markdownTable, sig } from './format.js';
-import type { BenchHost } from './host.js';
+import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';
 
 export const CROSSBAR_SIZES = [64, 256, 1024];
 export const CROSSBAR_QUICK_SIZES = [64, 256];
 export const CROSSBAR_BATCHES = [1, 16, 256];
 
-export interface CrossbarBenchOptions {
-  quick: boolean;
+export interface CrossbarBenchOptions extends BenchContext {
   /** Array sizes N (N x N); default CROSSBAR_SIZES, or CROSSBAR_QUICK_SIZES when quick. */
   sizes?: number[];
   /** Input vectors per call; default CROSSBAR_BATCHES. */
   batches?: number[];
-  gpu: GpuContext | null;
-  host: BenchHost;
-  emit: (row: Row) => void;
-  log: (msg: string) => void;
 }
 
 /** Modelled bytes one call moves (see the header). */

@@ -4,19 +4,13 @@
  * at 4000 neurons (eligible for fusion): dispatches per step, and the host's time split into
  * encode, submit and wait, before (fused: 'never') and after (fused: 'auto').
  */
-import { compile, type GpuContext, GpuSimulation, vogelsAbbott } from '../src/index.js';
+import { compile, GpuSimulation, vogelsAbbott } from '../src/index.js';
 import { human, markdownTable, sig } from './format.js';
-import type { BenchHost } from './host.js';
+import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';
 import { timedRun } from './timed-run.js';
 
-export interface DispatchBenchOptions {
-  quick: boolean;
-  gpu: GpuContext | null;
-  host: BenchHost;
-  emit: (row: Row) => void;
-  log: (msg: string) => void;
-}
+export type DispatchBenchOptions = BenchContext;
 
 export async function dispatchBench(o: DispatchBenchOptions): Promise<{ rows: Row[]; table: string }> {
   const rows: Row[] = [];

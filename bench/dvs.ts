@@ -20,7 +20,7 @@ import { syntheticVideo, type Video } from '../src/dvs/video.js';
 import type { EventStream } from '../src/events/stream.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { human, markdownTable, sig } from './format.js';
-import type { BenchHost } from './host.js';
+import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';
 
 export const DVS_SIZES: [number, number][] = [
@@ -29,15 +29,10 @@ export const DVS_SIZES: [number, number][] = [
   [1280, 720],
 ];
 
-export interface DvsBenchOptions {
-  quick: boolean;
+export interface DvsBenchOptions extends BenchContext {
   sizes?: [number, number][];
   /** Frames per video (default 24; quick 6). */
   frames?: number;
-  gpu: GpuContext | null;
-  host: BenchHost;
-  emit: (row: Row) => void;
-  log: (msg: string) => void;
 }
 
 function sameEvents(a: EventStream, b: EventStream): boolean {

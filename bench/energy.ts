@@ -8,19 +8,13 @@
 import { CpuSimulation } from '../src/cpu/simulation.js';
 import { WorkTally } from '../src/energy/engine-counts.js';
 import { arithmeticEnergy, systemEnergy } from '../src/energy/model.js';
-import { compile, type GpuContext, GpuSimulation, lowerNetwork, vogelsAbbott } from '../src/index.js';
+import { compile, GpuSimulation, lowerNetwork, vogelsAbbott } from '../src/index.js';
 import { human, markdownTable, sig } from './format.js';
-import type { BenchHost } from './host.js';
+import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';
 import { timedRun } from './timed-run.js';
 
-export interface EnergyBenchOptions {
-  quick: boolean;
-  gpu: GpuContext | null;
-  host: BenchHost;
-  emit: (row: Row) => void;
-  log: (msg: string) => void;
-}
+export type EnergyBenchOptions = BenchContext;
 
 export async function energyBench(o: EnergyBenchOptions): Promise<{ rows: Row[]; table: string }> {
   const rows: Row[] = [];

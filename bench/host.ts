@@ -1,3 +1,6 @@
+import type { GpuContext } from '../src/gpu/device.js';
+import type { Row } from './scaling.js';
+
 /**
  * What a benchmark needs to know about the runtime it runs in, so the benchmark modules import no
  * Node-only module and run unchanged in Node and in the browser. The Node entry builds it from
@@ -12,4 +15,16 @@ export interface BenchHost {
   cpuModel: string;
   /** The 1-minute load average, or null where the runtime cannot see it (the browser). */
   loadavg1m(): number | null;
+}
+
+/** What every benchmark receives from the suite (bench/suite.ts); each adds its own options. */
+export interface BenchContext {
+  /** A tenth of the work: a smoke test, not a measurement. */
+  quick: boolean;
+  /** The GPU to run on, acquired once by the caller; null leaves the GPU path out. */
+  gpu: GpuContext | null;
+  host: BenchHost;
+  /** Called with every JSON row as soon as it is measured. */
+  emit: (row: Row) => void;
+  log: (msg: string) => void;
 }

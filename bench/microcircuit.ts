@@ -6,11 +6,11 @@
  * after a warm-up; the first 0.1 s of activity after the initial transient is not skipped, so
  * rates are those of the timed window, not the steady state.
  */
-import { compile, type GpuContext, type Simulation } from '../src/index.js';
+import { compile, type Simulation } from '../src/index.js';
 import { MICROCIRCUIT, microcircuit } from '../src/networks/microcircuit.js';
 import { outDegrees } from '../src/model/connectivity.js';
 import { human, markdownTable, sig } from './format.js';
-import type { BenchHost } from './host.js';
+import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';
 import { timedRun } from './timed-run.js';
 
@@ -18,13 +18,8 @@ const FULL = MICROCIRCUIT.fullSizes.reduce((s, n) => s + n, 0);
 /** Total neurons per run by default: 1 % and 5 % of full scale. */
 export const MICROCIRCUIT_SIZES = [Math.round(FULL * 0.01), Math.round(FULL * 0.05)];
 
-export interface MicrocircuitBenchOptions {
-  quick: boolean;
+export interface MicrocircuitBenchOptions extends BenchContext {
   sizes?: number[];
-  gpu: GpuContext | null;
-  host: BenchHost;
-  emit: (row: Row) => void;
-  log: (msg: string) => void;
 }
 
 export async function microcircuitBench(o: MicrocircuitBenchOptions): Promise<{ rows: Row[]; table: string }> {

@@ -8,25 +8,19 @@
  * spiking neurons, so the two do different work for the same result (weights compared bit for bit
  * in the same run). Each backend runs 20 warm-up steps, then as many 100-step runs as fit a budget.
  */
-import type { GpuContext } from '../src/gpu/device.js';
 import { CpuSimulation } from '../src/cpu/simulation.js';
 import { GpuSimulation } from '../src/gpu/simulation.js';
 import { Network } from '../src/model/network.js';
 import { lowerNetwork } from '../src/model/plan.js';
 import { markdownTable, sig } from './format.js';
-import type { BenchHost } from './host.js';
+import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';
 
 export const PLASTICITY_SIZES = [200, 1000, 4000];
 export const PLASTICITY_QUICK_SIZES = [200, 1000];
 
-export interface PlasticityBenchOptions {
-  quick: boolean;
+export interface PlasticityBenchOptions extends BenchContext {
   sizes?: number[];
-  gpu: GpuContext | null;
-  host: BenchHost;
-  emit: (row: Row) => void;
-  log: (msg: string) => void;
 }
 
 export function plasticityBenchNetwork(nIn: number): { net: Network; synapses: number } {
