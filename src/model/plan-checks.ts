@@ -1,7 +1,9 @@
 /**
  * Range checks on a lowered plan, run at the end of lowerNetwork: what validation of the
  * description alone cannot see, because it appears only once values are rounded to f32 and to
- * steps. Each failure is a ModelError naming the field and the allowed range.
+ * steps. Given values (potentials, weights, currents, initial states) are already bounded by
+ * MODEL_MAGNITUDE when the network is built (src/model/errors.ts); what can still overflow f32
+ * here are the constants derived from them (dt / tau with a tiny tau, for example). Each failure is a ModelError naming the field and the allowed range.
  */
 import { ModelError } from './errors.js';
 import type { Network } from './network.js';
@@ -16,17 +18,11 @@ export function checkPlanRanges(net: Network, plan: NetworkPlan): void {
   const finite32 = (field: string, x: number) => {
     if (!Number.isFinite(Math.fround(x))) throw new ModelError(field, `${x} overflows f32 (the backends compute in f32); must lie within ±${F32_MAX.toPrecision(8)}`);
   };
-  const finiteArray = (field: string, a: ArrayLike<number>) => {
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(Math.fround(a[i]))) finite32(`${field}[${i}]`, a[i]);
-  };
   for (const p of plan.byId) {
     const field = `populations.${p.name}`;
     const lif = p.lif;
     if (!lif) continue;
     for (const key of ['v_rest', 'v_reset', 'v_th', 'k', 'dtOverTau', 'a', 'b', 'delta_t', 'v_t', 'kw', 'adaptJump'] as const) finite32(`${field}.${key}`, lif[key]);
-    finiteArray(`${field}.v_init`, lif.vInit);
-    finiteArray(`${field}.adapt_init`, lif.adaptInit);
-    finiteArray(`${field}.receptors.init`, lif.synInit);
     lif.receptors.forEach((r, k) => {
       for (const key of ['decay', 'coef', 'e_rev'] as const) finite32(`${field}.receptors[${k}].${key}`, r[key]);
       // Initial conductances may be negative: Brian2's COBA benchmark draws them from N(4, 1.5)
@@ -37,7 +33,6 @@ export function checkPlanRanges(net: Network, plan: NetworkPlan): void {
       throw new ModelError(`${field}.receptors`, `neuron ${singular}'s initial conductances sum to exactly -1 (in units of the leak conductance): the total membrane conductance 1 + g would be 0, which the integration step divides by`);
     }
     lif.poissonInputs.forEach((q) => {
-      finite32(`poisson_inputs.${p.name}.weight`, q.weight);
       if (lif.receptors[q.receptor].code === CONDUCTANCE && q.weight < 0) {
         throw new ModelError(`poisson_inputs.${p.name}.weight`, `input to conductance receptor ${q.receptor} must be >= 0 (a negative conductance is unphysical; use an inhibitory receptor with a lower e_rev), got ${q.weight}`);
       }
@@ -45,7 +40,6 @@ export function checkPlanRanges(net: Network, plan: NetworkPlan): void {
   }
   for (const q of plan.projections) {
     const field = `projections.${q.name}.weights`;
-    if (q.dense) finiteArray(field, q.dense);
     const post = plan.byId[q.post];
     if (post.lif?.receptors[q.receptor].code !== CONDUCTANCE) continue;
     const negative = (i: number, w: number) => new ModelError(field, `weights into conductance receptor ${q.receptor} of ${post.name} must be >= 0 (a negative conductance is unphysical; use an inhibitory receptor with a lower e_rev), got ${w} at synapse ${i}`);
@@ -55,8 +49,6 @@ export function checkPlanRanges(net: Network, plan: NetworkPlan): void {
   }
   net.currents.forEach((c, k) => {
     const field = `currents[${k}]`;
-    if (typeof c.amplitude === 'number') finite32(`${field}.amplitude`, c.amplitude);
-    else finiteArray(`${field}.amplitude`, c.amplitude);
     if (c.stopStep <= c.startStep) {
       throw new ModelError(`${field}.stop_ms`, `the current lasts 0 steps once rounded to dt = ${net.dt} ms (start step ${c.startStep}, stop step ${c.stopStep}); it must last at least one step`);
     }
