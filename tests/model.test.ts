@@ -56,6 +56,7 @@ describe('parameter validation names the field and the allowed range', () => {
     expect(errorOf(() => n.connect(a, b, { kind: 'fixed_indegree', k: 5, weight: 1 })).message).toMatch(/k: must be an integer in \[0, 4\]/);
     expect(errorOf(() => n.connect(a, b, { kind: 'one_to_one', weight: 1 })).message).toMatch(/equal population sizes/);
     expect(errorOf(() => n.connect(a, b, { kind: 'fixed_probability', p: 0.5, weight: { mean: 1, std: -1 } })).field).toBe('projections.a->b.connectivity.weight.std');
+    expect(errorOf(() => n.connect(a, b, { kind: 'fixed_probability', p: 0.5, weight: { mean: 0, std: 1e38 } })).message).toMatch(/weight\.std: must be in \[-1000000, 1000000\], got 1e\+38/);
     expect(errorOf(() => n.connect(a, b, { kind: 'fixed_probability', p: 0.5, weight: 1 }, { delay: 1.5 })).field).toBe('projections.a->b.delay');
     expect(errorOf(() => n.connect(a, b, { kind: 'csr', rowPtr: [0, 1, 1, 1, 2], cols: [0, 3], weights: [1, 1] })).field).toBe('projections.a->b.connectivity.cols[1]');
     const s = n.addSource('s', 3, { kind: 'poisson', rate_hz: 1 });

@@ -185,7 +185,7 @@ function drawWeights(spec: WeightSpec, count: number, ctx: BuildContext): Float3
   }
   rejectUnknownKeys(`${ctx.field}.weight`, spec, ['mean', 'std']);
   const mean = requireModelValue(`${ctx.field}.weight.mean`, spec.mean);
-  const std = requireNonNegative(`${ctx.field}.weight.std`, spec.std);
+  const std = requireModelValue(`${ctx.field}.weight.std`, requireNonNegative(`${ctx.field}.weight.std`, spec.std));
   const rng = new CounterRng(ctx.seed, ctx.stream * 2 + 1);
   for (let s = 0; s < count; s++) out[s] = mean + std * rng.normal();
   return out;
