@@ -18,7 +18,7 @@ export interface Agreement {
 
 export async function checkAgreement(build: () => Network, shown: Simulation, gpu: GpuContext): Promise<Agreement> {
   const steps = shown.stepsDone;
-  const other = await compile(build(), { backend: shown.backend === 'gpu' ? 'cpu' : 'gpu', gpu });
+  const other = await compile(build(), { backend: shown.backend === 'gpu' ? 'cpu' : 'gpu', gpu, countWork: false });
   try {
     const t0 = performance.now();
     await other.run(steps);

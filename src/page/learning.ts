@@ -41,7 +41,7 @@ async function train(): Promise<void> {
     if (gpu === undefined) gpu = await acquireGpu().catch(() => null);
     const task = new TwoPatternTask();
     const plan = lowerNetwork(task.network);
-    const sim: PlasticSimulation = gpu ? await GpuSimulation.create(plan, gpu, { chunkSteps: 50 }) : new CpuSimulation(plan);
+    const sim: PlasticSimulation = gpu ? await GpuSimulation.create(plan, gpu, { chunkSteps: 50, countWork: false }) : new CpuSimulation(plan);
     const log: TrialResult[] = [];
     try {
       for (let k = 0; k < TRIALS; k++) {

@@ -74,7 +74,8 @@ export class Session {
     if (totalSteps < 1) throw new RangeError(`duration: ${o.durationMs} ms is less than one step of ${network.dt} ms`);
     checkRecording(totalSteps, network.populations.reduce((s, p) => s + Math.ceil(p.n / 32), 0));
     if (o.backend === 'gpu' && !o.gpu) throw new Error('backend: this browser has no WebGPU; choose the CPU');
-    const sim = await compile(network, { backend: o.backend, gpu: o.gpu ?? undefined });
+    // The page shows rates from its own recordings: no work counters, no extra readback per frame.
+    const sim = await compile(network, { backend: o.backend, gpu: o.gpu ?? undefined, countWork: false });
     try {
       const pops = network.populations.map((p) => ({ name: p.name, n: p.n }));
       const layout = layoutRaster(pops, RASTER_ROWS);
