@@ -171,10 +171,12 @@ class Panel {
       try {
         events = await this.emulator.push(frame, tUs);
       } catch (e) {
-        this.setStatus('error', (e as Error).message);
+        // A push in flight when Stop destroyed the emulator is not an error.
+        if (this.running) this.setStatus('error', (e as Error).message);
         this.running = false;
         return;
       }
+      if (!this.running) return; // stopped while the frame was in flight: keep the last drawing
       if (this.frameIndex === 0) this.chunkStart = tUs;
       this.tUs = tUs;
       this.frameIndex++;

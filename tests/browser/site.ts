@@ -111,6 +111,29 @@ export async function litPixels(page: Page, selector: string, threshold = 60): P
   );
 }
 
+/**
+ * Counts the lit pixels of a 2D canvas from its own bitmap (getImageData), at the canvas's
+ * resolution. Unlike a screenshot it cannot catch neighbouring page content when the layout
+ * shifts between scrolling and capture.
+ */
+export async function canvasLitPixels(page: Page, selector: string, threshold = 60): Promise<PixelSummary> {
+  return page.$eval(
+    selector,
+    (el, threshold) => {
+      const canvas = el as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let lit = 0;
+      let checksum = 0;
+      for (let k = 0; k < data.length; k += 4) {
+        if (Math.max(data[k], data[k + 1], data[k + 2]) > threshold) lit++;
+        checksum = (Math.imul(checksum, 31) + data[k] + 3 * data[k + 1] + 7 * data[k + 2]) | 0;
+      }
+      return { width: canvas.width, height: canvas.height, lit, checksum };
+    },
+    threshold,
+  );
+}
+
 export interface PageFixture {
   /** Why the suite cannot run here (no Chromium), or null. */
   missing: string | null;
