@@ -43,6 +43,9 @@ describe('plasticity spec', () => {
       [{ rule: 'stdp', w_max: 1, w_min: 1 }, 'projections.a->b.plasticity.w_max'],
       [{ rule: 'stdp', w_max: 1, pairing: 'first' }, 'projections.a->b.plasticity.pairing'],
       [{ rule: 'stdp', w_max: 1, a_plus: Number.NaN }, 'projections.a->b.plasticity.a_plus'],
+      [{ rule: 'stdp', w_max: 1, a_plus: 1e7 }, 'projections.a->b.plasticity.a_plus'],
+      [{ rule: 'stdp', w_max: 1e300 }, 'projections.a->b.plasticity.w_max'],
+      [{ rule: 'reward_stdp', w_max: 1, learning_rate: 1e300 }, 'projections.a->b.plasticity.learning_rate'],
     ];
     for (const [plasticity, field] of bad) {
       expect(() => n.connect(a, b, c, { plasticity: plasticity as PlasticityInput }), JSON.stringify(plasticity)).toThrow(ModelError);
@@ -197,6 +200,28 @@ describe('plasticity GPU vs CPU parity (bit for bit)', () => {
       expect(x.mismatches, proj).toBe(0);
       expect(x.changed, proj).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('reward-modulated STDP integrates in time', () => {
+  /** One pre (10 ms) before post (15 ms) pairing under a constant reward of 1, run to 115 ms. */
+  function learned(dt: number): number {
+    const lr = 0.25;
+    const net = pairNetwork([10], [15], { rule: 'reward_stdp', tau_e: 50, learning_rate: lr, a_plus: 0.01 }, { dt });
+    const sim = new CpuSimulation(lowerNetwork(net));
+    sim.setReward(1);
+    sim.runSync(Math.round(115 / dt));
+    expect(sim.spikes('post').total()).toBe(1);
+    return sim.weightsSync('syn')[0] - 0.5;
+  }
+
+  it('dw/dt = learning_rate * reward * e: the learned change does not depend on dt', () => {
+    // e jumps by a_plus exp(-5/20) at the post spike, then decays with tau_e = 50 ms for 100 ms.
+    const expected = 0.25 * 0.01 * Math.exp(-5 / 20) * 50 * (1 - Math.exp(-100 / 50));
+    const coarse = learned(0.1);
+    const fine = learned(0.05);
+    expect(Math.abs(coarse - expected) / expected).toBeLessThan(0.01);
+    expect(Math.abs(fine - expected) / expected).toBeLessThan(0.01);
   });
 });
 

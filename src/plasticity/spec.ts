@@ -18,10 +18,17 @@
  * J. Neurosci. 26:9673, eqs. 3-4. Weight dependence: additive (w += pot - dep) or multiplicative
  * soft bounds (w += pot (w_max - w) - dep (w - w_min)); then w is clipped to [w_min, w_max].
  * Reward-modulated STDP (Izhikevich 2007, Cereb. Cortex 17:2443; Fremaux & Gerstner 2016) sends
- * the same change into an eligibility trace e (decay tau_e) instead, and each step
- * w += learning_rate * reward * e, with `reward` set from the host (sim.setReward).
+ * the same change into an eligibility trace e (decay tau_e) instead, and dw/dt =
+ * learning_rate * reward * e (Izhikevich's ds/dt = c d): each step w += learning_rate * dt *
+ * reward * e, so the learned weights do not depend on the step size; `reward` is set from the
+ * host (sim.setReward).
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireNonNegative, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireModelValue, requireNonNegative, requirePositive } from '../model/errors.js';
+
+/** A non-negative amplitude or rate, bounded like every model quantity (so f32 traces stay finite). */
+function amplitude(field: string, value: unknown): number {
+  return requireModelValue(field, requireNonNegative(field, value));
+}
 
 export type PlasticityRule = 'stdp' | 'triplet' | 'reward_stdp';
 
@@ -51,7 +58,7 @@ export interface PlasticityInput {
   a3_minus?: number;
   /** reward_stdp only: eligibility time constant (ms); default 1000 (Izhikevich 2007). */
   tau_e?: number;
-  /** reward_stdp only: w += learning_rate * reward * e each step; default 1. */
+  /** reward_stdp only: rate (1/ms) of dw/dt = learning_rate * reward * e; default 1 (Izhikevich 2007's ds/dt = c d). */
   learning_rate?: number;
 }
 
@@ -97,18 +104,18 @@ export function resolvePlasticity(field: string, input: PlasticityInput): Plasti
     rule,
     tau_plus: requirePositive(`${field}.tau_plus`, input.tau_plus ?? (triplet ? PFISTER_VISUAL_CORTEX.tau_plus : 20)),
     tau_minus: requirePositive(`${field}.tau_minus`, input.tau_minus ?? (triplet ? PFISTER_VISUAL_CORTEX.tau_minus : 20)),
-    a_plus: requireNonNegative(`${field}.a_plus`, input.a_plus ?? (triplet ? PFISTER_VISUAL_CORTEX.a_plus : 0.01)),
-    a_minus: requireNonNegative(`${field}.a_minus`, input.a_minus ?? (triplet ? PFISTER_VISUAL_CORTEX.a_minus : 0.0105)),
-    w_min: requireFinite(`${field}.w_min`, input.w_min ?? 0),
-    w_max: requireFinite(`${field}.w_max`, input.w_max),
+    a_plus: amplitude(`${field}.a_plus`, input.a_plus ?? (triplet ? PFISTER_VISUAL_CORTEX.a_plus : 0.01)),
+    a_minus: amplitude(`${field}.a_minus`, input.a_minus ?? (triplet ? PFISTER_VISUAL_CORTEX.a_minus : 0.0105)),
+    w_min: requireModelValue(`${field}.w_min`, input.w_min ?? 0),
+    w_max: requireModelValue(`${field}.w_max`, input.w_max),
     weight_dependence: input.weight_dependence ?? 'additive',
     pairing: input.pairing ?? 'all_to_all',
     tau_x: triplet ? requirePositive(`${field}.tau_x`, input.tau_x ?? PFISTER_VISUAL_CORTEX.tau_x) : 1,
     tau_y: triplet ? requirePositive(`${field}.tau_y`, input.tau_y ?? PFISTER_VISUAL_CORTEX.tau_y) : 1,
-    a3_plus: triplet ? requireNonNegative(`${field}.a3_plus`, input.a3_plus ?? PFISTER_VISUAL_CORTEX.a3_plus) : 0,
-    a3_minus: triplet ? requireNonNegative(`${field}.a3_minus`, input.a3_minus ?? PFISTER_VISUAL_CORTEX.a3_minus) : 0,
+    a3_plus: triplet ? amplitude(`${field}.a3_plus`, input.a3_plus ?? PFISTER_VISUAL_CORTEX.a3_plus) : 0,
+    a3_minus: triplet ? amplitude(`${field}.a3_minus`, input.a3_minus ?? PFISTER_VISUAL_CORTEX.a3_minus) : 0,
     tau_e: rule === 'reward_stdp' ? requirePositive(`${field}.tau_e`, input.tau_e ?? 1000) : 1,
-    learning_rate: rule === 'reward_stdp' ? requireNonNegative(`${field}.learning_rate`, input.learning_rate ?? 1) : 0,
+    learning_rate: rule === 'reward_stdp' ? amplitude(`${field}.learning_rate`, input.learning_rate ?? 1) : 0,
   };
   if (!(p.w_max > p.w_min)) throw new ModelError(`${field}.w_max`, `must be > w_min (${p.w_min}), got ${p.w_max}`);
   if (p.weight_dependence !== 'additive' && p.weight_dependence !== 'multiplicative') {
@@ -170,6 +177,7 @@ export function plasticityConstants(p: Plasticity, dt: number): PlasticityConsta
     multiplicative: p.weight_dependence === 'multiplicative' ? 1 : 0,
     nearest: p.pairing === 'nearest' ? 1 : 0,
     reward: p.rule === 'reward_stdp' ? 1 : 0,
-    learningRate: f(p.learning_rate),
+    // Per step: the rate times dt, rounded once, so both backends multiply by the same f32.
+    learningRate: f(p.learning_rate * dt),
   };
 }
