@@ -1,4 +1,5 @@
-// Pair, triplet and reward-modulated STDP: one thread per synapse, at the end of a step.
+// Pair, triplet and reward-modulated STDP: one thread per synapse, at the end of a step; a synapse
+// with no arrival, no postsynaptic spike and no eligibility trace returns before touching memory.
 // CPU twin: src/plasticity/cpu.ts (CpuPlasticity.step), same f32 operations in the same order.
 // Reads the traces as they were before this step (stdp_trace.wgsl updates them afterwards) and
 // decays them itself, exactly as the trace kernel will. Keep expressions as they are: SwiftShader
@@ -35,11 +36,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       return; // a free slot (stdp_rewire.wgsl)
     }
   }
-  let mult = (P.flags & 1u) != 0u;
-  let nearest = (P.flags & 2u) != 0u;
   let reward = (P.flags & 4u) != 0u;
   let arrived = stdp_bit(pre_ring[delayed_slot(P.delay) * P.pre_words + (j >> 5u)], j);
   let spiked = stdp_bit(post_ring[step_info.slot * P.post_words + (i >> 5u)], i);
+  if (!arrived && !spiked && !reward) {
+    return; // nothing changes this synapse: no weight traffic (most synapses, most steps)
+  }
+  let mult = (P.flags & 1u) != 0u;
+  let nearest = (P.flags & 2u) != 0u;
   var w = weights[s];
   var e = 0.0;
   if (reward) {

@@ -37,8 +37,8 @@ export interface DiehlCookOptions {
   /** Total input weight of each excitatory neuron after normalisation; default 78. */
   weight_total?: number;
   seed?: number;
-  /** Overrides of the STDP rule (a_plus, a_minus, tau_plus, tau_minus, pairing...). */
-  stdp?: Partial<Omit<PlasticityInput, 'rule'>>;
+  /** Overrides of the STDP rule (rule, a_plus, a_minus, tau_plus, tau_minus, pairing...). */
+  stdp?: Partial<PlasticityInput>;
 }
 
 export type DiehlCookSimulation = Simulation & {
