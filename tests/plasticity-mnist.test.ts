@@ -1,8 +1,8 @@
 /**
- * Diehl & Cook (2015) unsupervised MNIST, tiny: 30 excitatory neurons, 200 training images of
- * 150 ms at dt = 1 ms (the full protocol is `neuromorph study diehl-cook`). Trained on the CPU
- * twin here for time (SwiftShader takes about 2 s per image); tests/plasticity.test.ts checks that
- * the GPU path learns the identical weights over the first images, normalisation included.
+ * Diehl & Cook (2015) unsupervised MNIST, small: 100 excitatory neurons, 1,000 training images of
+ * 150 ms at dt = 1 ms (the longer study is `neuromorph study diehl-cook`). Trained on the CPU twin
+ * here for time (SwiftShader takes about 2 s per image); tests/plasticity.test.ts checks that the
+ * GPU path learns the identical weights over the first images, normalisation included.
  */
 import { describe, expect, it } from 'vitest';
 import { CpuSimulation } from '../src/cpu/simulation.js';
@@ -10,7 +10,7 @@ import { loadMnistSplit } from '../src/crossbar/mnist-data.js';
 import { lowerNetwork } from '../src/model/plan.js';
 import { assignLabels, classify, DiehlCook, firstExamples, interleaveDigits, trainDiehlCook } from '../src/plasticity/diehl-cook.js';
 
-const OPTIONS = { neurons: 30, dt: 1, present_ms: 150, rest_ms: 50 };
+const OPTIONS = { neurons: 100, dt: 1, present_ms: 150, rest_ms: 50 };
 
 describe('Diehl & Cook unsupervised MNIST (tiny)', () => {
   it('label assignment and classification', () => {
@@ -23,16 +23,18 @@ describe('Diehl & Cook unsupervised MNIST (tiny)', () => {
     expect(classify(Uint32Array.of(0, 0, 0), assigned)).toBe(-1);
   });
 
-  it('learns without labels: accuracy well above chance after 200 images, up from before training', async () => {
-    const split = await loadMnistSplit({ trainPerDigit: 20, testPerDigit: 10 });
-    const train = interleaveDigits(split.train, 20);
-    const test = interleaveDigits(split.test, 10);
+  it('learns without labels: accuracy well above chance after 1,000 images, up from before training', async () => {
+    const split = await loadMnistSplit({ trainPerDigit: 100, testPerDigit: 30 });
+    const train = interleaveDigits(split.train, 100);
+    const test = interleaveDigits(split.test, 30);
     const dc = new DiehlCook(OPTIONS);
     const sim = new CpuSimulation(lowerNetwork(dc.network));
-    const { curve } = await trainDiehlCook(dc, sim, { train, labelSet: firstExamples(train, 100), testSet: test }, [0, 200]);
+    const { curve } = await trainDiehlCook(dc, sim, { train, labelSet: firstExamples(train, 300), testSet: test }, [0, 500, 1000]);
     console.log('[diehl-cook] images seen -> test accuracy:', curve.map((c) => `${c.images}: ${c.accuracy}`).join(', '));
-    // Measured (seed fixed): 12 % before training, 36 % after 200 images; chance is 10 %.
-    expect(curve[1].accuracy).toBeGreaterThanOrEqual(0.25);
-    expect(curve[1].accuracy).toBeGreaterThan(curve[0].accuracy + 0.05);
-  });
+    // Measured (seed fixed): 11 % before training, 42.3 % after 500 images, 52.3 % after 1,000;
+    // chance is 10 %.
+    expect(curve[1].accuracy).toBeGreaterThan(curve[0].accuracy + 0.2);
+    expect(curve[2].accuracy).toBeGreaterThanOrEqual(0.45);
+    expect(curve[2].accuracy).toBeGreaterThan(curve[1].accuracy);
+  }, 300_000);
 });

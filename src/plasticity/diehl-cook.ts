@@ -4,25 +4,42 @@
  *
  * 784 Poisson inputs (rate = pixel intensity in [0, 1] x 63.75 Hz, their intensity / 4 Hz)
  * -> N excitatory conductance-based LIF neurons with adaptive thresholds, through a dense plastic
- * projection (pair STDP; weights normalised to a fixed total per neuron after every image, their
+ * projection (STDP, below; weights normalised to a fixed total per neuron after every image, their
  * 78 for 784 inputs) -> N inhibitory neurons one-to-one, which inhibit every excitatory neuron but
  * their own (lateral inhibition, winner-take-all). Constants from their Table/Methods: membrane
  * time constants 100 ms (exc) and 10 ms (inh), rest -65 / -60 mV, reset -65 / -45 mV, threshold
  * -52 / -40 mV, refractory 5 / 2 ms, conductance decay 1 ms (exc) and 2 ms (inh), reversal 0 mV
  * and -100 mV (-85 mV for inhibitory targets), exc->inh 10.4, inh->exc 17, theta_plus 0.05 mV,
- * tau_theta 1e7 ms, 350 ms per image then 150 ms of rest. Simplifications: the STDP rule is the
- * engine's pair rule (additive; a_minus 0.0001 as the reference code's nu_pre, a_plus 0.1, ten
- * times its nu_post, so that a few hundred images already teach something) rather than their
- * weight-dependent power law, and an image that drives fewer
- * than 5 spikes is shown again with 32 Hz more, at most twice. Labels: each excitatory neuron is
- * assigned the class it responded to most (mean spikes per image) over labelling images shown with
- * learning off; a test image is classified by the class whose neurons spiked most on average.
+ * tau_theta 1e7 ms, 350 ms per image then 150 ms of rest. The learning rule is their code's
+ * (Brian 1 reference implementation), which is the engine's triplet rule with nearest-spike traces:
+ * on a presynaptic arrival w -= nu_pre * post1 (a_minus 0.0001, tau_minus 20 ms); on a
+ * postsynaptic spike w += nu_post * pre * post2before (a_plus 0, a3_plus 0.01, tau_plus 20 ms,
+ * tau_y 40 ms), every trace set to 1 by its spike, w clipped to [0, 1]. Simplification: an image
+ * that drives fewer than 5 spikes is shown again with 32 Hz more at most twice (theirs: until it
+ * does). Labels: each excitatory neuron is assigned the class it responded to most (mean spikes
+ * per image) over labelling images shown with learning off; a test image is classified by the
+ * class whose neurons spiked most on average.
  */
 import { MNIST_PIXELS } from '../crossbar/mnist-data.js';
 import { Network } from '../model/network.js';
 import type { Simulation } from '../model/simulation.js';
 import { randU32 } from '../util/rng.js';
 import type { PlasticityInput } from './spec.js';
+
+/** Their reference code's rule (nu_pre 0.0001, nu_post 0.01, tc_pre 20, tc_post1 20, tc_post2 40 ms). */
+export const DIEHL_COOK_STDP: PlasticityInput = {
+  rule: 'triplet',
+  pairing: 'nearest',
+  w_min: 0,
+  w_max: 1,
+  tau_plus: 20,
+  tau_minus: 20,
+  tau_y: 40,
+  a_plus: 0,
+  a3_plus: 0.01,
+  a_minus: 0.0001,
+  a3_minus: 0,
+};
 
 export interface DiehlCookOptions {
   /** Excitatory (and inhibitory) neurons; default 100. */
@@ -104,7 +121,7 @@ export class DiehlCook {
       name: 'input->exc',
       receptor: 'ge',
       delay: 1,
-      plasticity: { rule: 'stdp', w_max: 1, a_plus: 0.1, a_minus: 0.0001, tau_plus: 20, tau_minus: 20, ...options.stdp } as PlasticityInput,
+      plasticity: { ...DIEHL_COOK_STDP, ...options.stdp } as PlasticityInput,
     });
     net.connect(exc, inh, { kind: 'one_to_one', weight: 10.4 }, { name: 'exc->inh', receptor: 'ge', delay: 1 });
     const rowPtr = Array.from({ length: n + 1 }, (_, j) => j * (n - 1));
