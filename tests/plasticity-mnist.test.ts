@@ -4,7 +4,11 @@
  * here for time (SwiftShader takes about 2 s per image); tests/plasticity.test.ts checks that the
  * GPU path learns the identical weights over the first images, normalisation included.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliMain, EXIT } from '../src/cli/commands.js';
 import { CpuSimulation } from '../src/cpu/simulation.js';
 import { loadMnistSplit } from '../src/crossbar/mnist-data.js';
 import { lowerNetwork } from '../src/model/plan.js';
@@ -37,4 +41,31 @@ describe('Diehl & Cook unsupervised MNIST (tiny)', () => {
     expect(curve[2].accuracy).toBeGreaterThanOrEqual(0.45);
     expect(curve[2].accuracy).toBeGreaterThan(curve[1].accuracy);
   }, 300_000);
+});
+
+describe('neuromorph study diehl-cook', () => {
+  it('trains, evaluates at 0 and every quarter, and writes the curve as JSON and Markdown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neuromorph-dc-'));
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (t: string) => err.push(t) };
+    const code = await cliMain(['study', 'diehl-cook', '--neurons', '10', '--images', '20', '--eval-images', '20', '--out', dir], io);
+    expect(code, err.join('')).toBe(EXIT.ok);
+    expect(out).toEqual([`wrote ${join(dir, 'diehl-cook.json')}`, `wrote ${join(dir, 'diehl-cook.md')}`]);
+    const result = JSON.parse(readFileSync(join(dir, 'diehl-cook.json'), 'utf8'));
+    expect(result).toMatchObject({ backend: 'cpu', neurons: 10, eval_images: 20, dt: 0.5, present_ms: 350, rest_ms: 150 });
+    expect(result.curve.map((c: { images: number }) => c.images)).toEqual([0, 5, 10, 15, 20]);
+    for (const c of result.curve) {
+      expect(c.accuracy).toBeGreaterThanOrEqual(0);
+      expect(c.accuracy).toBeLessThanOrEqual(1);
+    }
+    const md = readFileSync(join(dir, 'diehl-cook.md'), 'utf8');
+    expect(md).toMatch(/^Diehl & Cook \(2015\), 10 excitatory neurons, cpu/);
+    expect(md.match(/^\| \d+ \| \d+\.\d % \|$/gm)).toHaveLength(5);
+    for (const [flag, value, max] of [['--images', '0', 7000], ['--neurons', '6401', 6400], ['--eval-images', '1501', 1500]] as const) {
+      err.length = 0;
+      expect(await cliMain(['study', 'diehl-cook', flag, value, '--out', dir], io)).toBe(EXIT.usage);
+      expect(err.join('')).toMatch(new RegExp(`study: ${flag} must be an integer in \\[1, ${max}\\], got ${value}`));
+    }
+  });
 });

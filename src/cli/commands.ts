@@ -114,8 +114,8 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
       out: { type: 'string', help: 'output directory (default: out)' },
       backend: { type: ['cpu', 'gpu'], help: 'run the arrays (or the network) on the CPU (default) or the GPU' },
       neurons: { type: 'int', help: 'diehl-cook: excitatory neurons (default 100, at most 6400)' },
-      images: { type: 'int', help: 'diehl-cook: training images (default 400, at most 7000)' },
-      'eval-images': { type: 'int', help: 'diehl-cook: labelling and test images, each (default 100, at most 1500)' },
+      images: { type: 'int', help: 'diehl-cook: training images (default 1000, at most 7000)' },
+      'eval-images': { type: 'int', help: 'diehl-cook: labelling and test images, each (default 300, at most 1500)' },
       ...HELP_FLAG,
     },
     maxPositional: 1,
@@ -126,7 +126,7 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
           if (v < 1 || v > max) throw new UsageError(`study: --${name} must be an integer in [1, ${max}], got ${v}`);
           return v;
         };
-        const options = { neurons: int('neurons', 100, 6400), images: int('images', 400, 7000), evalImages: int('eval-images', 100, 1500) };
+        const options = { neurons: int('neurons', 100, 6400), images: int('images', 1000, 7000), evalImages: int('eval-images', 300, 1500) };
         const gpu = flags.backend === 'gpu' ? await acquireGpu() : null;
         try {
           const files = await writeDiehlCookStudy((flags.out as string | undefined) ?? 'out', { ...options, gpu, log: (m) => process.stderr.write(`${m}\n`) });

@@ -21,13 +21,16 @@ export interface DiehlCookStudyOptions {
   log?: (line: string) => void;
 }
 
+/** Their protocol: dt 0.5 ms, each image shown for 350 ms, then 150 ms of rest. */
+const PROTOCOL = { dt: 0.5, present_ms: 350, rest_ms: 150 };
+
 export async function writeDiehlCookStudy(dir: string, o: DiehlCookStudyOptions): Promise<string[]> {
   const perDigit = Math.ceil(o.images / 10);
   const evalPerDigit = Math.ceil(o.evalImages / 10);
   const split = await loadMnistSplit({ trainPerDigit: Math.max(perDigit, evalPerDigit), testPerDigit: evalPerDigit });
   const train = interleaveDigits(split.train, split.trainPerDigit);
   const test = firstExamples(interleaveDigits(split.test, evalPerDigit), o.evalImages);
-  const dc = new DiehlCook({ neurons: o.neurons, dt: 1, present_ms: 150, rest_ms: 50 });
+  const dc = new DiehlCook({ neurons: o.neurons, ...PROTOCOL });
   const plan = lowerNetwork(dc.network);
   const sim = o.gpu ? await GpuSimulation.create(plan, o.gpu, { chunkSteps: 50 }) : new CpuSimulation(plan);
   const checkpoints = [0, 1, 2, 3, 4].map((q) => Math.round((q * o.images) / 4));
@@ -36,12 +39,12 @@ export async function writeDiehlCookStudy(dir: string, o: DiehlCookStudyOptions)
     const { curve } = await trainDiehlCook(dc, sim, { train, labelSet: firstExamples(train, o.evalImages), testSet: test }, checkpoints, (images, accuracy) => {
       if (accuracy !== null) o.log?.(`${images} images: accuracy ${(accuracy * 100).toFixed(1)} % (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     });
-    const result = { backend: sim.backend, adapter: sim.adapter, neurons: o.neurons, eval_images: o.evalImages, wall_s: (performance.now() - t0) / 1000, curve };
+    const result = { backend: sim.backend, adapter: sim.adapter, neurons: o.neurons, eval_images: o.evalImages, ...PROTOCOL, wall_s: (performance.now() - t0) / 1000, curve };
     mkdirSync(dir, { recursive: true });
     const files = [join(dir, 'diehl-cook.json'), join(dir, 'diehl-cook.md')];
     writeFileSync(files[0], `${JSON.stringify(result, null, 1)}\n`);
     const rows = curve.map((c) => `| ${c.images} | ${(c.accuracy * 100).toFixed(1)} % |`);
-    writeFileSync(files[1], `Diehl & Cook (2015), ${o.neurons} excitatory neurons, ${sim.backend} (${sim.adapter}), ${o.evalImages} labelling and ${o.evalImages} test images\n\n| training images seen | test accuracy |\n|---:|---:|\n${rows.join('\n')}\n`);
+    writeFileSync(files[1], `Diehl & Cook (2015), ${o.neurons} excitatory neurons, ${sim.backend} (${sim.adapter}), ${o.evalImages} labelling and ${o.evalImages} test images; each image ${PROTOCOL.present_ms} ms then ${PROTOCOL.rest_ms} ms of rest at dt = ${PROTOCOL.dt} ms\n\n| training images seen | test accuracy |\n|---:|---:|\n${rows.join('\n')}\n`);
     return files;
   } finally {
     sim.dispose();
