@@ -1,7 +1,7 @@
 // Synaptic scaling: one thread per postsynaptic neuron i scales the weights of its incoming
 // synapses so they sum to norm_total (Diehl & Cook 2015 normalise after every example):
 // sum (f32, ascending presynaptic order), factor = norm_total / sum, w = clip(w * factor).
-// A neuron whose weights sum to 0 is left alone. CPU twin: CpuPlasticity.normalize
+// A neuron whose weights sum to less than 1e-30 is left alone (MIN_NORM_SUM: total / sum stays finite). CPU twin: CpuPlasticity.normalize
 // (src/plasticity/cpu.ts). Division: WGSL allows 2.5 ulp; SwiftShader divides correctly rounded,
 // which the parity test checks.
 @group(0) @binding(1) var<uniform> P: StdpParams;
@@ -33,7 +33,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   for (var k = k0; k < k1; k = k + 1u) {
     sum = sum + weights[synapse_of(i, k)];
   }
-  if (sum == 0.0) {
+  if (sum < 1e-30) {
     return;
   }
   let factor = P.norm_total / sum;

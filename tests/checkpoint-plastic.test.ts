@@ -51,7 +51,7 @@ function structural(): Network {
   const input = net.addSource('in', 60, { kind: 'poisson', rate_hz: 80 });
   const exc = net.addLIF('exc', 24, LIF);
   net.injectCurrent(exc, { amplitude: 12 });
-  net.connect(input, exc, { kind: 'fixed_probability', p: 0.3, weight: 0.4 }, { name: 'sparse', receptor: 'b', delay: 1, plasticity: { rule: 'stdp', w_max: 1, a_minus: 0.03 } });
+  net.connect(input, exc, { kind: 'fixed_probability', p: 0.3, weight: 0.4 }, { name: 'sparse', receptor: 'b', delay: 1, plasticity: { rule: 'stdp', w_max: 1, a_minus: 0.03, structural: true } });
   net.monitorSpikes(exc);
   net.monitorVoltage(exc, [3, 11]);
   return net;

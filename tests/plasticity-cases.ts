@@ -25,7 +25,7 @@ export function pairNetwork(preTimes: number[], postTimes: number[], plasticity:
  * A small recurrent network with three plastic projections (dense with delay 1, sparse with
  * delay 3, recurrent sparse with delay 2) under Poisson drive, for GPU/CPU parity.
  */
-export function plasticNetwork(plasticity: Partial<PlasticityInput>, options: { seed?: number; nIn?: number; nExc?: number } = {}): Network {
+export function plasticNetwork(plasticity: Partial<PlasticityInput>, options: { seed?: number; nIn?: number; nExc?: number; structural?: boolean } = {}): Network {
   const nIn = options.nIn ?? 80;
   const nExc = options.nExc ?? 40;
   const net = new Network({ dt: 0.5, seed: options.seed ?? 7 });
@@ -36,8 +36,10 @@ export function plasticNetwork(plasticity: Partial<PlasticityInput>, options: { 
   for (let i = 0; i < nExc; i++) dense.push(Array.from({ length: nIn }, (_, j) => ((i * 7 + j * 13) % 17) / 17));
   const rule = { rule: 'stdp', w_max: 1, ...plasticity } as PlasticityInput;
   net.connect(input, exc, { kind: 'dense', weights: dense }, { name: 'dense', receptor: 'a', delay: 1, plasticity: rule });
-  net.connect(input, exc, { kind: 'fixed_probability', p: 0.3, weight: 0.4 }, { name: 'sparse', receptor: 'b', delay: 3, plasticity: rule });
-  net.connect(exc, exc, { kind: 'fixed_probability', p: 0.2, weight: 0.3 }, { name: 'recurrent', receptor: 'b', delay: 2, plasticity: rule });
+  // The sparse projections may be declared structural (rewirable); a dense one cannot be.
+  const sparseRule = options.structural ? { ...rule, structural: true } : rule;
+  net.connect(input, exc, { kind: 'fixed_probability', p: 0.3, weight: 0.4 }, { name: 'sparse', receptor: 'b', delay: 3, plasticity: sparseRule });
+  net.connect(exc, exc, { kind: 'fixed_probability', p: 0.2, weight: 0.3 }, { name: 'recurrent', receptor: 'b', delay: 2, plasticity: sparseRule });
   net.monitorSpikes(exc);
   net.monitorSpikes(input);
   return net;

@@ -315,6 +315,21 @@ describe('homeostasis: adaptive threshold and synaptic scaling', () => {
     await expect(sim.normalizeWeights('dense', 0)).rejects.toThrow(/total/);
   });
 
+  it('normalisation and reward cannot put Infinity or NaN into the weights', async () => {
+    const net = new Network({ dt: 0.5 });
+    const a = net.addSource('a', 4, { kind: 'poisson', rate_hz: 10 });
+    const b = net.addLIF('b', 2);
+    net.connect(a, b, { kind: 'dense', weights: [[1e-39, 0, 0, 0], [0.5, 0.25, 0, 0]] }, { name: 'd', plasticity: { rule: 'reward_stdp', w_max: 2 } });
+    net.connect(a, b, { kind: 'dense', weights: [[0, 0, 0, 0], [0, 0, 0, 0]] }, { name: 'signed', plasticity: { rule: 'stdp', w_min: -1, w_max: 1 } });
+    const sim = new CpuSimulation(lowerNetwork(net));
+    // Neuron 0's weights sum to a subnormal: left alone (total / sum would overflow f32); neuron 1 scaled.
+    await sim.normalizeWeights('d', 2);
+    expect(Array.from(sim.weightsSync('d'))).toEqual([f(1e-39), f(4 / 3), 0, f(2 / 3), 0, 0, 0, 0]);
+    await expect(sim.normalizeWeights('d', 1e39)).rejects.toThrow(/total: must be in \[-1000000, 1000000\], got 1e\+39/);
+    await expect(sim.normalizeWeights('signed', 1)).rejects.toThrow(/signed has w_min -1 < 0; synaptic scaling takes non-negative weights/);
+    expect(() => sim.setReward(1e39)).toThrow(/reward: must be in \[-1000000, 1000000\], got 1e\+39/);
+  });
+
   it('adaptive thresholds and scaling run identically on GPU and CPU', async () => {
     const gpu = await requireGpu();
     const net = new Network({ dt: 0.5, seed: 9 });
@@ -383,7 +398,7 @@ describe('adaptive thresholds are frozen while learning is off (Diehl & Cook tes
 describe('structural plasticity: prune and create within a fixed CSR capacity', () => {
   it('a pruned or created synapse of a reward_stdp projection starts without eligibility, on GPU and CPU', async () => {
     const gpu = await requireGpu();
-    const plan = lowerNetwork(plasticNetwork({ rule: 'reward_stdp', tau_e: 200, learning_rate: 0.5, a_plus: 0.02, a_minus: 0.02 }));
+    const plan = lowerNetwork(plasticNetwork({ rule: 'reward_stdp', tau_e: 200, learning_rate: 0.5, a_plus: 0.02, a_minus: 0.02 }, { structural: true }));
     const id = plan.projections.find((p) => p.name === 'recurrent')!.id;
     const cpu = new CpuSimulation(plan);
     const g = await GpuSimulation.create(plan, gpu, { chunkSteps: 32 });
@@ -403,7 +418,7 @@ describe('structural plasticity: prune and create within a fixed CSR capacity', 
 
   it('prunes weak synapses, creates new ones at random targets, identically on GPU and CPU', async () => {
     const gpu = await requireGpu();
-    const plan = lowerNetwork(plasticNetwork({}));
+    const plan = lowerNetwork(plasticNetwork({}, { structural: true }));
     const cpu = new CpuSimulation(plan);
     const g = await GpuSimulation.create(plan, gpu, { chunkSteps: 32 });
     const options = { prune_below: 0.39, create_probability: 0.3, w_new: 0.45 };
@@ -429,6 +444,8 @@ describe('structural plasticity: prune and create within a fixed CSR capacity', 
       for (const name of ['dense', 'sparse', 'recurrent']) expect(await g.weights(name), name).toEqual(cpu.weightsSync(name));
       await expect(cpu.normalizeWeights('recurrent', 1)).rejects.toThrow(/rewired/);
       await expect(cpu.rewire('dense', options)).rejects.toThrow(/dense/);
+      const undeclared = new CpuSimulation(lowerNetwork(plasticNetwork({})));
+      await expect(undeclared.rewire('recurrent', options)).rejects.toThrow(/recurrent was not declared structural: connect it with plasticity \{ \.\.\., structural: true \}/);
       await expect(cpu.rewire('recurrent', { ...options, w_new: 3 })).rejects.toThrow(/w_new/);
       // reset() restores the original synapses on both.
       await cpu.reset();
@@ -442,13 +459,42 @@ describe('structural plasticity: prune and create within a fixed CSR capacity', 
     }
   });
 
+  it('a structural projection sizes its targets\u2019 fixed-point input for any fan-in rewiring can create', async () => {
+    // 1,000 one-to-one synapses at w_max = 100, all pruned, all recreated at random targets: some
+    // targets now have several synapses. Every input arrives at once; each target must get exactly
+    // the sum of its synapses (an i32 overflow would wrap it negative), as a plain CSR network with
+    // the same synapses gives.
+    const n = 1000;
+    const build = (conn: { kind: 'one_to_one'; weight: number } | { kind: 'csr'; rowPtr: number[]; cols: number[]; weights: number[] }, plastic: boolean) => {
+      const net = new Network({ dt: 0.5, seed: 5 });
+      const pre = net.addSource('pre', n, { kind: 'times', times: Array.from({ length: n }, () => [1]) });
+      const post = net.addLIF('post', n, { v_th: 1e5, receptors: { syn: { kind: 'delta' } } });
+      net.connect(pre, post, conn, { name: 'syn', receptor: 'syn', delay: 0, ...(plastic ? { plasticity: { rule: 'stdp', w_max: 100, a_plus: 0, a_minus: 0, structural: true } } : {}) });
+      return new CpuSimulation(lowerNetwork(net));
+    };
+    const rewired = build({ kind: 'one_to_one', weight: 100 }, true);
+    await rewired.rewire('syn', { prune_below: 101, create_probability: 0, w_new: 100 });
+    await rewired.rewire('syn', { prune_below: 0, create_probability: 1, w_new: 100 });
+    const cols = Array.from(rewired.plasticity.get(0)!.cols!);
+    const fanIn = new Array(n).fill(0);
+    for (const c of cols) fanIn[c]++;
+    expect(Math.max(...fanIn)).toBeGreaterThanOrEqual(5);
+    const plain = build({ kind: 'csr', rowPtr: Array.from({ length: n + 1 }, (_, j) => j), cols, weights: new Array(n).fill(100) }, false);
+    rewired.runSync(4);
+    plain.runSync(4);
+    const v = (await rewired.state('post')).v;
+    expect(v).toEqual((await plain.state('post')).v);
+    const top = fanIn.indexOf(Math.max(...fanIn));
+    expect(v[top]).toBeGreaterThan(-70 + 0.9 * 100 * fanIn[top]);
+  });
+
   it('pruning every synapse silences the projection', async () => {
-    const pruned = new CpuSimulation(lowerNetwork(pairNetwork([20, 40], [30], {})));
+    const pruned = new CpuSimulation(lowerNetwork(pairNetwork([20, 40], [30], { structural: true })));
     await pruned.rewire('syn', { prune_below: 2, create_probability: 0, w_new: 0.5 });
     expect(Array.from(pruned.weightsSync('syn'))).toEqual([0]);
     pruned.runSync(500);
     // The same neuron without presynaptic spikes at all: the same membrane potential, bit for bit.
-    const silent = new CpuSimulation(lowerNetwork(pairNetwork([], [30], {})));
+    const silent = new CpuSimulation(lowerNetwork(pairNetwork([], [30], { structural: true })));
     silent.runSync(500);
     expect((await pruned.state('post')).v).toEqual((await silent.state('post')).v);
     expect(Array.from(pruned.weightsSync('syn'))).toEqual([0]);

@@ -13,7 +13,7 @@ import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, net
 import { CpuPlasticity } from '../plasticity/cpu.js';
 import { frozenThreshold, hasAdaptiveThreshold } from '../plasticity/freeze.js';
 import { exportCpuPlastic, importCpuPlastic } from '../checkpoint/plastic.js';
-import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
+import { checkNormalize, checkReward, findProjection, projectionWeights, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
 import { ModelError } from '../model/errors.js';
 
 export interface CpuSimulationOptions {
@@ -332,10 +332,10 @@ export class CpuSimulation implements Simulation {
    */
   async normalizeWeights(projection: string, total: number): Promise<void> {
     const proj = findProjection(this.plan, projection);
-    const p = this.plasticity.get(proj.id);
-    if (!p) throw new ModelError('projection', `${projection} is not plastic`);
+    const t = checkNormalize(proj, total);
+    const p = this.plasticity.get(proj.id)!;
     if (p.rewires > 0) throw new ModelError('projection', `${projection} has been rewired; normalizeWeights takes projections whose synapses stay put`);
-    p.normalize(requireFinitePositive('total', total));
+    p.normalize(t);
   }
 
   /**

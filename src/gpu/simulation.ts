@@ -15,7 +15,7 @@ import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, net
 import { importGpuPlastic, plasticRegions } from './plastic-checkpoint.js';
 import { frozenThreshold, hasAdaptiveThreshold } from '../plasticity/freeze.js';
 import { checkPlasticLimits, GpuPlasticity, loadPlasticityKernels, type PlasticityKernels } from './plasticity.js';
-import { checkReward, findProjection, projectionWeights, requireFinitePositive, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
+import { checkNormalize, checkReward, findProjection, projectionWeights, resolveRewire, type RewireOptions } from '../plasticity/readback.js';
 
 export interface GpuSimulationOptions {
   /** Steps encoded into one command buffer (and read back together). */
@@ -451,9 +451,10 @@ export class GpuSimulation implements Simulation {
    */
   async normalizeWeights(projection: string, total: number): Promise<void> {
     this.checkAlive();
+    const t = checkNormalize(findProjection(this.plan, projection), total);
     const p = this.plasticOf(projection);
     if (p.rewires > 0) throw new ModelError('projection', `${projection} has been rewired; normalizeWeights takes projections whose synapses stay put`);
-    await p.normalize(requireFinitePositive('total', total), this.stepInfo, this.plasticDispatches[0].kernel.workgroupSize);
+    await p.normalize(t, this.stepInfo, this.plasticDispatches[0].kernel.workgroupSize);
   }
 
   /**

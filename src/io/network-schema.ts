@@ -118,6 +118,7 @@ const plasticity = z
     a3_minus: nonNegative.optional(),
     tau_e: positive.optional(),
     learning_rate: nonNegative.optional(),
+    structural: z.boolean().optional(),
   })
   .strict();
 

@@ -384,6 +384,7 @@ function plasticityFor(field: string, input: PlasticityInput, proj: Projection):
   if (w.kind === 'procedural') throw new ModelError(field, 'plastic weights must be stored: use dense or sparse connectivity, not procedural');
   if (w.kind === 'crossbar') throw new ModelError(field, 'a crossbar-backed projection learns through its devices (in-situ outer-product updates, src/crossbar/training.ts), not through an STDP rule');
   if (proj.synapseDelays) throw new ModelError(field, 'plastic projections take one delay for the whole projection (delay), not per-synapse delays');
+  if (p.structural && w.kind !== 'sparse') throw new ModelError(`${field}.structural`, 'structural plasticity rewires sparse (CSR) projections; this one is dense');
   checkInitialWeights(field, p, w.kind === 'dense' ? w.w : w.weights);
   return p;
 }

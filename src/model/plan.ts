@@ -294,6 +294,14 @@ function chooseFixedScale(post: PlanPopulation, projs: Projection[]): number {
     } else if (w.kind === 'sparse') {
       // A plastic weight may take any value in its bounds during a run.
       const bound = proj.plasticity ? Math.max(Math.abs(proj.plasticity.w_min), Math.abs(proj.plasticity.w_max)) : -1;
+      if (proj.plasticity?.structural) {
+        // Rewiring may point every slot at one target (duplicates allowed): any target's worst case.
+        for (let i = 0; i < post.n; i++) {
+          absSum[i] += w.cols.length * (bound + 2 ** -MAX_FIXED_LOG2);
+          synapsesIn[i] += w.cols.length;
+        }
+        continue;
+      }
       for (let s = 0; s < w.cols.length; s++) {
         absSum[w.cols[s]] += (bound >= 0 ? bound : Math.abs(w.weights[s])) + 2 ** -MAX_FIXED_LOG2;
         synapsesIn[w.cols[s]]++;

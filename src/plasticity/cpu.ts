@@ -10,6 +10,7 @@ import type { PlanProjection } from '../model/plan.js';
 import { forEachSetBit } from '../util/bits.js';
 import { randU32 } from '../util/rng.js';
 import type { PlanPlasticity } from './plan.js';
+import { MIN_NORM_SUM } from './readback.js';
 
 const f = Math.fround;
 
@@ -65,7 +66,7 @@ export class CpuPlasticity {
   /**
    * Synaptic scaling (twin of shaders/stdp_normalize.wgsl): scales each postsynaptic neuron's
    * incoming weights, summed in f32 in ascending presynaptic order, to sum to `total`, clipped to
-   * the bounds; a neuron whose weights sum to 0 is left alone.
+   * the bounds; a neuron whose weights sum to less than MIN_NORM_SUM (1e-30) is left alone.
    */
   normalize(total: number): void {
     const { nPre, nPost, constants: c, fixedScale } = this.p;
@@ -78,7 +79,7 @@ export class CpuPlasticity {
       const syn = (k: number) => (this.colSyn ? this.colSyn[k] : k * nPost + i);
       let sum = 0;
       for (let k = k0; k < k1; k++) sum = f(sum + W[syn(k)]);
-      if (sum === 0) continue;
+      if (sum < MIN_NORM_SUM) continue;
       const factor = f(t / sum);
       for (let k = k0; k < k1; k++) {
         const s = syn(k);

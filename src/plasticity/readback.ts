@@ -1,5 +1,5 @@
 /** What both backends' weights() and setReward() share. */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInRange } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireModelValue } from '../model/errors.js';
 import type { NetworkPlan, PlanProjection } from '../model/plan.js';
 
 export function findProjection(plan: NetworkPlan, name: string): PlanProjection {
@@ -50,6 +50,9 @@ export interface ResolvedRewire {
 export function resolveRewire(proj: PlanProjection, o: RewireOptions): ResolvedRewire {
   if (!proj.plastic) throw new ModelError('projection', `${proj.name} is not plastic`);
   if (!proj.csr) throw new ModelError('projection', `${proj.name} is dense; structural plasticity rewires sparse (CSR) projections`);
+  if (!proj.plastic.spec.structural) {
+    throw new ModelError('projection', `${proj.name} was not declared structural: connect it with plasticity { ..., structural: true }, which sizes its targets' fixed-point input for the synapses rewiring may give them`);
+  }
   if (o === null || typeof o !== 'object') throw new ModelError('rewire', 'must be an object { prune_below, create_probability, w_new }');
   rejectUnknownKeys('rewire', o, ['prune_below', 'create_probability', 'w_new']);
   const c = proj.plastic.constants;
@@ -65,5 +68,22 @@ export function resolveRewire(proj: PlanProjection, o: RewireOptions): ResolvedR
 }
 
 export function checkReward(value: number): number {
-  return Math.fround(requireFinite('reward', value));
+  return Math.fround(requireModelValue('reward', value));
 }
+
+/**
+ * normalizeWeights' arguments: a plastic projection with non-negative weights (scaling signed
+ * weights to a total has no meaning), and a total that is positive and bounded like every model
+ * quantity.
+ */
+export function checkNormalize(proj: PlanProjection, total: number): number {
+  if (!proj.plastic) throw new ModelError('projection', `${proj.name} is not plastic`);
+  if (proj.plastic.spec.w_min < 0) throw new ModelError('projection', `${proj.name} has w_min ${proj.plastic.spec.w_min} < 0; synaptic scaling takes non-negative weights`);
+  return requireModelValue('total', requireFinitePositive('total', total));
+}
+
+/**
+ * A neuron whose incoming weights sum to less than this is left alone by normalisation: below it
+ * total / sum could overflow f32 (total <= 1e6). Both twins compare the f32 sum with f32(1e-30).
+ */
+export const MIN_NORM_SUM = Math.fround(1e-30);

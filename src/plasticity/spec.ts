@@ -60,6 +60,12 @@ export interface PlasticityInput {
   tau_e?: number;
   /** reward_stdp only: rate (1/ms) of dw/dt = learning_rate * reward * e; default 1 (Izhikevich 2007's ds/dt = c d). */
   learning_rate?: number;
+  /**
+   * Sparse projections only: the synapses may be rewired during the run (sim.rewire). Declared up
+   * front, as GeNN declares structural connectivity, because a rewired target may gain synapses:
+   * the target's fixed-point input is then sized for all of the projection's slots reaching it.
+   */
+  structural?: boolean;
 }
 
 /** A validated rule with every default filled in. */
@@ -79,9 +85,10 @@ export interface Plasticity {
   a3_minus: number;
   tau_e: number;
   learning_rate: number;
+  structural: boolean;
 }
 
-const COMMON = ['rule', 'tau_plus', 'tau_minus', 'a_plus', 'a_minus', 'w_min', 'w_max', 'weight_dependence', 'pairing'] as const;
+const COMMON = ['rule', 'tau_plus', 'tau_minus', 'a_plus', 'a_minus', 'w_min', 'w_max', 'weight_dependence', 'pairing', 'structural'] as const;
 const TRIPLET = ['tau_x', 'tau_y', 'a3_plus', 'a3_minus'] as const;
 const REWARD = ['tau_e', 'learning_rate'] as const;
 
@@ -116,7 +123,9 @@ export function resolvePlasticity(field: string, input: PlasticityInput): Plasti
     a3_minus: triplet ? amplitude(`${field}.a3_minus`, input.a3_minus ?? PFISTER_VISUAL_CORTEX.a3_minus) : 0,
     tau_e: rule === 'reward_stdp' ? requirePositive(`${field}.tau_e`, input.tau_e ?? 1000) : 1,
     learning_rate: rule === 'reward_stdp' ? amplitude(`${field}.learning_rate`, input.learning_rate ?? 1) : 0,
+    structural: input.structural ?? false,
   };
+  if (typeof p.structural !== 'boolean') throw new ModelError(`${field}.structural`, `must be true or false, got ${JSON.stringify(p.structural)}`);
   if (!(p.w_max > p.w_min)) throw new ModelError(`${field}.w_max`, `must be > w_min (${p.w_min}), got ${p.w_max}`);
   if (p.weight_dependence !== 'additive' && p.weight_dependence !== 'multiplicative') {
     throw new ModelError(`${field}.weight_dependence`, `must be 'additive' or 'multiplicative', got ${JSON.stringify(p.weight_dependence)}`);
