@@ -294,6 +294,16 @@ describe('homeostasis: adaptive threshold and synaptic scaling', () => {
     expect(() => new Network().addLIF('x', 1, { adaptive_threshold: { theta_plus: -1, tau_theta: 10 } })).toThrow(/theta_plus/);
   });
 
+  it('the reset must lie below the initial threshold, v_th + theta_init', () => {
+    const net = new Network();
+    // Diehl & Cook's own parameters: threshold -72 mV + theta, theta starting at 20 mV, reset -65 mV.
+    expect(() => net.addLIF('dc', 2, { v_th: -72, v_reset: -65, adaptive_threshold: { theta_plus: 0.05, tau_theta: 1e7, theta_init: 20 } })).not.toThrow();
+    expect(() => net.addLIF('low', 2, { v_th: -72, v_reset: -65, adaptive_threshold: { theta_plus: 0.05, tau_theta: 1e7, theta_init: [20, 5] } })).toThrow(
+      /populations\.low\.v_reset: must be < the initial threshold v_th \+ theta_init \(-67\), got -65/,
+    );
+    expect(() => net.addLIF('plain', 2, { v_th: -72, v_reset: -65 })).toThrow(/populations\.plain\.v_reset: must be < v_th \(-72\), got -65/);
+  });
+
   it('normalizeWeights scales each neuron\u2019s incoming weights to the total', async () => {
     const sim = new CpuSimulation(lowerNetwork(plasticNetwork({})));
     sim.runSync(100);

@@ -132,9 +132,6 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
   if (p.integration === 'euler' && p.tau_m < dt) {
     throw new ModelError(`${field}.tau_m`, `must be >= dt (${dt} ms) for Euler integration, got ${p.tau_m}; or use integration: 'exact'`);
   }
-  if (!(p.v_reset < p.v_th)) {
-    throw new ModelError(`${field}.v_reset`, `must be < v_th (${p.v_th}), got ${p.v_reset}`);
-  }
   if (input.v_init !== undefined) {
     if (typeof input.v_init === 'number') {
       requireModelValue(`${field}.v_init`, input.v_init);
@@ -146,6 +143,16 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
     p.v_init = input.v_init;
   }
   if (input.adaptive_threshold !== undefined) p.adaptive_threshold = resolveAdaptiveThreshold(`${field}.adaptive_threshold`, input.adaptive_threshold, n);
+  // The reset must lie below the initial threshold, v_th + theta_init with an adaptive threshold
+  // (Diehl & Cook: v_th - 20 mV with theta starting at 20 mV).
+  const init = p.adaptive_threshold?.theta_init ?? 0;
+  let lowestTheta = typeof init === 'number' ? init : Infinity;
+  if (typeof init !== 'number') for (let i = 0; i < init.length; i++) lowestTheta = Math.min(lowestTheta, init[i]);
+  const lowest = p.v_th + lowestTheta;
+  if (!(p.v_reset < lowest)) {
+    const what = lowest === p.v_th ? `v_th (${p.v_th})` : `the initial threshold v_th + theta_init (${lowest})`;
+    throw new ModelError(`${field}.v_reset`, `must be < ${what}, got ${p.v_reset}`);
+  }
   return p;
 }
 

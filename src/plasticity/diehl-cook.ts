@@ -14,9 +14,11 @@
  * (Brian 1 reference implementation), which is the engine's triplet rule with nearest-spike traces:
  * on a presynaptic arrival w -= nu_pre * post1 (a_minus 0.0001, tau_minus 20 ms); on a
  * postsynaptic spike w += nu_post * pre * post2before (a_plus 0, a3_plus 0.01, tau_plus 20 ms,
- * tau_y 40 ms), every trace set to 1 by its spike, w clipped to [0, 1]. Simplification: an image
+ * tau_y 40 ms), every trace set to 1 by its spike, w clipped to [0, 1]. Simplifications: an image
  * that drives fewer than 5 spikes is shown again with 32 Hz more at most twice (theirs: until it
- * does). Labels: each excitatory neuron is assigned the class it responded to most (mean spikes
+ * does); every input synapse has one delay of one step (theirs: random in 0-10 ms; the engine's
+ * plastic projections take one delay); normalisation clips to [0, 1] (theirs does not); the
+ * threshold's 20 mV offset does not decay (see the excitatory population below). Labels: each excitatory neuron is assigned the class it responded to most (mean spikes
  * per image) over labelling images shown with learning off; a test image is classified by the
  * class whose neurons spiked most on average.
  */
@@ -99,6 +101,10 @@ export class DiehlCook {
       integration: 'exact',
       v_rest: -65,
       v_reset: -65,
+      // Their threshold is theta - 20 mV + (-52 mV) with theta starting at 20 mV, so their 20 mV
+      // also decays with tau_theta. Not here: in f32 a theta of 20 mV cannot decay by 20 * dt /
+      // 1e7 mV per step (under an ulp; it would decay 2x too fast at dt 0.5), so the 20 mV offset
+      // stays in v_th and theta starts at 0 (a 6 mV difference after 7,000 images of 500 ms).
       v_th: -52,
       tau_m: 100,
       t_ref: 5,
@@ -135,13 +141,16 @@ export class DiehlCook {
   /**
    * Shows one image (784 intensities in [0, 1]) and the rest after it; returns each excitatory
    * neuron's spikes during the presentation. Shown again with 32 Hz more input (at most twice)
-   * while it drives fewer than 5 spikes. With learning on, the input weights are normalised after.
+   * while it drives fewer than 5 spikes. With learning on, the input weights are normalised before
+   * every presentation.
    */
   async present(sim: DiehlCookSimulation, image: ArrayLike<number>, learning: boolean): Promise<Uint32Array> {
     sim.setLearning(learning);
     const rec = sim.spikes('exc');
     let counts = new Uint32Array(this.neurons);
     for (let extra = 0; extra <= 64; extra += 32) {
+      // As their code: the input weights are normalised before every training presentation.
+      if (learning) await sim.normalizeWeights('input->exc', this.weightTotal);
       for (let i = 0; i < MNIST_PIXELS; i++) {
         // Diehl & Cook: the maximum input rate grows by 32 Hz; every pixel keeps its share of it.
         const rate = image[i] * (this.maxRate + extra);
@@ -156,7 +165,6 @@ export class DiehlCook {
       this.presentations++;
       if (counts.reduce((a, b) => a + b, 0) >= 5) break;
     }
-    if (learning) await sim.normalizeWeights('input->exc', this.weightTotal);
     return counts;
   }
 }
@@ -230,6 +238,8 @@ export async function trainDiehlCook(
   const curve: DiehlCookReport['curve'] = [];
   const image = (d: { x: Float32Array }, k: number) => d.x.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS);
   let seen = 0;
+  // The weights as training first sees them (normalised), also for the evaluation at 0 images.
+  await sim.normalizeWeights('input->exc', dc.weightTotal);
   for (const target of checkpoints) {
     for (; seen < target; seen++) {
       await dc.present(sim, image(data.train, seen), true);
