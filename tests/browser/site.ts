@@ -89,26 +89,22 @@ export interface PixelSummary {
  */
 export async function litPixels(page: Page, selector: string, threshold = 60): Promise<PixelSummary> {
   const png = await page.locator(selector).screenshot();
-  return page.evaluate(
-    async ({ base64, threshold }) => {
-      const blob = await (await fetch(`data:image/png;base64,${base64}`)).blob();
-      const bitmap = await createImageBitmap(blob);
-      const canvas = document.createElement('canvas');
-      canvas.width = bitmap.width;
-      canvas.height = bitmap.height;
-      const g = canvas.getContext('2d')!;
-      g.drawImage(bitmap, 0, 0);
-      const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
-      let lit = 0;
-      let checksum = 0;
-      for (let k = 0; k < data.length; k += 4) {
-        if (Math.max(data[k], data[k + 1], data[k + 2]) > threshold) lit++;
-        checksum = (Math.imul(checksum, 31) + data[k] + 3 * data[k + 1] + 7 * data[k + 2]) | 0;
-      }
-      return { width: canvas.width, height: canvas.height, lit, checksum };
-    },
-    { base64: png.toString('base64'), threshold },
-  );
+  // Decoded into a hidden canvas (display: none, so the page's layout does not move), then counted.
+  await page.evaluate(async (base64) => {
+    const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${base64}`)).blob());
+    const canvas = document.createElement('canvas');
+    canvas.id = '__lit-pixels';
+    canvas.style.display = 'none';
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+    document.body.append(canvas);
+  }, png.toString('base64'));
+  try {
+    return await canvasLitPixels(page, '#__lit-pixels', threshold);
+  } finally {
+    await page.evaluate(() => document.getElementById('__lit-pixels')?.remove());
+  }
 }
 
 /**
