@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DvsEmulator, emulateDvs, pixelThresholds } from '../src/dvs/emulator.js';
-import { DVS_PRESETS, PHOTORECEPTOR_DARK, resolveDvsParams, type DvsParams } from '../src/dvs/params.js';
+import { DVS_PRESETS, MAX_FRAME_INTERVAL_US, PHOTORECEPTOR_DARK, maxFrameIntervalUs, resolveDvsParams, type DvsParams } from '../src/dvs/params.js';
 import type { Video } from '../src/dvs/video.js';
 import type { EventStream } from '../src/events/stream.js';
 import { ModelError } from '../src/model/errors.js';
@@ -184,6 +184,61 @@ describe('noise', () => {
     const ev = emulateDvs(uniformVideo(n, new Array(301).fill(0.5)), 'noisy', { fps: 30 });
     const rate = ev.t.length / n / 10;
     expect(Math.abs(rate - 5.1)).toBeLessThan(4 * Math.sqrt(5.1 * n * 10) / (n * 10) + 0.1);
+  });
+});
+
+describe('shot noise: frame intervals are bounded so the Poisson sampler is exact', () => {
+  it('maxFrameIntervalUs is floor(20e6 / shot_noise_hz), capped at 2^24 µs', () => {
+    expect(maxFrameIntervalUs({})).toBe(MAX_FRAME_INTERVAL_US);
+    expect(maxFrameIntervalUs('clean')).toBe(MAX_FRAME_INTERVAL_US);
+    expect(maxFrameIntervalUs({ shot_noise_hz: 1000 })).toBe(20000);
+    expect(maxFrameIntervalUs('noisy')).toBe(4_000_000);
+    expect(maxFrameIntervalUs({ shot_noise_hz: 1e4 })).toBe(2000);
+    expect(maxFrameIntervalUs({ shot_noise_hz: 3 })).toBe(6_666_666);
+    expect(maxFrameIntervalUs({ shot_noise_hz: 1e-300 })).toBe(MAX_FRAME_INTERVAL_US);
+    expect(() => maxFrameIntervalUs({ shot_noise_hz: -1 })).toThrow(/shot_noise_hz/);
+  });
+
+  it('an interval with lambda = shot_noise_hz T just over 20 is refused, with the numbers and the remedy; just under is accepted', () => {
+    const p = { ...exact, shot_noise_hz: 1000 };
+    const v = uniformVideo(4, [0.5, 0.5]);
+    expect(emulateDvs(v, p, { frame_times_us: [0, 20000] }).t.length).toBeGreaterThan(40);
+    expect(() => emulateDvs(v, p, { frame_times_us: [0, 20001] })).toThrow(ModelError);
+    expect(() => emulateDvs(v, p, { frame_times_us: [0, 20001] })).toThrow(/^timing: frames 0 and 1 are 20001 µs apart: params\.shot_noise_hz 1000 expects 20\.001 shot-noise events .* push frames at most 20000 µs apart, or lower params\.shot_noise_hz to at most 999\.95$/);
+    // The example: 1000 Hz at 1 fps asked for 1000 events per pixel and interval and got 63.
+    expect(() => emulateDvs(v, p, { fps: 1 })).toThrow(/timing: frames 0 and 1 are 1000000 µs apart.* expects 1000 shot-noise events/);
+    const emu = new DvsEmulator(4, 1, p);
+    emu.pushFrame(v.frames[0], 100);
+    expect(() => emu.pushFrame(v.frames[1], 100 + 20001)).toThrow(/^t_us: frame 1 and the previous one are 20001 µs apart: .* push frames at most 20000 µs apart/);
+    // The refused push changed nothing: the same interval, shorter, still goes through.
+    expect(emu.pushFrame(v.frames[1], 100 + 20000).t.length).toBeGreaterThan(40);
+    // Without shot noise the same interval is fine.
+    expect(emulateDvs(v, exact, { frame_times_us: [0, 20001] }).t.length).toBe(0);
+  });
+
+  it('at lambda = 15 per interval the counts per pixel and interval have mean and variance 15 (Poisson)', () => {
+    const n = 2000;
+    const emu = new DvsEmulator(n, 1, { ...exact, shot_noise_hz: 1000, seed: 11 });
+    const frame = new Float32Array(n).fill(0.5);
+    emu.pushFrame(frame, 0);
+    const counts: number[] = [];
+    for (let k = 1; k <= 3; k++) {
+      const ev = emu.pushFrame(frame, 15000 * k);
+      const c = new Array(n).fill(0);
+      for (let j = 0; j < ev.t.length; j++) {
+        expect(ev.t[j] > 15000 * (k - 1) && ev.t[j] <= 15000 * k).toBe(true);
+        c[ev.x[j]]++;
+      }
+      counts.push(...c);
+    }
+    const m = counts.length;
+    const mean = counts.reduce((a, b) => a + b, 0) / m;
+    const variance = counts.reduce((a, b) => a + (b - mean) ** 2, 0) / (m - 1);
+    // Mean within 4 standard errors (sqrt(15 / 6000) = 0.05); variance within 4 standard errors
+    // (sqrt((mu4 - sigma^4) / m) with mu4 = lambda (1 + 3 lambda) = 690: 0.28).
+    expect(Math.abs(mean - 15)).toBeLessThan(4 * Math.sqrt(15 / m));
+    expect(Math.abs(variance - 15)).toBeLessThan(4 * Math.sqrt((690 - 225) / m));
+    expect(Math.max(...counts)).toBeLessThan(40);
   });
 });
 

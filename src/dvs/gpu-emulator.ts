@@ -139,7 +139,7 @@ export class GpuDvsEmulator {
     let t0 = this.t0;
     let tLast = this.tLast;
     for (let k = 0; k < frames.length; k++) {
-      rel.push(checkPush(this.width, this.height, frames[k], timesUs[k], t0, tLast, this.frames + k));
+      rel.push(checkPush(this.width, this.height, frames[k], timesUs[k], t0, tLast, this.frames + k, this.params));
       if (t0 === undefined) t0 = timesUs[k];
       tLast = timesUs[k];
     }
@@ -249,8 +249,9 @@ export class GpuDvsEmulator {
 /** The realistic DVS over a whole video on the GPU; same events as emulateDvs. */
 export async function emulateDvsGpu(gpu: GpuContext, video: Video, params: DvsParams | keyof typeof DVS_PRESETS = {}, timing: DvsTiming = {}, options: GpuDvsOptions = {}, stats?: GpuDvsStats): Promise<EventStream> {
   validateVideo('video', video, 1);
-  const times = resolveFrameTimes(timing, video.frames.length);
-  const emu = await GpuDvsEmulator.create(gpu, video.width, video.height, params, options);
+  const p = resolveDvsParams(params);
+  const times = resolveFrameTimes(timing, video.frames.length, p);
+  const emu = await GpuDvsEmulator.create(gpu, video.width, video.height, p, options);
   try {
     const ev = await emu.pushFrames(video.frames, times);
     if (stats) Object.assign(stats, emu.stats);
