@@ -102,6 +102,20 @@ describe('dvs_emulator parity (GPU vs CPU twin)', () => {
     }
   });
 
+  it('a frame whose I / full_scale is not finite is refused before any GPU work', async () => {
+    const gpu = await requireGpu();
+    const g = await GpuDvsEmulator.create(gpu, 3, 1, { full_scale: 1e-29 });
+    try {
+      await expect(g.pushFrames([[1, 1, 1], [1, 1, 1], [1, 1, 1e300]], [0, 100, 200])).rejects.toThrow(/^frames\[2\]\[2\]: intensity 1e\+300/);
+      expect(g.stats.dispatches).toBe(0);
+      // The stream has not started: the first frame pushed now is frame 0.
+      await expect(g.pushFrames([[1e300, 1, 1]], [0])).rejects.toThrow(/^frames\[0\]\[0\]/);
+      expect((await g.pushFrames([[1, 1, 1], [1, 2, 1]], [0, 100])).t.length).toBe(3);
+    } finally {
+      g.destroy();
+    }
+  });
+
   it('fuzz: random valid parameters and frames give the same events on both paths; invalid ones throw ModelError before any GPU work', async () => {
     const gpu = await requireGpu();
     const params = fc.record(

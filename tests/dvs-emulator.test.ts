@@ -264,6 +264,31 @@ describe('presets and validation', () => {
     expect(() => new DvsEmulator(0, 1)).toThrow(/width/);
   });
 
+  it('full_scale must be in [1e-30, 1e30]; a frame whose I / full_scale is not finite is refused, naming frame and pixel', () => {
+    // 1e-310: 1 / full_scale was Infinity, the state NaN and the stream silently empty.
+    expect(() => resolveDvsParams({ full_scale: 1e-310 })).toThrow(/^params\.full_scale: must be in \[1e-30, 1e\+30\], got 1e-310$/);
+    expect(() => resolveDvsParams({ full_scale: 0 })).toThrow(/params\.full_scale/);
+    expect(() => resolveDvsParams({ full_scale: 2e30 })).toThrow(/params\.full_scale/);
+    expect(resolveDvsParams({ full_scale: 1e-30 }).full_scale).toBe(1e-30);
+    // At the smallest full scale a small intensity step still gives its events.
+    const ev = emulateDvs(uniformVideo(2, [1e-32, 1e-32 * Math.exp(0.5)]), { ...exact, full_scale: 1e-30 }, { fps: 100 });
+    expect(ev.t.length).toBe(2 * 2);
+    expect(ev.t.every((t) => Number.isInteger(t))).toBe(true);
+    // 1e300 / 1e-29 overflows: refused, on the first frame and on a later one.
+    const big = { width: 3, height: 1, frames: [[1, 1, 1], [1, 1e300, 1]] };
+    expect(() => emulateDvs(big, { full_scale: 1e-29 })).toThrow(/^frames\[1\]\[1\]: intensity 1e\+300 \/ full_scale 1e-29 is Infinity, not a finite number; raise params\.full_scale or scale the frame down$/);
+    expect(() => emulateDvs({ ...big, frames: [big.frames[1]] }, { full_scale: 1e-29 })).toThrow(/^frames\[0\]\[1\]:/);
+    const emu = new DvsEmulator(3, 1, { full_scale: 1e-29 });
+    emu.pushFrame([1, 1, 1], 0);
+    const before = emu.snapshot()!;
+    expect(() => emu.pushFrame([1, 1e300, 1], 1000)).toThrow(/^frames\[1\]\[1\]/);
+    // Nothing changed: the state is as before and the next frame is still frame 1.
+    expect(emu.snapshot()).toEqual(before);
+    expect(emu.pushFrame([1, 1, 1], 1000).t.length).toBe(0);
+    // Float frames default to full_scale 1; the message says so.
+    expect(() => emulateDvs({ width: 1, height: 1, frames: [[Number.MAX_VALUE]] }, { full_scale: 0.5 })).toThrow(/Infinity, not a finite number; raise params\.full_scale or/);
+  });
+
   it('fuzz: any parameters and frames either build and give finite events, or throw ModelError', () => {
     const num = fc.oneof(fc.double(), fc.constantFrom(0, -1, 1e-12, 1e12, Number.NaN, Infinity), fc.integer({ min: -5, max: 20000 }));
     const params = fc.record(

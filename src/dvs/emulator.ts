@@ -63,15 +63,30 @@ export function fullScaleOf(p: ResolvedDvsParams, frame: ArrayLike<number>): num
  * log_eps) and the photoreceptor's alpha for an interval of `intervalUs`, interleaved (L, alpha)
  * per pixel, in f32. Without a filter alpha is 1 and the model takes L as is.
  */
-export function prepareFrame(p: ResolvedDvsParams, fullScale: number, frame: ArrayLike<number>, intervalUs: number, out: Float32Array, offset = 0): void {
+export function prepareFrame(p: ResolvedDvsParams, fullScale: number, frame: ArrayLike<number>, intervalUs: number, out: Float32Array, offset = 0, frameIndex = 0): void {
   const n = frame.length;
   const k = (2 * Math.PI * p.cutoff_hz * intervalUs * 1e-6) / (1 + PHOTORECEPTOR_DARK);
   const inv = 1 / fullScale;
   for (let i = 0; i < n; i++) {
     const i01 = frame[i] * inv;
+    if (!Number.isFinite(i01)) throw scaledFrameError(p, fullScale, frame, frameIndex, i);
     out[offset + 2 * i] = Math.log(i01 + p.log_eps);
     out[offset + 2 * i + 1] = p.cutoff_hz > 0 ? Math.min(1, (i01 + PHOTORECEPTOR_DARK) * k) : 1;
   }
+}
+
+function scaledFrameError(p: ResolvedDvsParams, fullScale: number, frame: ArrayLike<number>, frameIndex: number, i: number): ModelError {
+  return new ModelError(`frames[${frameIndex}][${i}]`, `intensity ${frame[i]} / full_scale ${fullScale} is ${frame[i] / fullScale}, not a finite number; raise params.full_scale${p.full_scale === undefined ? ' (default 1 for float frames)' : ''} or scale the frame down`);
+}
+
+/**
+ * Refuses a frame whose scaled intensity I / full_scale is not finite (e.g. 1e300 with full_scale
+ * 1e-29), naming the frame index and the pixel; prepareFrame checks the same, this lets the GPU
+ * path refuse a whole batch before any GPU work.
+ */
+export function checkScaledFrame(p: ResolvedDvsParams, fullScale: number, frame: ArrayLike<number>, frameIndex: number): void {
+  const inv = 1 / fullScale;
+  for (let i = 0; i < frame.length; i++) if (!Number.isFinite(frame[i] * inv)) throw scaledFrameError(p, fullScale, frame, frameIndex, i);
 }
 
 /** Constants of one interval, computed once on the host in f32 (mirror IntervalParams in the shader). */
@@ -315,7 +330,7 @@ export class DvsEmulator {
     const n = this.width * this.height;
     if (this.state === undefined || this.t0 === undefined || this.tLast === undefined) {
       this.fullScale = fullScaleOf(this.params, frame);
-      prepareFrame(this.params, this.fullScale, frame, 1, this.prepared);
+      prepareFrame(this.params, this.fullScale, frame, 1, this.prepared, 0, 0);
       this.state = initialState(this.params, this.prepared, this.thresholds, n);
       this.t0 = tUs;
       this.tLast = tUs;
@@ -324,7 +339,7 @@ export class DvsEmulator {
     }
     const prevRel = this.tLast - this.t0;
     const c = intervalConstants(this.params, prevRel, rel, this.frames - 1);
-    prepareFrame(this.params, this.fullScale, frame, c.T, this.prepared);
+    prepareFrame(this.params, this.fullScale, frame, c.T, this.prepared, 0, this.frames);
     const out = new RecordBuffer();
     const { lp, r, hold } = this.state;
     for (let i = 0; i < n; i++) pixelInterval(this.params, this.thresholds, lp, r, hold, this.prepared, 0, c, i, out);

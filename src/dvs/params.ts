@@ -22,10 +22,11 @@
  * - log_eps: the log is taken of I / full_scale + log_eps, so that black pixels do not dominate
  *   (v2e uses a linear segment below 20 DN for the same reason).
  * - full_scale: the input intensity that counts as 1 (255 for 8-bit frames); default 1 for float
- *   frames, 255 for Uint8 frames.
+ *   frames, 255 for Uint8 frames; in [1e-30, 1e30], and a frame whose I / full_scale overflows
+ *   to Infinity is refused (src/dvs/emulator.ts, checkScaledFrame).
  * - seed: key of the counter RNG for the mismatch, the initial leak phase and the shot noise.
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt, requireNonNegative } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt } from '../model/errors.js';
 
 export interface DvsParams {
   threshold_on?: number;
@@ -84,16 +85,15 @@ export function resolveDvsParams(params: DvsParams | keyof typeof DVS_PRESETS = 
     leak_hz: requireInRange('params.leak_hz', p.leak_hz ?? 0, 0, 1000),
     shot_noise_hz: requireInRange('params.shot_noise_hz', p.shot_noise_hz ?? 0, 0, 1e4),
     log_eps: requireInRange('params.log_eps', p.log_eps ?? 0.01, 1e-9, 1e3),
-    full_scale: p.full_scale === undefined ? undefined : positiveFinite('params.full_scale', p.full_scale),
+    // Bounded both ways: below ~5.6e-309, 1 / full_scale is Infinity and every pixel's state NaN.
+    full_scale: p.full_scale === undefined ? undefined : requireInRange('params.full_scale', p.full_scale, MIN_FULL_SCALE, MAX_FULL_SCALE),
     seed: requireInt('params.seed', p.seed ?? 1, 0, 0xffffffff),
   };
 }
 
-function positiveFinite(field: string, v: unknown): number {
-  const x = requireNonNegative(field, v);
-  if (!(x > 0) || x > 1e30) throw new ModelError(field, `must be in (0, 1e30], got ${x}`);
-  return x;
-}
+/** Range of params.full_scale. */
+export const MIN_FULL_SCALE = 1e-30;
+export const MAX_FULL_SCALE = 1e30;
 
 /** Frame times (µs, integers, strictly increasing, relative to the first frame) from fps or explicit times. */
 export interface DvsTiming {
