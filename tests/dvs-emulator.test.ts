@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DvsEmulator, emulateDvs, pixelThresholds } from '../src/dvs/emulator.js';
-import { DVS_PRESETS, MAX_FRAME_INTERVAL_US, PHOTORECEPTOR_DARK, maxFrameIntervalUs, resolveDvsParams, type DvsParams } from '../src/dvs/params.js';
+import { DVS_PRESETS, MAX_FRAME_INTERVAL_US, PHOTORECEPTOR_DARK, cameraTimeUs, maxFrameIntervalUs, resolveDvsParams, type DvsParams } from '../src/dvs/params.js';
 import type { Video } from '../src/dvs/video.js';
 import type { EventStream } from '../src/events/stream.js';
 import { ModelError } from '../src/model/errors.js';
@@ -214,6 +214,35 @@ describe('shot noise: frame intervals are bounded so the Poisson sampler is exac
     expect(emu.pushFrame(v.frames[1], 100 + 20000).t.length).toBeGreaterThan(40);
     // Without shot noise the same interval is fine.
     expect(emulateDvs(v, exact, { frame_times_us: [0, 20001] }).t.length).toBe(0);
+  });
+
+  it('cameraTimeUs clamps a live camera\'s clock to what the emulator accepts (a background tab paused the frames)', () => {
+    expect(cameraTimeUs(1000, 34333.4, 4e6)).toBe(34333);
+    expect(cameraTimeUs(1000, 900, 4e6)).toBe(1001);
+    expect(cameraTimeUs(1000, 1000 + 60e6, 4e6)).toBe(1000 + 4e6);
+    expect(cameraTimeUs(0, 1e9, MAX_FRAME_INTERVAL_US)).toBe(MAX_FRAME_INTERVAL_US);
+    // The panel's sequence after a 60 s pause, with the noisy preset (shot noise 5 Hz: 4 s at most):
+    // the raw wall clock is refused, the clamped one goes through, on a CPU emulator.
+    for (const preset of ['noisy', 'clean'] as const) {
+      const max = maxFrameIntervalUs(preset);
+      const frame = new Uint8Array(6).fill(128);
+      const raw = new DvsEmulator(6, 1, preset);
+      raw.pushFrame(frame, 5000);
+      expect(() => raw.pushFrame(frame, 5000 + 60e6)).toThrow(/t_us/);
+      const emu = new DvsEmulator(6, 1, preset);
+      let prev = 5000;
+      let lag = 0;
+      emu.pushFrame(frame, prev);
+      for (const wallRaw of [5000 + 60e6, 5000 + 60e6 + 33333, 5000 + 60e6 + 66666]) {
+        const wall = wallRaw - lag;
+        const t = cameraTimeUs(prev, wall, max);
+        lag += Math.max(0, wall - t);
+        expect(() => emu.pushFrame(frame, t)).not.toThrow();
+        prev = t;
+      }
+      // After the clamp the clock runs on at the wall clock's pace: 33333 µs per frame.
+      expect(prev).toBe(5000 + max + 66666);
+    }
   });
 
   it('at lambda = 15 per interval the counts per pixel and interval have mean and variance 15 (Poisson)', () => {

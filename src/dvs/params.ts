@@ -126,6 +126,17 @@ export function maxFrameIntervalUs(params: DvsParams | keyof typeof DVS_PRESETS 
   return Math.max(1, Math.min(MAX_FRAME_INTERVAL_US, Math.floor((MAX_SHOT_LAMBDA * 1e6) / hz)));
 }
 
+/**
+ * A live camera's frame time (µs): the wall clock `wallUs`, but at least 1 µs and at most
+ * `maxIntervalUs` (maxFrameIntervalUs(params)) after the previous frame's `prevUs`, so that a
+ * pause (a background tab, where browsers stop requestAnimationFrame) does not make the emulator
+ * refuse the next frame. The caller keeps the skipped time, wallUs - result, as a clock offset so
+ * later frames continue from the clamped time.
+ */
+export function cameraTimeUs(prevUs: number, wallUs: number, maxIntervalUs: number): number {
+  return Math.min(prevUs + maxIntervalUs, Math.max(prevUs + 1, Math.round(wallUs)));
+}
+
 /** The refusal of an interval of `intervalUs` longer than maxFrameIntervalUs allows (shot noise), naming `field`. */
 export function shotNoiseIntervalError(field: string, p: ResolvedDvsParams, intervalUs: number, what: string): ModelError {
   const max = maxFrameIntervalUs(p);
