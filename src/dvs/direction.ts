@@ -49,7 +49,9 @@ export function buildDirectionNetwork(ev: EventStream, options: DirectionOptions
   const left = net.addLIF('left', Math.max(1, width - 1), DETECTOR);
   // Euler LIF: a spike of weight w moves v by w dt / tau_m.
   const kick = (fraction: number, tau: number) => (fraction * tau) / dt;
-  // ON pixels of column x -> relay x; one event is enough to fire it.
+  // ON pixels of column x -> relay x; each event moves the relay RELAY_EVENT_FRACTION = 0.4 of the
+  // way to threshold, so it takes three ON events close together (two give 0.8; the leak,
+  // tau_m = 4 ms, drains the charge between them) to fire it, not one.
   const n = 2 * width * height;
   const rowPtr = new Uint32Array(n + 1);
   const cols: number[] = [];

@@ -4,7 +4,8 @@
  * same function as the CPU path), the kernel runs one dispatch per frame interval over all pixels,
  * appending (pixel, t, polarity) records through one atomic counter; the host orders the records
  * by (t, pixel, emission order), so the stream does not depend on the atomic order and equals the
- * CPU's event for event.
+ * CPU's event for event (verified on SwiftShader; a real GPU that contracts a * b + c into an FMA
+ * could move a crossing by 1 µs: docs/dvs.md, docs/RELIABILITY.md "Known limits").
  */
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import emulatorWgsl from '../../shaders/dvs_emulator.wgsl?raw';
