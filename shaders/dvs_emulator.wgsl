@@ -1,4 +1,5 @@
-// The realistic DVS pixel model, one thread per pixel and one dispatch per frame interval.
+// The realistic DVS pixel model: one dispatch per frame interval, each thread taking up to
+// PIXELS_PER_THREAD pixels (below).
 // CPU twin: src/dvs/emulator.ts (pixelInterval), same f32 operations in the same order; the model
 // is described there. Needs rng.wgsl. Binding 0 (common.wgsl's step record) carries in `step` the
 // interval's index inside the batch, which selects its IntervalParams.

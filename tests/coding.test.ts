@@ -48,6 +48,14 @@ describe('latency coding', () => {
     expect([back[0], back[1], back[3]]).toEqual([1, 0.5, 0]);
     expect(back[2]).toBeCloseTo(0.2, 14); // step 8 of 10
   });
+  it('the window is round(t_max / dt) + 1 steps (not ceil)', () => {
+    // 1.2 / 0.5 = 2.4: round gives 3 steps (ceil would give 4); x = 0.01 fires at 1.188 ms -> step 2 (1 ms), the last.
+    const t = latencyEncode([1, 0.01], { t_max_ms: 1.2, dt: 0.5 });
+    expect(t.steps).toBe(3);
+    expect(trainsToTimes(t)).toEqual([[0], [1]]);
+    // 1.3 / 0.5 = 2.6: 4 steps either way.
+    expect(latencyEncode([1], { t_max_ms: 1.3, dt: 0.5 }).steps).toBe(4);
+  });
   it('log: RC threshold crossing t = tau ln(x / (x - threshold)) and its inverse', () => {
     const opts = { t_max_ms: 10, mode: 'log', tau_ms: 2, threshold: 0.2 } as const;
     const t = latencyEncode([1, 0.5, 0.2, 0.21], { ...opts, dt: 1 });

@@ -80,6 +80,42 @@ describe('dvs_emulator parity (GPU vs CPU twin)', () => {
     }
   });
 
+  it('shot noise: the GPU refuses an interval with lambda > 20 before any GPU work, and at lambda = 20 equals the CPU', async () => {
+    const gpu = await requireGpu();
+    const p: DvsParams = { threshold_on: 0.2, threshold_off: 0.2, shot_noise_hz: 1000, seed: 4 };
+    const frame = new Float32Array(64).fill(0.5);
+    const video: Video = { width: 8, height: 8, frames: [frame, frame, frame] };
+    await expect(emulateDvsGpu(gpu, video, p, { frame_times_us: [0, 20000, 40001] })).rejects.toThrow(/^timing: frames 1 and 2 are 20001 µs apart: .*push frames at most 20000 µs apart/);
+    const g = await GpuDvsEmulator.create(gpu, 8, 8, p);
+    try {
+      await expect(g.pushFrames([frame, frame, frame], [0, 20000, 40001])).rejects.toThrow(/^t_us: frame 2 and the previous one are 20001 µs apart/);
+      expect(g.stats.dispatches).toBe(0);
+      const cpu = new DvsEmulator(8, 8, p);
+      cpu.pushFrame(frame, 0);
+      const ec = cpu.pushFrame(frame, 20000);
+      same(await g.pushFrames([frame, frame], [0, 20000]), ec);
+      // About 20 per pixel (64 pixels): many pixels past the 16 kept in private memory.
+      expect(ec.t.length).toBeGreaterThan(1000);
+      expect(g.stats.dispatches).toBe(1);
+    } finally {
+      g.destroy();
+    }
+  });
+
+  it('a frame whose I / full_scale is not finite is refused before any GPU work', async () => {
+    const gpu = await requireGpu();
+    const g = await GpuDvsEmulator.create(gpu, 3, 1, { full_scale: 1e-29 });
+    try {
+      await expect(g.pushFrames([[1, 1, 1], [1, 1, 1], [1, 1, 1e300]], [0, 100, 200])).rejects.toThrow(/^frames\[2\]\[2\]: intensity 1e\+300/);
+      expect(g.stats.dispatches).toBe(0);
+      // The stream has not started: the first frame pushed now is frame 0.
+      await expect(g.pushFrames([[1e300, 1, 1]], [0])).rejects.toThrow(/^frames\[0\]\[0\]/);
+      expect((await g.pushFrames([[1, 1, 1], [1, 2, 1]], [0, 100])).t.length).toBe(3);
+    } finally {
+      g.destroy();
+    }
+  });
+
   it('fuzz: random valid parameters and frames give the same events on both paths; invalid ones throw ModelError before any GPU work', async () => {
     const gpu = await requireGpu();
     const params = fc.record(

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DvsEmulator, emulateDvs, pixelThresholds } from '../src/dvs/emulator.js';
-import { DVS_PRESETS, PHOTORECEPTOR_DARK, resolveDvsParams, type DvsParams } from '../src/dvs/params.js';
+import { DVS_PRESETS, MAX_FRAME_INTERVAL_US, PHOTORECEPTOR_DARK, cameraTimeUs, maxFrameIntervalUs, resolveDvsParams, type DvsParams } from '../src/dvs/params.js';
 import type { Video } from '../src/dvs/video.js';
 import type { EventStream } from '../src/events/stream.js';
 import { ModelError } from '../src/model/errors.js';
@@ -187,6 +187,90 @@ describe('noise', () => {
   });
 });
 
+describe('shot noise: frame intervals are bounded so the Poisson sampler is exact', () => {
+  it('maxFrameIntervalUs is floor(20e6 / shot_noise_hz), capped at 2^24 µs', () => {
+    expect(maxFrameIntervalUs({})).toBe(MAX_FRAME_INTERVAL_US);
+    expect(maxFrameIntervalUs('clean')).toBe(MAX_FRAME_INTERVAL_US);
+    expect(maxFrameIntervalUs({ shot_noise_hz: 1000 })).toBe(20000);
+    expect(maxFrameIntervalUs('noisy')).toBe(4_000_000);
+    expect(maxFrameIntervalUs({ shot_noise_hz: 1e4 })).toBe(2000);
+    expect(maxFrameIntervalUs({ shot_noise_hz: 3 })).toBe(6_666_666);
+    expect(maxFrameIntervalUs({ shot_noise_hz: 1e-300 })).toBe(MAX_FRAME_INTERVAL_US);
+    expect(() => maxFrameIntervalUs({ shot_noise_hz: -1 })).toThrow(/shot_noise_hz/);
+  });
+
+  it('an interval with lambda = shot_noise_hz T just over 20 is refused, with the numbers and the remedy; just under is accepted', () => {
+    const p = { ...exact, shot_noise_hz: 1000 };
+    const v = uniformVideo(4, [0.5, 0.5]);
+    expect(emulateDvs(v, p, { frame_times_us: [0, 20000] }).t.length).toBeGreaterThan(40);
+    expect(() => emulateDvs(v, p, { frame_times_us: [0, 20001] })).toThrow(ModelError);
+    expect(() => emulateDvs(v, p, { frame_times_us: [0, 20001] })).toThrow(/^timing: frames 0 and 1 are 20001 µs apart: params\.shot_noise_hz 1000 expects 20\.001 shot-noise events .* push frames at most 20000 µs apart, or lower params\.shot_noise_hz to at most 999\.95$/);
+    // The issue's example: 1000 Hz at 1 fps asked for 1000 events per pixel and interval and got 63.
+    expect(() => emulateDvs(v, p, { fps: 1 })).toThrow(/timing: frames 0 and 1 are 1000000 µs apart.* expects 1000 shot-noise events/);
+    const emu = new DvsEmulator(4, 1, p);
+    emu.pushFrame(v.frames[0], 100);
+    expect(() => emu.pushFrame(v.frames[1], 100 + 20001)).toThrow(/^t_us: frame 1 and the previous one are 20001 µs apart: .* push frames at most 20000 µs apart/);
+    // The refused push changed nothing: the same interval, shorter, still goes through.
+    expect(emu.pushFrame(v.frames[1], 100 + 20000).t.length).toBeGreaterThan(40);
+    // Without shot noise the same interval is fine.
+    expect(emulateDvs(v, exact, { frame_times_us: [0, 20001] }).t.length).toBe(0);
+  });
+
+  it('cameraTimeUs clamps a live camera\'s clock to what the emulator accepts (a background tab paused the frames)', () => {
+    expect(cameraTimeUs(1000, 34333.4, 4e6)).toBe(34333);
+    expect(cameraTimeUs(1000, 900, 4e6)).toBe(1001);
+    expect(cameraTimeUs(1000, 1000 + 60e6, 4e6)).toBe(1000 + 4e6);
+    expect(cameraTimeUs(0, 1e9, MAX_FRAME_INTERVAL_US)).toBe(MAX_FRAME_INTERVAL_US);
+    // The panel's sequence after a 60 s pause, with the noisy preset (shot noise 5 Hz: 4 s at most):
+    // the raw wall clock is refused, the clamped one goes through, on a CPU emulator.
+    for (const preset of ['noisy', 'clean'] as const) {
+      const max = maxFrameIntervalUs(preset);
+      const frame = new Uint8Array(6).fill(128);
+      const raw = new DvsEmulator(6, 1, preset);
+      raw.pushFrame(frame, 5000);
+      expect(() => raw.pushFrame(frame, 5000 + 60e6)).toThrow(/t_us/);
+      const emu = new DvsEmulator(6, 1, preset);
+      let prev = 5000;
+      let lag = 0;
+      emu.pushFrame(frame, prev);
+      for (const wallRaw of [5000 + 60e6, 5000 + 60e6 + 33333, 5000 + 60e6 + 66666]) {
+        const wall = wallRaw - lag;
+        const t = cameraTimeUs(prev, wall, max);
+        lag += Math.max(0, wall - t);
+        expect(() => emu.pushFrame(frame, t)).not.toThrow();
+        prev = t;
+      }
+      // After the clamp the clock runs on at the wall clock's pace: 33333 µs per frame.
+      expect(prev).toBe(5000 + max + 66666);
+    }
+  });
+
+  it('at lambda = 15 per interval the counts per pixel and interval have mean and variance 15 (Poisson)', () => {
+    const n = 2000;
+    const emu = new DvsEmulator(n, 1, { ...exact, shot_noise_hz: 1000, seed: 11 });
+    const frame = new Float32Array(n).fill(0.5);
+    emu.pushFrame(frame, 0);
+    const counts: number[] = [];
+    for (let k = 1; k <= 3; k++) {
+      const ev = emu.pushFrame(frame, 15000 * k);
+      const c = new Array(n).fill(0);
+      for (let j = 0; j < ev.t.length; j++) {
+        expect(ev.t[j] > 15000 * (k - 1) && ev.t[j] <= 15000 * k).toBe(true);
+        c[ev.x[j]]++;
+      }
+      counts.push(...c);
+    }
+    const m = counts.length;
+    const mean = counts.reduce((a, b) => a + b, 0) / m;
+    const variance = counts.reduce((a, b) => a + (b - mean) ** 2, 0) / (m - 1);
+    // Mean within 4 standard errors (sqrt(15 / 6000) = 0.05); variance within 4 standard errors
+    // (sqrt((mu4 - sigma^4) / m) with mu4 = lambda (1 + 3 lambda) = 690: 0.28).
+    expect(Math.abs(mean - 15)).toBeLessThan(4 * Math.sqrt(15 / m));
+    expect(Math.abs(variance - 15)).toBeLessThan(4 * Math.sqrt((690 - 225) / m));
+    expect(Math.max(...counts)).toBeLessThan(40);
+  });
+});
+
 describe('presets and validation', () => {
   it('presets are the issue\'s values', () => {
     expect(resolveDvsParams('clean')).toMatchObject({ threshold_on: 0.2, threshold_off: 0.2, sigma: 0.02, cutoff_hz: 0, leak_hz: 0, shot_noise_hz: 0, refractory_us: 0 });
@@ -207,6 +291,31 @@ describe('presets and validation', () => {
     expect(() => emu.pushFrame([1, 1], 100)).toThrow(/t_us/);
     expect(() => emu.pushFrame([1, Number.NaN], 200)).toThrow(ModelError);
     expect(() => new DvsEmulator(0, 1)).toThrow(/width/);
+  });
+
+  it('full_scale must be in [1e-30, 1e30]; a frame whose I / full_scale is not finite is refused, naming frame and pixel', () => {
+    // 1e-310: 1 / full_scale was Infinity, the state NaN and the stream silently empty.
+    expect(() => resolveDvsParams({ full_scale: 1e-310 })).toThrow(/^params\.full_scale: must be in \[1e-30, 1e\+30\], got 1e-310$/);
+    expect(() => resolveDvsParams({ full_scale: 0 })).toThrow(/params\.full_scale/);
+    expect(() => resolveDvsParams({ full_scale: 2e30 })).toThrow(/params\.full_scale/);
+    expect(resolveDvsParams({ full_scale: 1e-30 }).full_scale).toBe(1e-30);
+    // At the smallest full scale a small intensity step still gives its events.
+    const ev = emulateDvs(uniformVideo(2, [1e-32, 1e-32 * Math.exp(0.5)]), { ...exact, full_scale: 1e-30 }, { fps: 100 });
+    expect(ev.t.length).toBe(2 * 2);
+    expect(ev.t.every((t) => Number.isInteger(t))).toBe(true);
+    // 1e300 / 1e-29 overflows: refused, on the first frame and on a later one.
+    const big = { width: 3, height: 1, frames: [[1, 1, 1], [1, 1e300, 1]] };
+    expect(() => emulateDvs(big, { full_scale: 1e-29 })).toThrow(/^frames\[1\]\[1\]: intensity 1e\+300 \/ full_scale 1e-29 is Infinity, not a finite number; raise params\.full_scale or scale the frame down$/);
+    expect(() => emulateDvs({ ...big, frames: [big.frames[1]] }, { full_scale: 1e-29 })).toThrow(/^frames\[0\]\[1\]:/);
+    const emu = new DvsEmulator(3, 1, { full_scale: 1e-29 });
+    emu.pushFrame([1, 1, 1], 0);
+    const before = emu.snapshot()!;
+    expect(() => emu.pushFrame([1, 1e300, 1], 1000)).toThrow(/^frames\[1\]\[1\]/);
+    // Nothing changed: the state is as before and the next frame is still frame 1.
+    expect(emu.snapshot()).toEqual(before);
+    expect(emu.pushFrame([1, 1, 1], 1000).t.length).toBe(0);
+    // Float frames default to full_scale 1; the message says so.
+    expect(() => emulateDvs({ width: 1, height: 1, frames: [[Number.MAX_VALUE]] }, { full_scale: 0.5 })).toThrow(/Infinity, not a finite number; raise params\.full_scale or/);
   });
 
   it('fuzz: any parameters and frames either build and give finite events, or throw ModelError', () => {

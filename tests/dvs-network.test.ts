@@ -48,6 +48,20 @@ describe('DVS source population', () => {
 });
 
 describe('direction of a moving bar (Reichardt correlator on DVS events)', () => {
+  it('a relay fires on three ON events of its column close together (0.75 ms apart), not on one or two, nor on three 1 ms apart', async () => {
+    const relayFor = async (count: number, gapUs: number) => {
+      const ev = allocateEvents(2, 8, count);
+      for (let j = 0; j < count; j++) (ev.y[j] = j), (ev.t[j] = 1000 + j * gapUs), (ev.p[j] = 1);
+      return (await detectDirection(ev, { delay_ms: 10, duration_ms: 30, dt: 0.5 })).relaySpikes;
+    };
+    expect(await relayFor(1, 0)).toBe(0);
+    expect(await relayFor(2, 0)).toBe(0);
+    expect(await relayFor(3, 0)).toBe(1);
+    expect(await relayFor(3, 750)).toBe(1);
+    expect(await relayFor(3, 1000)).toBe(0);
+    expect(await relayFor(4, 1000)).toBe(1);
+  });
+
   // A bright bar 3 px wide crossing a 14 x 3 sensor at 1 px per frame, 100 fps: 10 ms per column.
   const events = (direction: 'left' | 'right', speed = 1) =>
     emulateDvs(syntheticVideo({ kind: 'bar', width: 14, height: 3, frames: 22, speed, size: 3, direction }), 'clean', { fps: 100 });

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  EventFileError, eventTuples, makeStream, readAedat4, readAedat4Info, readEventFile, readEvt2, readNmnist,
+  EVT2_END_SCAN_BYTES, EventFileError, eventTuples, makeStream, readAedat4, readAedat4Info, readEventFile, readEvt2, readEvt2Header, readNmnist,
   validateStream, writeAedat4, writeEventFile, writeEvt2, writeNmnist, type EventStream,
 } from '../src/events/index.js';
 import { lz4CompressFrame, lz4DecompressFrame, xxh32 } from '../src/events/lz4.js';
@@ -53,7 +53,7 @@ describe('Prophesee EVT 2.0', () => {
     const at = head.length;
     const bad = (words: number[], extra: number[] = []) => Uint8Array.from([...head, ...le32(...words), ...extra]);
     expect(() => readEvt2(bad([0x80000000, 0x30000000]))).toThrow(`unknown word type 0x3 (word 0x30000000) (at byte offset ${at + 4})`);
-    expect(() => readEvt2(bad([0x10000000]))).toThrow(/CD event before the first EV_TIME_HIGH: its time is unknown \(at byte offset 17\)/);
+    expect(() => readEvt2(bad([0x10000000]), { strict: true })).toThrow(/CD event before the first EV_TIME_HIGH: its time is unknown \(strict: true; by default such events are skipped\) \(at byte offset 17\)/);
     expect(() => readEvt2(bad([0x80000000, (1 << 28) | (64 << 11)]))).toThrow(/\(64, 0\) outside the 64x64 sensor \(at byte offset 21\)/);
     expect(() => readEvt2(bad([0x80000002, 0x80000001]))).toThrow(/EV_TIME_HIGH goes backwards/);
     expect(() => readEvt2(bad([0x80000000, 0x10800000, 0x10400000]))).toThrow(/time goes backwards \(1 us after 2 us\) \(at byte offset 25\)/);
@@ -70,6 +70,36 @@ describe('Prophesee EVT 2.0', () => {
     expect(readEvt2(Uint8Array.from([...ascii('% geometry 8x8\n'), ...le32(0x80000025, 0x10000000)])).t[0]).toBe(0x25 * 64);
     const older = readEvt2(Uint8Array.from([...ascii('% Width 8\r\n% Height 6\r\n'), ...le32(0x80000000, 0x10002005)]));
     expect([older.width, older.height, older.x[0], older.y[0]]).toEqual([8, 6, 4, 5]);
+  });
+  it('a header with a \'% end\' line is every line up to it, tabs and UTF-8 included', () => {
+    const utf8 = (t: string) => Array.from(new TextEncoder().encode(t));
+    const header = '% evt 2.0\n% camera_integrator_name Prophésee\n% serial\tnumber 00ca\r\n% geometry 8x8\n% end\n';
+    // The first word's low byte is '%' (0x25): after '% end' it is data.
+    const bytes = Uint8Array.from([...utf8(header), ...le32(0x80000025, 0x10000000 | (5 << 11) | 1)]);
+    const s = readEvt2(bytes);
+    expect([s.width, s.height]).toEqual([8, 8]);
+    expect(eventTuples(s)).toEqual([[5, 1, 0x25 * 64, 1]]);
+    const h = readEvt2Header(bytes);
+    expect(h.lines).toEqual(['% evt 2.0', '% camera_integrator_name Prophésee', '% serial\tnumber 00ca', '% geometry 8x8', '% end']);
+    expect(h.dataOffset).toBe(utf8(header).length);
+    // Without '% end' the printable-ASCII rule still ends the header at the first other line.
+    const noEnd = Uint8Array.from([...ascii('% geometry 8x8\n'), ...le32(0x80000025, 0x10000000)]);
+    expect(readEvt2Header(noEnd).lines).toEqual(['% geometry 8x8']);
+    // A '% end' past the first 64 KiB is not looked for: the non-ASCII line ends the header.
+    const long = Uint8Array.from([...utf8('% geometry 8x8\n% é\n'), ...ascii(`%${' '.repeat(EVT2_END_SCAN_BYTES)}\n`), ...ascii('% end\n'), ...le32(0x80000001)]);
+    expect(readEvt2Header(long).lines).toEqual(['% geometry 8x8']);
+  });
+  it('CD events before the first EV_TIME_HIGH (a file cut from a recording) are skipped and counted; strict: true refuses them', () => {
+    const bytes = Uint8Array.from([...ascii('% geometry 64x64\n% end\n'), ...le32(0x10000000 | (3 << 11) | 4, 0x00400000 | (60 << 11) | 70, 0x80000002, 0x10000000 | (1 << 11) | 2)]);
+    const stats = { skippedBeforeTimeHigh: -1 };
+    const s = readEvt2(bytes, { stats });
+    expect(eventTuples(s)).toEqual([[1, 2, 128, 1]]);
+    // Two skipped, one of them outside the sensor: skipped words are not decoded.
+    expect(stats.skippedBeforeTimeHigh).toBe(2);
+    expect(() => readEvt2(bytes, { strict: true })).toThrow(EventFileError);
+    expect(() => readEvt2(bytes, { strict: true })).toThrow(/before the first EV_TIME_HIGH.*\(at byte offset 23\)/);
+    readEvt2(writeEvt2(SAMPLE), { stats });
+    expect(stats.skippedBeforeTimeHigh).toBe(0);
   });
   it('writer refuses what EVT 2.0 cannot hold', () => {
     expect(() => writeEvt2(makeStream(4, 4, [[0, 0, 5, 1], [0, 0, 4, 1]]))).toThrow(/stream\.t\[1\]: must be an integer in \[5/);

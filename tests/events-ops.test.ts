@@ -90,6 +90,16 @@ describe('filters', () => {
     expect(eventTuples(refractoryFilter(s, 5))).toEqual([[0, 0, 0, 1], [1, 0, 4, 1], [0, 0, 5, 1], [0, 0, 10, 0]]);
     expect(refractoryFilter(s, 0).t.length).toBe(6);
   });
+  it('refractoryFilter differs from Tonic\'s RefractoryPeriod as documented: >=, period from the last kept event, first event kept', () => {
+    // A pixel firing every 3 µs from t = 0 under a 5 µs period: 0, 6, 12 kept (Tonic keeps none:
+    // t = 0 is not > 0 - (-5), and every later event restarts its period).
+    const burst = makeStream(1, 1, Array.from({ length: 6 }, (_, k) => [0, 0, 3 * k, k % 2] as const));
+    expect(Array.from(refractoryFilter(burst, 5).t)).toEqual([0, 6, 12]);
+    // Exactly refractory_us later: kept (Tonic drops it).
+    expect(Array.from(refractoryFilter(makeStream(1, 1, [[0, 0, 10, 1], [0, 0, 15, 1]]), 5).t)).toEqual([10, 15]);
+    // Period 0, equal times: both kept (Tonic drops the second).
+    expect(refractoryFilter(makeStream(1, 1, [[0, 0, 7, 1], [0, 0, 7, 0]]), 0).t.length).toBe(2);
+  });
   it('concatenates with and without offsets', () => {
     const a = makeStream(2, 2, [[0, 0, 1, 1]]);
     const b = makeStream(2, 2, [[1, 1, 2, 0], [1, 0, 3, 1]]);

@@ -45,7 +45,7 @@ export function latencyTime(x: number, options: LatencyOptions): number {
   return t <= tMax ? t : -1;
 }
 
-/** One spike per input (or none) in a window of ceil(t_max_ms / dt) + 1 steps. */
+/** One spike per input (or none) in a window of round(t_max_ms / dt) + 1 steps (spike times rounded to the nearest step). */
 export function latencyEncode(values: ArrayLike<number>, options: LatencyOptions & { dt: number }): SpikeTrains {
   rejectUnknownKeys('options', options, [...KNOWN, 'dt']);
   const x = requireValues('values', values, 0, 1);

@@ -1,7 +1,7 @@
 /**
  * A direction-selective spiking circuit on DVS events (Hassenstein–Reichardt correlator, after
  * Hassenstein & Reichardt, Z. Naturforsch. 11b, 1956): per column x of the sensor a relay neuron
- * fires when ON events of the column arrive together (three within about 4 ms: a leading edge); a "right" detector between
+ * fires when ON events of the column arrive together (three within about 1.5 ms: a leading edge); a "right" detector between
  * columns x and x + 1 gets relay x delayed by `delay_ms` and relay x + 1 undelayed, and fires only
  * when both arrive together (each arm alone drives it to 0.6 of threshold), i.e. when an edge moves
  * right by one column in delay_ms; the "left" detector swaps the arms. The answer is the detector
@@ -31,9 +31,10 @@ export interface DirectionResult {
 }
 
 const RELAY = { v_rest: 0, v_reset: 0, v_th: 1, tau_m: 4, t_ref: 40 };
-/** Each ON event moves a relay neuron this fraction of the way to threshold: three events within
- * about tau_m fire it, so an edge (many pixels of the column at once) does and isolated noise
- * events (the noisy sensor's 5 Hz per pixel) mostly do not. */
+/** Each ON event moves a relay neuron this fraction of the way to threshold: three events close
+ * together fire it (at dt 0.5 ms: 0.75 ms apart do, 1 ms apart do not, four 1 ms apart do;
+ * tests/dvs-network.test.ts), so an edge (many pixels of the column at once) does and isolated
+ * noise events (the noisy sensor's 5 Hz per pixel) mostly do not. */
 const RELAY_EVENT_FRACTION = 0.4;
 const DETECTOR = { v_rest: 0, v_reset: 0, v_th: 1, tau_m: 4, t_ref: 2 };
 
@@ -49,7 +50,9 @@ export function buildDirectionNetwork(ev: EventStream, options: DirectionOptions
   const left = net.addLIF('left', Math.max(1, width - 1), DETECTOR);
   // Euler LIF: a spike of weight w moves v by w dt / tau_m.
   const kick = (fraction: number, tau: number) => (fraction * tau) / dt;
-  // ON pixels of column x -> relay x; one event is enough to fire it.
+  // ON pixels of column x -> relay x; each event moves the relay RELAY_EVENT_FRACTION = 0.4 of the
+  // way to threshold, so it takes three ON events close together (two give 0.8; the leak,
+  // tau_m = 4 ms, drains the charge between them: three 1 ms apart fall short) to fire it, not one.
   const n = 2 * width * height;
   const rowPtr = new Uint32Array(n + 1);
   const cols: number[] = [];

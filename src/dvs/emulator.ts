@@ -20,14 +20,17 @@
 import { allocateEvents, type EventStream } from '../events/stream.js';
 import { ModelError } from '../model/errors.js';
 import { randU32 } from '../util/rng.js';
-import { MAX_FRAME_INTERVAL_US, MAX_TIME_US, PHOTORECEPTOR_DARK, resolveDvsParams, resolveFrameTimes, type DvsParams, type DvsTiming, type ResolvedDvsParams, DVS_PRESETS, MIN_THRESHOLD } from './params.js';
+import { MAX_FRAME_INTERVAL_US, MAX_TIME_US, PHOTORECEPTOR_DARK, maxFrameIntervalUs, shotNoiseIntervalError, resolveDvsParams, resolveFrameTimes, type DvsParams, type DvsTiming, type ResolvedDvsParams, DVS_PRESETS, MIN_THRESHOLD } from './params.js';
 import { MAX_SIDE, validateVideo, type Video } from './video.js';
 
 const f32 = Math.fround;
 
 /** RNG streams of the DVS model; mirror the constants in shaders/dvs_emulator.wgsl. */
 export const DVS_STREAM = { mismatch: 0x44560001, leakPhase: 0x44560002, shotCount: 0x44560100, shotTime: 0x44560200 } as const;
-/** At most this many shot-noise events per pixel and interval (the Poisson sampler's cap). */
+/**
+ * At most this many shot-noise events per pixel and interval (the Poisson sampler's cap). It never
+ * binds: intervals whose expected count exceeds MAX_SHOT_LAMBDA = 20 are refused (params.ts).
+ */
 export const MAX_SHOT_EVENTS = 63;
 
 /** Per-pixel ON/OFF thresholds (f32): C + sigma z, z standard normal (Box–Muller on the counter RNG), clipped at MIN_THRESHOLD. */
@@ -60,15 +63,30 @@ export function fullScaleOf(p: ResolvedDvsParams, frame: ArrayLike<number>): num
  * log_eps) and the photoreceptor's alpha for an interval of `intervalUs`, interleaved (L, alpha)
  * per pixel, in f32. Without a filter alpha is 1 and the model takes L as is.
  */
-export function prepareFrame(p: ResolvedDvsParams, fullScale: number, frame: ArrayLike<number>, intervalUs: number, out: Float32Array, offset = 0): void {
+export function prepareFrame(p: ResolvedDvsParams, fullScale: number, frame: ArrayLike<number>, intervalUs: number, out: Float32Array, offset = 0, frameIndex = 0): void {
   const n = frame.length;
   const k = (2 * Math.PI * p.cutoff_hz * intervalUs * 1e-6) / (1 + PHOTORECEPTOR_DARK);
   const inv = 1 / fullScale;
   for (let i = 0; i < n; i++) {
     const i01 = frame[i] * inv;
+    if (!Number.isFinite(i01)) throw scaledFrameError(p, fullScale, frame, frameIndex, i);
     out[offset + 2 * i] = Math.log(i01 + p.log_eps);
     out[offset + 2 * i + 1] = p.cutoff_hz > 0 ? Math.min(1, (i01 + PHOTORECEPTOR_DARK) * k) : 1;
   }
+}
+
+function scaledFrameError(p: ResolvedDvsParams, fullScale: number, frame: ArrayLike<number>, frameIndex: number, i: number): ModelError {
+  return new ModelError(`frames[${frameIndex}][${i}]`, `intensity ${frame[i]} / full_scale ${fullScale} is ${frame[i] / fullScale}, not a finite number; raise params.full_scale${p.full_scale === undefined ? ' (default 1 for float frames)' : ''} or scale the frame down`);
+}
+
+/**
+ * Refuses a frame whose scaled intensity I / full_scale is not finite (e.g. 1e300 with full_scale
+ * 1e-29), naming the frame index and the pixel; prepareFrame checks the same, this lets the GPU
+ * path refuse a whole batch before any GPU work.
+ */
+export function checkScaledFrame(p: ResolvedDvsParams, fullScale: number, frame: ArrayLike<number>, frameIndex: number): void {
+  const inv = 1 / fullScale;
+  for (let i = 0; i < frame.length; i++) if (!Number.isFinite(frame[i] * inv)) throw scaledFrameError(p, fullScale, frame, frameIndex, i);
 }
 
 /** Constants of one interval, computed once on the host in f32 (mirror IntervalParams in the shader). */
@@ -266,12 +284,14 @@ function countingOrder(count: number, bins: number, key: (k: number) => number):
 }
 
 /** Validates one pushed frame and its time against the stream so far; returns the relative time. */
-export function checkPush(width: number, height: number, frame: ArrayLike<number>, tUs: number, t0: number | undefined, tLast: number | undefined, index: number): number {
+/** With `params`, also refuses an interval longer than maxFrameIntervalUs(params) allows (shot noise). */
+export function checkPush(width: number, height: number, frame: ArrayLike<number>, tUs: number, t0: number | undefined, tLast: number | undefined, index: number, params?: ResolvedDvsParams): number {
   validateVideo(`frame ${index}`, { width, height, frames: [frame] }, 1);
   if (typeof tUs !== 'number' || !Number.isInteger(tUs) || tUs < 0) throw new ModelError('t_us', `must be an integer number of µs >= 0, got ${String(tUs)}`);
   if (t0 === undefined || tLast === undefined) return 0;
   if (!(tUs > tLast)) throw new ModelError('t_us', `must be > the previous frame's time ${tLast}, got ${tUs}`);
   if (tUs - tLast > MAX_FRAME_INTERVAL_US) throw new ModelError('t_us', `frames at most ${MAX_FRAME_INTERVAL_US} µs apart, got ${tUs - tLast}`);
+  if (params !== undefined && tUs - tLast > maxFrameIntervalUs(params)) throw shotNoiseIntervalError('t_us', params, tUs - tLast, `frame ${index} and the previous one are`);
   if (tUs - t0 > MAX_TIME_US) throw new ModelError('t_us', `the stream may span at most ${MAX_TIME_US} µs`);
   return tUs - t0;
 }
@@ -306,11 +326,11 @@ export class DvsEmulator {
 
   /** Adds a frame taken at t_us (absolute µs); returns the events since the previous frame (none for the first). */
   pushFrame(frame: ArrayLike<number>, tUs: number): EventStream {
-    const rel = checkPush(this.width, this.height, frame, tUs, this.t0, this.tLast, this.frames);
+    const rel = checkPush(this.width, this.height, frame, tUs, this.t0, this.tLast, this.frames, this.params);
     const n = this.width * this.height;
     if (this.state === undefined || this.t0 === undefined || this.tLast === undefined) {
       this.fullScale = fullScaleOf(this.params, frame);
-      prepareFrame(this.params, this.fullScale, frame, 1, this.prepared);
+      prepareFrame(this.params, this.fullScale, frame, 1, this.prepared, 0, 0);
       this.state = initialState(this.params, this.prepared, this.thresholds, n);
       this.t0 = tUs;
       this.tLast = tUs;
@@ -319,7 +339,7 @@ export class DvsEmulator {
     }
     const prevRel = this.tLast - this.t0;
     const c = intervalConstants(this.params, prevRel, rel, this.frames - 1);
-    prepareFrame(this.params, this.fullScale, frame, c.T, this.prepared);
+    prepareFrame(this.params, this.fullScale, frame, c.T, this.prepared, 0, this.frames);
     const out = new RecordBuffer();
     const { lp, r, hold } = this.state;
     for (let i = 0; i < n; i++) pixelInterval(this.params, this.thresholds, lp, r, hold, this.prepared, 0, c, i, out);
@@ -352,8 +372,9 @@ export function concatEvents(width: number, height: number, parts: EventStream[]
 /** The realistic DVS over a whole video on the CPU; frame times from timing (default 30 fps from t = 0). */
 export function emulateDvs(video: Video, params: DvsParams | keyof typeof DVS_PRESETS = {}, timing: DvsTiming = {}): EventStream {
   validateVideo('video', video, 1);
-  const times = resolveFrameTimes(timing, video.frames.length);
-  const emu = new DvsEmulator(video.width, video.height, params);
+  const p = resolveDvsParams(params);
+  const times = resolveFrameTimes(timing, video.frames.length, p);
+  const emu = new DvsEmulator(video.width, video.height, p);
   return concatEvents(
     video.width,
     video.height,

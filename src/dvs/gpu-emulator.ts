@@ -4,7 +4,8 @@
  * same function as the CPU path), the kernel runs one dispatch per frame interval over all pixels,
  * appending (pixel, t, polarity) records through one atomic counter; the host orders the records
  * by (t, pixel, emission order), so the stream does not depend on the atomic order and equals the
- * CPU's event for event.
+ * CPU's event for event (verified on SwiftShader; a real GPU that contracts a * b + c into an FMA
+ * could move a crossing by 1 µs: docs/dvs.md, docs/RELIABILITY.md "Known limits").
  */
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import emulatorWgsl from '../../shaders/dvs_emulator.wgsl?raw';
@@ -14,7 +15,7 @@ import type { GpuContext } from '../gpu/device.js';
 import { BufferUsage } from '../gpu/flags.js';
 import { getKernel, type CompiledKernel, type KernelDef } from '../gpu/kernels.js';
 import { ModelError, requireInt } from '../model/errors.js';
-import { checkPush, checkSensor, concatEvents, fullScaleOf, initialState, intervalConstants, pixelThresholds, prepareFrame, recordsToEvents } from './emulator.js';
+import { checkPush, checkScaledFrame, checkSensor, concatEvents, fullScaleOf, initialState, intervalConstants, pixelThresholds, prepareFrame, recordsToEvents } from './emulator.js';
 import { resolveDvsParams, resolveFrameTimes, type DvsParams, type DvsTiming, type ResolvedDvsParams, type DVS_PRESETS } from './params.js';
 import { bindGroup, bindingBudget, makeBuffer, readBack, upload } from './gpu-util.js';
 import { validateVideo, type Video } from './video.js';
@@ -139,7 +140,8 @@ export class GpuDvsEmulator {
     let t0 = this.t0;
     let tLast = this.tLast;
     for (let k = 0; k < frames.length; k++) {
-      rel.push(checkPush(this.width, this.height, frames[k], timesUs[k], t0, tLast, this.frames + k));
+      rel.push(checkPush(this.width, this.height, frames[k], timesUs[k], t0, tLast, this.frames + k, this.params));
+      checkScaledFrame(this.params, this.t0 === undefined ? fullScaleOf(this.params, frames[0]) : this.fullScale, frames[k], this.frames + k);
       if (t0 === undefined) t0 = timesUs[k];
       tLast = timesUs[k];
     }
@@ -150,7 +152,7 @@ export class GpuDvsEmulator {
     if (this.t0 === undefined) {
       this.fullScale = fullScaleOf(this.params, frames[0]);
       const prepared = new Float32Array(2 * n);
-      prepareFrame(this.params, this.fullScale, frames[0], 1, prepared);
+      prepareFrame(this.params, this.fullScale, frames[0], 1, prepared, 0, 0);
       const s = initialState(this.params, prepared, pixelThresholds(this.params, n), n);
       const words = new Uint32Array(3 * n);
       const lpBits = new Uint32Array(s.lp.buffer);
@@ -174,7 +176,7 @@ export class GpuDvsEmulator {
       let prevRel = (this.tLast as number) - (this.t0 as number);
       for (let k = 0; k < b; k++) {
         const c = intervalConstants(this.params, prevRel, rel[k0 + k], this.frames - 1 + k);
-        prepareFrame(this.params, this.fullScale, frames[k0 + k], c.T, this.staged, 2 * n * k);
+        prepareFrame(this.params, this.fullScale, frames[k0 + k], c.T, this.staged, 2 * n * k, this.frames + k);
         ivU.set([c.tPrev, c.T], 8 * k);
         ivF.set([c.invT, c.leakStep, c.expNegShot], 8 * k + 2);
         ivU.set([c.index, 2 * n * k, 0], 8 * k + 5);
@@ -249,8 +251,9 @@ export class GpuDvsEmulator {
 /** The realistic DVS over a whole video on the GPU; same events as emulateDvs. */
 export async function emulateDvsGpu(gpu: GpuContext, video: Video, params: DvsParams | keyof typeof DVS_PRESETS = {}, timing: DvsTiming = {}, options: GpuDvsOptions = {}, stats?: GpuDvsStats): Promise<EventStream> {
   validateVideo('video', video, 1);
-  const times = resolveFrameTimes(timing, video.frames.length);
-  const emu = await GpuDvsEmulator.create(gpu, video.width, video.height, params, options);
+  const p = resolveDvsParams(params);
+  const times = resolveFrameTimes(timing, video.frames.length, p);
+  const emu = await GpuDvsEmulator.create(gpu, video.width, video.height, p, options);
   try {
     const ev = await emu.pushFrames(video.frames, times);
     if (stats) Object.assign(stats, emu.stats);

@@ -22,10 +22,11 @@
  * - log_eps: the log is taken of I / full_scale + log_eps, so that black pixels do not dominate
  *   (v2e uses a linear segment below 20 DN for the same reason).
  * - full_scale: the input intensity that counts as 1 (255 for 8-bit frames); default 1 for float
- *   frames, 255 for Uint8 frames.
+ *   frames, 255 for Uint8 frames; in [1e-30, 1e30], and a frame whose I / full_scale overflows
+ *   to Infinity is refused (src/dvs/emulator.ts, checkScaledFrame).
  * - seed: key of the counter RNG for the mismatch, the initial leak phase and the shot noise.
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt, requireNonNegative } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt } from '../model/errors.js';
 
 export interface DvsParams {
   threshold_on?: number;
@@ -84,16 +85,15 @@ export function resolveDvsParams(params: DvsParams | keyof typeof DVS_PRESETS = 
     leak_hz: requireInRange('params.leak_hz', p.leak_hz ?? 0, 0, 1000),
     shot_noise_hz: requireInRange('params.shot_noise_hz', p.shot_noise_hz ?? 0, 0, 1e4),
     log_eps: requireInRange('params.log_eps', p.log_eps ?? 0.01, 1e-9, 1e3),
-    full_scale: p.full_scale === undefined ? undefined : positiveFinite('params.full_scale', p.full_scale),
+    // Bounded both ways: below ~5.6e-309, 1 / full_scale is Infinity and every pixel's state NaN.
+    full_scale: p.full_scale === undefined ? undefined : requireInRange('params.full_scale', p.full_scale, MIN_FULL_SCALE, MAX_FULL_SCALE),
     seed: requireInt('params.seed', p.seed ?? 1, 0, 0xffffffff),
   };
 }
 
-function positiveFinite(field: string, v: unknown): number {
-  const x = requireNonNegative(field, v);
-  if (!(x > 0) || x > 1e30) throw new ModelError(field, `must be in (0, 1e30], got ${x}`);
-  return x;
-}
+/** Range of params.full_scale. */
+export const MIN_FULL_SCALE = 1e-30;
+export const MAX_FULL_SCALE = 1e30;
 
 /** Frame times (µs, integers, strictly increasing, relative to the first frame) from fps or explicit times. */
 export interface DvsTiming {
@@ -106,7 +106,52 @@ export const MAX_TIME_US = 4_000_000_000;
 /** Longest interval between two frames (µs): 2^24, so that interval offsets are exact in f32. */
 export const MAX_FRAME_INTERVAL_US = 2 ** 24;
 
-export function resolveFrameTimes(timing: DvsTiming, frames: number): Float64Array {
+/**
+ * Largest expected number of shot-noise events per pixel in one frame interval,
+ * lambda = shot_noise_hz * T * 1e-6. The Poisson sampler (Knuth's, on f32 products) stops at
+ * MAX_SHOT_EVENTS = 63 events; P(Poisson(20) >= 63) is about 1e-14, so with lambda <= 20 the cap
+ * never binds and exp(-lambda) = 2.1e-9 is far from f32's underflow.
+ */
+export const MAX_SHOT_LAMBDA = 20;
+
+/**
+ * The longest frame interval (µs) the emulators accept for these parameters: MAX_FRAME_INTERVAL_US,
+ * or with shot noise floor(MAX_SHOT_LAMBDA * 1e6 / shot_noise_hz) if that is shorter (e.g. 20,000
+ * µs at 1000 Hz, 4 s for the noisy preset's 5 Hz). A camera that may skip frames (a background
+ * tab) clamps its clock to this (src/page/dvs-panel.ts).
+ */
+export function maxFrameIntervalUs(params: DvsParams | keyof typeof DVS_PRESETS = {}): number {
+  const hz = resolveDvsParams(params).shot_noise_hz;
+  if (!(hz > 0)) return MAX_FRAME_INTERVAL_US;
+  return Math.max(1, Math.min(MAX_FRAME_INTERVAL_US, Math.floor((MAX_SHOT_LAMBDA * 1e6) / hz)));
+}
+
+/**
+ * A live camera's frame time (µs): the wall clock `wallUs`, but at least 1 µs and at most
+ * `maxIntervalUs` (maxFrameIntervalUs(params)) after the previous frame's `prevUs`, so that a
+ * pause (a background tab, where browsers stop requestAnimationFrame) does not make the emulator
+ * refuse the next frame. The caller keeps the skipped time, wallUs - result, as a clock offset so
+ * later frames continue from the clamped time.
+ */
+export function cameraTimeUs(prevUs: number, wallUs: number, maxIntervalUs: number): number {
+  return Math.min(prevUs + maxIntervalUs, Math.max(prevUs + 1, Math.round(wallUs)));
+}
+
+/** The refusal of an interval of `intervalUs` longer than maxFrameIntervalUs allows (shot noise), naming `field`. */
+export function shotNoiseIntervalError(field: string, p: ResolvedDvsParams, intervalUs: number, what: string): ModelError {
+  const max = maxFrameIntervalUs(p);
+  const lambda = p.shot_noise_hz * intervalUs * 1e-6;
+  return new ModelError(
+    field,
+    `${what} ${intervalUs} µs apart: params.shot_noise_hz ${p.shot_noise_hz} expects ${Number(lambda.toPrecision(6))} shot-noise events per pixel in that interval, more than the ${MAX_SHOT_LAMBDA} the Poisson sampler draws exactly (it stops at 63); push frames at most ${max} µs apart, or lower params.shot_noise_hz to at most ${Math.floor(((MAX_SHOT_LAMBDA * 1e6) / intervalUs) * 1000) / 1000}`,
+  );
+}
+
+/**
+ * Frame times from timing; with `params` (resolved), also refuses an interval longer than
+ * maxFrameIntervalUs(params) (shot noise) with the numbers and the remedy.
+ */
+export function resolveFrameTimes(timing: DvsTiming, frames: number, params?: ResolvedDvsParams): Float64Array {
   if (timing === null || typeof timing !== 'object') throw new ModelError('timing', 'must be an object { fps } or { frame_times_us }');
   rejectUnknownKeys('timing', timing, ['fps', 'frame_times_us']);
   const out = new Float64Array(frames);
@@ -124,6 +169,10 @@ export function resolveFrameTimes(timing: DvsTiming, frames: number): Float64Arr
     for (let k = 1; k < frames; k++) if (!(out[k] > out[k - 1])) throw new ModelError('timing.fps', `frames closer than 1 µs at ${fps} fps`);
   }
   for (let k = 1; k < frames; k++) if (out[k] - out[k - 1] > MAX_FRAME_INTERVAL_US) throw new ModelError('timing', `frames ${k - 1} and ${k} are ${out[k] - out[k - 1]} µs apart; at most ${MAX_FRAME_INTERVAL_US}`);
+  if (params !== undefined) {
+    const max = maxFrameIntervalUs(params);
+    for (let k = 1; k < frames; k++) if (out[k] - out[k - 1] > max) throw shotNoiseIntervalError('timing', params, out[k] - out[k - 1], `frames ${k - 1} and ${k} are`);
+  }
   if (frames > 0 && out[frames - 1] - out[0] > MAX_TIME_US) throw new ModelError('timing', `the video must span at most ${MAX_TIME_US} µs, got ${out[frames - 1] - out[0]}`);
   requireFinite('timing', out[0]);
   return out;

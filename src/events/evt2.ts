@@ -26,6 +26,18 @@ export interface Evt2ReadOptions {
   height?: number;
   /** Accept events whose time is below the previous event's (default false: rejected). */
   allowUnsorted?: boolean;
+  /**
+   * Refuse CD events before the first EV_TIME_HIGH (their time is unknown). Default false: they are
+   * skipped, as in a file cut from the middle of a recording, and counted in stats.
+   */
+  strict?: boolean;
+  /** Filled in by the reader: what it skipped. */
+  stats?: Evt2ReadStats;
+}
+
+export interface Evt2ReadStats {
+  /** CD events skipped because no EV_TIME_HIGH came before them (0 with strict: true). */
+  skippedBeforeTimeHigh: number;
 }
 
 export interface Evt2Header {
@@ -36,26 +48,53 @@ export interface Evt2Header {
   height?: number;
 }
 
+/** How far (bytes) the reader looks for a '% end' line among the leading '%' lines. */
+export const EVT2_END_SCAN_BYTES = 65536;
+
 /**
- * Reads the '%' header lines; the words begin at the first line that does not start with '%', or
- * whose bytes are not all printable ASCII (0x20-0x7e; a '\r' just before the '\n' is allowed): a
- * file without '% end' may start with a word whose low byte is 0x25 ('%'), e.g. an EV_TIME_HIGH
- * 0x80000025. Every EVT 2.0 word's top byte (type 0x0, 0x1, 0x8, 0xA, 0xE or 0xF in its high
- * nibble) is below 0x20 or above 0x7e, so such a word is read as data unless one of its two middle
- * bytes is a '\n' with only printable bytes before it (e.g. 0x80000a25): that case stays ambiguous
- * without '% end'.
+ * Where the header ends when it has a '% end' line: the offset just after that line's '\n', if
+ * the file starts with '%' lines (any bytes, UTF-8 or tabs included) and one of them that ends
+ * within the first EVT2_END_SCAN_BYTES bytes is '% end' ('\r' and blanks allowed); else -1.
+ */
+function endOfHeaderWithEnd(bytes: Uint8Array): number {
+  const limit = Math.min(bytes.length, EVT2_END_SCAN_BYTES);
+  let at = 0;
+  while (at < limit && bytes[at] === 0x25 /* % */) {
+    let end = at;
+    while (end < limit && bytes[end] !== 0x0a) end++;
+    if (end >= limit) return -1;
+    let line = '';
+    for (let k = at; k < end && k - at < 16; k++) line += String.fromCharCode(bytes[k]);
+    if (end - at < 16 && /^%\s*end\s*$/i.test(line)) return end + 1;
+    at = end + 1;
+  }
+  return -1;
+}
+
+/**
+ * Reads the '%' header lines. When a '% end' line is among the leading '%' lines (within the first
+ * EVT2_END_SCAN_BYTES bytes), the header is every line up to and including it, whatever bytes they
+ * hold (decoded as UTF-8: '% camera_integrator_name Prophésee', tabs). Without '% end', the words
+ * begin at the first line that does not start with '%', or whose bytes are not all printable ASCII
+ * (0x20-0x7e; a '\r' just before the '\n' is allowed): such a file may start with a word whose low
+ * byte is 0x25 ('%'), e.g. an EV_TIME_HIGH 0x80000025. Every EVT 2.0 word's top byte (type 0x0,
+ * 0x1, 0x8, 0xA, 0xE or 0xF in its high nibble) is below 0x20 or above 0x7e, so such a word is read
+ * as data unless one of its two middle bytes is a '\n' with only printable bytes before it (e.g.
+ * 0x80000a25): that case stays ambiguous without '% end'.
  */
 export function readEvt2Header(bytes: Uint8Array): Evt2Header {
   const lines: string[] = [];
   let at = 0;
   let width: number | undefined;
   let height: number | undefined;
+  const headerEnd = endOfHeaderWithEnd(bytes);
+  const utf8 = new TextDecoder('utf-8');
   while (at < bytes.length && bytes[at] === 0x25 /* % */) {
     let end = at;
     let printable = true;
     while (end < bytes.length && bytes[end] !== 0x0a) {
       const b = bytes[end];
-      if ((b < 0x20 || b > 0x7e) && !(b === 0x0d && bytes[end + 1] === 0x0a)) {
+      if (headerEnd < 0 && (b < 0x20 || b > 0x7e) && !(b === 0x0d && bytes[end + 1] === 0x0a)) {
         printable = false;
         break;
       }
@@ -63,8 +102,7 @@ export function readEvt2Header(bytes: Uint8Array): Evt2Header {
     }
     if (!printable) break; // a data word that begins with a '%' byte
     if (end >= bytes.length) throw new EventFileError(FORMAT, at, 'header line without a newline: the file ends inside the header');
-    let line = '';
-    for (let k = at; k < end; k++) line += String.fromCharCode(bytes[k]);
+    let line = utf8.decode(bytes.subarray(at, end));
     line = line.replace(/\r$/, '');
     lines.push(line);
     const geometry = /^%\s*geometry\s+(\d+)x(\d+)\s*$/i.exec(line);
@@ -97,7 +135,11 @@ export function readEvt2Header(bytes: Uint8Array): Evt2Header {
   return { lines, dataOffset: at, width, height };
 }
 
-/** Decodes an EVT 2.0 file into a stream; malformed input throws EventFileError with the byte offset. */
+/**
+ * Decodes an EVT 2.0 file into a stream; malformed input throws EventFileError with the byte
+ * offset. CD events before the first EV_TIME_HIGH (a file cut from a recording) are skipped and
+ * counted in options.stats.skippedBeforeTimeHigh, or refused with options.strict.
+ */
 export function readEvt2(data: Uint8Array | ArrayBuffer, options: Evt2ReadOptions = {}): EventStream {
   const bytes = asBytes(data, FORMAT);
   const header = readEvt2Header(bytes);
@@ -117,6 +159,7 @@ export function readEvt2(data: Uint8Array | ArrayBuffer, options: Evt2ReadOption
   let n = 0;
   let high = -1;
   let last = -1;
+  let skipped = 0;
   for (let at = start; at < bytes.length; at += 4) {
     const w = view.getUint32(at, true);
     const type = w >>> 28;
@@ -125,7 +168,11 @@ export function readEvt2(data: Uint8Array | ArrayBuffer, options: Evt2ReadOption
       if (h < high && !options.allowUnsorted) throw new EventFileError(FORMAT, at, `EV_TIME_HIGH goes backwards (${h} after ${high})`);
       high = h;
     } else if (type === TYPE_CD_OFF || type === TYPE_CD_ON) {
-      if (high < 0) throw new EventFileError(FORMAT, at, 'CD event before the first EV_TIME_HIGH: its time is unknown');
+      if (high < 0) {
+        if (options.strict) throw new EventFileError(FORMAT, at, 'CD event before the first EV_TIME_HIGH: its time is unknown (strict: true; by default such events are skipped)');
+        skipped++;
+        continue;
+      }
       const x = (w >>> 11) & 0x7ff;
       const y = w & 0x7ff;
       const t = high * 64 + ((w >>> 22) & 0x3f);
@@ -141,6 +188,7 @@ export function readEvt2(data: Uint8Array | ArrayBuffer, options: Evt2ReadOption
       throw new EventFileError(FORMAT, at, `unknown word type 0x${type.toString(16)} (word 0x${w.toString(16).padStart(8, '0')})`);
     }
   }
+  if (options.stats) options.stats.skippedBeforeTimeHigh = skipped;
   return truncateEvents(out, n);
 }
 

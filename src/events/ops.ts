@@ -220,7 +220,17 @@ export function denoise(stream: EventStream, dt_us: number): EventStream {
 /**
  * Refractory filter: after an event survives at a pixel, further events at that pixel (either
  * polarity) are dropped until refractory_us has passed (kept when t - t_kept >= refractory_us).
- * Needs a time-sorted stream.
+ * Needs a time-sorted stream. This is not Tonic's RefractoryPeriod (tonic/functional/
+ * refractory_period.py), whose results differ in three ways:
+ * - Tonic compares strictly (kept when t - t_memory > refractory_period): an event exactly
+ *   refractory_us after the last one is kept here and dropped by Tonic (and with a period of 0,
+ *   Tonic drops an event at the same time as the pixel's previous one; here all are kept).
+ * - Tonic updates a pixel's memory on every event, dropped ones included, so its dead time
+ *   restarts at each dropped event: a pixel firing every 3 µs under a 5 µs period keeps only its
+ *   first event in Tonic, while here the period runs from the last kept event (t = 0, 6, 12, ...).
+ * - Tonic's memory starts at -refractory_period, so (with the strict comparison) an event at
+ *   t = 0 is dropped; here the memory starts at -Infinity and every pixel's first event is kept.
+ * Tonic's random_period option has no counterpart.
  */
 export function refractoryFilter(stream: EventStream, refractory_us: number): EventStream {
   validateStream(stream);

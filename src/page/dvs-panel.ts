@@ -11,6 +11,7 @@ import { detectDirection } from '../dvs/direction.js';
 import { GpuDvsEmulator } from '../dvs/gpu-emulator.js';
 import { concatEvents } from '../dvs/emulator.js';
 import { syntheticVideo, type PatternKind } from '../dvs/video.js';
+import { cameraTimeUs, maxFrameIntervalUs, MAX_FRAME_INTERVAL_US } from '../dvs/params.js';
 import type { EventStream } from '../events/stream.js';
 import { acquireGpu, type GpuContext } from '../gpu/device.js';
 
@@ -36,6 +37,9 @@ class Panel {
   private frameIndex = 0;
   private tUs = 0;
   private startMs = 0;
+  /** Wall-clock time (µs) the camera clock skipped (a background tab), and the longest interval the emulator takes. */
+  private clockLagUs = 0;
+  private maxIntervalUs = MAX_FRAME_INTERVAL_US;
   private totals = { frames: 0, events: 0, inputSpikes: 0, networkSpikes: 0, right: 0, left: 0 };
   private chunk: EventStream[] = [];
   private chunkStart = 0;
@@ -84,6 +88,7 @@ class Panel {
     this.frameIndex = 0;
     this.tUs = 0;
     this.startMs = performance.now();
+    this.clockLagUs = 0;
     this.chunk = [];
     this.chunkStart = 0;
     this.eventImage.fill(0);
@@ -125,6 +130,7 @@ class Panel {
 
   private async makeEmulator(): Promise<Emulator> {
     const preset = (($('dvs-preset') as HTMLSelectElement | null)?.value ?? 'clean') as 'clean' | 'noisy';
+    this.maxIntervalUs = maxFrameIntervalUs(preset);
     const wantGpu = (($('dvs-backend') as HTMLSelectElement | null)?.value ?? 'gpu') === 'gpu';
     if (wantGpu && !this.gpuTried) {
       this.gpuTried = true;
@@ -149,8 +155,12 @@ class Panel {
       const rgba = g.getImageData(0, 0, W, H).data;
       const frame = new Uint8Array(W * H);
       for (let i = 0; i < W * H; i++) frame[i] = Math.round(0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2]);
-      // Camera time: wall clock, at least 1 µs after the previous frame.
-      const t = Math.max(this.tUs + 1, Math.round((performance.now() - this.startMs) * 1000));
+      // Camera time: wall clock, at least 1 µs after the previous frame and at most the longest
+      // interval the emulator accepts (a background tab pauses requestAnimationFrame); time
+      // skipped by the clamp is dropped from the clock, so later frames continue from here.
+      const wall = Math.round((performance.now() - this.startMs) * 1000) - this.clockLagUs;
+      const t = cameraTimeUs(this.tUs, wall, this.maxIntervalUs);
+      this.clockLagUs += Math.max(0, wall - t);
       return { frame, tUs: t };
     }
     const kind = (['bar', 'grating', 'dot'].includes(this.source()) ? this.source() : 'bar') as PatternKind;
