@@ -372,6 +372,37 @@ describe('homeostasis: adaptive threshold and synaptic scaling', () => {
   });
 });
 
+describe('learning off', () => {
+  it('freezes weights and eligibility while the traces keep following the spikes, identically on GPU and CPU', async () => {
+    const gpu = await requireGpu();
+    const plan = lowerNetwork(plasticNetwork({ rule: 'reward_stdp', tau_e: 100, learning_rate: 0.5 }));
+    const cpu = new CpuSimulation(plan);
+    const g = await GpuSimulation.create(plan, gpu, { chunkSteps: 32 });
+    const state = async (sim: CpuSimulation | GpuSimulation) => {
+      const a = (await sim.exportState({ recordings: false })).arrays;
+      const get = (k: string) => Array.from(a.get(`projections/sparse/${k}`)!);
+      return { weights: get('weights'), eligibility: get('eligibility'), pre: get('pre_traces'), post: get('post_traces') };
+    };
+    try {
+      for (const sim of [cpu, g]) {
+        sim.setReward(1);
+        await sim.run(60);
+        sim.setLearning(false);
+      }
+      const before = await state(cpu);
+      for (const sim of [cpu, g]) await sim.run(60);
+      const after = await state(cpu);
+      expect(after.weights).toEqual(before.weights);
+      expect(after.eligibility).toEqual(before.eligibility);
+      expect(after.pre).not.toEqual(before.pre);
+      expect(after.post).not.toEqual(before.post);
+      expect(await state(g)).toEqual(after);
+    } finally {
+      g.dispose();
+    }
+  });
+});
+
 describe('adaptive thresholds are frozen while learning is off (Diehl & Cook test phase)', () => {
   it('theta rises while learning, then holds exactly, identically on GPU and CPU', async () => {
     const gpu = await requireGpu();

@@ -348,7 +348,7 @@ export class CpuSimulation implements Simulation {
     this.plasticity.get(proj.id)!.rewire(r.pruneBelow, r.createThreshold, r.wNew, this.plan.seed, r.stream);
   }
 
-  /** Whether plastic projections learn: false freezes weights, traces, eligibility and adaptive thresholds (true after reset). */
+  /** Whether plastic projections learn: false freezes weights, eligibility and adaptive thresholds; traces keep following the spikes (true after reset). */
   learning = true;
   /** Adaptive-threshold populations' constants with theta held, used while learning is off (src/plasticity/freeze.ts). */
   private readonly frozenLif = new Map<number, PlanLIF>();
@@ -452,11 +452,11 @@ export class CpuSimulation implements Simulation {
       if (pop.spikeRecording !== null) pop.spikeRecording.append(pop.ring, 1, offset);
       this.tally.addBits(planned.id, pop.ring, offset);
     }
-    if (this.learning) for (const [id, plastic] of this.plasticity) {
+    for (const [id, plastic] of this.plasticity) {
       const proj = this.plan.projections[id];
       const pre = this.byId[proj.pre];
       const post = this.byId[proj.post];
-      plastic.step(pre.ring, ((t + L - proj.delay) % L) * pre.plan.words, post.ring, slot * post.plan.words);
+      plastic.step(pre.ring, ((t + L - proj.delay) % L) * pre.plan.words, post.ring, slot * post.plan.words, this.learning);
     }
     this.step++;
     this.tally.steps++;

@@ -141,7 +141,12 @@ export class GpuPlasticity {
   }
 
   /** Bind groups of the two dispatches; ring buffers of the pre and post populations. */
-  dispatches(kernels: PlasticityKernels, stepInfo: GPUBuffer, preRing: GPUBuffer, postRing: GPUBuffer): { kernel: CompiledKernel; bindGroup: GPUBindGroup; groups: number }[] {
+  /**
+   * The two dispatches of a step. `learning`: the synapse kernel, skipped while learning is off
+   * (weights and eligibility frozen); the trace kernel runs every step, so traces keep following
+   * the spikes.
+   */
+  dispatches(kernels: PlasticityKernels, stepInfo: GPUBuffer, preRing: GPUBuffer, postRing: GPUBuffer): { kernel: CompiledKernel; bindGroup: GPUBindGroup; groups: number; learning: boolean }[] {
     const bind = (kernel: CompiledKernel, resources: GPUBuffer[]) =>
       this.device.createBindGroup({
         layout: kernel.layout,
@@ -153,11 +158,13 @@ export class GpuPlasticity {
         kernel: kernels.synapse,
         bindGroup: bind(kernels.synapse, [this.params, this.weights, fixed, this.eligibility, this.synIndex, this.traces, preRing, postRing]),
         groups: Math.ceil(this.p.synapses / kernels.synapse.workgroupSize),
+        learning: true,
       },
       {
         kernel: kernels.trace,
         bindGroup: bind(kernels.trace, [this.params, this.traces, preRing, postRing]),
         groups: Math.ceil((this.p.nPre + this.p.nPost) / kernels.trace.workgroupSize),
+        learning: false,
       },
     ];
   }

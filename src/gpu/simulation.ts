@@ -75,6 +75,8 @@ interface Dispatch {
   bindGroup: GPUBindGroup;
   /** Workgroups per dispatch (laid out in 2D past maxComputeWorkgroupsPerDimension). */
   groups: number;
+  /** Plasticity: skipped while learning is off. */
+  learning?: boolean;
 }
 
 interface GpuPopulation {
@@ -475,7 +477,7 @@ export class GpuSimulation implements Simulation {
     return p;
   }
 
-  /** Whether plastic projections learn: false freezes weights, traces and eligibility (true after reset). */
+  /** Whether plastic projections learn: false freezes weights, eligibility and adaptive thresholds; traces keep following the spikes (true after reset). */
   learning = true;
   /** lif_update uniforms of adaptive-threshold populations, with their learning and frozen contents. */
   private readonly thresholdParams: { buffer: GPUBuffer; learning: Uint32Array<ArrayBuffer>; frozen: Uint32Array<ArrayBuffer> }[] = [];
@@ -976,7 +978,7 @@ export class GpuSimulation implements Simulation {
         }
       }
       for (const d of this.plasticDispatches) {
-        if (d.groups === 0 || !this.learning) continue;
+        if (d.groups === 0 || (d.learning && !this.learning)) continue;
         pass.setPipeline(d.kernel.pipeline);
         pass.setBindGroup(0, d.bindGroup, offsets);
         const x = Math.min(d.groups, maxGroups);

@@ -150,18 +150,40 @@ export class CpuPlasticity {
 
   /**
    * One step: `preBits` at preOffset holds the presynaptic spikes arriving now (emitted `delay`
-   * steps ago), `postBits` at postOffset the postsynaptic spikes of this step.
+   * steps ago), `postBits` at postOffset the postsynaptic spikes of this step. With `learning`
+   * false the weights and eligibility stay as they are and only the traces advance.
    */
-  step(preBits: Uint32Array, preOffset: number, postBits: Uint32Array, postOffset: number): void {
-    const { nPre, nPost, synapses, constants: c, preOf, fixedScale } = this.p;
-    const { weights: W, weightsFixed: Q, preTraces: R, postTraces: O, eligibility: E, arrived, spiked } = this;
-    const reward = c.reward === 1;
-    const mult = c.multiplicative === 1;
+  step(preBits: Uint32Array, preOffset: number, postBits: Uint32Array, postOffset: number, learning = true): void {
+    const { nPre, nPost, constants: c } = this.p;
+    const { preTraces: R, postTraces: O, arrived, spiked } = this;
     const nearest = c.nearest === 1;
     arrived.fill(0);
     spiked.fill(0);
     forEachSetBit(preBits, preOffset, (nPre + 31) >>> 5, (j) => (arrived[j] = 1));
     forEachSetBit(postBits, postOffset, (nPost + 31) >>> 5, (i) => (spiked[i] = 1));
+    if (learning) this.learn(arrived, spiked);
+    // Traces, after every synapse has read this step's values; they run while learning is off too.
+    for (let j = 0; j < nPre; j++) {
+      const r1 = f(R[j] * c.decayR1);
+      const r2 = f(R[nPre + j] * c.decayR2);
+      R[j] = arrived[j] ? (nearest ? 1 : f(r1 + 1)) : r1;
+      R[nPre + j] = arrived[j] ? (nearest ? 1 : f(r2 + 1)) : r2;
+    }
+    for (let i = 0; i < nPost; i++) {
+      const o1 = f(O[i] * c.decayO1);
+      const o2 = f(O[nPost + i] * c.decayO2);
+      O[i] = spiked[i] ? (nearest ? 1 : f(o1 + 1)) : o1;
+      O[nPost + i] = spiked[i] ? (nearest ? 1 : f(o2 + 1)) : o2;
+    }
+  }
+
+  /** The weight (or eligibility) changes of one step, from the traces as they were before it. */
+  private learn(arrived: Uint8Array, spiked: Uint8Array): void {
+    const { nPre, nPost, synapses, constants: c, preOf, fixedScale } = this.p;
+    const { weights: W, weightsFixed: Q, preTraces: R, postTraces: O, eligibility: E } = this;
+    const reward = c.reward === 1;
+    const mult = c.multiplicative === 1;
+    const nearest = c.nearest === 1;
     const dense = preOf === null;
     const k = reward ? f(c.learningRate * this.reward) : 0;
 
@@ -213,20 +235,6 @@ export class CpuPlasticity {
     }
     if (reward && k !== 0) {
       for (let s = 0; s < synapses; s++) if (live === null || live[s]) set(s, clip(f(W[s] + f(k * E[s])), c.wMin, c.wMax));
-    }
-
-    // Traces, after every synapse has read this step's values.
-    for (let j = 0; j < nPre; j++) {
-      const r1 = f(R[j] * c.decayR1);
-      const r2 = f(R[nPre + j] * c.decayR2);
-      R[j] = arrived[j] ? (nearest ? 1 : f(r1 + 1)) : r1;
-      R[nPre + j] = arrived[j] ? (nearest ? 1 : f(r2 + 1)) : r2;
-    }
-    for (let i = 0; i < nPost; i++) {
-      const o1 = f(O[i] * c.decayO1);
-      const o2 = f(O[nPost + i] * c.decayO2);
-      O[i] = spiked[i] ? (nearest ? 1 : f(o1 + 1)) : o1;
-      O[nPost + i] = spiked[i] ? (nearest ? 1 : f(o2 + 1)) : o2;
     }
   }
 }
