@@ -75,6 +75,9 @@ describe('dvs_emulator parity (GPU vs CPU twin)', () => {
         expect(Array.from(sg.hold)).toEqual(Array.from(sc.hold));
       }
       expect(total).toBeGreaterThan(50);
+      // The energy model's count of camera events: every event emitted, on both paths.
+      expect(cpu.workCounts()).toEqual({ neuronUpdates: 0, spikes: 0, synapticOps: 0, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: total, memoryBytes: 0 });
+      expect(g.workCounts()).toEqual(cpu.workCounts());
     } finally {
       g.destroy();
     }

@@ -17,6 +17,7 @@
  * Crossing times are the smallest integer u where the f32 predicate holds; the division only
  * guesses u and the search around it compares exactly, so both backends find the same u.
  */
+import { type WorkCounts, zeroCounts } from '../energy/counts.js';
 import { allocateEvents, type EventStream } from '../events/stream.js';
 import { ModelError } from '../model/errors.js';
 import { randU32 } from '../util/rng.js';
@@ -312,6 +313,8 @@ export class DvsEmulator {
   private fullScale = 1;
   private frames = 0;
   private prepared: Float32Array;
+  /** Events emitted so far, for workCounts(). */
+  private emitted = 0;
 
   constructor(
     readonly width: number,
@@ -345,7 +348,14 @@ export class DvsEmulator {
     for (let i = 0; i < n; i++) pixelInterval(this.params, this.thresholds, lp, r, hold, this.prepared, 0, c, i, out);
     this.tLast = tUs;
     this.frames++;
-    return recordsToEvents(this.width, this.height, out.data, out.count, this.t0);
+    const events = recordsToEvents(this.width, this.height, out.data, out.count, this.t0);
+    this.emitted += events.t.length;
+    return events;
+  }
+
+  /** The work done so far, as the energy model counts it: the camera events emitted (dvsEvents). */
+  workCounts(): WorkCounts {
+    return { ...zeroCounts(), dvsEvents: this.emitted };
   }
 
   /** Current filtered log intensity and reference (copies), for inspection and tests. */

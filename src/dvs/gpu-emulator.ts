@@ -10,6 +10,7 @@
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import emulatorWgsl from '../../shaders/dvs_emulator.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
+import { type WorkCounts, zeroCounts } from '../energy/counts.js';
 import { allocateEvents, type EventStream } from '../events/stream.js';
 import type { GpuContext } from '../gpu/device.js';
 import { BufferUsage } from '../gpu/flags.js';
@@ -47,6 +48,8 @@ const PIXELS_PER_THREAD = 8;
 
 export class GpuDvsEmulator {
   readonly stats: GpuDvsStats = { dispatches: 0, submissions: 0, retries: 0 };
+  /** Events emitted so far, for workCounts(). */
+  private emitted = 0;
   private t0?: number;
   private tLast?: number;
   private frames = 0;
@@ -186,10 +189,16 @@ export class GpuDvsEmulator {
       upload(device, this.framesBuf, this.staged.subarray(0, 2 * n * b));
       const records = await this.runBatch(b);
       parts.push(recordsToEvents(this.width, this.height, records, records.length / 3, this.t0 as number));
+      this.emitted += parts[parts.length - 1].t.length;
       this.tLast = timesUs[k0 + b - 1];
       this.frames += b;
     }
     return parts.length === 1 ? parts[0] : parts.length === 0 ? allocateEvents(this.width, this.height, 0) : concatEvents(this.width, this.height, parts);
+  }
+
+  /** The work done so far, as the energy model counts it: the camera events emitted (dvsEvents). */
+  workCounts(): WorkCounts {
+    return { ...zeroCounts(), dvsEvents: this.emitted };
   }
 
   private async runBatch(b: number): Promise<Uint32Array> {
