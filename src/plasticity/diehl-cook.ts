@@ -4,8 +4,8 @@
  *
  * 784 Poisson inputs (rate = pixel intensity in [0, 1] x 63.75 Hz, their intensity / 4 Hz)
  * -> N excitatory conductance-based LIF neurons with adaptive thresholds, through a dense plastic
- * projection (STDP, below; weights normalised to a fixed total per neuron after every image, their
- * 78 for 784 inputs) -> N inhibitory neurons one-to-one, which inhibit every excitatory neuron but
+ * projection (STDP, below; weights normalised to a fixed total per neuron before every training
+ * image, their 78 for 784 inputs) -> N inhibitory neurons one-to-one, which inhibit every excitatory neuron but
  * their own (lateral inhibition, winner-take-all). Constants from their Table/Methods: membrane
  * time constants 100 ms (exc) and 10 ms (inh), rest -65 / -60 mV, reset -65 / -45 mV, threshold
  * -52 / -40 mV, refractory 5 / 2 ms, conductance decay 1 ms (exc) and 2 ms (inh), reversal 0 mV
@@ -18,9 +18,10 @@
  * that drives fewer than 5 spikes is shown again with 32 Hz more at most twice (theirs: until it
  * does); every input synapse has one delay of one step (theirs: random in 0-10 ms; the engine's
  * plastic projections take one delay); normalisation clips to [0, 1] (theirs does not); the
- * threshold's 20 mV offset does not decay (see the excitatory population below). Labels: each excitatory neuron is assigned the class it responded to most (mean spikes
- * per image) over labelling images shown with learning off; a test image is classified by the
- * class whose neurons spiked most on average.
+ * threshold's 20 mV offset does not decay (see the excitatory population below). Labels: each
+ * excitatory neuron is assigned the class it responded to most (mean spikes per image) over
+ * labelling images shown with learning off; a test image is classified by the class whose
+ * neurons spiked most on average.
  */
 import { MNIST_PIXELS } from '../crossbar/mnist-data.js';
 import { Network } from '../model/network.js';
