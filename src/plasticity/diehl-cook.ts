@@ -5,10 +5,11 @@
  * 784 Poisson inputs (rate = pixel intensity in [0, 1] x 63.75 Hz, their intensity / 4 Hz)
  * -> N excitatory conductance-based LIF neurons with adaptive thresholds, through a dense plastic
  * projection (STDP, below; weights normalised to a fixed total per neuron before every training
- * image, their 78 for 784 inputs) -> N inhibitory neurons one-to-one, which inhibit every excitatory neuron but
- * their own (lateral inhibition, winner-take-all). Constants from their Table/Methods: membrane
- * time constants 100 ms (exc) and 10 ms (inh), rest -65 / -60 mV, reset -65 / -45 mV, threshold
- * -52 / -40 mV, refractory 5 / 2 ms, conductance decay 1 ms (exc) and 2 ms (inh), reversal 0 mV
+ * image, their 78 for 784 inputs) -> N inhibitory neurons one-to-one, which inhibit every
+ * excitatory neuron but their own (lateral inhibition, winner-take-all). Constants from their
+ * Table/Methods: membrane time constants 100 ms (exc) and 10 ms (inh), rest -65 / -60 mV, reset
+ * -65 / -45 mV, threshold -52 / -40 mV, refractory 5 / 2 ms, conductance decay 1 ms (exc) and
+ * 2 ms (inh), reversal 0 mV
  * and -100 mV (-85 mV for inhibitory targets), exc->inh 10.4, inh->exc 17, theta_plus 0.05 mV,
  * tau_theta 1e7 ms, 350 ms per image then 150 ms of rest. The learning rule is their code's
  * (Brian 1 reference implementation), which is the engine's triplet rule with nearest-spike traces:
