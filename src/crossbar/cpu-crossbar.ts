@@ -7,7 +7,7 @@ import { ModelError, requireInt } from '../model/errors.js';
 import { randU32 } from '../util/rng.js';
 import { applyPulse, type PulseConstants } from './device.js';
 import type { CrossbarArray, MvmConstants, ReadMatrices } from './crossbar.js';
-import { gaussian, STREAM } from './noise.js';
+import { gaussian, STREAM, uniform24 } from './noise.js';
 
 const f = Math.fround;
 
@@ -136,8 +136,10 @@ export function outerProductUpdateCpu(array: CrossbarArray, rows: Uint32Array, c
           const slot = (slot0 + q) >>> 0;
           const xp = k.c2c > 0 ? gaussian(seed, STREAM.pulseNoise, d, slot) : 0;
           const xm = k.c2c > 0 ? gaussian(seed, STREAM.pulseNoise, n + d, slot) : 0;
-          sp[d] = applyPulse(sp[d], up, up ? array.plus.dwSet[d] : array.plus.dwReset[d], xp, k);
-          sm[d] = applyPulse(sm[d], !up, up ? array.minus.dwReset[d] : array.minus.dwSet[d], xm, k);
+          const up_ = k.levelsM1 > 0 ? uniform24(seed, STREAM.pulseRound, d, slot) : 0;
+          const um = k.levelsM1 > 0 ? uniform24(seed, STREAM.pulseRound, n + d, slot) : 0;
+          sp[d] = applyPulse(sp[d], up, up ? array.plus.dwSet[d] : array.plus.dwReset[d], xp, up_, k);
+          sm[d] = applyPulse(sm[d], !up, up ? array.minus.dwReset[d] : array.minus.dwSet[d], xm, um, k);
         }
       }
     }

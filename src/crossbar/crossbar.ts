@@ -29,7 +29,7 @@
  */
 import { ModelError, rejectUnknownKeys, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
 import { DeviceArray, deviceParams, type DeviceParams } from './device.js';
-import { gaussian, STREAM } from './noise.js';
+import { gaussian, STREAM, uniform24 } from './noise.js';
 
 const f = Math.fround;
 
@@ -241,7 +241,8 @@ export class CrossbarArray {
             break;
           }
           if (k === maxPulses) break;
-          arr.pulseDevice(d, read < target, dev.c2c > 0 ? gaussian(seed, STREAM.programPulse, idx, draw) : 0);
+          const xi = dev.c2c > 0 ? gaussian(seed, STREAM.programPulse, idx, draw) : 0;
+          arr.pulseDevice(d, read < target, xi, dev.levels > 1 ? uniform24(seed, STREAM.programRound, idx, draw) : 0);
           pulses++;
         }
         if (!ok) failed++;
