@@ -89,3 +89,60 @@ describe('quantized devices: pulses round stochastically to the levels', () => {
     gpu.destroy();
   });
 });
+
+describe('engines refresh when the array is rewritten', () => {
+  const spec = { inputs: 6, outputs: 5, seed: 2 };
+  const x = randomVector(2 * spec.inputs, 9);
+  /** What a fresh CPU engine reads from the array now (no read noise: reads are deterministic). */
+  const fresh = (array: CrossbarArray) => new CpuCrossbar(array).mvm(x, 2);
+  const writes: [string, (a: CrossbarArray) => void][] = [
+    ['setWeights', (a) => a.setWeights(randomVector(30, 21, 0.8))],
+    ['program', (a) => a.program(randomVector(30, 22, 0.8))],
+    ['plus.setState', (a) => a.plus.setState(3, 0.95)],
+    ['minus.pulseDevice', (a) => a.minus.pulseDevice(7, true)],
+    ['direct state write + touch()', (a) => { a.plus.state[0] = 0.1; a.touch(); }],
+  ];
+
+  it('CpuCrossbar: mvm after each kind of write reads the new states', async () => {
+    const array = new CrossbarArray(spec);
+    array.setWeights(randomVector(30, 20, 0.8));
+    const engine = new CpuCrossbar(array);
+    let last = await engine.mvm(x, 2);
+    for (const [name, write] of writes) {
+      const v = array.version;
+      write(array);
+      expect(array.version, name).not.toBe(v);
+      const y = await engine.mvm(x, 2);
+      expect(Array.from(y), name).toEqual(Array.from(await fresh(array)));
+      expect(Array.from(y), name).not.toEqual(Array.from(last));
+      last = y;
+    }
+  });
+
+  it('GpuCrossbar: mvm and update after a host write use the new states (equal to the CPU engine)', async () => {
+    const gpuArray = new CrossbarArray(spec);
+    const cpuArray = new CrossbarArray(spec);
+    for (const a of [gpuArray, cpuArray]) a.setWeights(randomVector(30, 20, 0.8));
+    const gpu = await GpuCrossbar.create(await requireGpu(), gpuArray, { workgroupSize: 16 });
+    const cpu = new CpuCrossbar(cpuArray);
+    let last = await gpu.mvm(x, 2);
+    await cpu.mvm(x, 2);
+    for (const [name, write] of writes) {
+      write(gpuArray);
+      write(cpuArray);
+      const y = await gpu.mvm(x, 2);
+      expect(Array.from(y), name).toEqual(Array.from(await cpu.mvm(x, 2)));
+      expect(Array.from(y), name).not.toEqual(Array.from(last));
+      last = y;
+    }
+    // An update starts from the host's new states, not the GPU's old copy.
+    for (const a of [gpuArray, cpuArray]) a.setWeights(randomVector(30, 23, 0.5));
+    const rows = pulseCodes(randomVector(spec.inputs, 24), 0.9);
+    const cols = pulseCodes(randomVector(spec.outputs, 25), 0.9);
+    await gpu.update(rows, cols, 1, 10);
+    await cpu.update(rows, cols, 1, 10);
+    expect(Array.from(gpuArray.plus.state)).toEqual(Array.from(cpuArray.plus.state));
+    expect(Array.from(gpuArray.minus.state)).toEqual(Array.from(cpuArray.minus.state));
+    gpu.destroy();
+  });
+});

@@ -157,6 +157,8 @@ export interface CrossbarEngine {
 
 export class CpuCrossbar implements CrossbarEngine {
   private read: ReadMatrices | null = null;
+  /** array.version when `read` was computed. */
+  private readVersion = -1;
 
   /** @param t seconds since programming at which the array is read (drift). */
   constructor(
@@ -166,7 +168,10 @@ export class CpuCrossbar implements CrossbarEngine {
 
   async mvm(x: Float32Array, batch: number): Promise<Float32Array> {
     checkBatch(this.array, x, batch);
-    this.read ??= this.array.readMatrices(this.t);
+    if (this.read === null || this.readVersion !== this.array.version) {
+      this.read = this.array.readMatrices(this.t);
+      this.readVersion = this.array.version;
+    }
     const y = mvmCpu(this.read, this.array.mvmConstants(), x, batch, this.array.reads);
     this.array.reads += batch;
     return y;
@@ -176,6 +181,7 @@ export class CpuCrossbar implements CrossbarEngine {
     checkUpdate(this.array, rows, cols, batch, pulses);
     outerProductUpdateCpu(this.array, rows, cols, batch, pulses, this.array.updateSlots);
     this.array.updateSlots += batch;
+    this.array.touch();
     this.read = null;
   }
 }

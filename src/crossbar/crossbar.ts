@@ -180,6 +180,24 @@ export class CrossbarArray {
     this.gCentre = (c.device.g_min + c.device.g_max) / 2;
   }
 
+  /** Array-level writes not seen by the device arrays' own counters (touch). */
+  private ownVersion = 0;
+
+  /**
+   * Changes whenever a device state changes through the array's methods (setWeights, program,
+   * programWeights, engine updates) or the device arrays' (setState, pulseDevice, touch). Engines
+   * compare it before each read or update and refresh their cached copies when it moved. Code
+   * writing `plus.state` / `minus.state` directly must call touch() afterwards.
+   */
+  get version(): number {
+    return this.ownVersion + this.plus.version + this.minus.version;
+  }
+
+  /** Records a direct write to the device states (see version). */
+  touch(): void {
+    this.ownVersion++;
+  }
+
   get size(): number {
     return this.config.inputs * this.config.outputs;
   }

@@ -52,6 +52,8 @@ export class GpuCrossbar implements CrossbarEngine {
   private readonly rpMinus: GPUBuffer;
   private readonly steps: GPUBuffer;
   private readonly states: GPUBuffer;
+  /** array.version the GPU copies (states, read matrices) were made from. */
+  private seenVersion: number;
   private io: { x: GPUBuffer; y: GPUBuffer; rows: GPUBuffer; cols: GPUBuffer; batch: number } | null = null;
 
   private constructor(
@@ -75,6 +77,15 @@ export class GpuCrossbar implements CrossbarEngine {
     this.write(this.steps, packSteps(array));
     this.uploadStates();
     this.uploadReadMatrices();
+    this.seenVersion = array.version;
+  }
+
+  /** Re-uploads states and read matrices when the host array changed since they were made. */
+  private refresh(): void {
+    if (this.seenVersion === this.array.version) return;
+    this.uploadStates();
+    this.uploadReadMatrices();
+    this.seenVersion = this.array.version;
   }
 
   static async create(gpu: GpuContext, array: CrossbarArray, options: GpuCrossbarOptions = {}): Promise<GpuCrossbar> {
@@ -160,6 +171,7 @@ export class GpuCrossbar implements CrossbarEngine {
 
   async mvm(x: Float32Array, batch: number): Promise<Float32Array> {
     checkBatch(this.array, x, batch);
+    this.refresh();
     const { inputs, outputs } = this.array.config;
     const groupsY = Math.ceil(batch / BATCH_BLOCK);
     const maxDim = this.gpu.limits.maxComputeWorkgroupsPerDimension;
@@ -184,6 +196,7 @@ export class GpuCrossbar implements CrossbarEngine {
 
   async update(rows: Uint32Array, cols: Uint32Array, batch: number, pulses: number): Promise<void> {
     checkUpdate(this.array, rows, cols, batch, pulses);
+    this.refresh();
     const { inputs, outputs, seed } = this.array.config;
     const n = this.array.size;
     const io = this.ensureIo(batch);
@@ -206,7 +219,9 @@ export class GpuCrossbar implements CrossbarEngine {
     const s = await this.readBack(this.states, 8 * n, encoder);
     this.array.plus.state.set(s.subarray(0, n));
     this.array.minus.state.set(s.subarray(n, 2 * n));
+    this.array.touch();
     this.uploadReadMatrices();
+    this.seenVersion = this.array.version;
   }
 
   destroy(): void {

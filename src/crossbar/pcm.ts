@@ -152,6 +152,7 @@ export class PcmCrossbarArray extends CrossbarArray {
       devices.state[d] = this.gProg[k] / PCM.g_max_us; // weights() then reports the programmed weights
     }
     this.programmed = true;
+    this.touch();
   }
 
   /** Conductance (uS) of device k (+ devices first) read `t` s after programming. */
