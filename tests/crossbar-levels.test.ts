@@ -8,6 +8,8 @@ import { CrossbarArray } from '../src/crossbar/crossbar.js';
 import { CpuCrossbar, pulseCodes } from '../src/crossbar/cpu-crossbar.js';
 import { DeviceArray, pulseConstants, deviceParams, roundStateStochastic } from '../src/crossbar/device.js';
 import { GpuCrossbar } from '../src/crossbar/gpu-crossbar.js';
+import { PcmCrossbarArray } from '../src/crossbar/pcm.js';
+import { ModelError } from '../src/model/errors.js';
 import { CounterRng } from '../src/util/rng.js';
 import { requireGpu, testGpu } from './helpers.js';
 
@@ -16,6 +18,27 @@ afterAll(async () => (await testGpu())?.release());
 function randomVector(n: number, seed: number, scale = 1): Float32Array {
   const rng = new CounterRng(seed, 1);
   return Float32Array.from({ length: n }, () => (rng.uniform() * 2 - 1) * scale);
+}
+
+/** The field of the ModelError fn throws (fails if it returns or throws something else). */
+function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ModelError);
+    return (e as ModelError).field;
+  }
+  throw new Error('expected a ModelError');
+}
+
+async function asyncRefusal(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ModelError);
+    return (e as ModelError).field;
+  }
+  throw new Error('expected a ModelError');
 }
 
 function meanChange(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -144,5 +167,32 @@ describe('engines refresh when the array is rewritten', () => {
     expect(Array.from(gpuArray.plus.state)).toEqual(Array.from(cpuArray.plus.state));
     expect(Array.from(gpuArray.minus.state)).toEqual(Array.from(cpuArray.minus.state));
     gpu.destroy();
+  });
+});
+
+describe('PCM arrays are written by programWeights only', () => {
+  it('refuses setWeights, program and in-situ updates with the reason; direct state writes are caught at the next read', async () => {
+    const array = new PcmCrossbarArray({ inputs: 3, outputs: 2, seed: 1 });
+    const w = [0.5, -0.2, 0.1, 0.9, -0.7, 0];
+    array.programWeights(w);
+    const engine = new CpuCrossbar(array);
+    const x = new Float32Array([1, 0.5, -0.25]);
+    const y0 = await engine.mvm(x, 1);
+    expect(refusal(() => array.setWeights(w.map((v) => -v)))).toBe('setWeights');
+    expect(refusal(() => array.program(w))).toBe('program');
+    expect(() => array.setWeights(w)).toThrow(/programWeights\(\)/);
+    const rows = pulseCodes(x, 1);
+    const cols = pulseCodes([1, -1], 1);
+    expect(await asyncRefusal(() => engine.update(rows, cols, 1, 4))).toBe('crossbar');
+    await expect(engine.update(rows, cols, 1, 4)).rejects.toThrow(/PCMLikeNoiseModel/);
+    // Nothing was changed by the refused calls: the same read again.
+    expect(Array.from(await engine.mvm(x, 1))).toEqual(Array.from(y0));
+    // A write through the device array itself cannot be refused, but is not silently ignored.
+    array.plus.setState(0, 0);
+    expect(await asyncRefusal(() => engine.mvm(x, 1))).toBe('crossbar');
+    // Programming again is the way to change a PCM array's weights.
+    array.programWeights(w.map((v) => -v));
+    const y1 = await engine.mvm(x, 1);
+    expect(Math.sign(y1[0])).toBe(-Math.sign(y0[0]));
   });
 });

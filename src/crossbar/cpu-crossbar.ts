@@ -193,6 +193,8 @@ export function checkBatch(array: CrossbarArray, x: Float32Array, batch: number)
 }
 
 export function checkUpdate(array: CrossbarArray, rows: Uint32Array, cols: Uint32Array, batch: number, pulses: number): void {
+  const refusal = array.inSituUpdateRefusal();
+  if (refusal !== null) throw new ModelError('crossbar', refusal);
   requireInt('batch', batch, 1);
   requireInt('pulses', pulses, 1, 1024);
   if (rows.length !== batch * array.config.inputs) throw new ModelError('rows', `must have batch * inputs = ${batch * array.config.inputs} codes, got ${rows.length}`);

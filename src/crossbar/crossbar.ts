@@ -198,6 +198,14 @@ export class CrossbarArray {
     this.ownVersion++;
   }
 
+  /** Throws a ModelError when the array's reads do not follow its device states (PCM, pcm.ts). */
+  protected assertStateWritable(_method: string): void {}
+
+  /** Why outer-product updates (engine update()) are refused on this array, or null if they are not. */
+  inSituUpdateRefusal(): string | null {
+    return null;
+  }
+
   get size(): number {
     return this.config.inputs * this.config.outputs;
   }
@@ -222,6 +230,7 @@ export class CrossbarArray {
 
   /** Ideal write (no pulses): states set to the targets, rounded to the device levels. Row-major W[i * outputs + j]. */
   setWeights(weights: ArrayLike<number>): void {
+    this.assertStateWritable('setWeights');
     this.checkWeights(weights);
     for (let d = 0; d < this.size; d++) {
       const [sp, sm] = this.targetStates(weights[d]);
@@ -236,6 +245,7 @@ export class CrossbarArray {
    * the target, or it runs out of pulses.
    */
   program(weights: ArrayLike<number>, options: ProgramOptions = {}): ProgramReport {
+    this.assertStateWritable('program');
     this.checkWeights(weights);
     rejectUnknownKeys('program', options, ['tolerance', 'max_pulses']);
     const tol = requirePositive('program.tolerance', options.tolerance ?? 0.01);
