@@ -8,6 +8,7 @@ import { CrossbarArray } from '../src/crossbar/crossbar.js';
 import { CpuCrossbar, pulseCodes } from '../src/crossbar/cpu-crossbar.js';
 import { DeviceArray, pulseConstants, deviceParams, roundStateStochastic } from '../src/crossbar/device.js';
 import { GpuCrossbar } from '../src/crossbar/gpu-crossbar.js';
+import { weightPerPulse } from '../src/crossbar/training.js';
 import { PcmCrossbarArray } from '../src/crossbar/pcm.js';
 import { ModelError } from '../src/model/errors.js';
 import { CounterRng } from '../src/util/rng.js';
@@ -195,4 +196,32 @@ describe('PCM arrays are written by programWeights only', () => {
     const y1 = await engine.mvm(x, 1);
     expect(Math.sign(y1[0])).toBe(-Math.sign(y0[0]));
   });
+});
+
+describe('in-situ update: the expected weight change is the requested one on both mappings', () => {
+  for (const mapping of ['balanced', 'single_pair'] as const) {
+    it(`${mapping}: mean weight change of one update / lr x delta is 1 within 3 %`, async () => {
+      const inputs = 40;
+      const outputs = 40;
+      const array = new CrossbarArray({ inputs, outputs, mapping, seed: 6, device: { dw_set: 0.01, dw_reset: 0.01 } });
+      const engine = new CpuCrossbar(array);
+      const x = randomVector(inputs, 31);
+      const delta = randomVector(outputs, 32);
+      const lr = 0.5;
+      const pulses = 200;
+      const scale = Math.sqrt(lr / (pulses * weightPerPulse(array))); // as trainInSitu
+      const w0 = array.weights();
+      await engine.update(pulseCodes(x, scale), pulseCodes(delta, scale), 1, pulses);
+      const w1 = array.weights();
+      let got = 0;
+      let want = 0;
+      for (let i = 0; i < inputs; i++) for (let j = 0; j < outputs; j++) {
+        const requested = lr * x[i] * delta[j];
+        got += (w1[i * outputs + j] - w0[i * outputs + j]) * Math.sign(requested);
+        want += Math.abs(requested);
+      }
+      console.log(`[update] ${mapping}: mean change / requested = ${got / want}`);
+      expect(Math.abs(got / want - 1)).toBeLessThan(0.03);
+    });
+  }
 });
