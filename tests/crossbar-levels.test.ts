@@ -9,6 +9,8 @@ import { CpuCrossbar, pulseCodes } from '../src/crossbar/cpu-crossbar.js';
 import { DeviceArray, pulseConstants, deviceParams, roundStateStochastic } from '../src/crossbar/device.js';
 import { GpuCrossbar } from '../src/crossbar/gpu-crossbar.js';
 import { weightPerPulse } from '../src/crossbar/training.js';
+import { compensateDrift, driftReadout } from '../src/crossbar/drift-compensation.js';
+import { readEnergy } from '../src/crossbar/energy.js';
 import { PcmCrossbarArray } from '../src/crossbar/pcm.js';
 import { ModelError } from '../src/model/errors.js';
 import { CounterRng } from '../src/util/rng.js';
@@ -224,4 +226,48 @@ describe('in-situ update: the expected weight change is the requested one on bot
       expect(Math.abs(got / want - 1)).toBeLessThan(0.03);
     });
   }
+});
+
+describe('inputs that would make the f32 constants overflow, underflow or NaN are refused', () => {
+  const base = { inputs: 3, outputs: 2 };
+  it('crossbar scale parameters, naming the field', () => {
+    expect(refusal(() => new CrossbarArray({ ...base, adc_bits: 8, adc_range: 1e40 }))).toBe('crossbar.adc_range');
+    expect(refusal(() => new CrossbarArray({ ...base, adc_bits: 8, adc_range: 1e-45 }))).toBe('crossbar.adc_range');
+    expect(refusal(() => new CrossbarArray({ ...base, w_max: 1e40 }))).toBe('crossbar.w_max');
+    expect(refusal(() => new CrossbarArray({ ...base, v_read: 1e39 }))).toBe('crossbar.v_read');
+    expect(refusal(() => new CrossbarArray({ ...base, x_max: 0 }))).toBe('crossbar.x_max');
+    expect(refusal(() => new CrossbarArray({ ...base, device: { g_max: 1e40 } }))).toBe('crossbar.device.g_max');
+    // In range one by one, but their ratio underflows f32: refused by the derived-constant check.
+    expect(refusal(() => new CrossbarArray({ ...base, w_max: 1e15, device: { g_min: 0, g_max: 1e-15 }, x_max: 1e15 }))).toBe('crossbar.w_max');
+    expect(() => new CrossbarArray({ ...base, w_max: 1e15, device: { g_min: 0, g_max: 1e-15 }, x_max: 1e15 })).toThrow(/normal f32 range/);
+    // The largest accepted values still read finite outputs.
+    const big = new CrossbarArray({ ...base, adc_bits: 8, adc_range: 1e15, w_max: 1e3, v_read: 1e3 });
+    big.setWeights([1, -1, 0.5, 0, 2, -3]);
+    return new CpuCrossbar(big).mvm(new Float32Array([1, 1, 1]), 1).then((y) => {
+      for (const v of y) expect(Number.isFinite(v)).toBe(true);
+    });
+  });
+
+  it('outputGain, compensateDrift reference, engine time and readEnergy inputs', async () => {
+    const array = new CrossbarArray({ ...base, device: { drift_nu: 0.05 } });
+    array.setWeights([1, -1, 0.5, 0, 0.2, -0.3]);
+    for (const g of [NaN, 0, -1, Infinity]) expect(refusal(() => { array.outputGain = g; })).toBe('outputGain');
+    expect(refusal(() => { array.outputGain = 1e50; })).toBe('outputGain');
+    expect(array.outputGain).toBe(1);
+    array.outputGain = 2;
+    expect(array.outputGain).toBe(2);
+    array.outputGain = 1;
+    const engine = new CpuCrossbar(array, 100);
+    await expect(compensateDrift(engine, NaN)).rejects.toThrow(/reference/);
+    const reference = await driftReadout(new CpuCrossbar(array, 0));
+    expect(await compensateDrift(engine, reference)).toBeGreaterThan(1); // drifted: the gain restores it
+    for (const t of [NaN, -1, Infinity]) {
+      expect(refusal(() => new CpuCrossbar(array, t))).toBe('t');
+      expect(refusal(() => array.readMatrices(t))).toBe('t');
+      expect(refusal(() => readEnergy(array, [1, 0, 1], {}, t))).toBe('t');
+      expect(await asyncRefusal(async () => GpuCrossbar.create(await requireGpu(), array, { t }))).toBe('t');
+    }
+    expect(refusal(() => readEnergy(array, [1, NaN, 1]))).toBe('x[1]');
+    expect(readEnergy(array, [1, 0, 1]).total).toBeGreaterThan(0);
+  });
 });

@@ -6,7 +6,7 @@
 import { ModelError, requireInt } from '../model/errors.js';
 import { randU32 } from '../util/rng.js';
 import { applyPulse, type PulseConstants } from './device.js';
-import type { CrossbarArray, MvmConstants, ReadMatrices } from './crossbar.js';
+import { requireReadTime, type CrossbarArray, type MvmConstants, type ReadMatrices } from './crossbar.js';
 import { gaussian, STREAM, uniform24 } from './noise.js';
 
 const f = Math.fround;
@@ -164,7 +164,9 @@ export class CpuCrossbar implements CrossbarEngine {
   constructor(
     readonly array: CrossbarArray,
     readonly t = 0,
-  ) {}
+  ) {
+    requireReadTime('t', t);
+  }
 
   async mvm(x: Float32Array, batch: number): Promise<Float32Array> {
     checkBatch(this.array, x, batch);

@@ -88,6 +88,7 @@ export function deviceParams(spec: Partial<DeviceParams> = {}, field = 'device')
   const at = (k: string) => `${field}.${k}`;
   requireNonNegative(at('g_min'), p.g_min);
   requirePositive(at('g_max'), p.g_max);
+  if (p.g_max > 1e3) throw new ModelError(at('g_max'), `must be in (g_min, 1000] S (conductances are f32 in the kernels), got ${p.g_max}`);
   if (!(p.g_max > p.g_min)) throw new ModelError(at('g_max'), `must be > g_min (${p.g_min} S), got ${p.g_max}`);
   for (const k of ['dw_set', 'dw_reset'] as const) {
     if (!(requirePositive(at(k), p[k]) <= 1)) throw new ModelError(at(k), `must be in (0, 1], got ${p[k]}`);

@@ -13,7 +13,7 @@ import type { GpuContext } from '../gpu/device.js';
 import { BufferUsage, MapMode } from '../gpu/flags.js';
 import { getKernel, type CompiledKernel, type KernelDef } from '../gpu/kernels.js';
 import { ModelError } from '../model/errors.js';
-import type { CrossbarArray } from './crossbar.js';
+import { requireReadTime, type CrossbarArray } from './crossbar.js';
 import { checkBatch, checkUpdate, packSteps, type CrossbarEngine } from './cpu-crossbar.js';
 
 export const CROSSBAR_KERNELS = {
@@ -93,12 +93,13 @@ export class GpuCrossbar implements CrossbarEngine {
     if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > gpu.limits.maxComputeInvocationsPerWorkgroup) {
       throw new ModelError('workgroupSize', `must be an integer in [1, ${gpu.limits.maxComputeInvocationsPerWorkgroup}], got ${workgroupSize}`);
     }
+    const t = requireReadTime('t', options.t ?? 0);
     const bytes = 16 * array.size;
     if (bytes > gpu.limits.maxStorageBufferBindingSize) {
       throw new ModelError('crossbar', `${array.config.inputs} x ${array.config.outputs} needs ${bytes} bytes in one binding; this device allows ${gpu.limits.maxStorageBufferBindingSize}`);
     }
     const [mvm, update] = await Promise.all([getKernel(gpu.device, CROSSBAR_KERNELS.mvm, workgroupSize), getKernel(gpu.device, CROSSBAR_KERNELS.update, workgroupSize)]);
-    return new GpuCrossbar(gpu, array, mvm, update, options.t ?? 0);
+    return new GpuCrossbar(gpu, array, mvm, update, t);
   }
 
   private get device(): GPUDevice {
