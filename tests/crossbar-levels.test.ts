@@ -14,7 +14,7 @@ import { readEnergy } from '../src/crossbar/energy.js';
 import { PcmCrossbarArray } from '../src/crossbar/pcm.js';
 import { ModelError } from '../src/model/errors.js';
 import { CounterRng } from '../src/util/rng.js';
-import { requireGpu, testGpu } from './helpers.js';
+import { requireGpu, testGpu, withLimits } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());
 
@@ -269,5 +269,24 @@ describe('inputs that would make the f32 constants overflow, underflow or NaN ar
     }
     expect(refusal(() => readEnergy(array, [1, NaN, 1]))).toBe('x[1]');
     expect(readEnergy(array, [1, 0, 1]).total).toBeGreaterThan(0);
+  });
+});
+
+describe('GpuCrossbar refuses arrays and batches beyond the device limits, with the numbers', () => {
+  it('MVM workgroups, buffer bindings and batch buffers', async () => {
+    const real = await requireGpu();
+    const array = new CrossbarArray({ inputs: 8, outputs: 100 });
+    // 100 outputs / 16 per workgroup = 7 workgroups in x.
+    const fewGroups = withLimits(real, { maxComputeWorkgroupsPerDimension: 6 });
+    expect(await asyncRefusal(() => GpuCrossbar.create(fewGroups, array, { workgroupSize: 16 }))).toBe('crossbar.outputs');
+    await expect(GpuCrossbar.create(fewGroups, array, { workgroupSize: 16 })).rejects.toThrow(/7 MVM workgroups.*allows 6/);
+    // 800 pairs need 16 * 800 = 12800 bytes of pulse steps.
+    const smallBuffer = withLimits(real, { maxBufferSize: 12799 });
+    await expect(GpuCrossbar.create(smallBuffer, array)).rejects.toThrow(/12800 bytes.*allows 12799/);
+    // A batch whose x / y buffers exceed the binding limit is refused before any allocation.
+    const ok = await GpuCrossbar.create(withLimits(real, { maxStorageBufferBindingSize: 12800 }), array, { workgroupSize: 16 });
+    expect(await asyncRefusal(() => ok.mvm(new Float32Array(33 * 8), 33))).toBe('batch'); // 4 * 33 * 100 > 12800
+    expect((await ok.mvm(new Float32Array(32 * 8), 32)).length).toBe(32 * 100);
+    ok.destroy();
   });
 });

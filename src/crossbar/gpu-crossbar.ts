@@ -95,8 +95,18 @@ export class GpuCrossbar implements CrossbarEngine {
     }
     const t = requireReadTime('t', options.t ?? 0);
     const bytes = 16 * array.size;
-    if (bytes > gpu.limits.maxStorageBufferBindingSize) {
-      throw new ModelError('crossbar', `${array.config.inputs} x ${array.config.outputs} needs ${bytes} bytes in one binding; this device allows ${gpu.limits.maxStorageBufferBindingSize}`);
+    const maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+    if (bytes > maxBinding) {
+      throw new ModelError('crossbar', `${array.config.inputs} x ${array.config.outputs} needs ${bytes} bytes in one buffer binding; this device allows ${maxBinding} (maxStorageBufferBindingSize ${gpu.limits.maxStorageBufferBindingSize}, maxBufferSize ${gpu.limits.maxBufferSize})`);
+    }
+    const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+    const mvmGroups = Math.ceil(array.config.outputs / workgroupSize);
+    if (mvmGroups > maxDim) {
+      throw new ModelError('crossbar.outputs', `${array.config.outputs} outputs need ${mvmGroups} MVM workgroups of ${workgroupSize} in one dimension; this device allows ${maxDim} (at most ${maxDim * workgroupSize} outputs at this workgroupSize)`);
+    }
+    const updateGroups = Math.ceil(array.size / workgroupSize);
+    if (Math.ceil(updateGroups / Math.min(updateGroups, maxDim)) > maxDim) {
+      throw new ModelError('crossbar', `${array.size} device pairs need ${updateGroups} update workgroups of ${workgroupSize}; this device allows ${maxDim} x ${maxDim}`);
     }
     const [mvm, update] = await Promise.all([getKernel(gpu.device, CROSSBAR_KERNELS.mvm, workgroupSize), getKernel(gpu.device, CROSSBAR_KERNELS.update, workgroupSize)]);
     return new GpuCrossbar(gpu, array, mvm, update, t);
@@ -136,6 +146,12 @@ export class GpuCrossbar implements CrossbarEngine {
 
   private ensureIo(batch: number): NonNullable<GpuCrossbar['io']> {
     if (this.io && this.io.batch >= batch) return this.io;
+    const { inputs: ni, outputs: no } = this.array.config;
+    const bytes = 4 * batch * Math.max(ni, no);
+    const limit = Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize);
+    if (bytes > limit) {
+      throw new ModelError('batch', `${batch} vectors of ${Math.max(ni, no)} values need ${bytes} bytes in one buffer; this device allows ${limit}, so batch must be <= ${Math.floor(limit / (4 * Math.max(ni, no)))}`);
+    }
     if (this.io) for (const b of [this.io.x, this.io.y, this.io.rows, this.io.cols]) b.destroy();
     const { inputs, outputs } = this.array.config;
     const storage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
