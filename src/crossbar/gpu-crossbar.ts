@@ -3,6 +3,9 @@
  * outer-product update (shaders/crossbar_update.wgsl). Conductances, drift and the row-wire
  * folding are computed on the host (CrossbarArray.readMatrices) and uploaded; device states live
  * on the GPU during updates and are read back after each update so the host array stays current.
+ * Before each mvm and update the engine compares CrossbarArray.version with the version its GPU
+ * copies were made from, and re-uploads states and read matrices when the host array was
+ * rewritten (setWeights, program, setState, pulseDevice, another engine's update, touch()).
  */
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
