@@ -18,8 +18,14 @@ fn gaussian(seed: u32, stream: u32, index: u32, draw: u32) -> f32 {
   return (s - 2.0) * bitcast<f32>(SQRT3_F32);
 }
 
+// Uniform in [0, 1 - 2^-24] with 24 random bits, exact in f32. CPU twin: uniform24 in noise.ts.
+fn uniform24(seed: u32, stream: u32, index: u32, draw: u32) -> f32 {
+  return f32(rand_u32(seed, stream, index, draw) >> 8u) * (1.0 / 16777216.0);
+}
+
 // RNG streams of the crossbar; mirror STREAM in src/crossbar/noise.ts.
 const STREAM_READ_NOISE: u32 = 0x43520001u;
 const STREAM_PULSE_NOISE: u32 = 0x43520002u;
 const STREAM_ROW_PULSES: u32 = 0x43520003u;
 const STREAM_COL_PULSES: u32 = 0x43520004u;
+const STREAM_PULSE_ROUND: u32 = 0x4352000du;

@@ -33,18 +33,20 @@ struct UpdateParams {
 @group(0) @binding(4) var<storage, read> row_codes: array<u32>; // batch x inputs
 @group(0) @binding(5) var<storage, read> col_codes: array<u32>; // batch x outputs
 
-fn quantize(w: f32) -> f32 {
+// Stochastic rounding to one of the two neighbouring levels (u uniform in [0, 1)); CPU twin:
+// roundStateStochastic in device.ts.
+fn quantize(w: f32, u: f32) -> f32 {
   if (P.levels_m1 == 0.0) {
     return w;
   }
-  let code = floor(w * P.levels_m1 + 0.5);
+  let code = floor(w * P.levels_m1 + u);
   if (code >= P.levels_m1) {
     return 1.0;
   }
   return code * P.inv_levels_m1;
 }
 
-fn pulse(w: f32, up: bool, step: f32, xi: f32) -> f32 {
+fn pulse(w: f32, up: bool, step: f32, xi: f32, u: f32) -> f32 {
   var dw: f32;
   if (up) {
     dw = step * (1.0 - P.gamma_set * w);
@@ -54,7 +56,7 @@ fn pulse(w: f32, up: bool, step: f32, xi: f32) -> f32 {
   if (P.c2c > 0.0) {
     dw = dw * max(0.0, 1.0 + P.c2c * xi);
   }
-  return quantize(clamp(w + dw, 0.0, 1.0));
+  return quantize(clamp(w + dw, 0.0, 1.0), u);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -90,8 +92,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
           xp = gaussian(P.seed, STREAM_PULSE_NOISE, d, slot);
           xm = gaussian(P.seed, STREAM_PULSE_NOISE, n + d, slot);
         }
-        wp = pulse(wp, up, select(st.y, st.x, up), xp);
-        wm = pulse(wm, !up, select(st.z, st.w, up), xm);
+        var upl = 0.0;
+        var uml = 0.0;
+        if (P.levels_m1 > 0.0) {
+          upl = uniform24(P.seed, STREAM_PULSE_ROUND, d, slot);
+          uml = uniform24(P.seed, STREAM_PULSE_ROUND, n + d, slot);
+        }
+        wp = pulse(wp, up, select(st.y, st.x, up), xp, upl);
+        wm = pulse(wm, !up, select(st.z, st.w, up), xm, uml);
       }
     }
   }

@@ -29,7 +29,7 @@ describe('in-situ training of a single-layer classifier', () => {
 
   const cases: [string, CrossbarSpec, number][] = [
     ['ideal linear devices, 8-bit DAC and ADC', { ...periphery }, 0.01], // measured 0.975
-    ['realistic devices, 8-bit DAC and ADC', { ...periphery, device: realistic }, 0.02], // measured 0.967
+    ['realistic devices, 8-bit DAC and ADC', { ...periphery, device: realistic }, 0.02], // measured 0.965
   ];
   for (const [name, spec, gap] of cases) {
     it(`${name}: test accuracy within ${gap * 100} points of float`, async () => {
@@ -41,12 +41,16 @@ describe('in-situ training of a single-layer classifier', () => {
     });
   }
 
-  it('levels coarser than the pulse step stall learning (a device effect the model keeps)', async () => {
-    // 64 levels are 1/63 apart; a soft-bounds step of 0.01 (1 - w) rounds back to the same level.
-    const stalled = { ...realistic, dw_set: 0.01, dw_reset: 0.015, gamma_set: 1, gamma_reset: 1 };
-    const engine = new CpuCrossbar(new CrossbarArray({ ...periphery, device: stalled }));
+  it('levels coarser than the pulse step still learn: each pulse rounds stochastically to a neighbouring level', async () => {
+    // 64 levels are 1/63 apart; a soft-bounds step of 0.01 (1 - w) is below half a level. Rounding
+    // to the nearest level undid every such pulse (accuracy 0.84 before); stochastic rounding
+    // moves a level with probability step / spacing, so the expected step is the continuous one.
+    const coarse = { ...realistic, dw_set: 0.01, dw_reset: 0.015, gamma_set: 1, gamma_reset: 1 };
+    const engine = new CpuCrossbar(new CrossbarArray({ ...periphery, device: coarse }));
     await trainInSitu(engine, train, options);
-    expect(await crossbarAccuracy(engine, test)).toBeLessThan(floatTest - 0.05); // measured 0.84
+    const acc = await crossbarAccuracy(engine, test);
+    console.log(`[crossbar training] sub-level steps on 64 levels: crossbar ${acc}, float ${floatTest}`);
+    expect(acc).toBeGreaterThanOrEqual(floatTest - 0.03);
   });
 
   it('training on the GPU gives the CPU twin its device states bit for bit', async () => {

@@ -6,8 +6,8 @@
 import { ModelError, requireInt } from '../model/errors.js';
 import { randU32 } from '../util/rng.js';
 import { applyPulse, type PulseConstants } from './device.js';
-import type { CrossbarArray, MvmConstants, ReadMatrices } from './crossbar.js';
-import { gaussian, STREAM } from './noise.js';
+import { requireReadTime, type CrossbarArray, type MvmConstants, type ReadMatrices } from './crossbar.js';
+import { gaussian, STREAM, uniform24 } from './noise.js';
 
 const f = Math.fround;
 
@@ -136,8 +136,10 @@ export function outerProductUpdateCpu(array: CrossbarArray, rows: Uint32Array, c
           const slot = (slot0 + q) >>> 0;
           const xp = k.c2c > 0 ? gaussian(seed, STREAM.pulseNoise, d, slot) : 0;
           const xm = k.c2c > 0 ? gaussian(seed, STREAM.pulseNoise, n + d, slot) : 0;
-          sp[d] = applyPulse(sp[d], up, up ? array.plus.dwSet[d] : array.plus.dwReset[d], xp, k);
-          sm[d] = applyPulse(sm[d], !up, up ? array.minus.dwReset[d] : array.minus.dwSet[d], xm, k);
+          const up_ = k.levelsM1 > 0 ? uniform24(seed, STREAM.pulseRound, d, slot) : 0;
+          const um = k.levelsM1 > 0 ? uniform24(seed, STREAM.pulseRound, n + d, slot) : 0;
+          sp[d] = applyPulse(sp[d], up, up ? array.plus.dwSet[d] : array.plus.dwReset[d], xp, up_, k);
+          sm[d] = applyPulse(sm[d], !up, up ? array.minus.dwReset[d] : array.minus.dwSet[d], xm, um, k);
         }
       }
     }
@@ -155,16 +157,23 @@ export interface CrossbarEngine {
 
 export class CpuCrossbar implements CrossbarEngine {
   private read: ReadMatrices | null = null;
+  /** array.version when `read` was computed. */
+  private readVersion = -1;
 
   /** @param t seconds since programming at which the array is read (drift). */
   constructor(
     readonly array: CrossbarArray,
     readonly t = 0,
-  ) {}
+  ) {
+    requireReadTime('t', t);
+  }
 
   async mvm(x: Float32Array, batch: number): Promise<Float32Array> {
     checkBatch(this.array, x, batch);
-    this.read ??= this.array.readMatrices(this.t);
+    if (this.read === null || this.readVersion !== this.array.version) {
+      this.read = this.array.readMatrices(this.t);
+      this.readVersion = this.array.version;
+    }
     const y = mvmCpu(this.read, this.array.mvmConstants(), x, batch, this.array.reads);
     this.array.reads += batch;
     return y;
@@ -174,6 +183,7 @@ export class CpuCrossbar implements CrossbarEngine {
     checkUpdate(this.array, rows, cols, batch, pulses);
     outerProductUpdateCpu(this.array, rows, cols, batch, pulses, this.array.updateSlots);
     this.array.updateSlots += batch;
+    this.array.touch();
     this.read = null;
   }
 }
@@ -185,6 +195,8 @@ export function checkBatch(array: CrossbarArray, x: Float32Array, batch: number)
 }
 
 export function checkUpdate(array: CrossbarArray, rows: Uint32Array, cols: Uint32Array, batch: number, pulses: number): void {
+  const refusal = array.inSituUpdateRefusal();
+  if (refusal !== null) throw new ModelError('crossbar', refusal);
   requireInt('batch', batch, 1);
   requireInt('pulses', pulses, 1, 1024);
   if (rows.length !== batch * array.config.inputs) throw new ModelError('rows', `must have batch * inputs = ${batch * array.config.inputs} codes, got ${rows.length}`);

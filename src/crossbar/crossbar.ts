@@ -27,9 +27,9 @@
  * caused by drops, and read noise in the drop currents) are neglected; the model holds while
  * r_wire G N^2 << 1 for an N x N tile.
  */
-import { ModelError, rejectUnknownKeys, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
 import { DeviceArray, deviceParams, type DeviceParams } from './device.js';
-import { gaussian, STREAM } from './noise.js';
+import { gaussian, STREAM, uniform24 } from './noise.js';
 
 const f = Math.fround;
 
@@ -78,29 +78,80 @@ export function crossbarConfig(spec: CrossbarSpec): CrossbarConfig {
   const device = deviceParams(spec.device ?? {}, 'crossbar.device');
   const tile_rows = requireInt('crossbar.tile_rows', spec.tile_rows ?? 64, 1, 4096);
   const tile_cols = requireInt('crossbar.tile_cols', spec.tile_cols ?? 64, 1, 4096);
-  const v_read = requirePositive('crossbar.v_read', spec.v_read ?? 0.2);
+  const v_read = requireInRange('crossbar.v_read', spec.v_read ?? 0.2, 1e-6, 1e3);
   const dac_bits = requireInt('crossbar.dac_bits', spec.dac_bits ?? 0, 0, 16);
   const adc_bits = requireInt('crossbar.adc_bits', spec.adc_bits ?? 0, 0, 24);
   if (dac_bits === 1) throw new ModelError('crossbar.dac_bits', 'must be 0 (ideal) or an integer in [2, 16] (signed codes), got 1');
   if (adc_bits === 1) throw new ModelError('crossbar.adc_bits', 'must be 0 (ideal) or an integer in [2, 24] (signed codes), got 1');
   const mapping = spec.mapping ?? 'balanced';
   if (mapping !== 'balanced' && mapping !== 'single_pair') throw new ModelError('crossbar.mapping', `must be 'balanced' or 'single_pair', got ${JSON.stringify(mapping)}`);
-  return {
+  const config: CrossbarConfig = {
     inputs,
     outputs,
     device,
     tile_rows,
     tile_cols,
-    w_max: requirePositive('crossbar.w_max', spec.w_max ?? 1),
-    x_max: requirePositive('crossbar.x_max', spec.x_max ?? 1),
+    w_max: requireInRange('crossbar.w_max', spec.w_max ?? 1, SCALE_MIN, SCALE_MAX),
+    x_max: requireInRange('crossbar.x_max', spec.x_max ?? 1, SCALE_MIN, SCALE_MAX),
     v_read,
     dac_bits,
     adc_bits,
-    adc_range: requirePositive('crossbar.adc_range', spec.adc_range ?? v_read * tile_rows * (device.g_max - device.g_min)),
+    adc_range: requireInRange('crossbar.adc_range', spec.adc_range ?? v_read * tile_rows * (device.g_max - device.g_min), SCALE_MIN, SCALE_MAX),
     r_wire: requireNonNegative('crossbar.r_wire', spec.r_wire ?? 0),
     seed: requireInt('crossbar.seed', spec.seed ?? 0, 0, 2 ** 32 - 1),
     mapping,
   };
+  checkPeriphery(config, 1);
+  return config;
+}
+
+/** Bounds of w_max, x_max and adc_range (their units are the caller's): far beyond any use, inside f32. */
+const SCALE_MIN = 1e-15;
+const SCALE_MAX = 1e15;
+/** Smallest normal f32: a derived constant below it would lose precision or flush to zero. */
+const F32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/** The periphery's f32 constants (MvmConstants) before rounding, for a given output gain. */
+function peripheryConstants(c: CrossbarConfig, gain: number) {
+  const dacLevels = c.dac_bits ? 2 ** (c.dac_bits - 1) - 1 : 0;
+  const adcLevels = c.adc_bits ? 2 ** (c.adc_bits - 1) - 1 : 0;
+  const gScale = (c.device.g_max - c.device.g_min) / c.w_max;
+  const ampsPerOut = gScale * (c.v_read / c.x_max); // current of weight 1 times input 1
+  return {
+    dacLevels,
+    adcLevels,
+    gScale,
+    dacIn: dacLevels ? dacLevels / c.x_max : 0,
+    dacOut: dacLevels ? c.v_read / dacLevels : 0,
+    vPerX: c.v_read / c.x_max,
+    adcIn: adcLevels ? (adcLevels * gain) / c.adc_range : 0,
+    adcOut: adcLevels ? c.adc_range / adcLevels / ampsPerOut : 0,
+    outPerAmp: gain / ampsPerOut,
+  };
+}
+
+/**
+ * Refuses parameters whose derived f32 constants would be infinite, zero or subnormal (every
+ * output NaN or 0), naming the field to change. `gain` is the output gain (outputGain).
+ */
+function checkPeriphery(c: CrossbarConfig, gain: number): void {
+  const k = peripheryConstants(c, gain);
+  const checks: [string, string, number, boolean][] = [
+    ['crossbar.w_max', '(g_max - g_min) / w_max (S per unit weight)', k.gScale, true],
+    ['crossbar.x_max', 'v_read / x_max', k.vPerX, true],
+    ['crossbar.x_max', 'DAC codes / x_max', k.dacIn, k.dacLevels > 0],
+    ['crossbar.v_read', 'v_read / DAC codes', k.dacOut, k.dacLevels > 0],
+    ['crossbar.adc_range', 'ADC codes * outputGain / adc_range', k.adcIn, k.adcLevels > 0],
+    ['crossbar.adc_range', 'adc_range / ADC codes / (g_scale v_read / x_max)', k.adcOut, k.adcLevels > 0],
+    ['crossbar.w_max', 'outputGain / (g_scale v_read / x_max)', k.outPerAmp, true],
+  ];
+  for (const [field, what, value, used] of checks) {
+    if (!used) continue;
+    const v = Math.abs(f(value));
+    if (!(Number.isFinite(v) && v >= F32_MIN_NORMAL)) {
+      throw new ModelError(field, `makes ${what} = ${value}, outside the normal f32 range [${F32_MIN_NORMAL}, 3.4e38]; choose w_max, x_max, v_read, adc_range and outputGain so that it is inside`);
+    }
+  }
 }
 
 /** What one read of the array needs, as the MVM kernel and its CPU twin consume it (all f32). */
@@ -163,12 +214,26 @@ export class CrossbarArray {
   updateSlots = 0;
   /** Verify reads and pulses of write-and-verify so far. */
   private programDraws = 0;
+  private gain = 1;
+
   /**
    * Gain on every column current before its ADC (default 1): how the periphery applies a drift
    * compensation factor (drift-compensation.ts), so the output scale and the ADC's resolution
-   * are both restored.
+   * are both restored. Must be finite and > 0 and keep the periphery's f32 constants finite.
    */
-  outputGain = 1;
+  get outputGain(): number {
+    return this.gain;
+  }
+
+  set outputGain(gain: number) {
+    requirePositive('outputGain', gain);
+    try {
+      checkPeriphery(this.config, gain);
+    } catch (e) {
+      throw e instanceof ModelError ? new ModelError('outputGain', e.message) : e;
+    }
+    this.gain = gain;
+  }
 
   constructor(spec: CrossbarSpec) {
     const c = (this.config = crossbarConfig(spec));
@@ -178,6 +243,32 @@ export class CrossbarArray {
     this.minus = new DeviceArray(n, c.device, c.seed, n, rest);
     this.gScale = (c.device.g_max - c.device.g_min) / c.w_max;
     this.gCentre = (c.device.g_min + c.device.g_max) / 2;
+  }
+
+  /** Array-level writes not seen by the device arrays' own counters (touch). */
+  private ownVersion = 0;
+
+  /**
+   * Changes whenever a device state changes through the array's methods (setWeights, program,
+   * programWeights, engine updates) or the device arrays' (setState, pulseDevice, touch). Engines
+   * compare it before each read or update and refresh their cached copies when it moved. Code
+   * writing `plus.state` / `minus.state` directly must call touch() afterwards.
+   */
+  get version(): number {
+    return this.ownVersion + this.plus.version + this.minus.version;
+  }
+
+  /** Records a direct write to the device states (see version). */
+  touch(): void {
+    this.ownVersion++;
+  }
+
+  /** Throws a ModelError when the array's reads do not follow its device states (PCM, pcm.ts). */
+  protected assertStateWritable(_method: string): void {}
+
+  /** Why outer-product updates (engine update()) are refused on this array, or null if they are not. */
+  inSituUpdateRefusal(): string | null {
+    return null;
   }
 
   get size(): number {
@@ -204,6 +295,7 @@ export class CrossbarArray {
 
   /** Ideal write (no pulses): states set to the targets, rounded to the device levels. Row-major W[i * outputs + j]. */
   setWeights(weights: ArrayLike<number>): void {
+    this.assertStateWritable('setWeights');
     this.checkWeights(weights);
     for (let d = 0; d < this.size; d++) {
       const [sp, sm] = this.targetStates(weights[d]);
@@ -218,6 +310,7 @@ export class CrossbarArray {
    * the target, or it runs out of pulses.
    */
   program(weights: ArrayLike<number>, options: ProgramOptions = {}): ProgramReport {
+    this.assertStateWritable('program');
     this.checkWeights(weights);
     rejectUnknownKeys('program', options, ['tolerance', 'max_pulses']);
     const tol = requirePositive('program.tolerance', options.tolerance ?? 0.01);
@@ -241,7 +334,8 @@ export class CrossbarArray {
             break;
           }
           if (k === maxPulses) break;
-          arr.pulseDevice(d, read < target, dev.c2c > 0 ? gaussian(seed, STREAM.programPulse, idx, draw) : 0);
+          const xi = dev.c2c > 0 ? gaussian(seed, STREAM.programPulse, idx, draw) : 0;
+          arr.pulseDevice(d, read < target, xi, dev.levels > 1 ? uniform24(seed, STREAM.programRound, idx, draw) : 0);
           pulses++;
         }
         if (!ok) failed++;
@@ -277,6 +371,7 @@ export class CrossbarArray {
 
   /** The read matrices `t` seconds after programming (drift), with the wire drops folded in. */
   readMatrices(t = 0): ReadMatrices {
+    requireReadTime('t', t);
     const { inputs, outputs, tile_rows, tile_cols, r_wire } = this.config;
     const n = this.size;
     const [gp, gm] = this.readConductances(t);
@@ -296,27 +391,32 @@ export class CrossbarArray {
 
   mvmConstants(): MvmConstants {
     const c = this.config;
-    const dacLevels = c.dac_bits ? 2 ** (c.dac_bits - 1) - 1 : 0;
-    const adcLevels = c.adc_bits ? 2 ** (c.adc_bits - 1) - 1 : 0;
-    const ampsPerOut = this.gScale * (c.v_read / c.x_max); // current of weight 1 times input 1
+    const k = peripheryConstants(c, this.gain);
     return {
       inputs: c.inputs,
       outputs: c.outputs,
       tileRows: c.tile_rows,
       seed: c.seed,
       xMax: f(c.x_max),
-      dacLevels,
-      dacIn: dacLevels ? f(dacLevels / c.x_max) : 0,
-      dacOut: dacLevels ? f(c.v_read / dacLevels) : 0,
-      vPerX: f(c.v_read / c.x_max),
-      adcLevels,
-      adcIn: adcLevels ? f((adcLevels * this.outputGain) / c.adc_range) : 0,
-      adcOut: adcLevels ? f(c.adc_range / adcLevels / ampsPerOut) : 0,
-      outPerAmp: f(this.outputGain / ampsPerOut),
+      dacLevels: k.dacLevels,
+      dacIn: f(k.dacIn),
+      dacOut: f(k.dacOut),
+      vPerX: f(k.vPerX),
+      adcLevels: k.adcLevels,
+      adcIn: f(k.adcIn),
+      adcOut: f(k.adcOut),
+      outPerAmp: f(k.outPerAmp),
       readNoise: f(c.device.read_noise),
       wires: c.r_wire > 0,
     };
   }
+}
+
+/** A read time in seconds after programming: finite and >= 0 (NaN or a negative time would silently mean no drift). */
+export function requireReadTime(field: string, t: unknown): number {
+  const v = requireFinite(field, t);
+  if (!(v >= 0)) throw new ModelError(field, `must be a finite time >= 0 s after programming, got ${v}`);
+  return v;
 }
 
 /**

@@ -6,8 +6,11 @@
  * Pulse response (aihwkit's LinearStepDevice form, Gokmen & Vlasov 2016): one SET pulse moves
  *   w += dw_set (1 - gamma_set w),     one RESET pulse moves  w -= dw_reset (1 - gamma_reset (1 - w)),
  * each step scaled by (1 + c2c xi) for cycle-to-cycle noise, then clipped to [0, 1] and, with a
- * finite number of levels, rounded to the nearest level. gamma = 0 is a linear device with hard
- * bounds; gamma = 1 is a soft-bounds device whose steps shrink to zero at the bound it moves to,
+ * finite number of levels, rounded stochastically to one of the two neighbouring levels:
+ * code = floor(w (levels - 1) + u), u uniform in [0, 1) from the counter RNG, so the expected
+ * state after a pulse is the continuous device's (a step below half a level still moves the
+ * device, with probability step / level spacing; rounding to the nearest level would undo it).
+ * gamma = 0 is a linear device with hard bounds; gamma = 1 is a soft-bounds device whose steps shrink to zero at the bound it moves to,
  * so the conductance saturates exponentially with pulse count. dw_set != dw_reset (and
  * gamma_set != gamma_reset) is the usual SET/RESET asymmetry.
  *
@@ -16,7 +19,7 @@
  */
 import { ModelError, rejectUnknownKeys, requireInRange, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
 import { randU32 } from '../util/rng.js';
-import { gaussian, STREAM } from './noise.js';
+import { gaussian, STREAM, uniform24 } from './noise.js';
 
 const f = Math.fround;
 
@@ -85,6 +88,7 @@ export function deviceParams(spec: Partial<DeviceParams> = {}, field = 'device')
   const at = (k: string) => `${field}.${k}`;
   requireNonNegative(at('g_min'), p.g_min);
   requirePositive(at('g_max'), p.g_max);
+  if (p.g_max > 1e3) throw new ModelError(at('g_max'), `must be in (g_min, 1000] S (conductances are f32 in the kernels), got ${p.g_max}`);
   if (!(p.g_max > p.g_min)) throw new ModelError(at('g_max'), `must be > g_min (${p.g_min} S), got ${p.g_max}`);
   for (const k of ['dw_set', 'dw_reset'] as const) {
     if (!(requirePositive(at(k), p[k]) <= 1)) throw new ModelError(at(k), `must be in (0, 1], got ${p[k]}`);
@@ -132,16 +136,29 @@ export function quantizeState(w: number, k: PulseConstants): number {
 }
 
 /**
- * One pulse on one device, in f32: `up` is SET, else RESET; `step` is the device's own dw_set or
- * dw_reset (after device-to-device spread; 0 for a stuck device); xi is the pulse's unit noise draw.
+ * Rounds a state stochastically to one of its two neighbouring levels: code = floor(w M + u),
+ * M = levels - 1, u uniform in [0, 1) (uniform24), so E[result] = w up to f32 rounding. Identity
+ * for a continuous device; the top level is returned as exactly 1, as in quantizeState.
  */
-export function applyPulse(w: number, up: boolean, step: number, xi: number, k: PulseConstants): number {
+export function roundStateStochastic(w: number, u: number, k: PulseConstants): number {
+  if (k.levelsM1 === 0) return w;
+  const code = Math.floor(f(f(w * k.levelsM1) + u));
+  return code >= k.levelsM1 ? 1 : f(code * k.invLevelsM1);
+}
+
+/**
+ * One pulse on one device, in f32: `up` is SET, else RESET; `step` is the device's own dw_set or
+ * dw_reset (after device-to-device spread; 0 for a stuck device); xi is the pulse's unit noise
+ * draw; u the pulse's uniform draw in [0, 1) for stochastic rounding to the levels (unused for a
+ * continuous device).
+ */
+export function applyPulse(w: number, up: boolean, step: number, xi: number, u: number, k: PulseConstants): number {
   let dw: number;
   if (up) dw = f(step * f(1 - f(k.gammaSet * w)));
   else dw = -f(step * f(1 - f(k.gammaReset * f(1 - w))));
   if (k.c2c > 0) dw = f(dw * Math.max(0, f(1 + f(k.c2c * xi))));
   const next = Math.min(1, Math.max(0, f(w + dw)));
-  return quantizeState(next, k);
+  return roundStateStochastic(next, u, k);
 }
 
 export type Fault = 'none' | 'stuck_on' | 'stuck_off';
@@ -163,6 +180,10 @@ export class DeviceArray {
   readonly nu: Float64Array;
   /** 0 healthy, 1 stuck ON, 2 stuck OFF. */
   readonly fault: Uint8Array;
+  /** Count of state-changing calls (pulseDevice, setState, touch): engines compare it to refresh their copies. */
+  version = 0;
+  /** Rounding draws of pulseDevice calls without an explicit u. */
+  private directDraws = 0;
 
   /**
    * @param n number of devices
@@ -173,7 +194,7 @@ export class DeviceArray {
     readonly n: number,
     spec: Partial<DeviceParams> | DeviceParams,
     readonly seed = 0,
-    indexBase = 0,
+    readonly indexBase = 0,
     initialState = 0,
   ) {
     requireInt('n', n, 0, 2 ** 31 - 1);
@@ -205,16 +226,32 @@ export class DeviceArray {
     return this.fault[d] === 1 ? 'stuck_on' : this.fault[d] === 2 ? 'stuck_off' : 'none';
   }
 
-  /** Applies one SET (up) or RESET pulse to device d with unit noise xi. */
-  pulseDevice(d: number, up: boolean, xi = 0): void {
+  /**
+   * Applies one SET (up) or RESET pulse to device d with unit noise xi and rounding draw u in
+   * [0, 1) (levels > 1 only). Without u, u is drawn from STREAM.directRound keyed by the device's
+   * RNG index and a per-array count of such draws.
+   */
+  pulseDevice(d: number, up: boolean, xi = 0, u?: number): void {
     if (this.fault[d] !== 0) return;
-    this.state[d] = applyPulse(this.state[d], up, up ? this.dwSet[d] : this.dwReset[d], xi, this.pulse);
+    let r = 0;
+    if (this.pulse.levelsM1 > 0) r = u ?? uniform24(this.seed, STREAM.directRound, (this.indexBase + d) >>> 0, this.directDraws++);
+    this.state[d] = applyPulse(this.state[d], up, up ? this.dwSet[d] : this.dwReset[d], xi, r, this.pulse);
+    this.version++;
   }
 
   /** Sets device d's state directly (an ideal write, quantized to the levels); stuck devices ignore it. */
   setState(d: number, w: number): void {
     if (this.fault[d] !== 0) return;
     this.state[d] = quantizeState(f(Math.min(1, Math.max(0, w))), this.pulse);
+    this.version++;
+  }
+
+  /**
+   * Records a change to `state` made by writing the array directly (engines, PCM programming), so
+   * engines that cache reads of this array refresh them (CrossbarArray.version).
+   */
+  touch(): void {
+    this.version++;
   }
 
   /** Conductance (S) of device d from its state, before drift and read noise. */
@@ -225,7 +262,9 @@ export class DeviceArray {
 
   /**
    * Conductance (S) of device d, `t` seconds after programming: G (t / t0)^-nu for t > t0
-   * (drift is counted from t0, the first read after programming).
+   * (drift is counted from t0, the first read after programming; none before t0). Unlike the PCM
+   * preset (pcm.ts) and aihwkit, which use G ((t + t0) / t0)^-nu from t = 0 and nu = |draw|, this
+   * generic model clips a negative nu draw to 0 (constructor); see docs/crossbar.md, Drift.
    */
   driftedConductance(d: number, t: number): number {
     const g = this.conductance(d);

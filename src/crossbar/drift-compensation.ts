@@ -9,6 +9,7 @@
  * window. That restores the ADC's resolution as well as the output scale; a purely digital scale
  * after the ADC (aihwkit's placement) cannot change the argmax of a single-layer classifier.
  */
+import { requirePositive } from '../model/errors.js';
 import type { CrossbarEngine } from './cpu-crossbar.js';
 
 /** The one-hot basis of `inputs` inputs, as a batch of `inputs` vectors. */
@@ -33,6 +34,7 @@ export async function driftReadout(engine: CrossbarEngine, probe?: Float32Array)
  * reference / now; returns that gain. `reference` is driftReadout() right after programming.
  */
 export async function compensateDrift(engine: CrossbarEngine, reference: number, probe?: Float32Array): Promise<number> {
+  requirePositive('reference', reference);
   engine.array.outputGain = 1;
   const gain = reference / (await driftReadout(engine, probe));
   engine.array.outputGain = gain;

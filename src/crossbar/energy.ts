@@ -15,8 +15,8 @@
  * Write (one programming pulse on one device): E = V_pulse I t_pulse with I = V_pulse G, the
  * device's conductance during the pulse (ohmic; the threshold switching of a real SET is ignored).
  */
-import { ModelError, rejectUnknownKeys, requireNonNegative, requirePositive } from '../model/errors.js';
-import type { CrossbarArray } from './crossbar.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireNonNegative, requirePositive } from '../model/errors.js';
+import { requireReadTime, type CrossbarArray } from './crossbar.js';
 
 export interface EnergyParams {
   /**
@@ -98,6 +98,8 @@ export function readEnergy(array: CrossbarArray, x: ArrayLike<number>, options: 
   const p = energyParams(options);
   const { inputs, outputs, tile_rows, dac_bits, adc_bits } = array.config;
   if (x.length !== inputs) throw new ModelError('x', `must have inputs = ${inputs} entries, got ${x.length}`);
+  for (let i = 0; i < inputs; i++) requireFinite(`x[${i}]`, x[i]);
+  requireReadTime('t', t);
   const m = array.readMatrices(t);
   let arrayJ = 0;
   let wiresJ = 0;

@@ -3,6 +3,9 @@
  * outer-product update (shaders/crossbar_update.wgsl). Conductances, drift and the row-wire
  * folding are computed on the host (CrossbarArray.readMatrices) and uploaded; device states live
  * on the GPU during updates and are read back after each update so the host array stays current.
+ * Before each mvm and update the engine compares CrossbarArray.version with the version its GPU
+ * copies were made from, and re-uploads states and read matrices when the host array was
+ * rewritten (setWeights, program, setState, pulseDevice, another engine's update, touch()).
  */
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
@@ -13,7 +16,7 @@ import type { GpuContext } from '../gpu/device.js';
 import { BufferUsage, MapMode } from '../gpu/flags.js';
 import { getKernel, type CompiledKernel, type KernelDef } from '../gpu/kernels.js';
 import { ModelError } from '../model/errors.js';
-import type { CrossbarArray } from './crossbar.js';
+import { requireReadTime, type CrossbarArray } from './crossbar.js';
 import { checkBatch, checkUpdate, packSteps, type CrossbarEngine } from './cpu-crossbar.js';
 
 export const CROSSBAR_KERNELS = {
@@ -52,6 +55,8 @@ export class GpuCrossbar implements CrossbarEngine {
   private readonly rpMinus: GPUBuffer;
   private readonly steps: GPUBuffer;
   private readonly states: GPUBuffer;
+  /** array.version the GPU copies (states, read matrices) were made from. */
+  private seenVersion: number;
   private io: { x: GPUBuffer; y: GPUBuffer; rows: GPUBuffer; cols: GPUBuffer; batch: number } | null = null;
 
   private constructor(
@@ -75,6 +80,15 @@ export class GpuCrossbar implements CrossbarEngine {
     this.write(this.steps, packSteps(array));
     this.uploadStates();
     this.uploadReadMatrices();
+    this.seenVersion = array.version;
+  }
+
+  /** Re-uploads states and read matrices when the host array changed since they were made. */
+  private refresh(): void {
+    if (this.seenVersion === this.array.version) return;
+    this.uploadStates();
+    this.uploadReadMatrices();
+    this.seenVersion = this.array.version;
   }
 
   static async create(gpu: GpuContext, array: CrossbarArray, options: GpuCrossbarOptions = {}): Promise<GpuCrossbar> {
@@ -82,12 +96,23 @@ export class GpuCrossbar implements CrossbarEngine {
     if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > gpu.limits.maxComputeInvocationsPerWorkgroup) {
       throw new ModelError('workgroupSize', `must be an integer in [1, ${gpu.limits.maxComputeInvocationsPerWorkgroup}], got ${workgroupSize}`);
     }
+    const t = requireReadTime('t', options.t ?? 0);
     const bytes = 16 * array.size;
-    if (bytes > gpu.limits.maxStorageBufferBindingSize) {
-      throw new ModelError('crossbar', `${array.config.inputs} x ${array.config.outputs} needs ${bytes} bytes in one binding; this device allows ${gpu.limits.maxStorageBufferBindingSize}`);
+    const maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+    if (bytes > maxBinding) {
+      throw new ModelError('crossbar', `${array.config.inputs} x ${array.config.outputs} needs ${bytes} bytes in one buffer binding; this device allows ${maxBinding} (maxStorageBufferBindingSize ${gpu.limits.maxStorageBufferBindingSize}, maxBufferSize ${gpu.limits.maxBufferSize})`);
+    }
+    const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+    const mvmGroups = Math.ceil(array.config.outputs / workgroupSize);
+    if (mvmGroups > maxDim) {
+      throw new ModelError('crossbar.outputs', `${array.config.outputs} outputs need ${mvmGroups} MVM workgroups of ${workgroupSize} in one dimension; this device allows ${maxDim} (at most ${maxDim * workgroupSize} outputs at this workgroupSize)`);
+    }
+    const updateGroups = Math.ceil(array.size / workgroupSize);
+    if (Math.ceil(updateGroups / Math.min(updateGroups, maxDim)) > maxDim) {
+      throw new ModelError('crossbar', `${array.size} device pairs need ${updateGroups} update workgroups of ${workgroupSize}; this device allows ${maxDim} x ${maxDim}`);
     }
     const [mvm, update] = await Promise.all([getKernel(gpu.device, CROSSBAR_KERNELS.mvm, workgroupSize), getKernel(gpu.device, CROSSBAR_KERNELS.update, workgroupSize)]);
-    return new GpuCrossbar(gpu, array, mvm, update, options.t ?? 0);
+    return new GpuCrossbar(gpu, array, mvm, update, t);
   }
 
   private get device(): GPUDevice {
@@ -124,6 +149,12 @@ export class GpuCrossbar implements CrossbarEngine {
 
   private ensureIo(batch: number): NonNullable<GpuCrossbar['io']> {
     if (this.io && this.io.batch >= batch) return this.io;
+    const { inputs: ni, outputs: no } = this.array.config;
+    const bytes = 4 * batch * Math.max(ni, no);
+    const limit = Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize);
+    if (bytes > limit) {
+      throw new ModelError('batch', `${batch} vectors of ${Math.max(ni, no)} values need ${bytes} bytes in one buffer; this device allows ${limit}, so batch must be <= ${Math.floor(limit / (4 * Math.max(ni, no)))}`);
+    }
     if (this.io) for (const b of [this.io.x, this.io.y, this.io.rows, this.io.cols]) b.destroy();
     const { inputs, outputs } = this.array.config;
     const storage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
@@ -160,6 +191,7 @@ export class GpuCrossbar implements CrossbarEngine {
 
   async mvm(x: Float32Array, batch: number): Promise<Float32Array> {
     checkBatch(this.array, x, batch);
+    this.refresh();
     const { inputs, outputs } = this.array.config;
     const groupsY = Math.ceil(batch / BATCH_BLOCK);
     const maxDim = this.gpu.limits.maxComputeWorkgroupsPerDimension;
@@ -184,6 +216,7 @@ export class GpuCrossbar implements CrossbarEngine {
 
   async update(rows: Uint32Array, cols: Uint32Array, batch: number, pulses: number): Promise<void> {
     checkUpdate(this.array, rows, cols, batch, pulses);
+    this.refresh();
     const { inputs, outputs, seed } = this.array.config;
     const n = this.array.size;
     const io = this.ensureIo(batch);
@@ -206,7 +239,9 @@ export class GpuCrossbar implements CrossbarEngine {
     const s = await this.readBack(this.states, 8 * n, encoder);
     this.array.plus.state.set(s.subarray(0, n));
     this.array.minus.state.set(s.subarray(n, 2 * n));
+    this.array.touch();
     this.uploadReadMatrices();
+    this.seenVersion = this.array.version;
   }
 
   destroy(): void {

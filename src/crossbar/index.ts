@@ -1,6 +1,6 @@
 /** Memristor devices and crossbar arrays: public API. */
 export { Memristor } from './memristor.js';
-export { DeviceArray, IDEAL_DEVICE, applyPulse, deviceParams, pulseConstants, quantizeState, type DeviceParams, type Fault, type PulseConstants } from './device.js';
+export { DeviceArray, IDEAL_DEVICE, applyPulse, deviceParams, pulseConstants, quantizeState, roundStateStochastic, type DeviceParams, type Fault, type PulseConstants } from './device.js';
 export { gaussian, STREAM as CROSSBAR_STREAMS } from './noise.js';
 export { CrossbarArray, crossbarConfig, type CrossbarConfig, type CrossbarSpec, type MvmConstants, type ProgramOptions, type ProgramReport, type ReadMatrices, type WeightMapping } from './crossbar.js';
 export { CpuCrossbar, mvmCpu, outerProductUpdateCpu, packSteps, pulseCode, pulseCodes, type CrossbarEngine } from './cpu-crossbar.js';

@@ -23,10 +23,24 @@ export const STREAM = {
   pcmProgramming: 0x4352000a,
   pcmDrift: 0x4352000b,
   pcmReadNoise: 0x4352000c,
+  /** Stochastic rounding of a pulse to the device levels: outer-product updates, key (device, pulse slot). */
+  pulseRound: 0x4352000d,
+  /** Stochastic rounding of write-and-verify pulses, key (device, program draw). */
+  programRound: 0x4352000e,
+  /** Stochastic rounding of pulses given directly through DeviceArray.pulseDevice without a draw. */
+  directRound: 0x4352000f,
 } as const;
 
 function uniform16(bits: number): number {
   return (bits + 0.5) / 65536; // exact: 17 significant bits
+}
+
+/**
+ * Uniform f32 in [0, 1 - 2^-24] with 24 random bits, exact in f32; mirrors uniform24 in
+ * shaders/crossbar_noise.wgsl.
+ */
+export function uniform24(seed: number, stream: number, index: number, draw: number): number {
+  return (randU32(seed, stream, index, draw) >>> 8) * 5.9604644775390625e-8;
 }
 
 /** Unit-variance, zero-mean f32 draw for key (seed, stream, index, draw). */

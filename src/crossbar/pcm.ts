@@ -115,6 +115,10 @@ export class PcmCrossbarArray extends CrossbarArray {
   /** Unit draw of each device's 1/f noise. */
   private readonly xiRead: Float64Array;
   private programmed = false;
+  /** version right after programWeights(): reads refuse device states changed since. */
+  private programmedVersion = -1;
+  /** True while programWeights() writes the states itself. */
+  private programming = false;
 
   constructor(spec: PcmCrossbarSpec) {
     const { pcm = {}, ...rest } = spec;
@@ -134,7 +138,12 @@ export class PcmCrossbarArray extends CrossbarArray {
 
   /** Maps weights to target conductances (single pair) and programs them with PCM programming noise. */
   programWeights(weights: ArrayLike<number>): void {
-    this.setWeights(weights);
+    this.programming = true;
+    try {
+      this.setWeights(weights);
+    } finally {
+      this.programming = false;
+    }
     const n = this.size;
     const seed = this.config.seed;
     const prog = new CounterRng(seed, STREAM.pcmProgramming);
@@ -152,6 +161,22 @@ export class PcmCrossbarArray extends CrossbarArray {
       devices.state[d] = this.gProg[k] / PCM.g_max_us; // weights() then reports the programmed weights
     }
     this.programmed = true;
+    this.touch();
+    this.programmedVersion = this.version;
+  }
+
+  /**
+   * A PCM array models programmed-then-drifting inference weights (aihwkit's PCMLikeNoiseModel):
+   * its reads use the conductances programWeights() drew (gProg), never the device states, so a
+   * write that changes only the states would not be seen by any read. Refused.
+   */
+  protected override assertStateWritable(method: string): void {
+    if (this.programming) return;
+    throw new ModelError(method, 'a PCM array is written only by programWeights(): its reads use the programmed conductances with drift and 1/f noise (aihwkit PCMLikeNoiseModel), so setWeights/program would change device states no read sees');
+  }
+
+  override inSituUpdateRefusal(): string | null {
+    return 'in-situ (outer-product) updates are not modelled on a PCM array: the PCM preset models programmed-then-drifting inference weights (aihwkit PCMLikeNoiseModel) whose reads use the programmed conductances, not pulsed device states; program it with programWeights()';
   }
 
   /** Conductance (uS) of device k (+ devices first) read `t` s after programming. */
@@ -162,6 +187,7 @@ export class PcmCrossbarArray extends CrossbarArray {
 
   protected override readConductances(t: number): [Float64Array, Float64Array] {
     if (!this.programmed) throw new ModelError('crossbar', 'PCM array read before programWeights()');
+    if (this.version !== this.programmedVersion) throw new ModelError('crossbar', 'PCM device states changed after programWeights() (setState, pulseDevice or a direct write); reads use the programmed conductances, so call programWeights() again');
     if (!(t >= 0)) throw new ModelError('t', `must be >= 0 s after programming, got ${t}`);
     const n = this.size;
     const gp = new Float64Array(n);

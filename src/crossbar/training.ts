@@ -7,7 +7,7 @@
  * lr * x delta^T is applied by the parallel stochastic-pulse outer-product update
  * (Gokmen & Vlasov 2016): rows fire with probability c|x_i|, columns with c|delta_j|, over
  * `pulses` slots, with c = sqrt(lr / (pulses * dw_pulse)) so the expected change is lr x_i delta_j
- * while it is unsaturated (dw_pulse: weight change of one coincidence at the centre state).
+ * while it is unsaturated (dw_pulse: weight change of one coincidence at the rest state of weight 0, weightPerPulse).
  * A bias input of constant 1 is appended to every example.
  */
 import { ModelError, requireInt, requirePositive } from '../model/errors.js';
@@ -123,9 +123,15 @@ function checkShape(array: CrossbarArray, data: Dataset): void {
   if (array.config.outputs !== data.classes) throw new ModelError('crossbar.outputs', `must be the number of classes, ${data.classes}, got ${array.config.outputs}`);
 }
 
-/** Expected weight change of one pulse coincidence at the centre state (SET one device, RESET the other). */
+/**
+ * Expected weight change of one pulse coincidence at the rest state of weight 0 (SET one device,
+ * RESET the other). Balanced mapping: both devices at the centre, dw_set (1 - gamma_set / 2) +
+ * dw_reset (1 - gamma_reset / 2). Single pair: both devices rest at g_min (state 0), where the
+ * SET moves dw_set and the RESET of the other device is clipped at the bound: dw_set alone.
+ */
 export function weightPerPulse(array: CrossbarArray): number {
   const p = array.config.device;
+  if (array.config.mapping === 'single_pair') return p.dw_set * array.config.w_max;
   return (p.dw_set * (1 - p.gamma_set * 0.5) + p.dw_reset * (1 - p.gamma_reset * 0.5)) * array.config.w_max;
 }
 
