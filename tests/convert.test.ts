@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnist, subset } from '../src/ann/mnist.js';
 import { Sequential, train, type LayerSpec } from '../src/ann/network.js';
-import { convertNetwork, positivePercentile } from '../src/convert/convert.js';
+import { spread } from '../src/ann/sample.js';
+import { calibrationSample, convertNetwork, positivePercentile } from '../src/convert/convert.js';
 import { constantDrive, planSnn } from '../src/convert/plan.js';
 import { accuracies, runSnnCpu, type SnnRunOptions } from '../src/convert/snn-cpu.js';
 import { runSnnGpu } from '../src/convert/snn-gpu.js';
@@ -67,6 +68,31 @@ describe('normalization', () => {
       expect(worst).toBeLessThanOrEqual(1 + 1e-5);
       expect(worst).toBeGreaterThan(0.999);
     }
+  });
+  it('data-based λ calibrates on samples spread over a digit-ordered set, every class about equally', () => {
+    // 10 classes x 30 samples, ordered by class like the MNIST split; class c's pixels scale with c + 1,
+    // so the first rows (classes 0 and 1) have the smallest activations.
+    const per = 30;
+    const x = rand(10 * per * 8, 31, 0, 1);
+    const labels = new Uint32Array(10 * per);
+    for (let s = 0; s < 10 * per; s++) {
+      labels[s] = Math.floor(s / per);
+      for (let k = 0; k < 8; k++) x[s * 8 + k] *= (labels[s] + 1) / 10;
+    }
+    const ordered = { x, labels };
+    const sample = calibrationSample(ordered, 50, 8);
+    const perClass = new Array(10).fill(0);
+    for (const l of sample.labels) perClass[l]++;
+    expect(perClass).toEqual(new Array(10).fill(5));
+    const c = convertNetwork(net, { normalization: 'data-max', data: ordered, samples: 50 });
+    const spreadActs = net.activations(spread(ordered, 50, 8).x, 50);
+    expect(c.stages[0].lambda).toBe(Math.max(...spreadActs[1]));
+    expect(c.stages[1].lambda).toBe(Math.max(0, ...spreadActs[2]));
+    // ... and not the λ of the first 50 rows (classes 0 and 1 only), which is lower.
+    const firstActs = net.activations(x.subarray(0, 50 * 8), 50);
+    expect(Math.max(...firstActs[1])).toBeLessThan(0.9 * c.stages[0].lambda);
+    const p = convertNetwork(net, { normalization: 'data-p99.9', data: ordered, samples: 50 });
+    expect(p.stages[0].lambda).toBe(positivePercentile(spreadActs[1], 99.9));
   });
   it('rejects unsupported structures and options, naming the layer or field', () => {
     expect(() => convertNetwork(Sequential.build({ c: 4, h: 1, w: 1 }, [{ type: 'dense', units: 3 }, { type: 'dense', units: 2 }]))).toThrow(/layers\[1\].*without a ReLU/);

@@ -21,6 +21,7 @@
  */
 import { AvgPool, Conv2D, Dense, Flatten, MaxPool, ReLU, shapeSize, type Shape } from '../ann/layers.js';
 import type { LabeledData, Sequential } from '../ann/network.js';
+import { spread } from '../ann/sample.js';
 import { ModelError, requireInRange, requireInt } from '../model/errors.js';
 
 export type Normalization = 'none' | 'model' | 'data-max' | 'data-p99.9';
@@ -61,7 +62,7 @@ export interface ConvertOptions {
   normalization?: Normalization;
   /** Training samples for data-based normalization (required unless model/none). */
   data?: LabeledData;
-  /** Use at most this many samples of `data` (default 1000). */
+  /** Use at most this many samples of `data`, spread evenly over it (default 1000; calibrationSample). */
   samples?: number;
   /** The percentile of 'data-p99.9' (default 99.9). */
   percentile?: number;
@@ -107,6 +108,14 @@ function stagesOf(net: Sequential): RawStage[] {
   if (!needRelu) throw new ModelError(`layers[${net.layers.length - 1}]`, 'the output layer must be a dense or conv layer without a ReLU (its outputs are the logits)');
   if (pool) throw new ModelError('layers', 'pooling after the output layer cannot be converted');
   return out;
+}
+
+/**
+ * The training samples data-based normalization calibrates on: n of them spread evenly over the
+ * set (src/ann/sample.ts spread), so a digit-ordered set gives every class about equally.
+ */
+export function calibrationSample(data: LabeledData, n: number, features: number): LabeledData {
+  return spread(data, n, features);
 }
 
 /** p-th percentile (0..100) of the positive values, by linear interpolation between ranks. */
@@ -178,7 +187,9 @@ export function convertNetwork(net: Sequential, options: ConvertOptions = {}): C
     const data = options.data;
     if (!data) throw new ModelError('data', `normalization ${normalization} needs training data`);
     const n = Math.min(data.labels.length, requireInt('samples', options.samples ?? 1000, 1));
-    const all = net.activations(data.x.subarray(0, n * net.inputSize), n);
+    // Spread evenly over the set, not its first n rows: the MNIST split is ordered by digit.
+    const sample = calibrationSample(data, n, net.inputSize);
+    const all = net.activations(sample.x, n);
     acts = raws.map((r) => all[r.actIndex]);
   }
 
