@@ -264,6 +264,10 @@ describe('neuromorph convert: argument errors before any work', () => {
   });
 });
 
+function work4(macs: number) {
+  return { neuronUpdates: 1000, spikes: 200, synapticOps: 5000, macs, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0 };
+}
+
 describe('the energy comparison printed by `neuromorph convert`', () => {
   it('prices the ANN MACs on GPU and CPU and the SNN work on the chips, in both families', async () => {
     const { energyComparison } = await import('../src/convert/energy-hook.js');
@@ -278,5 +282,40 @@ describe('the energy comparison printed by `neuromorph convert`', () => {
     expect(lines[0]).toContain((397_000 * 4.6e-12).toExponential(2).replace('e+', 'e'));
     expect(lines[2]).toContain((5000 * 0.9e-12 + 1000 * 6.4e-12).toExponential(2).replace('e+', 'e'));
     expect(text).toContain('SNN data-p99.9/subtract/current, 50 steps');
+    // Current input: the first layer's MACs have no price on the chips, so no accuracy per joule there.
+    const current = work4(392_000);
+    const cur = energyComparison({
+      model: 'mlp', seed: 1, backend: 'cpu', steps: [50], annAccuracy: 0.944, testImages: 10, annMacsPerImage: 397_000,
+      rows: [{ normalization: 'data-max', reset: 'subtract', coding: 'current', images: 10, annAccuracy: 0.9, accuracy: [0.9], workPerImage: current, wallSeconds: 1 }],
+    })!;
+    const chip = cur.split('\n').filter((l) => l.startsWith('| SNN'));
+    expect(chip).toHaveLength(4);
+    for (const l of chip.slice(0, 3)) expect(l).toContain('| — (macs not priced) | macs (system) |');
+    // SpiNNaker 2 has no neuron-update price either (docs/energy.md).
+    expect(chip[3]).toContain('| — (neuronUpdates, macs not priced) | neuronUpdates (system), macs (system) |');
+    expect(cur).toContain('constant-current SNN row');
+  });
+
+  it('prices a Poisson row when there is one, against the ANN on the same images', async () => {
+    const { energyComparison, energyRow } = await import('../src/convert/energy-hook.js');
+    const row = (coding: 'current' | 'poisson', reset: 'subtract' | 'zero', images: number, annAccuracy: number, macs: number) => ({
+      normalization: 'data-p99.9' as const, reset, coding, images, annAccuracy, accuracy: [0.5, 0.9], workPerImage: work4(macs), wallSeconds: 1,
+    });
+    const result = {
+      model: 'mlp', seed: 1, backend: 'cpu', steps: [10, 50], annAccuracy: 0.944, testImages: 1500, annMacsPerImage: 397_000,
+      rows: [row('current', 'subtract', 1500, 0.944, 392_000), row('current', 'zero', 1500, 0.944, 392_000), row('poisson', 'zero', 300, 0.96, 0), row('poisson', 'subtract', 300, 0.95, 0)],
+    };
+    expect(energyRow(result)).toBe(result.rows[3]);
+    const text = energyComparison(result)!;
+    expect(text).toContain('SNN data-p99.9/subtract/poisson, 50 steps');
+    expect(text).toContain('same 300 test digits');
+    const lines = text.split('\n').filter((l) => l.startsWith('| ANN') || l.startsWith('| SNN'));
+    // The ANN's accuracy on the SNN row's 300 digits (95 %), not on all 1,500 (94.4 %).
+    expect(lines[0]).toContain('| gpu | 95.00 % |');
+    expect(lines[1]).toContain('| cpu | 95.00 % |');
+    for (const l of lines.slice(2)) expect(l).toContain('| 90.00 % |');
+    // Poisson input: every count is priced on Loihi, TrueNorth and SpiNNaker 1 (SpiNNaker 2 has no neuron-update price).
+    for (const l of lines.slice(2, 5)) expect(l).not.toContain('not priced');
+    expect(lines[5]).toContain('— (neuronUpdates not priced)');
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { annWorkCounts, crossbarWorkCounts } from '../src/energy/ann-counts.js';
-import { compareEnergyEfficiency, compareRuns } from '../src/energy/compare.js';
+import { compareEnergyEfficiency, compareRuns, efficiency } from '../src/energy/compare.js';
 import { ENERGY_CONSTANTS, energyConstant, PLATFORMS } from '../src/energy/constants.js';
 import { ModelError } from '../src/model/errors.js';
 import { type WorkCounts, zeroCounts } from '../src/energy/counts.js';
@@ -175,7 +175,28 @@ describe('compareRuns', () => {
     expect(row.system.joules).toBe(0);
     expect(row.system.accuracyPerJoule).toBeNaN();
     expect(row.arithmetic.accuracyPerJoule).toBeNaN();
-    expect(c.markdown).toContain('| dvs | truenorth | 80.00 % | 0 | n/a | 0 | 0 | n/a | dvsEvents (arith.), dvsEvents (system) |');
+    expect(c.markdown).toContain('| dvs | truenorth | 80.00 % | 0 | — (dvsEvents not priced) | 0 | 0 | — (dvsEvents not priced) | dvsEvents (arith.), dvsEvents (system) |');
+    const none = compareRuns([{ name: 'idle', accuracy: 0.1, counts: counts({}), platform: 'loihi' }]);
+    expect(none.markdown).toContain('| idle | loihi | 10.00 % | 0 | n/a | 0 | 0 | n/a | – |');
+  });
+
+  it('no accuracy per joule where a nonzero count is unpriced on the platform (e.g. MACs on a chip)', () => {
+    // A constant-current converted SNN: its first layer is dense MACs, which Loihi has no price for.
+    const work = counts({ macs: 392_000, synapticOps: 5000, neuronUpdates: 1000, spikes: 200 });
+    const c = compareRuns([
+      { name: 'snn', accuracy: 0.94, counts: work, platform: 'loihi' },
+      { name: 'snn', accuracy: 0.94, counts: work, platform: 'cpu' },
+    ]);
+    const [loihi, cpu] = c.rows;
+    expect(loihi.system.unpriced).toEqual(['macs']);
+    expect(loihi.system.joules).toBeGreaterThan(0);
+    expect(loihi.system.accuracyPerJoule).toBeNaN();
+    expect(c.markdown.split('\n')[2]).toContain('| — (macs not priced) | macs (system) |');
+    // The arithmetic family prices every count here, so its ratio stands; the CPU prices everything.
+    expect(loihi.arithmetic.accuracyPerJoule).toBeCloseTo(0.94 / loihi.arithmetic.joules, 0);
+    expect(cpu.system.accuracyPerJoule).toBeCloseTo(0.94 / cpu.system.joules, 0);
+    expect(efficiency(0.5, { family: 'system', platform: 'loihi', joules: 1e-6, parts: [], unpriced: ['macs'] })).toBeNaN();
+    expect(efficiency(0.5, { family: 'system', platform: 'loihi', joules: 1e-6, parts: [], unpriced: [] })).toBeCloseTo(5e5, 6);
   });
 });
 
