@@ -129,7 +129,8 @@ describe('integrate-and-fire arithmetic', () => {
     }
     expect(positive).toBeGreaterThan(2);
     // Work: 12 neurons x T updates, synaptic ops 0 (constant current), MACs of the first layer.
-    expect(sub.counts.neuronUpdates).toBe(12 * T);
+    expect(sub.counts.integrateFireUpdates).toBe(12 * T);
+    expect(sub.counts.neuronUpdates).toBe(0);
     expect(sub.counts.macs).toBe(5 * 12);
     expect(sub.counts.synapticOps).toBe(0);
     expect(sub.counts.spikes).toBe(sub.outputCounts.reduce((a, b) => a + b, 0));
@@ -227,7 +228,8 @@ describe('the study and its command-line parsing', () => {
       expect(row.accuracy).toHaveLength(3);
       expect(row.images).toBe(row.coding === 'poisson' ? 20 : 60);
       expect(row.annAccuracy).toBe(1);
-      expect(row.workPerImage.neuronUpdates).toBe(11 * 50);
+      expect(row.workPerImage.integrateFireUpdates).toBe(11 * 50);
+      expect(row.workPerImage.neuronUpdates).toBe(0);
     }
     const best = r.rows.find((row) => row.normalization === 'data-max' && row.coding === 'current' && row.reset === 'subtract')!;
     expect(best.accuracy[2]).toBeGreaterThan(0.85);
@@ -265,22 +267,25 @@ describe('neuromorph convert: argument errors before any work', () => {
 });
 
 function work4(macs: number) {
-  return { neuronUpdates: 1000, spikes: 200, synapticOps: 5000, macs, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0 };
+  return { neuronUpdates: 0, spikes: 200, synapticOps: 5000, macs, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0, integrateFireUpdates: 1000 };
 }
 
 describe('the energy comparison printed by `neuromorph convert`', () => {
   it('prices the ANN MACs on GPU and CPU and the SNN work on the chips, in both families', async () => {
     const { energyComparison } = await import('../src/convert/energy-hook.js');
-    const work = { neuronUpdates: 1000, spikes: 200, synapticOps: 5000, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0 };
+    const work = { neuronUpdates: 0, spikes: 200, synapticOps: 5000, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0, integrateFireUpdates: 1000 };
     const text = energyComparison({
       model: 'mlp', seed: 1, backend: 'cpu', steps: [10, 50], annAccuracy: 0.944, testImages: 10, annMacsPerImage: 397_000,
       rows: [{ normalization: 'data-p99.9', reset: 'subtract', coding: 'current', images: 10, annAccuracy: 0.944, accuracy: [0.9, 0.94], workPerImage: work, wallSeconds: 1 }],
     })!;
     const lines = text.split('\n').filter((l) => l.startsWith('| ANN') || l.startsWith('| SNN'));
     expect(lines.map((l) => l.split('|')[2].trim())).toEqual(['gpu', 'cpu', 'loihi', 'truenorth', 'spinnaker1', 'spinnaker2']);
-    // Arithmetic family (Horowitz 2014, 45 nm): 4.6 pJ per MAC; 0.9 pJ per synaptic op + 6.4 pJ per neuron update.
+    // Arithmetic family (Horowitz 2014, 45 nm): 4.6 pJ per MAC; 0.9 pJ per synaptic op + 0.9 pJ per
+    // integrate-and-fire update (one add; not the 6.4 pJ of an Euler LIF update).
     expect(lines[0]).toContain((397_000 * 4.6e-12).toExponential(2).replace('e+', 'e'));
-    expect(lines[2]).toContain((5000 * 0.9e-12 + 1000 * 6.4e-12).toExponential(2).replace('e+', 'e'));
+    expect(lines[2]).toContain(`| ${(5000 * 0.9e-12 + 1000 * 0.9e-12).toExponential(2).replace('e+', 'e')} |`);
+    // System family on Loihi: 23.6 pJ per synaptic op, 52 pJ per neuron update (IF priced as one), 1.7 pJ per spike.
+    expect(lines[2]).toContain(`| ${(5000 * 23.6e-12 + 1000 * 52e-12 + 200 * 1.7e-12).toExponential(2).replace('e+', 'e')} |`);
     expect(text).toContain('SNN data-p99.9/subtract/current, 50 steps');
     // Current input: the first layer's MACs have no price on the chips, so no accuracy per joule there.
     const current = work4(392_000);
@@ -292,7 +297,7 @@ describe('the energy comparison printed by `neuromorph convert`', () => {
     expect(chip).toHaveLength(4);
     for (const l of chip.slice(0, 3)) expect(l).toContain('| — (macs not priced) | macs (system) |');
     // SpiNNaker 2 has no neuron-update price either (docs/energy.md).
-    expect(chip[3]).toContain('| — (neuronUpdates, macs not priced) | neuronUpdates (system), macs (system) |');
+    expect(chip[3]).toContain('| — (macs, integrateFireUpdates not priced) | macs (system), integrateFireUpdates (system) |');
     expect(cur).toContain('constant-current SNN row');
   });
 
@@ -316,6 +321,6 @@ describe('the energy comparison printed by `neuromorph convert`', () => {
     for (const l of lines.slice(2)) expect(l).toContain('| 90.00 % |');
     // Poisson input: every count is priced on Loihi, TrueNorth and SpiNNaker 1 (SpiNNaker 2 has no neuron-update price).
     for (const l of lines.slice(2, 5)) expect(l).not.toContain('not priced');
-    expect(lines[5]).toContain('— (neuronUpdates not priced)');
+    expect(lines[5]).toContain('| — (integrateFireUpdates not priced) | integrateFireUpdates (system) |');
   });
 });

@@ -9,7 +9,7 @@ import { annWorkCounts, crossbarWorkCounts } from '../src/energy/ann-counts.js';
 import { compareEnergyEfficiency, compareRuns, efficiency } from '../src/energy/compare.js';
 import { ENERGY_CONSTANTS, energyConstant, PLATFORMS } from '../src/energy/constants.js';
 import { ModelError } from '../src/model/errors.js';
-import { type WorkCounts, zeroCounts } from '../src/energy/counts.js';
+import { addCounts, type WorkCounts, zeroCounts } from '../src/energy/counts.js';
 import { checkMapping, denseLayer, LOIHI, networkLayers, quantizeWeights, SPINNAKER, TRUENORTH } from '../src/energy/mapping.js';
 import { addEstimates, arithmeticEnergy, estimateEnergy, partSources, perInference, systemEnergy } from '../src/energy/model.js';
 import { Network } from '../src/model/network.js';
@@ -53,6 +53,28 @@ describe('energy model arithmetic', () => {
     expect(partSources(synop)).toEqual([expect.stringMatching(/Davies.*IEEE Micro.*Table 2.*23\.6 pJ/)]);
     const [read] = systemEnergy(counts({ crossbarReads: 1 }), 'crossbar', { crossbarReadJ: 1e-10 }).parts;
     expect(partSources(read)[0]).toContain('src/crossbar/energy.ts');
+  });
+
+  it('integrate-and-fire updates (converted SNNs): one f32 add in the arithmetic family, a neuron update in the system family', () => {
+    const ifu = counts({ integrateFireUpdates: 100 });
+    expect(arithmeticEnergy(ifu).joules / pJ).toBeCloseTo(100 * 0.9, 9);
+    expect(arithmeticEnergy(ifu).unpriced).toEqual([]);
+    // 7x cheaper than the Euler LIF update the same neurons x steps used to be priced as.
+    expect(arithmeticEnergy(counts({ neuronUpdates: 100 })).joules / arithmeticEnergy(ifu).joules).toBeCloseTo(6.4 / 0.9, 9);
+    expect(systemEnergy(ifu, 'loihi').joules / pJ).toBeCloseTo(100 * 52, 6);
+    expect(systemEnergy(ifu, 'spinnaker1').joules / pJ).toBeCloseTo(100 * 26000, 3);
+    expect(systemEnergy(ifu, 'gpu').joules).toBeCloseTo(100 / 30e9, 20);
+    expect(systemEnergy(ifu, 'cpu').joules).toBeCloseTo(100 / 1e9, 20);
+    // TrueNorth's synaptic-event energy includes its neurons; SpiNNaker 2 and the crossbar have no neuron price.
+    expect(systemEnergy(ifu, 'truenorth')).toMatchObject({ joules: 0, unpriced: [] });
+    expect(systemEnergy(ifu, 'spinnaker2').unpriced).toEqual(['integrateFireUpdates']);
+    expect(systemEnergy(ifu, 'crossbar').unpriced).toEqual(['integrateFireUpdates']);
+    // The field is a WorkCounts field like the others: zeroed, added, checked, divided.
+    expect(zeroCounts().integrateFireUpdates).toBe(0);
+    expect(addCounts(ifu, ifu).integrateFireUpdates).toBe(200);
+    expect(perInference(ifu, 4).integrateFireUpdates).toBe(25);
+    expect(() => arithmeticEnergy(counts({ integrateFireUpdates: -1 }))).toThrow(/counts.integrateFireUpdates/);
+    expect(() => systemEnergy({ ...zeroCounts(), integrateFireUpdates: undefined } as never, 'loihi')).toThrow(/counts.integrateFireUpdates/);
   });
 
   it('rejects bad counts and platforms, naming the field', () => {
