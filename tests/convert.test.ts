@@ -5,6 +5,7 @@
  * against their CPU twin bit for bit (predictions, spike counts, potentials, work counts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { Dense } from '../src/ann/layers.js';
 import { loadMnist, subset } from '../src/ann/mnist.js';
 import { Sequential, train, type LayerSpec } from '../src/ann/network.js';
 import { spread } from '../src/ann/sample.js';
@@ -104,6 +105,16 @@ describe('normalization', () => {
     expect(() => runSnnCpu(c, rand(8, 1, 0, 1), 1, { steps: 5, checkpoints: [6] })).toThrow(/checkpoints\[0\]/);
     expect(() => runSnnCpu(c, rand(8, 1, 0, 1), 1, { steps: 0 })).toThrow(/steps/);
     expect(() => runSnnCpu(c, rand(7, 1, 0, 1), 1, { steps: 3 })).toThrow(/x/);
+  });
+  it('refuses NaN or infinite weights and biases, naming the layer and index, for every normalization', () => {
+    const bad = randomNet({ c: 8, h: 1, w: 1 }, [{ type: 'dense', units: 6 }, { type: 'relu' }, { type: 'dense', units: 3 }], 2);
+    (bad.layers[2] as Dense).weight.value[4] = Number.NaN;
+    for (const normalization of ['none', 'model', 'data-max', 'data-p99.9'] as const) {
+      expect(() => convertNetwork(bad, { normalization, data })).toThrow(/layers\[2\]\.weight\[4\].*finite.*NaN/);
+    }
+    (bad.layers[2] as Dense).weight.value[4] = 0.1;
+    (bad.layers[0] as Dense).bias.value[5] = Number.POSITIVE_INFINITY;
+    expect(() => convertNetwork(bad, { normalization: 'model' })).toThrow(/layers\[0\]\.bias\[5\].*Infinity/);
   });
 });
 

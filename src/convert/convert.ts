@@ -20,7 +20,7 @@
  * The result (ConvertedNet) is plain data that both simulators (snn-cpu.ts and snn-gpu.ts) read.
  */
 import { AvgPool, Conv2D, Dense, Flatten, MaxPool, ReLU, shapeSize, type Shape } from '../ann/layers.js';
-import type { LabeledData, Sequential } from '../ann/network.js';
+import { requireFiniteParams, type LabeledData, type Sequential } from '../ann/network.js';
 import { spread } from '../ann/sample.js';
 import { ModelError, requireInRange, requireInt } from '../model/errors.js';
 
@@ -179,6 +179,8 @@ export function convertNetwork(net: Sequential, options: ConvertOptions = {}): C
   const normalization = options.normalization ?? 'data-p99.9';
   if (!NORMALIZATIONS.includes(normalization)) throw new ModelError('normalization', `must be one of ${NORMALIZATIONS.join(', ')}, got ${JSON.stringify(normalization)}`);
   const raws = stagesOf(net);
+  // A NaN weight would make model-based λ 1 (Math.max ignores it) and every spike count NaN-driven.
+  requireFiniteParams(net);
   const percentile = normalization === 'data-max' ? 100 : requireInRange('percentile', options.percentile ?? 99.9, 0, 100);
 
   // Data-based λ: activations of each stage over a training subset.
