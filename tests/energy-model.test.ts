@@ -304,6 +304,23 @@ describe('ANN and crossbar counts', () => {
     const conv = annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 6, kernelH: 5, kernelW: 5, outH: 24, outW: 24 }]);
     expect(conv.macs).toBe(86_400);
     expect(conv.memoryBytes).toBe(4 * (150 + 784 + 3456));
+    // Stride 2, 4x4 kernel, 3 -> 8 channels on a 28x28 input: 13x13 outputs cover (13-1)*2+4 = 28 rows.
+    const s2 = annWorkCounts([{ kind: 'conv', inChannels: 3, outChannels: 8, kernelH: 4, kernelW: 4, outH: 13, outW: 13, stride: 2 }]);
+    expect(s2.macs).toBe(13 * 13 * 8 * 16 * 3);
+    expect(s2.memoryBytes).toBe(4 * (8 * 16 * 3 + 28 * 28 * 3 + 13 * 13 * 8));
+    // 'same' 5x5 conv (pad 2) on 28x28: 28x28 outputs read the 28x28 input, not 32x32.
+    const same = annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 6, kernelH: 5, kernelW: 5, outH: 28, outW: 28, pad: 2 }]);
+    expect(same.memoryBytes).toBe(4 * (150 + 784 + 28 * 28 * 6));
+    // Stride 2 and pad 1, 3x3 kernel on 14x14: 7x7 outputs read rows -1..13, i.e. all 14 (the bottom pad
+    // is not reached); without the input size the count assumes both pads are read: 13.
+    const s2p = { kind: 'conv' as const, inChannels: 1, outChannels: 1, kernelH: 3, kernelW: 3, outH: 7, outW: 7, stride: 2, pad: 1 };
+    expect(annWorkCounts([{ ...s2p, inH: 14, inW: 14 }]).memoryBytes).toBe(4 * (9 + 14 * 14 + 49));
+    expect(annWorkCounts([s2p]).memoryBytes).toBe(4 * (9 + 13 * 13 + 49));
+    // Stride 3, 2x2 kernel, 8x8 input: 3x3 outputs read rows 0..7, all 8; on 9x9 the last row is skipped.
+    const s3 = { kind: 'conv' as const, inChannels: 1, outChannels: 1, kernelH: 2, kernelW: 2, outH: 3, outW: 3, stride: 3 };
+    expect(annWorkCounts([{ ...s3, inH: 9, inW: 9 }]).memoryBytes).toBe(4 * (4 + 8 * 8 + 9));
+    expect(() => annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 1, kernelH: 3, kernelW: 3, outH: 7, outW: 7, stride: 0 }])).toThrow(/layers\[0\].stride/);
+    expect(() => annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 1, kernelH: 1, kernelW: 1, outH: 1, outW: 1, pad: 1 }])).toThrow(/layers\[0\].pad/);
     expect(arithmeticEnergy(mlp).joules / pJ).toBeCloseTo(397_000 * 4.6, 3);
     expect(() => annWorkCounts([{ kind: 'dense', inputs: 0, outputs: 3 }])).toThrow(/layers\[0\].inputs/);
     expect(crossbarWorkCounts({ inputs: 785, outputs: 10, tile_rows: 256 }, 3)).toMatchObject({ crossbarReads: 12, crossbarCellReads: 3 * 7850 });
