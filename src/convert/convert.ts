@@ -9,7 +9,9 @@
  *   constant current b_l / λ_l every step (Rueckauer eq. 6-7), with λ_0 = 1 (pixels in [0, 1]);
  * - λ_l by model-based normalization (Diehl Alg. 1: the largest possible positive input of a
  *   neuron, so no neuron needs more than one spike per step), or data-based: the maximum ReLU
- *   activation over training data (Diehl Sec. III-B2) or its robust 99.9th percentile (Rueckauer
+ *   activation over training data (Diehl Sec. III-B2; their Alg. 2 takes the larger of the
+ *   largest weight and the largest activation, this the activation only, as Rueckauer Sec. 2.3
+ *   defines λ) or its robust 99.9th percentile (Rueckauer
  *   Sec. 2.3.1; percentile of the non-zero activations, as their SNN toolbox computes it);
  * - average pooling, linear, is folded into the next layer's weights (a pooled spike is the
  *   mean of its window's spikes): a conv after a k x k pool becomes a conv with kernel K k,
