@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AvgPool, Conv2D, Dense, foldBatchNorm, MaxPool, ReLU } from '../src/ann/layers.js';
 import { mmNN, mmNT, mmTN } from '../src/ann/gemm.js';
 import { loadMnist, subset } from '../src/ann/mnist.js';
-import { Sequential, Sgd, base64ToBytes, bytesToBase64, softmaxCrossEntropy, train, type LayerSpec } from '../src/ann/network.js';
+import { Sequential, Sgd, base64ToBytes, requireFiniteParams, bytesToBase64, softmaxCrossEntropy, train, type LayerSpec } from '../src/ann/network.js';
 import { ModelError } from '../src/model/errors.js';
 import { CounterRng } from '../src/util/rng.js';
 
@@ -194,5 +194,19 @@ describe('training and serialization', () => {
       expect(Array.from(base64ToBytes(bytesToBase64(bytes)))).toEqual(Array.from(bytes));
     }
     expect(bytesToBase64(Uint8Array.from([77, 97, 110, 77]))).toBe('TWFuTQ==');
+  });
+
+  it('fromJSON refuses NaN and infinite weights and biases, naming layer, parameter and index', () => {
+    const net = Sequential.build({ c: 1, h: 6, w: 6 }, [{ type: 'conv', filters: 2, kernel: 3 }, { type: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 3 }], 8);
+    const poisoned = (layer: number, name: string, index: number, value: number) => {
+      const copy = Sequential.fromJSON(net.toJSON());
+      copy.layers[layer].params().find((p) => p.name === name)!.value[index] = value;
+      return copy.toJSON();
+    };
+    expect(() => Sequential.fromJSON(poisoned(3, 'weight', 17, Number.NaN))).toThrow(ModelError);
+    expect(() => Sequential.fromJSON(poisoned(3, 'weight', 17, Number.NaN))).toThrow(/layers\[3\]\.weight\[17\].*dense.*finite.*NaN/);
+    expect(() => Sequential.fromJSON(poisoned(0, 'bias', 1, Number.POSITIVE_INFINITY))).toThrow(/layers\[0\]\.bias\[1\].*conv.*Infinity/);
+    expect(() => Sequential.fromJSON(poisoned(0, 'weight', 0, Number.NEGATIVE_INFINITY))).toThrow(/layers\[0\]\.weight\[0\]/);
+    expect(() => requireFiniteParams(net)).not.toThrow();
   });
 });

@@ -5,9 +5,11 @@
  * against their CPU twin bit for bit (predictions, spike counts, potentials, work counts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { Dense } from '../src/ann/layers.js';
 import { loadMnist, subset } from '../src/ann/mnist.js';
 import { Sequential, train, type LayerSpec } from '../src/ann/network.js';
-import { convertNetwork, positivePercentile } from '../src/convert/convert.js';
+import { spread } from '../src/ann/sample.js';
+import { calibrationSample, convertNetwork, positivePercentile } from '../src/convert/convert.js';
 import { constantDrive, planSnn } from '../src/convert/plan.js';
 import { accuracies, runSnnCpu, type SnnRunOptions } from '../src/convert/snn-cpu.js';
 import { runSnnGpu } from '../src/convert/snn-gpu.js';
@@ -68,6 +70,31 @@ describe('normalization', () => {
       expect(worst).toBeGreaterThan(0.999);
     }
   });
+  it('data-based λ calibrates on samples spread over a digit-ordered set, every class about equally', () => {
+    // 10 classes x 30 samples, ordered by class like the MNIST split; class c's pixels scale with c + 1,
+    // so the first rows (classes 0 and 1) have the smallest activations.
+    const per = 30;
+    const x = rand(10 * per * 8, 31, 0, 1);
+    const labels = new Uint32Array(10 * per);
+    for (let s = 0; s < 10 * per; s++) {
+      labels[s] = Math.floor(s / per);
+      for (let k = 0; k < 8; k++) x[s * 8 + k] *= (labels[s] + 1) / 10;
+    }
+    const ordered = { x, labels };
+    const sample = calibrationSample(ordered, 50, 8);
+    const perClass = new Array(10).fill(0);
+    for (const l of sample.labels) perClass[l]++;
+    expect(perClass).toEqual(new Array(10).fill(5));
+    const c = convertNetwork(net, { normalization: 'data-max', data: ordered, samples: 50 });
+    const spreadActs = net.activations(spread(ordered, 50, 8).x, 50);
+    expect(c.stages[0].lambda).toBe(Math.max(...spreadActs[1]));
+    expect(c.stages[1].lambda).toBe(Math.max(0, ...spreadActs[2]));
+    // ... and not the λ of the first 50 rows (classes 0 and 1 only), which is lower.
+    const firstActs = net.activations(x.subarray(0, 50 * 8), 50);
+    expect(Math.max(...firstActs[1])).toBeLessThan(0.9 * c.stages[0].lambda);
+    const p = convertNetwork(net, { normalization: 'data-p99.9', data: ordered, samples: 50 });
+    expect(p.stages[0].lambda).toBe(positivePercentile(spreadActs[1], 99.9));
+  });
   it('rejects unsupported structures and options, naming the layer or field', () => {
     expect(() => convertNetwork(Sequential.build({ c: 4, h: 1, w: 1 }, [{ type: 'dense', units: 3 }, { type: 'dense', units: 2 }]))).toThrow(/layers\[1\].*without a ReLU/);
     expect(() => convertNetwork(Sequential.build({ c: 4, h: 1, w: 1 }, [{ type: 'dense', units: 3 }, { type: 'relu' }]))).toThrow(/output layer/);
@@ -78,6 +105,16 @@ describe('normalization', () => {
     expect(() => runSnnCpu(c, rand(8, 1, 0, 1), 1, { steps: 5, checkpoints: [6] })).toThrow(/checkpoints\[0\]/);
     expect(() => runSnnCpu(c, rand(8, 1, 0, 1), 1, { steps: 0 })).toThrow(/steps/);
     expect(() => runSnnCpu(c, rand(7, 1, 0, 1), 1, { steps: 3 })).toThrow(/x/);
+  });
+  it('refuses NaN or infinite weights and biases, naming the layer and index, for every normalization', () => {
+    const bad = randomNet({ c: 8, h: 1, w: 1 }, [{ type: 'dense', units: 6 }, { type: 'relu' }, { type: 'dense', units: 3 }], 2);
+    (bad.layers[2] as Dense).weight.value[4] = Number.NaN;
+    for (const normalization of ['none', 'model', 'data-max', 'data-p99.9'] as const) {
+      expect(() => convertNetwork(bad, { normalization, data })).toThrow(/layers\[2\]\.weight\[4\].*finite.*NaN/);
+    }
+    (bad.layers[2] as Dense).weight.value[4] = 0.1;
+    (bad.layers[0] as Dense).bias.value[5] = Number.POSITIVE_INFINITY;
+    expect(() => convertNetwork(bad, { normalization: 'model' })).toThrow(/layers\[0\]\.bias\[5\].*Infinity/);
   });
 });
 
@@ -103,7 +140,8 @@ describe('integrate-and-fire arithmetic', () => {
     }
     expect(positive).toBeGreaterThan(2);
     // Work: 12 neurons x T updates, synaptic ops 0 (constant current), MACs of the first layer.
-    expect(sub.counts.neuronUpdates).toBe(12 * T);
+    expect(sub.counts.integrateFireUpdates).toBe(12 * T);
+    expect(sub.counts.neuronUpdates).toBe(0);
     expect(sub.counts.macs).toBe(5 * 12);
     expect(sub.counts.synapticOps).toBe(0);
     expect(sub.counts.spikes).toBe(sub.outputCounts.reduce((a, b) => a + b, 0));
@@ -201,7 +239,8 @@ describe('the study and its command-line parsing', () => {
       expect(row.accuracy).toHaveLength(3);
       expect(row.images).toBe(row.coding === 'poisson' ? 20 : 60);
       expect(row.annAccuracy).toBe(1);
-      expect(row.workPerImage.neuronUpdates).toBe(11 * 50);
+      expect(row.workPerImage.integrateFireUpdates).toBe(11 * 50);
+      expect(row.workPerImage.neuronUpdates).toBe(0);
     }
     const best = r.rows.find((row) => row.normalization === 'data-max' && row.coding === 'current' && row.reset === 'subtract')!;
     expect(best.accuracy[2]).toBeGreaterThan(0.85);
@@ -238,19 +277,61 @@ describe('neuromorph convert: argument errors before any work', () => {
   });
 });
 
+function work4(macs: number) {
+  return { neuronUpdates: 0, spikes: 200, synapticOps: 5000, macs, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0, integrateFireUpdates: 1000 };
+}
+
 describe('the energy comparison printed by `neuromorph convert`', () => {
   it('prices the ANN MACs on GPU and CPU and the SNN work on the chips, in both families', async () => {
     const { energyComparison } = await import('../src/convert/energy-hook.js');
-    const work = { neuronUpdates: 1000, spikes: 200, synapticOps: 5000, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0 };
+    const work = { neuronUpdates: 0, spikes: 200, synapticOps: 5000, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0, integrateFireUpdates: 1000 };
     const text = energyComparison({
       model: 'mlp', seed: 1, backend: 'cpu', steps: [10, 50], annAccuracy: 0.944, testImages: 10, annMacsPerImage: 397_000,
       rows: [{ normalization: 'data-p99.9', reset: 'subtract', coding: 'current', images: 10, annAccuracy: 0.944, accuracy: [0.9, 0.94], workPerImage: work, wallSeconds: 1 }],
     })!;
     const lines = text.split('\n').filter((l) => l.startsWith('| ANN') || l.startsWith('| SNN'));
     expect(lines.map((l) => l.split('|')[2].trim())).toEqual(['gpu', 'cpu', 'loihi', 'truenorth', 'spinnaker1', 'spinnaker2']);
-    // Arithmetic family (Horowitz 2014, 45 nm): 4.6 pJ per MAC; 0.9 pJ per synaptic op + 6.4 pJ per neuron update.
+    // Arithmetic family (Horowitz 2014, 45 nm): 4.6 pJ per MAC; 0.9 pJ per synaptic op + 0.9 pJ per
+    // integrate-and-fire update (one add; not the 6.4 pJ of an Euler LIF update).
     expect(lines[0]).toContain((397_000 * 4.6e-12).toExponential(2).replace('e+', 'e'));
-    expect(lines[2]).toContain((5000 * 0.9e-12 + 1000 * 6.4e-12).toExponential(2).replace('e+', 'e'));
+    expect(lines[2]).toContain(`| ${(5000 * 0.9e-12 + 1000 * 0.9e-12).toExponential(2).replace('e+', 'e')} |`);
+    // System family on Loihi: 23.6 pJ per synaptic op, 52 pJ per neuron update (IF priced as one), 1.7 pJ per spike.
+    expect(lines[2]).toContain(`| ${(5000 * 23.6e-12 + 1000 * 52e-12 + 200 * 1.7e-12).toExponential(2).replace('e+', 'e')} |`);
     expect(text).toContain('SNN data-p99.9/subtract/current, 50 steps');
+    // Current input: the first layer's MACs have no price on the chips, so no accuracy per joule there.
+    const current = work4(392_000);
+    const cur = energyComparison({
+      model: 'mlp', seed: 1, backend: 'cpu', steps: [50], annAccuracy: 0.944, testImages: 10, annMacsPerImage: 397_000,
+      rows: [{ normalization: 'data-max', reset: 'subtract', coding: 'current', images: 10, annAccuracy: 0.9, accuracy: [0.9], workPerImage: current, wallSeconds: 1 }],
+    })!;
+    const chip = cur.split('\n').filter((l) => l.startsWith('| SNN'));
+    expect(chip).toHaveLength(4);
+    for (const l of chip.slice(0, 3)) expect(l).toContain('| — (macs not priced) | macs (system) |');
+    // SpiNNaker 2 has no neuron-update price either (docs/energy.md).
+    expect(chip[3]).toContain('| — (macs, integrateFireUpdates not priced) | macs (system), integrateFireUpdates (system) |');
+    expect(cur).toContain('constant-current SNN row');
+  });
+
+  it('prices a Poisson row when there is one, against the ANN on the same images', async () => {
+    const { energyComparison, energyRow } = await import('../src/convert/energy-hook.js');
+    const row = (coding: 'current' | 'poisson', reset: 'subtract' | 'zero', images: number, annAccuracy: number, macs: number) => ({
+      normalization: 'data-p99.9' as const, reset, coding, images, annAccuracy, accuracy: [0.5, 0.9], workPerImage: work4(macs), wallSeconds: 1,
+    });
+    const result = {
+      model: 'mlp', seed: 1, backend: 'cpu', steps: [10, 50], annAccuracy: 0.944, testImages: 1500, annMacsPerImage: 397_000,
+      rows: [row('current', 'subtract', 1500, 0.944, 392_000), row('current', 'zero', 1500, 0.944, 392_000), row('poisson', 'zero', 300, 0.96, 0), row('poisson', 'subtract', 300, 0.95, 0)],
+    };
+    expect(energyRow(result)).toBe(result.rows[3]);
+    const text = energyComparison(result)!;
+    expect(text).toContain('SNN data-p99.9/subtract/poisson, 50 steps');
+    expect(text).toContain('same 300 test digits');
+    const lines = text.split('\n').filter((l) => l.startsWith('| ANN') || l.startsWith('| SNN'));
+    // The ANN's accuracy on the SNN row's 300 digits (95 %), not on all 1,500 (94.4 %).
+    expect(lines[0]).toContain('| gpu | 95.00 % |');
+    expect(lines[1]).toContain('| cpu | 95.00 % |');
+    for (const l of lines.slice(2)) expect(l).toContain('| 90.00 % |');
+    // Poisson input: every count is priced on Loihi, TrueNorth and SpiNNaker 1 (SpiNNaker 2 has no neuron-update price).
+    for (const l of lines.slice(2, 5)) expect(l).not.toContain('not priced');
+    expect(lines[5]).toContain('| — (integrateFireUpdates not priced) | integrateFireUpdates (system) |');
   });
 });

@@ -76,7 +76,7 @@ describe('dvs_emulator parity (GPU vs CPU twin)', () => {
       }
       expect(total).toBeGreaterThan(50);
       // The energy model's count of camera events: every event emitted, on both paths.
-      expect(cpu.workCounts()).toEqual({ neuronUpdates: 0, spikes: 0, synapticOps: 0, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: total, memoryBytes: 0 });
+      expect(cpu.workCounts()).toEqual({ neuronUpdates: 0, spikes: 0, synapticOps: 0, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: total, memoryBytes: 0, integrateFireUpdates: 0 });
       expect(g.workCounts()).toEqual(cpu.workCounts());
     } finally {
       g.destroy();

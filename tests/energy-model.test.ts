@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { annWorkCounts, crossbarWorkCounts } from '../src/energy/ann-counts.js';
-import { compareEnergyEfficiency, compareRuns } from '../src/energy/compare.js';
+import { compareEnergyEfficiency, compareRuns, efficiency } from '../src/energy/compare.js';
 import { ENERGY_CONSTANTS, energyConstant, PLATFORMS } from '../src/energy/constants.js';
 import { ModelError } from '../src/model/errors.js';
-import { type WorkCounts, zeroCounts } from '../src/energy/counts.js';
+import { addCounts, type WorkCounts, zeroCounts } from '../src/energy/counts.js';
 import { checkMapping, denseLayer, LOIHI, networkLayers, quantizeWeights, SPINNAKER, TRUENORTH } from '../src/energy/mapping.js';
 import { addEstimates, arithmeticEnergy, estimateEnergy, partSources, perInference, systemEnergy } from '../src/energy/model.js';
 import { Network } from '../src/model/network.js';
@@ -53,6 +53,28 @@ describe('energy model arithmetic', () => {
     expect(partSources(synop)).toEqual([expect.stringMatching(/Davies.*IEEE Micro.*Table 2.*23\.6 pJ/)]);
     const [read] = systemEnergy(counts({ crossbarReads: 1 }), 'crossbar', { crossbarReadJ: 1e-10 }).parts;
     expect(partSources(read)[0]).toContain('src/crossbar/energy.ts');
+  });
+
+  it('integrate-and-fire updates (converted SNNs): one f32 add in the arithmetic family, a neuron update in the system family', () => {
+    const ifu = counts({ integrateFireUpdates: 100 });
+    expect(arithmeticEnergy(ifu).joules / pJ).toBeCloseTo(100 * 0.9, 9);
+    expect(arithmeticEnergy(ifu).unpriced).toEqual([]);
+    // 7x cheaper than the Euler LIF update the same neurons x steps used to be priced as.
+    expect(arithmeticEnergy(counts({ neuronUpdates: 100 })).joules / arithmeticEnergy(ifu).joules).toBeCloseTo(6.4 / 0.9, 9);
+    expect(systemEnergy(ifu, 'loihi').joules / pJ).toBeCloseTo(100 * 52, 6);
+    expect(systemEnergy(ifu, 'spinnaker1').joules / pJ).toBeCloseTo(100 * 26000, 3);
+    expect(systemEnergy(ifu, 'gpu').joules).toBeCloseTo(100 / 30e9, 20);
+    expect(systemEnergy(ifu, 'cpu').joules).toBeCloseTo(100 / 1e9, 20);
+    // TrueNorth's synaptic-event energy includes its neurons; SpiNNaker 2 and the crossbar have no neuron price.
+    expect(systemEnergy(ifu, 'truenorth')).toMatchObject({ joules: 0, unpriced: [] });
+    expect(systemEnergy(ifu, 'spinnaker2').unpriced).toEqual(['integrateFireUpdates']);
+    expect(systemEnergy(ifu, 'crossbar').unpriced).toEqual(['integrateFireUpdates']);
+    // The field is a WorkCounts field like the others: zeroed, added, checked, divided.
+    expect(zeroCounts().integrateFireUpdates).toBe(0);
+    expect(addCounts(ifu, ifu).integrateFireUpdates).toBe(200);
+    expect(perInference(ifu, 4).integrateFireUpdates).toBe(25);
+    expect(() => arithmeticEnergy(counts({ integrateFireUpdates: -1 }))).toThrow(/counts.integrateFireUpdates/);
+    expect(() => systemEnergy({ ...zeroCounts(), integrateFireUpdates: undefined } as never, 'loihi')).toThrow(/counts.integrateFireUpdates/);
   });
 
   it('rejects bad counts and platforms, naming the field', () => {
@@ -175,7 +197,28 @@ describe('compareRuns', () => {
     expect(row.system.joules).toBe(0);
     expect(row.system.accuracyPerJoule).toBeNaN();
     expect(row.arithmetic.accuracyPerJoule).toBeNaN();
-    expect(c.markdown).toContain('| dvs | truenorth | 80.00 % | 0 | n/a | 0 | 0 | n/a | dvsEvents (arith.), dvsEvents (system) |');
+    expect(c.markdown).toContain('| dvs | truenorth | 80.00 % | 0 | — (dvsEvents not priced) | 0 | 0 | — (dvsEvents not priced) | dvsEvents (arith.), dvsEvents (system) |');
+    const none = compareRuns([{ name: 'idle', accuracy: 0.1, counts: counts({}), platform: 'loihi' }]);
+    expect(none.markdown).toContain('| idle | loihi | 10.00 % | 0 | n/a | 0 | 0 | n/a | – |');
+  });
+
+  it('no accuracy per joule where a nonzero count is unpriced on the platform (e.g. MACs on a chip)', () => {
+    // A constant-current converted SNN: its first layer is dense MACs, which Loihi has no price for.
+    const work = counts({ macs: 392_000, synapticOps: 5000, neuronUpdates: 1000, spikes: 200 });
+    const c = compareRuns([
+      { name: 'snn', accuracy: 0.94, counts: work, platform: 'loihi' },
+      { name: 'snn', accuracy: 0.94, counts: work, platform: 'cpu' },
+    ]);
+    const [loihi, cpu] = c.rows;
+    expect(loihi.system.unpriced).toEqual(['macs']);
+    expect(loihi.system.joules).toBeGreaterThan(0);
+    expect(loihi.system.accuracyPerJoule).toBeNaN();
+    expect(c.markdown.split('\n')[2]).toContain('| — (macs not priced) | macs (system) |');
+    // The arithmetic family prices every count here, so its ratio stands; the CPU prices everything.
+    expect(loihi.arithmetic.accuracyPerJoule).toBeCloseTo(0.94 / loihi.arithmetic.joules, 0);
+    expect(cpu.system.accuracyPerJoule).toBeCloseTo(0.94 / cpu.system.joules, 0);
+    expect(efficiency(0.5, { family: 'system', platform: 'loihi', joules: 1e-6, parts: [], unpriced: ['macs'] })).toBeNaN();
+    expect(efficiency(0.5, { family: 'system', platform: 'loihi', joules: 1e-6, parts: [], unpriced: [] })).toBeCloseTo(5e5, 6);
   });
 });
 
@@ -261,6 +304,23 @@ describe('ANN and crossbar counts', () => {
     const conv = annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 6, kernelH: 5, kernelW: 5, outH: 24, outW: 24 }]);
     expect(conv.macs).toBe(86_400);
     expect(conv.memoryBytes).toBe(4 * (150 + 784 + 3456));
+    // Stride 2, 4x4 kernel, 3 -> 8 channels on a 28x28 input: 13x13 outputs cover (13-1)*2+4 = 28 rows.
+    const s2 = annWorkCounts([{ kind: 'conv', inChannels: 3, outChannels: 8, kernelH: 4, kernelW: 4, outH: 13, outW: 13, stride: 2 }]);
+    expect(s2.macs).toBe(13 * 13 * 8 * 16 * 3);
+    expect(s2.memoryBytes).toBe(4 * (8 * 16 * 3 + 28 * 28 * 3 + 13 * 13 * 8));
+    // 'same' 5x5 conv (pad 2) on 28x28: 28x28 outputs read the 28x28 input, not 32x32.
+    const same = annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 6, kernelH: 5, kernelW: 5, outH: 28, outW: 28, pad: 2 }]);
+    expect(same.memoryBytes).toBe(4 * (150 + 784 + 28 * 28 * 6));
+    // Stride 2 and pad 1, 3x3 kernel on 14x14: 7x7 outputs read rows -1..13, i.e. all 14 (the bottom pad
+    // is not reached); without the input size the count assumes both pads are read: 13.
+    const s2p = { kind: 'conv' as const, inChannels: 1, outChannels: 1, kernelH: 3, kernelW: 3, outH: 7, outW: 7, stride: 2, pad: 1 };
+    expect(annWorkCounts([{ ...s2p, inH: 14, inW: 14 }]).memoryBytes).toBe(4 * (9 + 14 * 14 + 49));
+    expect(annWorkCounts([s2p]).memoryBytes).toBe(4 * (9 + 13 * 13 + 49));
+    // Stride 3, 2x2 kernel, 8x8 input: 3x3 outputs read rows 0..7, all 8; on 9x9 the last row is skipped.
+    const s3 = { kind: 'conv' as const, inChannels: 1, outChannels: 1, kernelH: 2, kernelW: 2, outH: 3, outW: 3, stride: 3 };
+    expect(annWorkCounts([{ ...s3, inH: 9, inW: 9 }]).memoryBytes).toBe(4 * (4 + 8 * 8 + 9));
+    expect(() => annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 1, kernelH: 3, kernelW: 3, outH: 7, outW: 7, stride: 0 }])).toThrow(/layers\[0\].stride/);
+    expect(() => annWorkCounts([{ kind: 'conv', inChannels: 1, outChannels: 1, kernelH: 1, kernelW: 1, outH: 1, outW: 1, pad: 1 }])).toThrow(/layers\[0\].pad/);
     expect(arithmeticEnergy(mlp).joules / pJ).toBeCloseTo(397_000 * 4.6, 3);
     expect(() => annWorkCounts([{ kind: 'dense', inputs: 0, outputs: 3 }])).toThrow(/layers\[0\].inputs/);
     expect(crossbarWorkCounts({ inputs: 785, outputs: 10, tile_rows: 256 }, 3)).toMatchObject({ crossbarReads: 12, crossbarCellReads: 3 * 7850 });

@@ -150,6 +150,16 @@ describe('importOnnx rejects what it cannot import', () => {
     wrong.initializers[0].dims = [7, 5];
     expect(() => importOnnx(encodeModel(wrong))).toThrow(/raw_data holds 112 bytes, dims \[7,5\] need 140|expects 5 inputs/);
   });
+  it('pooling with dilations other than 1, naming the node and op; dilations 1 import', () => {
+    const net = randomize(Sequential.build({ c: 1, h: 4, w: 4 }, [{ type: 'conv', filters: 2, kernel: 1 }, { type: 'relu' }, { type: 'maxpool', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }], 1), 4);
+    for (const op of ['MaxPool', 'AveragePool']) {
+      const spec = toModel(net);
+      spec.nodes[2] = { ...spec.nodes[2], op, name: 'pool1', attrs: { ...spec.nodes[2].attrs, dilations: [2, 2] } };
+      expect(() => importOnnx(encodeModel(spec))).toThrow(new RegExp(`node "pool1" \\(${op}\\): dilations other than 1 are not supported, got \\[2,2\\]`));
+      spec.nodes[2].attrs = { ...spec.nodes[2].attrs, dilations: [1, 1] };
+      expect(importOnnx(encodeModel(spec)).layers[2].kind).toBe(op === 'MaxPool' ? 'maxpool' : 'avgpool');
+    }
+  });
   it('malformed bytes: empty, truncated, garbage, no graph', () => {
     const good = encodeModel(base());
     expect(() => importOnnx(new Uint8Array())).toThrow(/empty/);

@@ -130,8 +130,24 @@ export class Sequential {
       p.value.set(all.subarray(off, off + p.value.length));
       off += p.value.length;
     }
+    requireFiniteParams(net);
     return net;
   }
+}
+
+/**
+ * Throws a ModelError naming the layer, parameter and index of the first weight or bias that is
+ * NaN or infinite (`layers[2].weight[17]`): such a value would flow silently into every output.
+ */
+export function requireFiniteParams(net: Sequential): void {
+  net.layers.forEach((layer, i) => {
+    for (const p of layer.params()) {
+      const v = p.value;
+      for (let j = 0; j < v.length; j++) {
+        if (!Number.isFinite(v[j])) throw new ModelError(`layers[${i}].${p.name}[${j}]`, `(${layer.kind}) must be finite, got ${v[j]}`);
+      }
+    }
+  });
 }
 
 export interface SerializedNetwork {

@@ -477,6 +477,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
         if (strides[0] !== ks[0] || strides[1] !== ks[1]) bad(`only non-overlapping pooling (strides = kernel_shape) is supported, got strides ${JSON.stringify(strides)}`);
         if (attrInts(node, 'pads', [0, 0, 0, 0]).some((x) => x !== 0)) bad('padded pooling is not supported');
         if (attrInt(node, 'ceil_mode', 0) !== 0) bad('ceil_mode = 1 is not supported');
+        if (attrInts(node, 'dilations', [1, 1]).some((x) => x !== 1)) bad(`dilations other than 1 are not supported, got ${JSON.stringify(attrInts(node, 'dilations', [1, 1]))}`);
         if ((node.attributes.get('auto_pad')?.s ?? 'NOTSET') !== 'NOTSET' && node.attributes.get('auto_pad')?.s !== 'VALID') bad('auto_pad is not supported');
         if (node.outputs.length > 1 && node.outputs[1]) bad('the Indices output of MaxPool is not supported');
         const p = node.opType === 'MaxPool' ? new MaxPool(shape, ks[0]) : new AvgPool(shape, ks[0]);

@@ -9,7 +9,9 @@
  *   constant current b_l / λ_l every step (Rueckauer eq. 6-7), with λ_0 = 1 (pixels in [0, 1]);
  * - λ_l by model-based normalization (Diehl Alg. 1: the largest possible positive input of a
  *   neuron, so no neuron needs more than one spike per step), or data-based: the maximum ReLU
- *   activation over training data (Diehl Sec. III-B2) or its robust 99.9th percentile (Rueckauer
+ *   activation over training data (Diehl Sec. III-B2; their Alg. 2 takes the larger of the
+ *   largest weight and the largest activation, this the activation only, as Rueckauer Sec. 2.3
+ *   defines λ) or its robust 99.9th percentile (Rueckauer
  *   Sec. 2.3.1; percentile of the non-zero activations, as their SNN toolbox computes it);
  * - average pooling, linear, is folded into the next layer's weights (a pooled spike is the
  *   mean of its window's spikes): a conv after a k x k pool becomes a conv with kernel K k,
@@ -20,7 +22,8 @@
  * The result (ConvertedNet) is plain data that both simulators (snn-cpu.ts and snn-gpu.ts) read.
  */
 import { AvgPool, Conv2D, Dense, Flatten, MaxPool, ReLU, shapeSize, type Shape } from '../ann/layers.js';
-import type { LabeledData, Sequential } from '../ann/network.js';
+import { requireFiniteParams, type LabeledData, type Sequential } from '../ann/network.js';
+import { spread } from '../ann/sample.js';
 import { ModelError, requireInRange, requireInt } from '../model/errors.js';
 
 export type Normalization = 'none' | 'model' | 'data-max' | 'data-p99.9';
@@ -61,7 +64,7 @@ export interface ConvertOptions {
   normalization?: Normalization;
   /** Training samples for data-based normalization (required unless model/none). */
   data?: LabeledData;
-  /** Use at most this many samples of `data` (default 1000). */
+  /** Use at most this many samples of `data`, spread evenly over it (default 1000; calibrationSample). */
   samples?: number;
   /** The percentile of 'data-p99.9' (default 99.9). */
   percentile?: number;
@@ -107,6 +110,14 @@ function stagesOf(net: Sequential): RawStage[] {
   if (!needRelu) throw new ModelError(`layers[${net.layers.length - 1}]`, 'the output layer must be a dense or conv layer without a ReLU (its outputs are the logits)');
   if (pool) throw new ModelError('layers', 'pooling after the output layer cannot be converted');
   return out;
+}
+
+/**
+ * The training samples data-based normalization calibrates on: n of them spread evenly over the
+ * set (src/ann/sample.ts spread), so a digit-ordered set gives every class about equally.
+ */
+export function calibrationSample(data: LabeledData, n: number, features: number): LabeledData {
+  return spread(data, n, features);
 }
 
 /** p-th percentile (0..100) of the positive values, by linear interpolation between ranks. */
@@ -170,6 +181,8 @@ export function convertNetwork(net: Sequential, options: ConvertOptions = {}): C
   const normalization = options.normalization ?? 'data-p99.9';
   if (!NORMALIZATIONS.includes(normalization)) throw new ModelError('normalization', `must be one of ${NORMALIZATIONS.join(', ')}, got ${JSON.stringify(normalization)}`);
   const raws = stagesOf(net);
+  // A NaN weight would make model-based λ 1 (Math.max ignores it) and every spike count NaN-driven.
+  requireFiniteParams(net);
   const percentile = normalization === 'data-max' ? 100 : requireInRange('percentile', options.percentile ?? 99.9, 0, 100);
 
   // Data-based λ: activations of each stage over a training subset.
@@ -178,7 +191,9 @@ export function convertNetwork(net: Sequential, options: ConvertOptions = {}): C
     const data = options.data;
     if (!data) throw new ModelError('data', `normalization ${normalization} needs training data`);
     const n = Math.min(data.labels.length, requireInt('samples', options.samples ?? 1000, 1));
-    const all = net.activations(data.x.subarray(0, n * net.inputSize), n);
+    // Spread evenly over the set, not its first n rows: the MNIST split is ordered by digit.
+    const sample = calibrationSample(data, n, net.inputSize);
+    const all = net.activations(sample.x, n);
     acts = raws.map((r) => all[r.actIndex]);
   }
 

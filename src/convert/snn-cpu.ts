@@ -91,11 +91,15 @@ export function decodeOutput(counts: ArrayLike<number>, v: ArrayLike<number>, of
   return best;
 }
 
-/** Work per image that does not depend on activity (the constant-current first layer's MACs). */
+/**
+ * Work that does not depend on activity: integrate-and-fire updates (every neuron every step;
+ * counted as integrateFireUpdates, one add each, not as LIF neuronUpdates) and the
+ * constant-current first layer's MACs.
+ */
 export function staticWork(plan: SnnPlan, coding: InputCoding, n: number, steps: number): WorkCounts {
   const counts = zeroCounts();
   const neurons = plan.stages.reduce((s, p) => s + p.outSize, 0);
-  counts.neuronUpdates = neurons * steps * n;
+  counts.integrateFireUpdates = neurons * steps * n;
   if (coding === 'current') counts.macs = plan.stages[0].rowCol.length * n;
   return counts;
 }
@@ -107,7 +111,7 @@ export function staticWork(plan: SnnPlan, coding: InputCoding, n: number, steps:
  * f32 weight read per MAC.
  */
 export function finishWork(counts: WorkCounts): WorkCounts {
-  counts.memoryBytes = 4 * counts.synapticOps + 8 * counts.neuronUpdates + 4 * counts.macs;
+  counts.memoryBytes = 4 * counts.synapticOps + 8 * (counts.neuronUpdates + counts.integrateFireUpdates) + 4 * counts.macs;
   return counts;
 }
 

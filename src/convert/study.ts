@@ -9,6 +9,7 @@ import type { GpuContext } from '../gpu/device.js';
 import { ModelError, requireInt } from '../model/errors.js';
 import { renderFigure, PALETTE, type LineSeries } from '../plot/svg.js';
 import type { LabeledData, Sequential } from '../ann/network.js';
+import { spread } from '../ann/sample.js';
 import { convertNetwork, type Normalization } from './convert.js';
 import { planSnn } from './plan.js';
 import { accuracies, runSnnCpu, type InputCoding, type ResetMode, type SnnResult } from './snn-cpu.js';
@@ -64,19 +65,8 @@ function first(data: LabeledData, n: number, features: number): LabeledData {
   return { x: data.x.subarray(0, n * features), labels: data.labels.subarray(0, n) };
 }
 
-/** Every k-th image of a digit-ordered test set, so a subset keeps all classes. */
-export function spread(data: LabeledData, n: number, features: number): LabeledData {
-  const total = data.labels.length;
-  if (n >= total) return data;
-  const x = new Float32Array(n * features);
-  const labels = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const j = Math.floor((i * total) / n);
-    x.set(data.x.subarray(j * features, (j + 1) * features), i * features);
-    labels[i] = data.labels[j];
-  }
-  return { x, labels };
-}
+/** Every k-th image of a digit-ordered test set, so a subset keeps all classes (moved to src/ann/sample.ts, shared with the calibration sample of convert.ts). */
+export { spread };
 
 export async function runConversionStudy(model: string, net: Sequential, train: LabeledData, test: LabeledData, options: StudyOptions = {}): Promise<StudyResult> {
   const steps = [...(options.steps ?? DEFAULT_STEPS)].sort((a, b) => a - b);

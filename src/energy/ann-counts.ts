@@ -7,15 +7,20 @@ import type { CrossbarConfig } from '../crossbar/crossbar.js';
 import { ModelError, requireInt } from '../model/errors.js';
 import { type WorkCounts, zeroCounts } from './counts.js';
 
-/** An ANN layer: dense (inputs x outputs), or a convolution by its output size and kernel. */
+/**
+ * An ANN layer: dense (inputs x outputs), or a convolution by its output size, kernel, stride
+ * (default 1), zero padding on each side (default 0) and, optionally, its input size (which makes
+ * the input bytes exact where the outputs do not reach the bottom or right padding).
+ */
 export type AnnLayer =
   | { kind: 'dense'; inputs: number; outputs: number }
-  | { kind: 'conv'; inChannels: number; outChannels: number; kernelH: number; kernelW: number; outH: number; outW: number };
+  | { kind: 'conv'; inChannels: number; outChannels: number; kernelH: number; kernelW: number; outH: number; outW: number; stride?: number; pad?: number; inH?: number; inW?: number };
 
 /**
  * Work of one forward pass: one MAC per weight use (dense: inputs x outputs; conv: outH x outW x
  * outChannels x kernelH x kernelW x inChannels); memoryBytes counts f32 weights and input and
- * output activations once each (biases, pooling and activations are left out).
+ * output activations once each (biases, pooling and activations are left out); a conv's input is
+ * the rows x columns its windows read (see below) x inChannels.
  */
 export function annWorkCounts(layers: AnnLayer[]): WorkCounts {
   if (!Array.isArray(layers) || layers.length === 0) throw new ModelError('layers', 'must be a non-empty array of dense or conv layers');
@@ -30,8 +35,19 @@ export function annWorkCounts(layers: AnnLayer[]): WorkCounts {
       const weights = f('outChannels', l.outChannels) * f('kernelH', l.kernelH) * f('kernelW', l.kernelW) * f('inChannels', l.inChannels);
       const outputs = f('outH', l.outH) * f('outW', l.outW) * l.outChannels;
       out.macs += outputs * l.kernelH * l.kernelW * l.inChannels;
-      // Input activations: the (stride-1, unpadded) input the outputs cover.
-      const inputs = (l.outH + l.kernelH - 1) * (l.outW + l.kernelW - 1) * l.inChannels;
+      // Input activations: the input rows (columns) the outputs read. The windows span rows -pad to
+      // (out - 1) stride - pad + kernel - 1; the pad rows above are zeros, and so are those below
+      // the input: with the input size given, min(in, (out - 1) stride + kernel - pad); without
+      // it, (out - 1) stride + kernel - 2 pad (exact when the last window reaches the bottom pad).
+      const stride = f('stride', l.stride ?? 1);
+      const pad = requireInt(`layers[${k}].pad`, l.pad ?? 0, 0);
+      const span = (o: number, kernel: number, size: number | undefined, name: 'inH' | 'inW') => {
+        const reach = (o - 1) * stride + kernel - pad;
+        const v = size === undefined ? reach - pad : Math.min(f(name, size), reach);
+        if (v < 1) throw new ModelError(`layers[${k}].pad`, `${pad} leaves no input under the ${o} outputs of kernel ${kernel}, stride ${stride}`);
+        return v;
+      };
+      const inputs = span(l.outH, l.kernelH, l.inH, 'inH') * span(l.outW, l.kernelW, l.inW, 'inW') * l.inChannels;
       out.memoryBytes += 4 * (weights + inputs + outputs);
     } else {
       throw new ModelError(`layers[${k}].kind`, `must be 'dense' or 'conv', got ${String((l as { kind: unknown }).kind)}`);

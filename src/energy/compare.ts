@@ -53,7 +53,10 @@ export interface EnergyRow {
   name: string;
   platform: Platform;
   accuracy: number;
-  /** accuracyPerJoule is NaN (shown as "n/a") when joules is 0: nothing was priced. */
+  /**
+   * accuracyPerJoule is NaN when joules is 0 (nothing priced; shown as "n/a") or when `unpriced`
+   * is not empty (part of the work has no price there; shown as "— (COUNTS not priced)").
+   */
   arithmetic: { joules: number; accuracyPerJoule: number; sramJ: number; unpriced: string[] };
   system: { joules: number; accuracyPerJoule: number; unpriced: string[] };
   counts: WorkCounts;
@@ -66,9 +69,13 @@ export interface EnergyComparison {
   json: string;
 }
 
-/** accuracy / joules; NaN when nothing was priced (0 J), so an unpriced run never looks best. */
-function efficiency(accuracy: number, e: EnergyEstimate): number {
-  return e.joules > 0 ? accuracy / e.joules : Number.NaN;
+/**
+ * accuracy / joules; NaN when nothing was priced (0 J) or when any nonzero count is unpriced in
+ * this family on this platform (the joules then leave out part of the work, so the ratio would
+ * flatter the run), so an incompletely priced run never looks best.
+ */
+export function efficiency(accuracy: number, e: EnergyEstimate): number {
+  return e.joules > 0 && e.unpriced.length === 0 ? accuracy / e.joules : Number.NaN;
 }
 
 /** Energy per inference and accuracy per joule of each run, in both families (never summed). */
@@ -103,6 +110,12 @@ export function sci(x: number): string {
   return x.toExponential(2).replace('e+', 'e');
 }
 
+/** An accuracy-per-joule cell: the number, "— (… not priced)" when a count is unpriced, "n/a" at 0 J. */
+function efficiencyCell(e: { accuracyPerJoule: number; unpriced: string[] }): string {
+  if (e.unpriced.length > 0) return `— (${e.unpriced.join(', ')} not priced)`;
+  return sci(e.accuracyPerJoule);
+}
+
 function comparisonMarkdown(rows: EnergyRow[]): string {
   const lines = [
     '| Run | Platform | Accuracy | Arithmetic-only J/inference (Horowitz 45 nm) | Accuracy/J (arithmetic) | SRAM J/inference (beside) | System J/inference | Accuracy/J (system) | Not priced |',
@@ -111,7 +124,7 @@ function comparisonMarkdown(rows: EnergyRow[]): string {
   for (const r of rows) {
     const unpriced = [...new Set([...r.arithmetic.unpriced.map((k) => `${k} (arith.)`), ...r.system.unpriced.map((k) => `${k} (system)`)])];
     lines.push(
-      `| ${r.name} | ${r.platform} | ${(100 * r.accuracy).toFixed(2)} % | ${sci(r.arithmetic.joules)} | ${sci(r.arithmetic.accuracyPerJoule)} | ${sci(r.arithmetic.sramJ)} | ${sci(r.system.joules)} | ${sci(r.system.accuracyPerJoule)} | ${unpriced.join(', ') || '–'} |`,
+      `| ${r.name} | ${r.platform} | ${(100 * r.accuracy).toFixed(2)} % | ${sci(r.arithmetic.joules)} | ${efficiencyCell(r.arithmetic)} | ${sci(r.arithmetic.sramJ)} | ${sci(r.system.joules)} | ${efficiencyCell(r.system)} | ${unpriced.join(', ') || '–'} |`,
     );
   }
   return lines.join('\n');

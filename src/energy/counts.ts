@@ -26,10 +26,16 @@ export interface WorkCounts {
   dvsEvents: number;
   /** Bytes moved to or from memory, as the backend's traffic model counts them. */
   memoryBytes: number;
+  /**
+   * Integrate-and-fire updates without leak (v += I, then the threshold compare): neurons x
+   * steps of the converted SNNs (src/convert/snn-cpu.ts, snn-gpu.ts), counted apart from
+   * `neuronUpdates` (Euler LIF) because an IF update is one add, not a multiply and three adds.
+   */
+  integrateFireUpdates: number;
 }
 
 export function zeroCounts(): WorkCounts {
-  return { neuronUpdates: 0, spikes: 0, synapticOps: 0, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0 };
+  return { neuronUpdates: 0, spikes: 0, synapticOps: 0, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0, integrateFireUpdates: 0 };
 }
 
 /** a + b, field by field. */

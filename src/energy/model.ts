@@ -7,6 +7,7 @@
  *   mac (ANN MAC, or a crossbar cell read as its digital equivalent) = f32 mult + f32 add = 4.6 pJ
  *   synaptic op (binary spike: accumulate only)                       = f32 add             = 0.9 pJ
  *   neuron update (Euler LIF: v += k ((v_rest - v) + I))               = f32 mult + 3 f32 add = 6.4 pJ
+ *   integrate-and-fire update (no leak: v += I; converted SNNs)        = f32 add             = 0.9 pJ
  *   spikes (a threshold compare inside the update) are not priced separately.
  * Memory traffic (memoryBytes, 4 bytes per 32-bit access) is priced beside the total, at SRAM
  * and at DRAM energies (Han et al., EIE, Table I, from Horowitz), never inside it.
@@ -14,7 +15,9 @@
  * System family, per platform (constants.ts): GPU and CPU price every MAC, synaptic op, neuron
  * update and crossbar cell read as one MAC; Loihi synaptic ops, neuron updates and spikes;
  * TrueNorth synaptic events; SpiNNaker 1 synaptic events and neuron updates; SpiNNaker 2 synaptic
- * events; the crossbar its reads, at the per-read energy of src/crossbar/energy.ts passed in.
+ * events; integrate-and-fire updates at each platform's neuron-update price (there is no
+ * separate IF constant; TrueNorth's synaptic-event energy includes its neurons, SpiNNaker 2 and
+ * the crossbar have no neuron-update price, so they are unpriced there); the crossbar its reads, at the per-read energy of src/crossbar/energy.ts passed in.
  * A nonzero count a platform has no constant for is listed in `unpriced`, never silently costed 0.
  */
 import { ModelError } from '../model/errors.js';
@@ -52,7 +55,7 @@ export interface SystemOptions {
   crossbarReadJ?: number;
 }
 
-const COUNT_KEYS: (keyof WorkCounts)[] = ['neuronUpdates', 'spikes', 'synapticOps', 'macs', 'crossbarReads', 'crossbarCellReads', 'dvsEvents', 'memoryBytes'];
+const COUNT_KEYS: (keyof WorkCounts)[] = ['neuronUpdates', 'spikes', 'synapticOps', 'macs', 'crossbarReads', 'crossbarCellReads', 'dvsEvents', 'memoryBytes', 'integrateFireUpdates'];
 
 export function checkCounts(counts: WorkCounts, field = 'counts'): WorkCounts {
   if (counts === null || typeof counts !== 'object') throw new ModelError(field, 'must be a WorkCounts object');
@@ -92,6 +95,7 @@ export function arithmeticEnergy(counts: WorkCounts): EnergyEstimate {
   b.price('crossbarCellReads', ['horowitz.f32_mult', 'horowitz.f32_add']);
   b.price('synapticOps', ['horowitz.f32_add']);
   b.price('neuronUpdates', ['horowitz.f32_mult', 'horowitz.f32_add'], [1, 3]);
+  b.price('integrateFireUpdates', ['horowitz.f32_add']);
   // A spike is the threshold compare of an update; a crossbar read is its cells; bytes are below.
   const unpriced = b.unpriced(['spikes', 'crossbarReads', 'memoryBytes']);
   const accesses = counts.memoryBytes / 4;
@@ -115,23 +119,25 @@ export function systemEnergy(counts: WorkCounts, platform: Platform, options: Sy
     case 'gpu':
     case 'cpu': {
       const id = `degnan.${platform}_mac`;
-      for (const k of ['macs', 'synapticOps', 'neuronUpdates', 'crossbarCellReads'] as const) b.price(k, [id]);
+      for (const k of ['macs', 'synapticOps', 'neuronUpdates', 'crossbarCellReads', 'integrateFireUpdates'] as const) b.price(k, [id]);
       ignore.push('spikes', 'crossbarReads');
       break;
     }
     case 'loihi':
       b.price('synapticOps', ['davies.loihi_synop']);
       b.price('neuronUpdates', ['davies.loihi_neuron_update']);
+      b.price('integrateFireUpdates', ['davies.loihi_neuron_update']);
       b.price('spikes', ['davies.loihi_spike']);
       break;
     case 'truenorth':
       // 26 pJ per synaptic event is the chip's total at its operating point: neurons and spikes included.
       b.price('synapticOps', ['merolla.truenorth_synop']);
-      ignore.push('neuronUpdates', 'spikes');
+      ignore.push('neuronUpdates', 'spikes', 'integrateFireUpdates');
       break;
     case 'spinnaker1':
       b.price('synapticOps', ['stromatias.spinnaker1_synop']);
       b.price('neuronUpdates', ['stromatias.spinnaker1_neuron_update']);
+      b.price('integrateFireUpdates', ['stromatias.spinnaker1_neuron_update']);
       ignore.push('spikes');
       break;
     case 'spinnaker2':
