@@ -9,8 +9,8 @@ import { DeviceArray, deviceParams } from '../src/crossbar/device.js';
 import { CrossbarArray } from '../src/crossbar/crossbar.js';
 import { CpuCrossbar } from '../src/crossbar/cpu-crossbar.js';
 import { gaussian } from '../src/crossbar/noise.js';
-import { ModelError } from '../src/model/errors.js';
 import { CounterRng } from '../src/util/rng.js';
+import { refusal } from './helpers.js';
 
 /**
  * The chapter's Python class, ported literally as the oracle (float64, as Python). The listing
@@ -39,16 +39,6 @@ const std = (a: ArrayLike<number>) => {
   const m = mean(a);
   return Math.sqrt(Array.from(a).reduce((s, x) => s + (x - m) ** 2, 0) / (a.length - 1));
 };
-
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelError);
-    return (e as ModelError).field;
-  }
-  throw new Error('expected a ModelError');
-}
 
 describe("the chapter's Memristor", () => {
   it('matches the literal port on defaults and on a long random drive that hits both bounds', () => {

@@ -14,24 +14,13 @@ import { readEnergy } from '../src/crossbar/energy.js';
 import { PcmCrossbarArray } from '../src/crossbar/pcm.js';
 import { ModelError } from '../src/model/errors.js';
 import { CounterRng } from '../src/util/rng.js';
-import { requireGpu, testGpu, withLimits } from './helpers.js';
+import { refusal, requireGpu, testGpu, withLimits } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());
 
 function randomVector(n: number, seed: number, scale = 1): Float32Array {
   const rng = new CounterRng(seed, 1);
   return Float32Array.from({ length: n }, () => (rng.uniform() * 2 - 1) * scale);
-}
-
-/** The field of the ModelError fn throws (fails if it returns or throws something else). */
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelError);
-    return (e as ModelError).field;
-  }
-  throw new Error('expected a ModelError');
 }
 
 async function asyncRefusal(fn: () => Promise<unknown>): Promise<string> {

@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import { acquireGpu, type GpuContext } from '../src/gpu/device.js';
+import { ModelError } from '../src/model/errors.js';
 
 let shared: Promise<GpuContext | null> | undefined;
 
@@ -29,4 +31,15 @@ export function withLimits(gpu: GpuContext, overrides: Partial<Record<'maxStorag
     ...overrides,
   };
   return { ...gpu, limits: limits as GPUSupportedLimits };
+}
+
+/** The field of the ModelError fn throws (fails if it returns or throws something else). */
+export function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ModelError);
+    return (e as ModelError).field;
+  }
+  throw new Error('expected a ModelError');
 }
