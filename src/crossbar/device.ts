@@ -10,8 +10,9 @@
  * code = floor(w (levels - 1) + u), u uniform in [0, 1) from the counter RNG, so the expected
  * state after a pulse is the continuous device's (a step below half a level still moves the
  * device, with probability step / level spacing; rounding to the nearest level would undo it).
- * gamma = 0 is a linear device with hard bounds; gamma = 1 is a soft-bounds device whose steps shrink to zero at the bound it moves to,
- * so the conductance saturates exponentially with pulse count. dw_set != dw_reset (and
+ * gamma = 0 is a linear device with hard bounds; gamma = 1 is a soft-bounds device whose steps
+ * shrink to zero at the bound it moves to, so the conductance saturates exponentially with pulse
+ * count. dw_set != dw_reset (and
  * gamma_set != gamma_reset) is the usual SET/RESET asymmetry.
  *
  * All pulse arithmetic is f32 in a fixed order (applyPulse), the CPU twin of
