@@ -218,7 +218,8 @@ fn neuron_step(P: LifParams, state: NeuronState, input: array<f32, 4>, external_
       vi = v_inf + (vi - v_inf) * exp_f32(-(b * P.dt_over_tau));
     }
   }
-  if (vi >= threshold) {
+  // Only a neuron that entered the step non-refractory can spike (CPU twin: src/cpu/lif.ts).
+  if (r == 0u && vi >= threshold) {
     vi = P.v_reset;
     u = u + P.adapt_jump;
     r = P.refractory_steps;

@@ -304,6 +304,28 @@ describe('homeostasis: adaptive threshold and synaptic scaling', () => {
     expect(() => net.addLIF('plain', 2, { v_th: -72, v_reset: -65 })).toThrow(/populations\.plain\.v_reset: must be < v_th \(-72\), got -65/);
   });
 
+  it('a refractory neuron cannot spike, even when its adaptive threshold decays below v_reset (GPU = CPU)', async () => {
+    const gpu = await requireGpu();
+    // Threshold -72 + theta, theta from 20 mV decaying with 20 ms: below v_reset (-65) after ~21 ms.
+    const net = new Network({ dt: 1 });
+    const pop = net.addLIF('n', 3, { v_th: -72, v_reset: -65, t_ref: 5, adaptive_threshold: { theta_plus: 0, tau_theta: 20, theta_init: 20 } });
+    net.monitorSpikes(pop);
+    const plan = lowerNetwork(net);
+    const cpu = new CpuSimulation(plan);
+    cpu.runSync(100);
+    const times = cpu.spikes('n').spikeTimes(0);
+    // Spikes from ~24 ms on, once per refractory period (every 5 steps at dt 1), never every step.
+    expect(times.length).toBeGreaterThan(10);
+    for (let k = 1; k < times.length; k++) expect(times[k] - times[k - 1]).toBeGreaterThanOrEqual(5);
+    const g = await GpuSimulation.create(plan, gpu);
+    try {
+      await g.run(100);
+      expect(Array.from(g.spikes('n').bits)).toEqual(Array.from(cpu.spikes('n').bits));
+    } finally {
+      g.dispose();
+    }
+  });
+
   it('normalizeWeights scales each neuron\u2019s incoming weights to the total', async () => {
     const sim = new CpuSimulation(lowerNetwork(plasticNetwork({})));
     sim.runSync(100);

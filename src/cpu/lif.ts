@@ -119,7 +119,10 @@ export function lifUpdate(
         vi = f(vInf + f(f(vi - vInf) * expF32(-f(b * dtOverTau))));
       }
     }
-    if (vi >= (adaptive ? f(v_th + u) : v_th)) {
+    // Only a neuron that entered the step non-refractory can spike (Brian2's `and not_refractory`):
+    // an adaptive threshold may decay below v_reset, and a refractory neuron held at v_reset must
+    // not fire again every step.
+    if (r === 0 && vi >= (adaptive ? f(v_th + u) : v_th)) {
       vi = v_reset;
       u = f(u + adaptJump);
       r = refractorySteps;
