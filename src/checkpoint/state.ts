@@ -11,7 +11,8 @@
  *   input already scattered for step `step + j`; nonzero only with per-synapse delays);
  * - per population (sources included): the spike bitmasks of the last `maxDelay` steps,
  *   oldest first (`spike_history`), which delayed projections still read;
- * - per plastic projection: its learned state (plasticLayout), and the learning flag;
+ * - per plastic projection: its learned state (plasticLayout), and the learning flag (also kept
+ *   for adaptive thresholds alone, which setLearning(false) freezes);
  * - the recordings so far (optional as a group);
  * - the step. Every random draw is keyed by (seed, stream, index, step) (src/util/rng.ts), so
  *   the step is the whole RNG state. External currents are a function of the step; dense input
