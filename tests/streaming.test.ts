@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../src/cli/run.js';
+import { CpuSimulation } from '../src/cpu/simulation.js';
 import { recordingBytes } from '../src/cli/stream.js';
 import { readSpikeFile } from '../src/io/spike-file.js';
 import { writeNetworkFile } from '../src/io/network-file.js';
@@ -48,6 +49,30 @@ describe('streamed recordings (neuromorph run --stream)', () => {
     expect(b.populations).toEqual(a.populations);
     expect(b.synaptic_events).toBe(a.synaptic_events);
     expect(a.populations.e.spikes).toBeGreaterThan(100);
+  });
+
+  it('a run that throws mid-way leaves no scratch files, open descriptors or partial outputs, and disposes the simulation', async () => {
+    const file = networkFile('fails');
+    const out = join(root, 'fails');
+    const run = CpuSimulation.prototype.run;
+    let calls = 0;
+    const runSpy = vi.spyOn(CpuSimulation.prototype, 'run').mockImplementation(async function (this: CpuSimulation, steps: number) {
+      if (++calls === 2) throw new Error('test: the simulation failed at its second slice');
+      return run.call(this, steps);
+    });
+    const disposeSpy = vi.spyOn(CpuSimulation.prototype, 'dispose');
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    try {
+      await expect(runCommand({ target: file, backend: 'cpu', duration_ms: 300, out, stream: true }, quiet)).rejects.toThrow('test: the simulation failed at its second slice');
+      expect(calls).toBe(2);
+      expect(readdirSync(out)).toEqual([]);
+      expect(fds()).toBe(before);
+      expect(disposeSpy).toHaveBeenCalledTimes(1);
+    } finally {
+      runSpy.mockRestore();
+      disposeSpy.mockRestore();
+    }
   });
 
   it('start by themselves when the recordings would pass the memory budget; a bad budget is refused', async () => {

@@ -5,7 +5,7 @@
  */
 import type { NetworkPlan } from '../model/plan.js';
 import type { CpuPlasticity } from '../plasticity/cpu.js';
-import { names, type StateArray } from './state.js';
+import { names, savesLearning, type StateArray } from './state.js';
 
 /** Adds the plastic state of `plasticity` (by projection id) and the learning flag to `out`, in plasticLayout order. */
 export function exportCpuPlastic(plan: NetworkPlan, plasticity: Map<number, CpuPlasticity>, learning: boolean, out: Map<string, StateArray>): void {
@@ -25,12 +25,12 @@ export function exportCpuPlastic(plan: NetworkPlan, plasticity: Map<number, CpuP
     if (q.plastic.constants.reward) out.set(at('eligibility'), p.eligibility.slice());
     out.set(at('reward'), Float32Array.of(p.reward));
   }
-  if (plasticity.size > 0) out.set(names.learning, Uint32Array.of(learning ? 1 : 0));
+  if (savesLearning(plan)) out.set(names.learning, Uint32Array.of(learning ? 1 : 0));
 }
 
 /**
  * Restores the plastic state from a snapshot already checked by checkSnapshot; returns the
- * learning flag (true when the network has no plastic projection).
+ * learning flag (true when the snapshot has none: the network has no plastic projection or adaptive threshold).
  */
 export function importCpuPlastic(plan: NetworkPlan, plasticity: Map<number, CpuPlasticity>, arrays: Map<string, StateArray>): boolean {
   for (const q of plan.projections) {

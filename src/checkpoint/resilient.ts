@@ -81,10 +81,11 @@ export async function runResilient(factory: SimulationFactory, steps: number, op
   if (state) await sim.importState(state);
   const end = sim.stepsDone + requireInt('steps', steps, 0, 2 ** 32 - 1);
   const kept = new Recordings(sim.plan);
-  for (const id of sim.plan.spikeMonitors) {
-    const name = sim.plan.byId[id].name;
-    if (sim.spikes(name).steps !== sim.stepsDone) throw new ModelError('resumeFrom', `must carry the recordings so far (export it with recordings); ${name} has ${sim.spikes(name).steps} of ${sim.stepsDone} steps`);
-  }
+  const missing = (name: string, steps: number) => {
+    if (steps !== sim.stepsDone) throw new ModelError('resumeFrom', `must carry the recordings so far (export it with recordings); ${name} has ${steps} of ${sim.stepsDone} steps`);
+  };
+  for (const id of sim.plan.spikeMonitors) missing(sim.plan.byId[id].name, sim.spikes(sim.plan.byId[id].name).steps);
+  for (const m of sim.plan.voltageMonitors) missing(sim.plan.byId[m.population].name, sim.voltage(sim.plan.byId[m.population].name).steps);
   kept.copyFrom(sim);
   state = await exportWithoutRecordings(sim);
   emit({ kind: 'started', backend: sim.backend, adapter: sim.adapter, step: sim.stepsDone });
@@ -109,14 +110,50 @@ export async function runResilient(factory: SimulationFactory, steps: number, op
       } catch {
         // Buffers of a lost device: nothing to free.
       }
-      recoveries++;
-      sim = await factory({ attempt: ++attempt, lastError: e });
-      await sim.importState(kept.withRecordings(state));
+      sim = await recover(sim.plan, kept.withRecordings(state), e);
       emit({ kind: 'resumed', step: sim.stepsDone, backend: sim.backend, adapter: sim.adapter });
     }
   }
   emit({ kind: 'done', step: sim.stepsDone, recoveries });
   return { simulation: sim, recoveries, checkpoints, events };
+
+  /**
+   * A new simulation holding `snapshot`: each try makes one (the CPU backend when the factory
+   * fails) and imports the snapshot under the same guard as a run, so a loss during recovery
+   * counts as one more recovery and is retried, up to maxRecoveries.
+   */
+  async function recover(plan: NetworkPlan, snapshot: StateSnapshot, lost: DeviceLostError): Promise<CheckpointableSimulation> {
+    let lastError: unknown = lost;
+    let reason = lost.message.replace(/^GPU device lost: /, '');
+    for (;;) {
+      if (recoveries >= maxRecoveries) throw new DeviceLostError(`${reason} (gave up after ${recoveries} recoveries)`);
+      recoveries++;
+      let next: CheckpointableSimulation;
+      try {
+        next = await factory({ attempt: ++attempt, lastError });
+      } catch {
+        // No simulation could be made on a new device (GpuSimulation.create failed): the CPU backend always can.
+        next = new CpuSimulation(plan);
+      }
+      try {
+        await guarded(next, () => next.importState(snapshot));
+        return next;
+      } catch (err) {
+        if (!(err instanceof DeviceLostError) || next.backend !== 'gpu') {
+          next.dispose();
+          throw err;
+        }
+        emit({ kind: 'lost', step: snapshot.step, checkpointStep: snapshot.step, backend: next.backend, reason: err.message });
+        try {
+          next.dispose();
+        } catch {
+          // Buffers of a lost device: nothing to free.
+        }
+        lastError = err;
+        reason = err.message.replace(/^GPU device lost: /, '');
+      }
+    }
+  }
 }
 
 /**

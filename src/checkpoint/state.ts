@@ -11,7 +11,8 @@
  *   input already scattered for step `step + j`; nonzero only with per-synapse delays);
  * - per population (sources included): the spike bitmasks of the last `maxDelay` steps,
  *   oldest first (`spike_history`), which delayed projections still read;
- * - per plastic projection: its learned state (plasticLayout), and the learning flag;
+ * - per plastic projection: its learned state (plasticLayout), and the learning flag (also kept
+ *   for adaptive thresholds alone, which setLearning(false) freezes);
  * - the recordings so far (optional as a group);
  * - the step. Every random draw is keyed by (seed, stream, index, step) (src/util/rng.ts), so
  *   the step is the whole RNG state. External currents are a function of the step; dense input
@@ -20,6 +21,7 @@
 import { ModelError } from '../model/errors.js';
 import { singularConductance } from '../model/plan-checks.js';
 import type { NetworkPlan } from '../model/plan.js';
+import { hasAdaptiveThreshold } from '../plasticity/freeze.js';
 import { crc32 } from './crc32.js';
 
 export type StateArray = Float32Array | Uint32Array | Int32Array;
@@ -123,8 +125,9 @@ export function stateLayout(plan: NetworkPlan, step: number, recordings: boolean
  * weight), the live targets `cols` and `active` flags (1 = holds a synapse; rewire() changes both)
  * and `rewires` (rewire() calls so far: the RNG step of the next one); the presynaptic traces
  * [r1 | r2] (nPre each) and postsynaptic traces [o1 | o2] (nPost each); reward_stdp's eligibility
- * (one per synapse); the reward set by setReward. Then, when the network has any plastic projection,
- * the learning flag (setLearning). Empty without plastic projections, so such checkpoints are unchanged.
+ * (one per synapse); the reward set by setReward. Then, when the network has any plastic projection
+ * or adaptive-threshold population (setLearning(false) freezes theta too), the learning flag
+ * (setLearning). Empty without either, so such checkpoints are unchanged.
  */
 export function plasticLayout(plan: NetworkPlan): StateEntry[] {
   const out: StateEntry[] = [];
@@ -144,8 +147,13 @@ export function plasticLayout(plan: NetworkPlan): StateEntry[] {
     if (p.constants.reward) out.push({ name: at('eligibility'), type: 'f32', length: p.synapses });
     out.push({ name: at('reward'), type: 'f32', length: 1 });
   }
-  if (out.length > 0) out.push({ name: names.learning, type: 'u32', length: 1, max: 1 });
+  if (savesLearning(plan)) out.push({ name: names.learning, type: 'u32', length: 1, max: 1 });
   return out;
+}
+
+/** Whether a snapshot of `plan` carries the learning flag: it has a plastic projection or an adaptive threshold (which setLearning(false) freezes). */
+export function savesLearning(plan: NetworkPlan): boolean {
+  return plan.projections.some((q) => q.plastic !== undefined) || plan.byId.some(hasAdaptiveThreshold);
 }
 
 /**
@@ -232,9 +240,11 @@ export function historyToRing(history: Uint32Array, ring: Uint32Array, ringOffse
  * A 64-bit fingerprint (16 hex digits) of everything that determines a network's dynamics in its
  * plan: step, seed, every population's kind, size, constants and initial state, every
  * projection's connectivity, weights and delays, plastic projections' rules (every parameter),
- * injected currents and monitors (adaptive-threshold constants are among the LIF scalars). Two CRC-32s over
- * the same canonical byte stream, one of it forwards and one of it with a different seed.
- * Function spike sources are identified by name and size only (their code cannot be hashed).
+ * injected currents and monitors (adaptive-threshold constants are among the LIF scalars), crossbar
+ * projections' read matrices and periphery constants (ADC, read noise, wires, tiles, seed), and
+ * spike-time sources' spikes. Two CRC-32s over the same canonical byte stream, one of it forwards
+ * and one of it with a different seed. Function spike sources are identified by name and size only
+ * (their code cannot be hashed).
  */
 export function networkHash(plan: NetworkPlan): string {
   const cached = hashCache.get(plan);
@@ -246,7 +256,7 @@ export function networkHash(plan: NetworkPlan): string {
     text(`${a.constructor.name}:${a.byteLength}`);
     parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   };
-  text(`neuromorph-plan-1 dt=${plan.dt} seed=${plan.seed} maxDelay=${plan.maxDelay}`);
+  text(`neuromorph-plan-2 dt=${plan.dt} seed=${plan.seed} maxDelay=${plan.maxDelay}`);
   for (const p of plan.byId) {
     text(`pop ${p.id} ${p.name} ${p.kind} n=${p.n} fixed=${p.inputFixedLog2} slots=${p.inputSlots}`);
     if (p.lif) {
@@ -259,6 +269,7 @@ export function networkHash(plan: NetworkPlan): string {
       arr(adaptInit);
     }
     arr(p.poissonThreshold);
+    if (p.spikeTable) arr(p.spikeTable);
     for (const c of p.currents) {
       text(`current ${c.startStep} ${c.stopStep}`);
       if (typeof c.amplitude === 'number') text(String(c.amplitude));
@@ -273,6 +284,14 @@ export function networkHash(plan: NetworkPlan): string {
     arr(q.csr?.weights);
     arr(q.synapseDelays);
     text(JSON.stringify(q.procedural ?? null));
+    if (q.crossbar) {
+      const { gPlus, gMinus, rpPlus, rpMinus, ...scalars } = q.crossbar;
+      text(`crossbar ${JSON.stringify(scalars)}`);
+      arr(gPlus);
+      arr(gMinus);
+      arr(rpPlus);
+      arr(rpMinus);
+    }
     // Only plastic projections add bytes, so the hashes of networks without plasticity stay as they were.
     if (q.plastic) {
       text(`plastic ${JSON.stringify(q.plastic.spec)}`);

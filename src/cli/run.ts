@@ -126,25 +126,33 @@ async function runStreaming(o: RunOptions, io: CliIo, r: { label: string; net: N
   const { net, sim, steps } = r;
   const dir = o.out ? resolve(o.out) : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
-  const recorder = new StreamingRecorder(net, dir);
-  const progress = new Progress(steps * net.dt, io.err, io.errIsTty ?? false);
-  const slice = Math.max(1, Math.min(Math.max(1000, Math.ceil(steps / 100)), r.perStep === 0 ? steps : Math.floor(r.budget / 4 / r.perStep)));
-  const t0 = performance.now();
-  for (let done = 0; done < steps; ) {
-    const k = Math.min(slice, steps - done);
-    await sim.run(k);
-    recorder.drain(sim);
-    done += k;
-    progress.update(done * net.dt);
+  let recorder: StreamingRecorder | undefined;
+  let finished = false;
+  try {
+    recorder = new StreamingRecorder(net, dir);
+    const progress = new Progress(steps * net.dt, io.err, io.errIsTty ?? false);
+    const slice = Math.max(1, Math.min(Math.max(1000, Math.ceil(steps / 100)), r.perStep === 0 ? steps : Math.floor(r.budget / 4 / r.perStep)));
+    const t0 = performance.now();
+    for (let done = 0; done < steps; ) {
+      const k = Math.min(slice, steps - done);
+      await sim.run(k);
+      recorder.drain(sim);
+      done += k;
+      progress.update(done * net.dt);
+    }
+    const wallS = (performance.now() - t0) / 1000;
+    const summary = recorder.summary(sim, { network: r.label, backend: r.backend, steps, wallS });
+    const files = recorder.close();
+    if (dir) {
+      summary.files = [...files, 'summary.json'];
+      writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    }
+    io.out(JSON.stringify(summary));
+    finished = true;
+    return summary;
+  } finally {
+    // A run or drain that throws: no scratch files, open descriptors or half-written outputs left behind.
+    if (!finished) recorder?.abort();
+    sim.dispose();
   }
-  const wallS = (performance.now() - t0) / 1000;
-  const summary = recorder.summary(sim, { network: r.label, backend: r.backend, steps, wallS });
-  const files = recorder.close();
-  if (dir) {
-    summary.files = [...files, 'summary.json'];
-    writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  }
-  io.out(JSON.stringify(summary));
-  sim.dispose();
-  return summary;
 }

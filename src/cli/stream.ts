@@ -27,8 +27,19 @@ class Column {
   private used = 0;
   count = 0;
 
+  private open = true;
+
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w');
+  }
+
+  /** Closes the column if still open and deletes its scratch file (a failed run). */
+  abort(): void {
+    if (this.open) {
+      this.open = false;
+      closeSync(this.fd);
+    }
+    rmSync(this.path, { force: true });
   }
 
   push(x: number): void {
@@ -45,6 +56,7 @@ class Column {
   /** Flushes, closes, and copies the column to `out` in blocks; deletes the scratch file. */
   drainInto(out: number): void {
     this.flush();
+    this.open = false;
     closeSync(this.fd);
     const fd = openSync(this.path, 'r');
     const block = new Uint8Array(1 << 20);
@@ -105,7 +117,10 @@ class SpikeStats {
 export class StreamingRecorder {
   private readonly pops: { name: string; n: number; words: number; steps?: Column; neurons?: Column; stats: SpikeStats }[];
   private readonly traces: { name: string; width: number }[];
-  private readonly tracesFd: number | undefined;
+  private tracesFd: number | undefined;
+  /** spikes.bin while close() writes it. */
+  private spikesFd: number | undefined;
+  private closed = false;
   private step = 0;
   private readonly textBuf = new Uint8Array(1 << 20);
   private textUsed = 0;
@@ -191,11 +206,16 @@ export class StreamingRecorder {
     const files: string[] = [];
     if (this.tracesFd !== undefined) {
       this.flushTraces();
-      closeSync(this.tracesFd);
+      const fd = this.tracesFd;
+      this.tracesFd = undefined;
+      closeSync(fd);
       files.push('traces.csv');
     }
-    if (!this.dir || this.pops.length === 0) return files;
-    const fd = openSync(join(this.dir, 'spikes.bin'), 'w');
+    if (!this.dir || this.pops.length === 0) {
+      this.closed = true;
+      return files;
+    }
+    const fd = (this.spikesFd = openSync(join(this.dir, 'spikes.bin'), 'w'));
     const head = new Uint8Array(20);
     head.set(new TextEncoder().encode('NMSPIKE1'), 0);
     new DataView(head.buffer).setFloat64(8, this.net.dt, true);
@@ -213,9 +233,45 @@ export class StreamingRecorder {
       p.steps!.drainInto(fd);
       p.neurons!.drainInto(fd);
     }
+    this.spikesFd = undefined;
     closeSync(fd);
+    this.closed = true;
     files.push('spikes.bin');
     return files;
+  }
+
+  /**
+   * After a failed run (or a failed close()): closes every file still open and deletes the
+   * scratch columns and the partial traces.csv and spikes.bin, so `--out` holds no half-written
+   * output. Nothing happens after a successful close().
+   */
+  abort(): void {
+    if (this.closed || !this.dir) return;
+    this.closed = true;
+    const dir = this.dir;
+    const attempt = (f: () => void) => {
+      try {
+        f();
+      } catch {
+        // Cleaning up after a failure: go on with the rest.
+      }
+    };
+    for (const p of this.pops) {
+      attempt(() => p.steps?.abort());
+      attempt(() => p.neurons?.abort());
+    }
+    if (this.traces.length > 0) {
+      const fd = this.tracesFd;
+      this.tracesFd = undefined;
+      if (fd !== undefined) attempt(() => closeSync(fd));
+      attempt(() => rmSync(join(dir, 'traces.csv'), { force: true }));
+    }
+    if (this.spikesFd !== undefined) {
+      const fd = this.spikesFd;
+      this.spikesFd = undefined;
+      attempt(() => closeSync(fd));
+      attempt(() => rmSync(join(dir, 'spikes.bin'), { force: true }));
+    }
   }
 
   /** The run summary from the running statistics (the same fields as summarize()). */

@@ -7,7 +7,7 @@
  * buffer holds the same columns without the flag.
  */
 import type { NetworkPlan } from '../model/plan.js';
-import { names, type PlasticField, type StateArray } from '../checkpoint/state.js';
+import { names, savesLearning, type PlasticField, type StateArray } from '../checkpoint/state.js';
 import type { BufferSlice } from './fused.js';
 import type { GpuPlasticity } from './plasticity.js';
 
@@ -63,8 +63,10 @@ export function plasticRegions(plan: NetworkPlan, plasticity: Map<number, GpuPla
     const reward = g.rewardValue;
     regions.push({ slice: { buffer: g.weights, offset: 0 }, bytes: 0, read: (_w, out) => out.set(at('reward'), Float32Array.of(reward)) });
   }
-  if (regions.length > 0) {
-    regions.push({ slice: regions[0].slice, bytes: 0, read: (_w, out) => out.set(names.learning, Uint32Array.of(learning ? 1 : 0)) });
+  if (savesLearning(plan)) {
+    // 0 bytes: exportState copies nothing for it, so the slice is never read (there may be no plastic buffer to name).
+    const slice = regions[0]?.slice ?? ({ buffer: null, offset: 0 } as unknown as BufferSlice);
+    regions.push({ slice, bytes: 0, read: (_w, out) => out.set(names.learning, Uint32Array.of(learning ? 1 : 0)) });
   }
   return regions;
 }
@@ -72,7 +74,7 @@ export function plasticRegions(plan: NetworkPlan, plasticity: Map<number, GpuPla
 /**
  * Writes the plastic state of a snapshot already checked by checkSnapshot to the GPU (queue
  * writes, ordered before the next submitted step); `cols` gives each CSR projection's sparse-kernel
- * target buffer. Returns the learning flag (true when the network has no plastic projection).
+ * target buffer. Returns the learning flag (true when the snapshot has none: no plastic projection or adaptive threshold).
  */
 export function importGpuPlastic(device: GPUDevice, plan: NetworkPlan, plasticity: Map<number, GpuPlasticity>, cols: Map<number, GPUBuffer>, arrays: Map<string, StateArray>): boolean {
   const write = (buffer: GPUBuffer, offset: number, data: StateArray) => {

@@ -341,6 +341,7 @@ export class GpuSimulation implements Simulation {
       this.tally.steps += k;
     }
     const counted = steps > 0 ? this.readCounts() : null;
+    counted?.catch(() => {}); // after a device loss drain() rejects first; this map's abort must not surface unhandled
     await this.drain();
     await counted;
   }

@@ -91,6 +91,8 @@ export interface PlanPopulation {
   poissonThreshold?: Uint32Array;
   /** Function and spike-time sources: writes the step's bitmask into out[offset ..]. */
   hostSpikes?: (step: number, out: Uint32Array, offset: number) => void;
+  /** Spike-time sources: their spikes as (step, neuron) pairs, sorted and distinct (what networkHash hashes). */
+  spikeTable?: Float64Array;
   /** Projections into this population, in id order (the order their input is summed). */
   incoming: PlanProjection[];
   /** Sparse input is accumulated as integers scaled by 2^inputFixedLog2. */
@@ -186,7 +188,8 @@ export function lowerNetwork(net: Network): NetworkPlan {
     if (pop.source.kind === 'poisson') {
       return { ...base, kind: 'poisson', poissonThreshold: poissonThresholds(pop.source.rate_hz, pop.n, dt) } satisfies PlanPopulation;
     }
-    return { ...base, kind: 'host', hostSpikes: hostSpikeGenerator(pop, dt) } satisfies PlanPopulation;
+    const spikeTable = pop.source.kind === 'times' ? spikeTimeTable(pop, dt) : undefined;
+    return { ...base, kind: 'host', hostSpikes: hostSpikeGenerator(pop, dt), ...(spikeTable ? { spikeTable } : {}) } satisfies PlanPopulation;
   });
 
   for (const c of net.currents) byId[c.population].currents.push(c);
@@ -376,6 +379,21 @@ function hostSpikeGenerator(pop: SourcePopulation, dt: number): (step: number, o
     out.fill(0, offset, offset + words);
     for (const i of byStep.get(step) ?? []) out[offset + (i >>> 5)] |= 1 << (i & 31);
   };
+}
+
+/** A spike-time source's spikes as sorted, distinct (step, neuron) pairs, the steps as hostSpikeGenerator rounds them. */
+function spikeTimeTable(pop: SourcePopulation, dt: number): Float64Array {
+  const src = pop.source;
+  if (src.kind !== 'times') return new Float64Array(0);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < pop.n; i++) for (const t of Array.from(src.times[i])) pairs.push([Math.round(t / dt), i]);
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: number[] = [];
+  for (let k = 0; k < pairs.length; k++) {
+    if (k > 0 && pairs[k][0] === pairs[k - 1][0] && pairs[k][1] === pairs[k - 1][1]) continue;
+    out.push(pairs[k][0], pairs[k][1]);
+  }
+  return Float64Array.from(out);
 }
 
 /** Kahn's algorithm over zero-delay projections; ties broken by population id. */

@@ -55,6 +55,29 @@ export class ActivityTracker {
     this.seen = steps;
   }
 
+  /**
+   * Forgets the steps [step, seen) already taken in, as when a run resumes from a checkpoint at
+   * `step` (the page's CPU resume after a lost GPU): their spikes, read from `sim`'s recordings
+   * (which still hold those steps), are taken out of the bins and totals, and the next update
+   * counts from `step` again, so steps run twice are counted once.
+   */
+  rewind(step: number, sim: Simulation): void {
+    if (!Number.isInteger(step) || step < 0 || step > this.seen) throw new RangeError(`ActivityTracker.rewind: step must be an integer in [0, ${this.seen}], got ${step}`);
+    for (const pop of this.populations) {
+      const rec = sim.spikes(pop.name);
+      if (rec.steps < this.seen) throw new RangeError(`ActivityTracker.rewind: ${pop.name} has ${rec.steps} recorded steps; steps up to ${this.seen} were counted`);
+      const bits = rec.bits;
+      for (let s = step; s < this.seen; s++) {
+        let count = 0;
+        for (let k = s * rec.words; k < (s + 1) * rec.words; k++) if (bits[k] !== 0) count += popcount(bits[k]);
+        pop.bins[Math.floor(s / this.binSteps)] -= count;
+        pop.total -= count;
+      }
+      pop.bins.length = Math.min(pop.bins.length, Math.ceil(step / this.binSteps));
+    }
+    this.seen = step;
+  }
+
   /** Population rate per bin (Hz). */
   rate(pop: PopulationActivity): number[] {
     const binSeconds = (this.binSteps * this.dt) / 1000;

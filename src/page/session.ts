@@ -161,6 +161,8 @@ export class Session {
     const cpu = new CpuSimulation(plan);
     cpu.importStateSync({ ...checkpoint, arrays });
     const lostAt = lost.stepsDone;
+    // The figures counted steps up to lostAt from the lost run's recordings; the CPU runs them again.
+    this.activity.rewind(checkpoint.step, lost);
     for (const dispose of [() => lost.dispose(), () => this.raster.dispose(), () => this.brain?.dispose()]) {
       try {
         dispose();
