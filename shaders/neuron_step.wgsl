@@ -218,8 +218,9 @@ fn neuron_step(P: LifParams, state: NeuronState, input: array<f32, 4>, external_
       vi = v_inf + (vi - v_inf) * exp_f32(-(b * P.dt_over_tau));
     }
   }
-  // Only a neuron that entered the step non-refractory can spike (CPU twin: src/cpu/lif.ts).
-  if (r == 0u && vi >= threshold) {
+  // With an adaptive threshold only a neuron that entered the step non-refractory can spike
+  // (CPU twin: src/cpu/lif.ts).
+  if ((r == 0u || !adaptive) && vi >= threshold) {
     vi = P.v_reset;
     u = u + P.adapt_jump;
     r = P.refractory_steps;

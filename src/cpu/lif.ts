@@ -119,10 +119,11 @@ export function lifUpdate(
         vi = f(vInf + f(f(vi - vInf) * expF32(-f(b * dtOverTau))));
       }
     }
-    // Only a neuron that entered the step non-refractory can spike (Brian2's `and not_refractory`):
-    // an adaptive threshold may decay below v_reset, and a refractory neuron held at v_reset must
-    // not fire again every step.
-    if (r === 0 && vi >= (adaptive ? f(v_th + u) : v_th)) {
+    // With an adaptive threshold only a neuron that entered the step non-refractory can spike
+    // (Brian2's `and not_refractory`): theta may decay below v_reset, and a refractory neuron held
+    // at v_reset must not fire every step. Without one, a refractory neuron is held at
+    // v_reset < v_th and cannot reach threshold anyway (the SIMD and fused kernels test v alone).
+    if ((r === 0 || !adaptive) && vi >= (adaptive ? f(v_th + u) : v_th)) {
       vi = v_reset;
       u = f(u + adaptJump);
       r = refractorySteps;
