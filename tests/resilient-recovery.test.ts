@@ -27,6 +27,23 @@ function network(voltageOnly = false): Network {
 
 const STEPS = 120;
 
+type Factory = Parameters<typeof runResilient>[0];
+
+/** Wraps a factory so that, on the attempts `when` picks, the new GPU is lost as soon as it starts to restore. */
+function lostOnImport(inner: Factory, device: () => GpuContext, when: (attempt: number) => boolean): Factory {
+  return async (info) => {
+    const sim = await inner(info);
+    if (when(info.attempt) && sim instanceof GpuSimulation) {
+      const importState = sim.importState.bind(sim);
+      sim.importState = async (s) => {
+        device().device.destroy();
+        return importState(s);
+      };
+    }
+    return sim;
+  };
+}
+
 function reference(): CpuSimulation {
   const sim = new CpuSimulation(lowerNetwork(network()));
   sim.runSync(STEPS);
@@ -61,17 +78,7 @@ describe('runResilient: failures during recovery', () => {
       return (doomed = await acquireGpu());
     });
     // Attempt 1's device is lost as soon as it starts to restore the checkpoint.
-    const factory: typeof inner = async (info) => {
-      const sim = await inner(info);
-      if (info.attempt === 1 && sim instanceof GpuSimulation) {
-        const importState = sim.importState.bind(sim);
-        sim.importState = async (s) => {
-          doomed!.device.destroy();
-          return importState(s);
-        };
-      }
-      return sim;
-    };
+    const factory = lostOnImport(inner, () => doomed!, (attempt) => attempt === 1);
     const events: ResilientEvent[] = [];
     const result = await runResilient(factory, STEPS, {
       checkpointEvery: 40,
@@ -116,17 +123,7 @@ describe('runResilient: failures during recovery', () => {
     const plan = lowerNetwork(network());
     let doomed: GpuContext | undefined;
     const { factory: inner, first } = faulty(plan, async () => (doomed = await acquireGpu()));
-    const factory: typeof inner = async (info) => {
-      const sim = await inner(info);
-      if (info.attempt >= 1 && sim instanceof GpuSimulation) {
-        const importState = sim.importState.bind(sim);
-        sim.importState = async (s) => {
-          doomed!.device.destroy();
-          return importState(s);
-        };
-      }
-      return sim;
-    };
+    const factory = lostOnImport(inner, () => doomed!, (attempt) => attempt >= 1);
     const events: ResilientEvent[] = [];
     const run = runResilient(factory, STEPS, {
       checkpointEvery: 40,
