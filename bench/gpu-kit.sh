@@ -5,8 +5,9 @@
 #
 # Needs Node >= 20 and a checkout where `npm ci` and `npm run build` were already run
 # (node_modules/ and dist/ carried along); installs nothing. Everything it measures and prints goes
-# to $OUT (default bench/out/gpu-kit): env.txt, nvidia-smi.txt, adapter.txt, NAME.jsonl (the JSON
-# lines), NAME.log (JSON lines and Markdown tables), NAME.err (progress), summary.md, kit.log.
+# to $OUT (default bench/out/gpu-kit): env.txt, nvidia-smi.txt, adapter.txt, parity.log (the
+# GPU = CPU tests on this adapter; on a real GPU only), NAME.jsonl (the JSON lines), NAME.log (JSON
+# lines and Markdown tables), NAME.err (progress), summary.md, kit.log.
 #
 # The adapter: Dawn in Node loads a Vulkan driver. src/gpu/device.ts points the Vulkan loader at
 # Chromium's SwiftShader unless NEUROMORPH_ADAPTER=default (or VK_ICD_FILENAMES is set), so this
@@ -132,7 +133,29 @@ if [ $real_gpu = 0 ] && [ $quick = 0 ]; then
   quick=1
 fi
 
-# --- 4. The suite ---------------------------------------------------------------------------------
+# --- 4. GPU = CPU on this adapter ---------------------------------------------------------------
+# Every kernel's parity test, on the adapter chosen above: exact agreement is proven on SwiftShader
+# only, and a real GPU's compiler may fuse a*b + c into an FMA (docs/RELIABILITY.md). Run on a real
+# GPU (or with KIT_PARITY=1); at most KIT_PARITY_S seconds (default 150) of the budget. A failure
+# here is a finding to record, not a kit failure. KIT_PARITY_FILES overrides the list.
+parity_files=${KIT_PARITY_FILES:-tests/parity.test.ts tests/kernels.test.ts tests/fused.test.ts tests/neuron-models.test.ts tests/delays.test.ts tests/crossbar-gpu.test.ts tests/crossbar-projection.test.ts tests/plasticity.test.ts tests/dvs-emulator-gpu.test.ts tests/coding-gpu.test.ts}
+if [ $real_gpu = 1 ] || [ "${KIT_PARITY:-0}" = 1 ]; then
+  if [ -x node_modules/.bin/vitest ]; then
+    t=$(( ${KIT_PARITY_S:-150} < $(left) - 60 ? ${KIT_PARITY_S:-150} : $(left) - 60 ))
+    log "parity: vitest run $parity_files (at most ${t} s)"
+    t0=$SECONDS
+    # shellcheck disable=SC2086
+    timeout --kill-after=10 "$t" node_modules/.bin/vitest run $parity_files --reporter=verbose > "$OUT/parity.log" 2>&1
+    rc=$?
+    sed -i 's/\x1b\[[0-9;]*m//g' "$OUT/parity.log"
+    log "parity: exit $rc after $((SECONDS - t0)) s; $(grep -E '^ +(Test Files|Tests) ' "$OUT/parity.log" | tr -s ' ' | tr '\n' ';')"
+    grep -E '^ +× ' "$OUT/parity.log" | head -20 | sed 's/^/    /' | tee -a "$OUT/kit.log" >&2
+  else
+    log "parity: node_modules/.bin/vitest missing: no parity run"
+  fi
+fi
+
+# --- 5. The suite ---------------------------------------------------------------------------------
 # Full: scaling at 1k..1M (the benchmark's own windows: 1 s up to 10k, 0.2 s at 100k, 0.05 s at 1M);
 # vogels-abbott at 4k/40k/400k with the GPU over the CPU's window (1 s, 0.1 s at 400k).
 if [ $quick = 1 ]; then
@@ -182,7 +205,7 @@ else
   log "Brian2 not importable by /usr/bin/python3: no Brian2 rows"
 fi
 
-# --- 5. One file to read ----------------------------------------------------------------------------
+# --- 6. One file to read ----------------------------------------------------------------------------
 {
   echo "# gpu-kit results"
   echo
