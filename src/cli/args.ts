@@ -24,13 +24,16 @@ export function parseArgs(command: string, argv: string[], flags: Record<string,
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
     const spec = flags[name];
     if (!spec) throw new UsageError(`${command}: unknown option --${name}; allowed: ${Object.keys(flags).map((f) => `--${f}`).join(', ') || 'none'}`);
+    // A repeated flag is an error, not "the last one wins": `--seed 1 --seed 2` is ambiguous.
+    if (name in out.flags) throw new UsageError(`${command}: --${name} given more than once`);
     if (spec.type === 'boolean') {
       if (inline !== undefined) throw new UsageError(`${command}: --${name} takes no value`);
       out.flags[name] = true;
       continue;
     }
     const value = inline ?? argv[++k];
-    if (value === undefined) throw new UsageError(`${command}: --${name} needs a value`);
+    // `--out --stream` would otherwise take the next option as the value (a directory named "--stream").
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`${command}: --${name} needs a value`);
     out.flags[name] = convert(command, name, spec.type, value);
   }
   return out;

@@ -98,6 +98,8 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
         return EXIT.ok;
       }
       if (positional.length === 0) {
+        const stray = ['out', 'n', 'seed'].filter((f) => flags[f] !== undefined);
+        if (stray.length > 0) throw new UsageError(`example: ${stray.map((f) => `--${f}`).join(', ')} needs an example NAME (or --all)`);
         for (const e of EXAMPLES.values()) io.out(`${e.name.padEnd(20)} ${e.title}`);
         return EXIT.ok;
       }
@@ -137,6 +139,9 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
         return EXIT.ok;
       }
       if (positional[0] !== 'crossbar') throw new UsageError('study: the study to run must be named: crossbar or diehl-cook');
+      for (const f of ['neurons', 'images', 'eval-images']) {
+        if (flags[f] !== undefined) throw new UsageError(`study: --${f} applies to diehl-cook only; the crossbar study takes --out and --backend`);
+      }
       const gpu = flags.backend === 'gpu' ? await acquireGpu() : null;
       try {
         const { files } = await writeCrossbarStudy((flags.out as string | undefined) ?? 'out', { gpu });

@@ -37,6 +37,9 @@ export interface RunOptions {
 
 export const DEFAULT_RECORDING_BUDGET_MIB = 512;
 
+/** The most steps one `run` may take (2^31, as Simulation.run accepts per call; spike steps are u32). */
+export const MAX_RUN_STEPS = 2 ** 31;
+
 export interface CliIo {
   out: (line: string) => void;
   err: (text: string) => void;
@@ -81,12 +84,15 @@ export async function runCommand(o: RunOptions, io: CliIo): Promise<RunSummary> 
   if (!(duration > 0)) throw new UsageError(`run: --duration must be > 0 ms, got ${duration}`);
   const backend = o.backend ?? loaded.backend ?? 'gpu';
   const net = loaded.network;
+  // Checked before any GPU work: a bad --duration or --memory-budget costs no adapter or compile.
+  const steps = Math.round(duration / net.dt);
+  if (steps < 1) throw new UsageError(`run: --duration ${duration} ms is shorter than one step (${net.dt} ms)`);
+  // Step indices are 32-bit (the simulations' step counter, spikes.bin's u32 steps).
+  if (steps > MAX_RUN_STEPS) throw new UsageError(`run: --duration must be at most ${MAX_RUN_STEPS * net.dt} ms (${MAX_RUN_STEPS} steps of dt = ${net.dt} ms), got ${duration}`);
+  const budget = requirePositive('--memory-budget', o.memoryBudgetMiB ?? DEFAULT_RECORDING_BUDGET_MIB) * 2 ** 20;
   const gpu = backend === 'gpu' ? (o.gpu ?? (await acquireGpu())) : undefined;
   try {
     const sim = await compile(net, { backend, gpu });
-    const steps = Math.round(duration / net.dt);
-    if (steps < 1) throw new UsageError(`run: --duration ${duration} ms is shorter than one step (${net.dt} ms)`);
-    const budget = requirePositive('--memory-budget', o.memoryBudgetMiB ?? DEFAULT_RECORDING_BUDGET_MIB) * 2 ** 20;
     const perStep = recordingBytes(net, 1);
     if (o.stream || recordingBytes(net, steps) > budget) {
       return await runStreaming(o, io, { label: loaded.label, net, sim, steps, backend, budget, perStep });

@@ -1,0 +1,58 @@
+/** The command line's argument handling: no GPU work, no simulation (tests/cli.test.ts runs those). */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError } from '../src/cli/args.js';
+import { cliMain, EXIT } from '../src/cli/commands.js';
+import { MAX_RUN_STEPS } from '../src/cli/run.js';
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await cliMain(argv, { out: (l) => out.push(l), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('') };
+}
+
+const FLAGS = { seed: { type: 'int', help: '' }, out: { type: 'string', help: '' }, stream: { type: 'boolean', help: '' } } as const;
+
+describe('parseArgs', () => {
+  it('reads --flag=value and --flag value alike, negative numbers included', () => {
+    expect(parseArgs('t', ['--seed=7', '--out', 'd'], FLAGS, 0).flags).toEqual({ seed: 7, out: 'd' });
+    expect(parseArgs('t', ['--seed', '-3'], FLAGS, 0).flags).toEqual({ seed: -3 });
+    expect(parseArgs('t', ['--out=--odd'], FLAGS, 0).flags).toEqual({ out: '--odd' });
+  });
+
+  it('refuses a repeated flag instead of silently keeping the last', () => {
+    expect(() => parseArgs('t', ['--seed', '1', '--seed', '2'], FLAGS, 0)).toThrow(new UsageError('t: --seed given more than once'));
+    expect(() => parseArgs('t', ['--stream', '--stream'], FLAGS, 0)).toThrow(/--stream given more than once/);
+  });
+
+  it('does not take the next option as a flag value', () => {
+    expect(() => parseArgs('t', ['--out', '--stream'], FLAGS, 0)).toThrow(new UsageError('t: --out needs a value'));
+    expect(() => parseArgs('t', ['--seed', '1.5'], FLAGS, 0)).toThrow(/--seed must be an integer, got "1.5"/);
+    expect(() => parseArgs('t', ['--seed', '1e400'], FLAGS, 0)).toThrow(/--seed must be an integer/);
+  });
+});
+
+describe('the commands refuse arguments they would ignore or mis-handle (exit 2)', () => {
+  it('run: --out followed by another option, a repeated --seed, a --duration past 2^31 steps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neuromorph-args-'));
+    const cases: [string[], RegExp][] = [
+      [['run', 'cuba', '--backend', 'cpu', '--out', '--stream'], /run: --out needs a value/],
+      [['run', 'cuba', '--backend', 'cpu', '--seed', '1', '--seed', '2'], /run: --seed given more than once/],
+      [['run', 'cuba', '--backend', 'cpu', '--duration', '1e300'], new RegExp(`run: --duration must be at most ${MAX_RUN_STEPS * 0.1} ms \\(${MAX_RUN_STEPS} steps of dt = 0.1 ms\\), got 1e\\+300`)],
+      [['run', 'cuba', '--backend', 'cpu', '--duration', '0.01'], /shorter than one step/],
+      [['study', 'crossbar', '--neurons', '5', '--out', dir], /study: --neurons applies to diehl-cook only/],
+      [['example', '--out', join(dir, 'x.json')], /example: --out needs an example NAME/],
+      [['example', '--n', '100'], /example: --n needs an example NAME/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(EXIT.usage);
+      expect(r.err, argv.join(' ')).toMatch(message);
+    }
+    expect(existsSync(join(dir, 'x.json'))).toBe(false);
+    expect(existsSync(join(dir, 'crossbar.json'))).toBe(false);
+  });
+});
