@@ -1,5 +1,5 @@
 /** The command line's argument handling: no GPU work, no simulation (tests/cli.test.ts runs those). */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,5 +54,21 @@ describe('the commands refuse arguments they would ignore or mis-handle (exit 2)
     }
     expect(existsSync(join(dir, 'x.json'))).toBe(false);
     expect(existsSync(join(dir, 'crossbar.json'))).toBe(false);
+  });
+
+  it('run and validate: a directory is not a network file; --seed on a file that is not an object says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neuromorph-args-'));
+    const list = join(dir, 'list.json');
+    writeFileSync(list, '[1, 2]');
+    const cases: [string[], RegExp][] = [
+      [['run', dir, '--backend', 'cpu'], /run: ".*" is a directory, not a network file/],
+      [['validate', dir], /validate: ".*" is a directory, not a network file/],
+      [['run', list, '--backend', 'cpu', '--seed', '3'], /\(file\): must be object, got array/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(EXIT.usage);
+      expect(r.err, argv.join(' ')).toMatch(message);
+    }
   });
 });

@@ -32,4 +32,14 @@ describe('binary spike file', () => {
     new DataView(badDt.buffer).setFloat64(8, -0.1, true);
     expect(() => readSpikeFile(badDt)).toThrow(/dt must be a finite number > 0, got -0.1/);
   });
+
+  it('refuses to write what it would refuse to read: bad dt, neuron >= n, steps out of order', () => {
+    const exc = (steps: number[], neurons: number[], n = 5) => [{ name: 'exc', n, steps: Uint32Array.from(steps), neurons: Uint32Array.from(neurons) }];
+    expect(() => writeSpikeFile(Number.NaN, tables)).toThrow(/spike file: dt must be a finite number > 0, got NaN/);
+    expect(() => writeSpikeFile(0, tables)).toThrow(/dt must be a finite number > 0, got 0/);
+    expect(() => writeSpikeFile(0.1, exc([1, 2], [0, 5]))).toThrow(/spike table exc: neuron 5 of event 1 must be < n = 5/);
+    expect(() => writeSpikeFile(0.1, exc([4, 2], [0, 1]))).toThrow(/spike table exc: steps must ascend, but event 1 \(step 2\) comes after step 4/);
+    expect(() => writeSpikeFile(0.1, exc([1], [0], 2.5))).toThrow(/spike table exc: n must be an integer in \[0, 4294967295\], got 2.5/);
+    expect(readSpikeFile(writeSpikeFile(0.25, exc([2, 2], [4, 0]))).tables[0].neurons).toEqual(Uint32Array.of(4, 0));
+  });
 });

@@ -3,7 +3,7 @@
  * on. cliMain never exits the process, so tests drive it in-process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireGpu, NoAdapterError } from '../gpu/device.js';
@@ -67,6 +67,7 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
     run: async ({ positional }, io) => {
       if (positional.length === 0) throw new UsageError('validate: name a network file');
       if (!existsSync(positional[0])) throw new UsageError(`validate: no such file ${JSON.stringify(positional[0])}`);
+      if (!statSync(positional[0]).isFile()) throw new UsageError(`validate: ${JSON.stringify(positional[0])} is a directory, not a network file`);
       const problems = validateNetworkFile(readFileSync(positional[0], 'utf8'));
       if (problems.length === 0) {
         io.out(`${positional[0]}: valid`);

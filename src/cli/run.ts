@@ -1,5 +1,5 @@
 /** `neuromorph run FILE|EXAMPLE`: build, simulate with a progress bar, summarize, write outputs. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { acquireGpu, type GpuContext } from '../gpu/device.js';
 import { readNetworkFile } from '../io/network-file.js';
@@ -62,12 +62,15 @@ export function loadTarget(target: string, o: { seed?: number; n?: number }): Lo
     return { label: target, network: example.build({ n: o.n, seed: o.seed }), duration_ms: example.duration_ms };
   }
   if (!existsSync(target)) throw new UsageError(`run: ${JSON.stringify(target)} is neither a file nor a built-in example (${[...EXAMPLES.keys()].join(', ')})`);
+  if (!statSync(target).isFile()) throw new UsageError(`run: ${JSON.stringify(target)} is a directory, not a network file`);
   if (o.n !== undefined) throw new UsageError('run: --n applies to built-in examples; a network file fixes its sizes');
   let value: unknown = readFileSync(target, 'utf8');
   if (o.seed !== undefined) {
     // Parse first so the seed can be replaced before the network is built.
     try {
-      value = { ...(JSON.parse(value as string) as object), seed: o.seed };
+      const parsed: unknown = JSON.parse(value as string);
+      // Only an object takes the seed; anything else goes to readNetworkFile as it is, to be reported as such.
+      value = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? { ...parsed, seed: o.seed } : parsed;
     } catch {
       /* readNetworkFile reports the JSON error */
     }

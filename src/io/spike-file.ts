@@ -22,6 +22,17 @@ export interface SpikeTable {
 const MAGIC = 'NMSPIKE1';
 
 export function writeSpikeFile(dt: number, tables: SpikeTable[]): Uint8Array {
+  // Refuse what readSpikeFile would refuse (or what a u32 would silently wrap), before writing a byte.
+  if (!(Number.isFinite(dt) && dt > 0)) throw new Error(`spike file: dt must be a finite number > 0, got ${dt}`);
+  for (const t of tables) {
+    if (!(Number.isInteger(t.n) && t.n >= 0 && t.n <= 0xffffffff)) throw new Error(`spike table ${t.name}: n must be an integer in [0, 4294967295], got ${t.n}`);
+    for (let e = 0; e < t.steps.length; e++) {
+      if (e > 0 && t.steps[e] < t.steps[e - 1]) throw new Error(`spike table ${t.name}: steps must ascend, but event ${e} (step ${t.steps[e]}) comes after step ${t.steps[e - 1]}`);
+    }
+    for (let e = 0; e < t.neurons.length; e++) {
+      if (t.neurons[e] >= t.n) throw new Error(`spike table ${t.name}: neuron ${t.neurons[e]} of event ${e} must be < n = ${t.n}`);
+    }
+  }
   const names = tables.map((t) => new TextEncoder().encode(t.name));
   const size = 8 + 8 + 4 + tables.reduce((s, t, k) => s + 12 + names[k].length + 8 * t.steps.length, 0);
   const bytes = new Uint8Array(size);
