@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../src/cli/args.js';
 import { cliMain, EXIT } from '../src/cli/commands.js';
 import { MAX_RUN_STEPS } from '../src/cli/run.js';
+import { EXAMPLES } from '../src/networks/examples.js';
 
 async function cli(...argv: string[]) {
   const out: string[] = [];
@@ -70,5 +71,16 @@ describe('the commands refuse arguments they would ignore or mis-handle (exit 2)
       expect(r.code, argv.join(' ')).toBe(EXIT.usage);
       expect(r.err, argv.join(' ')).toMatch(message);
     }
+  });
+
+  it('run microcircuit --n out of range names --n\'s field and range, not the derived scale', async () => {
+    for (const n of ['100000', '36']) {
+      const r = await cli('run', 'microcircuit', '--backend', 'cpu', '--n', n);
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.err).toMatch(new RegExp(`microcircuit\\.n: must be an integer in \\[37, 77169\\], got ${n}`));
+    }
+    // 37 is the fewest neurons at which every population keeps one.
+    const net = EXAMPLES.get('microcircuit')!.build({ n: 37 });
+    expect(Math.min(...net.populations.map((p) => p.n))).toBe(1);
   });
 });

@@ -3,6 +3,7 @@
  * and what examples/NAME.json holds (written by `neuromorph example NAME`).
  */
 import type { Network } from '../model/network.js';
+import { requireInt } from '../model/errors.js';
 import { CODE_LAB_PATTERNS, type PatternName } from '../lab/code-lab.js';
 import { patternTimes } from '../lab/patterns.js';
 import { DEMO_SEED, DEMO_WEIGHT_SCALE, SpikingNeuralNetwork } from '../lab/spiking-network.js';
@@ -72,7 +73,7 @@ const list: Example[] = [
     title: 'Potjans & Diesmann (2014) cortical microcircuit at 10 % (7,718 neurons), procedural connectivity',
     duration_ms: 500,
     scalable: true,
-    build: (o = {}) => microcircuit({ scale: o.n === undefined ? 0.1 : o.n / MICROCIRCUIT_NEURONS, seed: o.seed }),
+    build: (o = {}) => microcircuit({ scale: o.n === undefined ? 0.1 : requireInt('microcircuit.n', o.n, microcircuitMinN(), MICROCIRCUIT_NEURONS) / MICROCIRCUIT_NEURONS, seed: o.seed }),
   },
   {
     name: 'crossbar-synapses',
@@ -87,3 +88,11 @@ const list: Example[] = [
 const MICROCIRCUIT_NEURONS = MICROCIRCUIT.fullSizes.reduce((s, n) => s + n, 0);
 
 export const EXAMPLES: ReadonlyMap<string, Example> = new Map(list.map((e) => [e.name, e]));
+
+/** The fewest total neurons (--n) at which every microcircuit population keeps a neuron (scale = n / full size). */
+function microcircuitMinN(): number {
+  const fewest = Math.min(...MICROCIRCUIT.fullSizes);
+  let n = Math.max(1, Math.floor((0.5 * MICROCIRCUIT_NEURONS) / fewest));
+  while (Math.round(fewest * (n / MICROCIRCUIT_NEURONS)) < 1) n++;
+  return n;
+}
