@@ -198,25 +198,27 @@ Writes DIR/convert-MODEL.{md,json,svg,png}. See docs/conversion.md.`,
     },
     maxPositional: 0,
     run: async ({ flags }, io) => {
+      // Every flag is checked before the GPU is acquired or MNIST loaded: bad arguments exit 2, never 3.
+      if (typeof flags.onnx === 'string') {
+        for (const f of ['model', 'epochs']) if (flags[f] !== undefined) throw new UsageError(`convert: --${f} does not apply with --onnx (the ONNX file is the trained model)`);
+        if (!existsSync(flags.onnx) || !statSync(flags.onnx).isFile()) throw new UsageError(`convert: --onnx: no such file ${JSON.stringify(flags.onnx)}`);
+      }
+      const options = {
+        model: flags.model as 'mlp' | 'cnn' | undefined,
+        onnx: flags.onnx as string | undefined,
+        steps: parseSteps(flags.steps as string | undefined),
+        seed: flags.seed as number | undefined,
+        epochs: flags.epochs as number | undefined,
+        images: flags.images as number | undefined,
+        poissonImages: flags['poisson-images'] as number | undefined,
+        normalizations: parseList<Normalization>('norm', flags.norm as string | undefined, CONVERT_FLAGS.NORMALIZATIONS),
+        resets: parseList<ResetMode>('reset', flags.reset as string | undefined, CONVERT_FLAGS.RESET_MODES),
+        codings: parseList<InputCoding>('coding', flags.coding as string | undefined, CONVERT_FLAGS.INPUT_CODINGS),
+        out: flags.out as string | undefined,
+      };
       const gpu = flags.backend === 'gpu' ? await acquireGpu() : null;
       try {
-        await runConvertCommand(
-          {
-            model: flags.model as 'mlp' | 'cnn' | undefined,
-            onnx: flags.onnx as string | undefined,
-            steps: parseSteps(flags.steps as string | undefined),
-            seed: flags.seed as number | undefined,
-            epochs: flags.epochs as number | undefined,
-            images: flags.images as number | undefined,
-            poissonImages: flags['poisson-images'] as number | undefined,
-            normalizations: parseList<Normalization>('norm', flags.norm as string | undefined, CONVERT_FLAGS.NORMALIZATIONS),
-            resets: parseList<ResetMode>('reset', flags.reset as string | undefined, CONVERT_FLAGS.RESET_MODES),
-            codings: parseList<InputCoding>('coding', flags.coding as string | undefined, CONVERT_FLAGS.INPUT_CODINGS),
-            out: flags.out as string | undefined,
-            gpu,
-          },
-          io.out,
-        );
+        await runConvertCommand({ ...options, gpu }, io.out);
       } finally {
         gpu?.release();
       }
