@@ -83,4 +83,14 @@ describe('the commands refuse arguments they would ignore or mis-handle (exit 2)
     const net = EXAMPLES.get('microcircuit')!.build({ n: 37 });
     expect(Math.min(...net.populations.map((p) => p.n))).toBe(1);
   });
+
+  it("run FILE: a run.duration_ms past 2^31 steps is named as the file's, before anything is simulated", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neuromorph-args-'));
+    const file = join(dir, 'long.json');
+    const net = { format: 'neuromorph-network', version: 1, dt: 1, populations: [{ name: 'a', n: 1, model: 'lif' }], run: { duration_ms: 1e12 } };
+    writeFileSync(file, JSON.stringify(net));
+    const r = await cli('run', file, '--backend', 'cpu');
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toMatch(new RegExp(`run: the file's run.duration_ms \\(or --duration\\) must be at most ${MAX_RUN_STEPS} ms \\(${MAX_RUN_STEPS} steps of dt = 1 ms\\), got 1000000000000`));
+  });
 });

@@ -28,6 +28,27 @@ function expectSamePlan(a: NetworkPlan, b: NetworkPlan): void {
 }
 
 describe('network file round trip: library -> file -> library', () => {
+  it('keeps every plasticity rule and its parameters, the structural flag included', () => {
+    const net = new Network({ dt: 0.5, seed: 9 });
+    const a = net.addSource('a', 5, { kind: 'poisson', rate_hz: 20 });
+    const b = net.addLIF('b', 5, {});
+    net.connect(a, b, { kind: 'fixed_probability', p: 0.5, weight: 0.3 }, { delay: 3, plasticity: { rule: 'stdp', w_max: 1, tau_plus: 15, weight_dependence: 'multiplicative', pairing: 'nearest', structural: true } });
+    net.connect(a, b, { kind: 'one_to_one', weight: 0.3 }, { name: 'x', plasticity: { rule: 'triplet', w_max: 1, a3_plus: 0.01 } });
+    const c = net.addLIF('c', 4, {});
+    net.connect(b, c, { kind: 'fixed_indegree', k: 2, weight: 0.3 }, { plasticity: { rule: 'reward_stdp', w_max: 1, tau_e: 100, learning_rate: 0.5 } });
+    const text = writeNetworkFile(net);
+    const file = JSON.parse(text);
+    expect(file.projections.map((p: { plasticity: unknown }) => p.plasticity)).toEqual([
+      { rule: 'stdp', w_max: 1, tau_plus: 15, weight_dependence: 'multiplicative', pairing: 'nearest', structural: true },
+      { rule: 'triplet', w_max: 1, a3_plus: 0.01 },
+      { rule: 'reward_stdp', w_max: 1, tau_e: 100, learning_rate: 0.5 },
+    ]);
+    const copy = readNetworkFile(text).network;
+    expect(copy.describe()).toEqual(net.describe());
+    expect(lowerNetwork(net).projections.every((p) => p.plastic !== undefined)).toBe(true);
+    expect(lowerNetwork(copy).projections.map((p) => p.plastic)).toEqual(lowerNetwork(net).projections.map((p) => p.plastic));
+  });
+
   const cases: [string, () => Network, number][] = [
     ['every feature', kitchenSink, 300],
     ['Vogels–Abbott CUBA', () => vogelsAbbott({ model: 'cuba', seed: 3 }), 200],

@@ -91,7 +91,8 @@ export async function runCommand(o: RunOptions, io: CliIo): Promise<RunSummary> 
   const steps = Math.round(duration / net.dt);
   if (steps < 1) throw new UsageError(`run: --duration ${duration} ms is shorter than one step (${net.dt} ms)`);
   // Step indices are 32-bit (the simulations' step counter, spikes.bin's u32 steps).
-  if (steps > MAX_RUN_STEPS) throw new UsageError(`run: --duration must be at most ${MAX_RUN_STEPS * net.dt} ms (${MAX_RUN_STEPS} steps of dt = ${net.dt} ms), got ${duration}`);
+  const durationField = o.duration_ms !== undefined ? '--duration' : "the file's run.duration_ms (or --duration)";
+  if (steps > MAX_RUN_STEPS) throw new UsageError(`run: ${durationField} must be at most ${MAX_RUN_STEPS * net.dt} ms (${MAX_RUN_STEPS} steps of dt = ${net.dt} ms), got ${duration}`);
   const budget = requirePositive('--memory-budget', o.memoryBudgetMiB ?? DEFAULT_RECORDING_BUDGET_MIB) * 2 ** 20;
   const gpu = backend === 'gpu' ? (o.gpu ?? (await acquireGpu())) : undefined;
   try {
