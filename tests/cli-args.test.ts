@@ -93,4 +93,14 @@ describe('the commands refuse arguments they would ignore or mis-handle (exit 2)
     expect(r.code).toBe(EXIT.usage);
     expect(r.err).toMatch(new RegExp(`run: the file's run.duration_ms \\(or --duration\\) must be at most ${MAX_RUN_STEPS} ms \\(${MAX_RUN_STEPS} steps of dt = 1 ms\\), got 1000000000000`));
   });
+
+  it('the code-lab examples check --seed like every other example (it was wrapped to 32 bits silently)', async () => {
+    for (const seed of ['-1', '4294967296']) {
+      const r = await cli('example', 'code-lab-pattern-1', '--seed', seed);
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.err).toMatch(new RegExp(`seed: must be an integer in \\[0, 4294967295\\], got ${seed}`));
+    }
+    const w = (seed: number) => JSON.stringify(EXAMPLES.get('code-lab-pattern-1')!.build({ seed }).describe());
+    expect(w(4294967295)).not.toBe(w(0));
+  });
 });

@@ -36,7 +36,7 @@ function codeLab(pattern: PatternName, duration_ms: number): Example {
     duration_ms,
     scalable: false,
     build: (o = {}) => {
-      const snn = new SpikingNeuralNetwork(5, 10, 2, { weight_scale: DEMO_WEIGHT_SCALE, seed: o.seed ?? DEMO_SEED });
+      const snn = new SpikingNeuralNetwork(5, 10, 2, { weight_scale: DEMO_WEIGHT_SCALE, seed: o.seed === undefined ? DEMO_SEED : requireInt('seed', o.seed, 0, 0xffffffff) });
       return snn.buildNetwork({ kind: 'times', times: patternTimes(CODE_LAB_PATTERNS[pattern], duration_ms, snn.dt) });
     },
   };
