@@ -1,10 +1,11 @@
 /** The command line's argument handling: no GPU work, no simulation (tests/cli.test.ts runs those). */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../src/cli/args.js';
 import { cliMain, EXIT } from '../src/cli/commands.js';
+import { readNetworkFile } from '../src/io/network-file.js';
 import { MAX_RUN_STEPS } from '../src/cli/run.js';
 import { EXAMPLES } from '../src/networks/examples.js';
 
@@ -102,5 +103,14 @@ describe('the commands refuse arguments they would ignore or mis-handle (exit 2)
     }
     const w = (seed: number) => JSON.stringify(EXAMPLES.get('code-lab-pattern-1')!.build({ seed }).describe());
     expect(w(4294967295)).not.toBe(w(0));
+  });
+
+  it('example NAME --out creates the file\'s missing directories (was an ENOENT crash, exit 1)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'neuromorph-args-')), 'a', 'b', 'lab.json');
+    const r = await cli('example', 'code-lab-pattern-2', '--out', file, '--seed', '5');
+    expect(r.code).toBe(EXIT.ok);
+    const { network, file: f } = readNetworkFile(readFileSync(file, 'utf8'));
+    expect(f.run).toEqual({ duration_ms: 200 });
+    expect(network.describe()).toEqual(EXAMPLES.get('code-lab-pattern-2')!.build({ seed: 5 }).describe());
   });
 });

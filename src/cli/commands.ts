@@ -105,7 +105,10 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
         return EXIT.ok;
       }
       const text = exampleFile(positional[0], flags);
-      if (typeof flags.out === 'string') writeFileSync(flags.out, text);
+      if (typeof flags.out === 'string') {
+        mkdirSync(dirname(flags.out), { recursive: true });
+        writeFileSync(flags.out, text);
+      }
       else io.out(text.trimEnd());
       return EXIT.ok;
     },
