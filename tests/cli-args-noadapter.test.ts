@@ -34,6 +34,7 @@ describe('arguments are checked before the GPU is acquired', () => {
       [['study', 'crossbar', '--backend', 'gpu', '--images', '5'], /study: --images applies to diehl-cook only/],
       [['run', 'cuba', '--duration', '1e300'], /run: --duration must be at most/],
       [['run', 'cuba', '--memory-budget', '-1'], /--memory-budget: must be/],
+      [['run', 'cuba', '--out', onnx], /run: --out ".*m\.onnx" is a file; it must be a directory/],
     ];
     for (const [argv, message] of cases) {
       const r = await cli(...argv);

@@ -94,6 +94,8 @@ export async function runCommand(o: RunOptions, io: CliIo): Promise<RunSummary> 
   const durationField = o.duration_ms !== undefined ? '--duration' : "the file's run.duration_ms (or --duration)";
   if (steps > MAX_RUN_STEPS) throw new UsageError(`run: ${durationField} must be at most ${MAX_RUN_STEPS * net.dt} ms (${MAX_RUN_STEPS} steps of dt = ${net.dt} ms), got ${duration}`);
   const budget = requirePositive('--memory-budget', o.memoryBudgetMiB ?? DEFAULT_RECORDING_BUDGET_MIB) * 2 ** 20;
+  // A --out that cannot be a directory fails now, not after the whole simulation has run.
+  if (o.out !== undefined && existsSync(o.out) && !statSync(o.out).isDirectory()) throw new UsageError(`run: --out ${JSON.stringify(o.out)} is a file; it must be a directory (made if missing)`);
   const gpu = backend === 'gpu' ? (o.gpu ?? (await acquireGpu())) : undefined;
   try {
     const sim = await compile(net, { backend, gpu });
