@@ -35,6 +35,10 @@ describe('arguments are checked before the GPU is acquired', () => {
       [['run', 'cuba', '--duration', '1e300'], /run: --duration must be at most/],
       [['run', 'cuba', '--memory-budget', '-1'], /--memory-budget: must be/],
       [['run', 'cuba', '--out', onnx], /run: --out ".*m\.onnx" is a file; it must be a directory/],
+      [['convert', '--out', onnx], /convert: --out ".*m\.onnx" is a file; it must be a directory/],
+      [['energy', '--quick', '--out', onnx], /energy: --out ".*m\.onnx" is a file; it must be a directory/],
+      [['study', 'crossbar', '--out', onnx], /study: --out ".*m\.onnx" is a file; it must be a directory/],
+      [['lab', '--out', onnx], /lab: --out ".*m\.onnx" is a file; it must be a directory/],
     ];
     for (const [argv, message] of cases) {
       const r = await cli(...argv);

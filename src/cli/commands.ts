@@ -311,6 +311,10 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       io.out(commandHelp(command));
       return EXIT.ok;
     }
+    // Every --out but example's (which may name a file) is a directory: an existing file there fails now, not after the work.
+    if (name !== 'example' && typeof args.flags.out === 'string' && existsSync(args.flags.out) && !statSync(args.flags.out).isDirectory()) {
+      throw new UsageError(`${name}: --out ${JSON.stringify(args.flags.out)} is a file; it must be a directory (made if missing)`);
+    }
     return await command.run(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
