@@ -113,4 +113,14 @@ describe('the commands refuse arguments they would ignore or mis-handle (exit 2)
     expect(f.run).toEqual({ duration_ms: 200 });
     expect(network.describe()).toEqual(EXAMPLES.get('code-lab-pattern-2')!.build({ seed: 5 }).describe());
   });
+
+  it('example --all refuses --n (it cannot apply to the fixed-size examples) and writes nothing on a bad --seed', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'neuromorph-args-')), 'all');
+    const n = await cli('example', '--all', '--out', dir, '--n', '1000');
+    expect(n.code).toBe(EXIT.usage);
+    expect(n.err).toMatch(/example: --n applies to one scalable example, not to --all/);
+    const seed = await cli('example', '--all', '--out', dir, '--seed', '-1');
+    expect(seed.code).toBe(EXIT.usage);
+    expect(existsSync(dir)).toBe(false);
+  });
 });

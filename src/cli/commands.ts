@@ -91,10 +91,13 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
     run: async ({ positional, flags }, io) => {
       if (flags.all) {
         if (positional.length > 0 || typeof flags.out !== 'string') throw new UsageError('example: --all takes no NAME and needs --out DIR');
+        if (flags.n !== undefined) throw new UsageError('example: --n applies to one scalable example, not to --all (some have a fixed size)');
+        // Every file is built before any is written: a bad --seed leaves no partial set behind.
+        const texts = [...EXAMPLES.values()].map((e) => [join(flags.out as string, `${e.name}.json`), exampleFile(e.name, flags)] as const);
         mkdirSync(flags.out, { recursive: true });
-        for (const e of EXAMPLES.values()) {
-          writeFileSync(join(flags.out, `${e.name}.json`), exampleFile(e.name, flags));
-          io.out(`wrote ${join(flags.out, `${e.name}.json`)}`);
+        for (const [path, text] of texts) {
+          writeFileSync(path, text);
+          io.out(`wrote ${path}`);
         }
         return EXIT.ok;
       }
