@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireGpu, NoAdapterError } from '../gpu/device.js';
 import { NetworkFileError, validateNetworkFile, writeNetworkFile } from '../io/network-file.js';
-import { ModelError } from '../model/errors.js';
+import { ModelError, requireInt } from '../model/errors.js';
 import { EXAMPLES } from '../networks/examples.js';
 import { type FlagSpec, flagHelp, type ParsedArgs, parseArgs, UsageError } from './args.js';
 import { writeCrossbarStudy } from './crossbar-study.js';
@@ -209,6 +209,10 @@ Writes DIR/convert-MODEL.{md,json,svg,png}. See docs/conversion.md.`,
         for (const f of ['model', 'epochs']) if (flags[f] !== undefined) throw new UsageError(`convert: --${f} does not apply with --onnx (the ONNX file is the trained model)`);
         if (!existsSync(flags.onnx) || !statSync(flags.onnx).isFile()) throw new UsageError(`convert: --onnx: no such file ${JSON.stringify(flags.onnx)}`);
       }
+      // The study would clamp these to the test set (1,500 digits: loadMnist's 150 per digit) after training; refuse instead.
+      if (flags.images !== undefined) requireInt('--images', flags.images, 1, 1500);
+      if (flags['poisson-images'] !== undefined) requireInt('--poisson-images', flags['poisson-images'], 1, (flags.images as number | undefined) ?? 1500);
+      if (flags.epochs !== undefined) requireInt('--epochs', flags.epochs, 1);
       const options = {
         model: flags.model as 'mlp' | 'cnn' | undefined,
         onnx: flags.onnx as string | undefined,
