@@ -33,6 +33,8 @@ describe('arguments are checked before the GPU is acquired', () => {
       [['convert', '--images', '0'], /--images: must be an integer in \[1, 1500\], got 0/],
       [['convert', '--images', '200', '--poisson-images', '300'], /--poisson-images: must be an integer in \[1, 200\], got 300/],
       [['convert', '--epochs', '0'], /--epochs: must be an integer >= 1, got 0/],
+      [['energy', '--quick', '--images', '501'], /--images: must be an integer in \[1, 500\], got 501/],
+      [['energy', '--images', '1501'], /--images: must be an integer in \[1, 1500\], got 1501/],
       [['convert', '--onnx', onnx, '--model', 'cnn'], /convert: --model does not apply with --onnx/],
       [['convert', '--onnx', onnx, '--epochs', '3'], /convert: --epochs does not apply with --onnx/],
       [['study', 'crossbar', '--backend', 'gpu', '--images', '5'], /study: --images applies to diehl-cook only/],

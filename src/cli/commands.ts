@@ -172,6 +172,8 @@ Examples: ${[...EXAMPLES.keys()].join(', ')}.`,
     maxPositional: 0,
     run: async ({ flags }, io) => {
       const quick = flags.quick === true;
+      // The SNN runs on the test split (150 digits per class, or 50 with --quick); checked before the ANN trains.
+      if (flags.images !== undefined) requireInt('--images', flags.images, 1, quick ? 500 : 1500);
       const files = await runEnergy(
         { out: flags.out as string | undefined, steps: flags.steps as number | undefined, snnImages: flags.images as number | undefined, ...(quick ? { trainPerDigit: 200, testPerDigit: 50 } : {}) },
         io.out,
