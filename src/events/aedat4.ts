@@ -22,6 +22,7 @@ import { ModelError, requireInt } from '../model/errors.js';
 import { asBytes, ByteWriter, EventFileError } from './file-error.js';
 import { validateStream } from './ops.js';
 import { lz4CompressFrame, lz4DecompressFrame } from './lz4.js';
+import { EventAppender } from './append.js';
 import { allocateEvents, type EventStream } from './stream.js';
 
 const FORMAT = 'aedat4';
@@ -213,8 +214,7 @@ export function readAedat4(data: Uint8Array | ArrayBuffer, options: Aedat4ReadOp
     at += 8 + size;
   }
   const out = allocateEvents(info.width, info.height, total);
-  let n = 0;
-  let last = -Infinity;
+  const events = new EventAppender(FORMAT, out, options.allowUnsorted);
   for (const pk of packets) {
     const pv = new DataView(pk.body.buffer, pk.body.byteOffset, pk.body.byteLength);
     for (let k = 0; k < pk.count; k++) {
@@ -224,15 +224,9 @@ export function readAedat4(data: Uint8Array | ArrayBuffer, options: Aedat4ReadOp
       const y = pv.getInt16(e + 10, true);
       const on = pk.body[e + 12];
       if (t < 0 || t > Number.MAX_SAFE_INTEGER) throw new EventFileError(FORMAT, pk.fileOffset(e), `time ${t} us outside [0, 2^53)`);
-      if (x < 0 || x >= info.width || y < 0 || y >= info.height) throw new EventFileError(FORMAT, pk.fileOffset(e + 8), `event at (${x}, ${y}) outside the ${info.width}x${info.height} sensor`);
+      events.checkOnSensor(x, y, pk.fileOffset(e + 8));
       if (on > 1) throw new EventFileError(FORMAT, pk.fileOffset(e + 12), `polarity byte ${on} is not 0 or 1`);
-      if (t < last && !options.allowUnsorted) throw new EventFileError(FORMAT, pk.fileOffset(e), `time goes backwards (${t} us after ${last} us)`);
-      last = t;
-      out.t[n] = t;
-      out.x[n] = x;
-      out.y[n] = y;
-      out.p[n] = on;
-      n++;
+      events.append(x, y, t, on, pk.fileOffset(e));
     }
   }
   return out;

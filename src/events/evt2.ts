@@ -10,6 +10,7 @@
 import { requireInt } from '../model/errors.js';
 import { asBytes, ByteWriter, EventFileError, truncateEvents } from './file-error.js';
 import { validateStream } from './ops.js';
+import { EventAppender } from './append.js';
 import { allocateEvents, type EventStream } from './stream.js';
 
 const FORMAT = 'evt2';
@@ -156,9 +157,8 @@ export function readEvt2(data: Uint8Array | ArrayBuffer, options: Evt2ReadOption
   if (length % 4 !== 0) throw new EventFileError(FORMAT, start + length - (length % 4), `${length % 4} trailing bytes: the data is not a whole number of 32-bit words`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = allocateEvents(width, height, length / 4);
-  let n = 0;
+  const events = new EventAppender(FORMAT, out, options.allowUnsorted);
   let high = -1;
-  let last = -1;
   let skipped = 0;
   for (let at = start; at < bytes.length; at += 4) {
     const w = view.getUint32(at, true);
@@ -176,20 +176,13 @@ export function readEvt2(data: Uint8Array | ArrayBuffer, options: Evt2ReadOption
       const x = (w >>> 11) & 0x7ff;
       const y = w & 0x7ff;
       const t = high * 64 + ((w >>> 22) & 0x3f);
-      if (x >= width || y >= height) throw new EventFileError(FORMAT, at, `event at (${x}, ${y}) outside the ${width}x${height} sensor`);
-      if (t < last && !options.allowUnsorted) throw new EventFileError(FORMAT, at, `time goes backwards (${t} us after ${last} us)`);
-      last = t;
-      out.x[n] = x;
-      out.y[n] = y;
-      out.t[n] = t;
-      out.p[n] = type;
-      n++;
+      events.push(x, y, t, type, at);
     } else if (!SKIPPED_TYPES.has(type)) {
       throw new EventFileError(FORMAT, at, `unknown word type 0x${type.toString(16)} (word 0x${w.toString(16).padStart(8, '0')})`);
     }
   }
   if (options.stats) options.stats.skippedBeforeTimeHigh = skipped;
-  return truncateEvents(out, n);
+  return truncateEvents(out, events.n);
 }
 
 /**

@@ -15,6 +15,7 @@
 import { ModelError, requireInt } from '../model/errors.js';
 import { asBytes, EventFileError } from './file-error.js';
 import { validateStream } from './ops.js';
+import { EventAppender } from './append.js';
 import { allocateEvents, type EventStream } from './stream.js';
 
 const FORMAT = 'nmnist';
@@ -44,9 +45,8 @@ export function readNmnist(data: Uint8Array | ArrayBuffer, options: NmnistReadOp
   let overflows = 0;
   for (let i = 0; i < records; i++) if (bytes[5 * i + 1] === NMNIST_OVERFLOW_Y) overflows++;
   const out = allocateEvents(width, height, records - overflows);
+  const events = new EventAppender(FORMAT, out, options.allowUnsorted);
   let offset = 0;
-  let last = 0;
-  let n = 0;
   for (let i = 0; i < records; i++) {
     const at = 5 * i;
     const x = bytes[at];
@@ -57,14 +57,7 @@ export function readNmnist(data: Uint8Array | ArrayBuffer, options: NmnistReadOp
     }
     const b2 = bytes[at + 2];
     const t = (b2 & 0x7f) * 65536 + bytes[at + 3] * 256 + bytes[at + 4] + offset;
-    if (x >= width || y >= height) throw new EventFileError(FORMAT, at, `event at (${x}, ${y}) outside the ${width}x${height} sensor`);
-    if (t < last && !options.allowUnsorted) throw new EventFileError(FORMAT, at, `time goes backwards (${t} us after ${last} us)`);
-    last = t;
-    out.x[n] = x;
-    out.y[n] = y;
-    out.t[n] = t;
-    out.p[n] = b2 >>> 7;
-    n++;
+    events.push(x, y, t, b2 >>> 7, at);
   }
   return out;
 }
