@@ -29,6 +29,14 @@ const STEPS = 120;
 
 type Factory = Parameters<typeof runResilient>[0];
 
+/** An onEvent that records every event and destroys the first GPU at the checkpoint of step 40. */
+function recordAndLoseAt40(events: ResilientEvent[], first: () => GpuContext | undefined): (ev: ResilientEvent) => void {
+  return (ev) => {
+    events.push(ev);
+    if (ev.kind === 'checkpoint' && ev.step === 40) first()!.device.destroy();
+  };
+}
+
 /** Wraps a factory so that, on the attempts `when` picks, the new GPU is lost as soon as it starts to restore. */
 function lostOnImport(inner: Factory, device: () => GpuContext, when: (attempt: number) => boolean): Factory {
   return async (info) => {
@@ -82,10 +90,7 @@ describe('runResilient: failures during recovery', () => {
     const events: ResilientEvent[] = [];
     const result = await runResilient(factory, STEPS, {
       checkpointEvery: 40,
-      onEvent: (ev) => {
-        events.push(ev);
-        if (ev.kind === 'checkpoint' && ev.step === 40) first()!.device.destroy();
-      },
+      onEvent: recordAndLoseAt40(events, first),
     });
     expect(events.map(label)).toEqual(['started', 'ck40', 'lost@40', 'lost@40', 'resumed:cpu@40', 'ck80', 'ck120', 'done']);
     expect(result.recoveries).toBe(2);
@@ -108,10 +113,7 @@ describe('runResilient: failures during recovery', () => {
     const events: ResilientEvent[] = [];
     const result = await runResilient(factory, STEPS, {
       checkpointEvery: 40,
-      onEvent: (ev) => {
-        events.push(ev);
-        if (ev.kind === 'checkpoint' && ev.step === 40) first()!.device.destroy();
-      },
+      onEvent: recordAndLoseAt40(events, first),
     });
     expect(events.map(label)).toEqual(['started', 'ck40', 'lost@40', 'resumed:cpu@40', 'ck80', 'ck120', 'done']);
     expect(result.recoveries).toBe(1);
@@ -128,10 +130,7 @@ describe('runResilient: failures during recovery', () => {
     const run = runResilient(factory, STEPS, {
       checkpointEvery: 40,
       maxRecoveries: 2,
-      onEvent: (ev) => {
-        events.push(ev);
-        if (ev.kind === 'checkpoint' && ev.step === 40) first()!.device.destroy();
-      },
+      onEvent: recordAndLoseAt40(events, first),
     });
     await expect(run).rejects.toThrow(DeviceLostError);
     await expect(run).rejects.toThrow(/\(gave up after 2 recoveries\)$/);
