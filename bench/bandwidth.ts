@@ -10,11 +10,11 @@
  * The traffic model counts the bytes the kernels load and store per step (from the kernels'
  * code, not measured): it is a lower bound, as caches and atomics' read-modify-write cost more.
  */
-import type { GpuContext } from '../src/gpu/device.js';
-import { BufferUsage } from '../src/gpu/flags.js';
-import { BYTES_PER_SYNAPTIC_EVENT, stepBaseTrafficBytes } from '../src/energy/engine-counts.js';
+import type { GpuContext } from '../src/webgpu/device.js';
+import { BufferUsage } from '../src/webgpu/flags.js';
+import { BYTES_PER_SYNAPTIC_EVENT, stepBaseTrafficBytes } from '../src/engine/work-tally.js';
 import type { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 
 export interface Bandwidth {
   gpuBytesPerS: number | null;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NetworkPlan } from '../src/model/plan.js';
+import type { NetworkPlan } from '../src/plan/types.js';
 import type { Network } from '../src/model/network.js';
 import type { VogelsAbbottModel } from '../src/networks/vogels-abbott.js';
 import { brianAvailable, PYTHON, runBrian } from '../tests/brian2/brian.js';

@@ -5,7 +5,8 @@
  * coding), GPU path (encodeGpu: upload, two kernels, readback) against the CPU twin (encodeCpu)
  * in one run, outputs compared bit for bit. Throughput is neuron-steps encoded per second.
  */
-import { codingStudy, encodeCpu, encodeGpu, type EncoderSpec, studyTable } from '../src/coding/index.js';
+import { encodeCpu, encodeGpu, type EncoderSpec } from '../src/coding/index.js';
+import { codingStudy, studyTable } from '../src/studies/coding.js';
 import { CounterRng } from '../src/util/rng.js';
 import { human, markdownTable, sig } from './format.js';
 import type { BenchContext } from './host.js';

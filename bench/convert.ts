@@ -11,8 +11,8 @@
  * and Poisson; reset by subtraction. An image/s figure is images x 1 / wall time of the whole call
  * (upload, all steps, readback).
  */
-import { loadMnist } from '../src/ann/mnist.js';
-import { CNN_SPEC, MLP_SPEC, MNIST_SHAPE } from '../src/ann/mnist.js';
+import { loadMnist } from '../src/data/mnist-labeled.js';
+import { CNN_SPEC, MLP_SPEC, MNIST_SHAPE } from '../src/data/mnist-labeled.js';
 import { Sequential, type LayerSpec } from '../src/ann/network.js';
 import { convertNetwork } from '../src/convert/convert.js';
 import { planSnn } from '../src/convert/plan.js';

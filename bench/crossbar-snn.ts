@@ -10,13 +10,13 @@
  * also computes both devices of every pair (and, with noise, two Gaussian draws per device of a
  * spiking row; with wires, every row below a spiking one), so it costs a few times more per row.
  */
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
-import type { CrossbarSynapseSpec } from '../src/crossbar/projection.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
+import type { CrossbarSynapseSpec } from '../src/model/crossbar-weights.js';
 import type { ConnectivitySpec } from '../src/model/connectivity.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
-import type { Simulation } from '../src/model/simulation.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import type { Simulation } from '../src/engine/simulation.js';
 import { human, markdownTable, sig } from './format.js';
 import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';

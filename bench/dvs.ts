@@ -18,7 +18,7 @@ import { simulateDvsOutputGpu } from '../src/dvs/gpu-chapter.js';
 import { emulateDvsGpu } from '../src/dvs/gpu-emulator.js';
 import { syntheticVideo, type Video } from '../src/dvs/video.js';
 import type { EventStream } from '../src/events/stream.js';
-import type { GpuContext } from '../src/gpu/device.js';
+import type { GpuContext } from '../src/webgpu/device.js';
 import { human, markdownTable, sig } from './format.js';
 import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';

@@ -5,8 +5,8 @@
  * through the same tally, WorkTally.addBits). Each row carries the counted work and its energy on
  * Loihi (system family) and at 45 nm (arithmetic family), per biological second.
  */
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { WorkTally } from '../src/energy/engine-counts.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { WorkTally } from '../src/engine/work-tally.js';
 import { arithmeticEnergy, systemEnergy } from '../src/energy/model.js';
 import { compile, GpuSimulation, lowerNetwork, vogelsAbbott } from '../src/index.js';
 import { human, markdownTable, sig } from './format.js';

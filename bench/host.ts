@@ -1,4 +1,4 @@
-import type { GpuContext } from '../src/gpu/device.js';
+import type { GpuContext } from '../src/webgpu/device.js';
 import type { Row } from './scaling.js';
 
 /**

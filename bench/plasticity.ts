@@ -8,10 +8,10 @@
  * spiking neurons, so the two do different work for the same result (weights compared bit for bit
  * in the same run). Each backend runs 20 warm-up steps, then as many 100-step runs as fit a budget.
  */
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { markdownTable, sig } from './format.js';
 import type { BenchContext } from './host.js';
 import type { Row } from './scaling.js';

@@ -2,7 +2,7 @@
  * Runs the benchmarks named in the arguments, in whatever runtime the caller is (Node or the
  * browser): acquires the GPU once, hands every JSON row and table to the caller's callbacks.
  */
-import { acquireGpu, type GpuContext, NoAdapterError } from '../src/gpu/device.js';
+import { acquireGpu, type GpuContext, NoAdapterError } from '../src/webgpu/device.js';
 import type { BenchArgs, BenchName } from './args.js';
 import type { BenchHost } from './host.js';
 import { type Row, scaling } from './scaling.js';

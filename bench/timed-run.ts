@@ -1,6 +1,6 @@
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { GpuSimulation, type GpuTiming } from '../src/gpu/simulation.js';
-import type { Simulation } from '../src/model/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { GpuSimulation, type GpuTiming } from '../src/engine/gpu/gpu-simulation.js';
+import type { Simulation } from '../src/engine/simulation.js';
 
 /**
  * The timing protocol every benchmark shares: warm up, reset to step 0, wait for the reset's

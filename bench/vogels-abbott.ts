@@ -26,12 +26,13 @@
  * This module runs in Node and in the browser: the Brian2 peers, which need a Python process, come
  * in as a `VogelsAbbottPeer` from the Node entry (bench/brian-peer.ts).
  */
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { type GpuContext } from '../src/gpu/device.js';
-import { GpuSimulation, type GpuTiming } from '../src/gpu/simulation.js';
-import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { type GpuContext } from '../src/webgpu/device.js';
+import { GpuSimulation, type GpuTiming } from '../src/engine/gpu/gpu-simulation.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { type NetworkPlan } from '../src/plan/types.js';
 import { cvIsiAcross } from '../src/model/recording.js';
-import type { Simulation } from '../src/model/simulation.js';
+import type { Simulation } from '../src/engine/simulation.js';
 import { VOGELS_ABBOTT, type VogelsAbbottModel, vogelsAbbott } from '../src/networks/vogels-abbott.js';
 import type { Network } from '../src/model/network.js';
 import { human, markdownTable, sig } from './format.js';

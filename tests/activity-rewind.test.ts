@@ -4,9 +4,9 @@
  * counted once, so bins and totals equal those of an uninterrupted run.
  */
 import { describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { ActivityTracker } from '../src/page/activity.js';
 
 function network(): Network {

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { AvgPool, Conv2D, Dense, foldBatchNorm, MaxPool, ReLU } from '../src/ann/layers.js';
 import { mmNN, mmNT, mmTN } from '../src/ann/gemm.js';
-import { loadMnist, subset } from '../src/ann/mnist.js';
+import { loadMnist, subset } from '../src/data/mnist-labeled.js';
 import { Sequential, Sgd, base64ToBytes, requireFiniteParams, bytesToBase64, softmaxCrossEntropy, train, type LayerSpec } from '../src/ann/network.js';
-import { ModelError } from '../src/model/errors.js';
+import { ModelError } from '../src/util/validate.js';
 import { CounterRng } from '../src/util/rng.js';
 
 function rand(n: number, seed: number, scale = 1): Float32Array {

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { poissonCount } from '../src/cpu/lif.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
+import { poissonCount } from '../src/ops/neuron/cpu.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { brunel } from '../src/networks/brunel.js';
 import { compareBackends } from './parity-cases.js';
 import { requireGpu, testGpu } from './helpers.js';

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
 import { runCodeLab } from '../src/lab/code-lab.js';
 import { pattern_1, pattern_2 } from '../src/lab/patterns.js';
 import { SpikingNeuron, spikingNeuronParams } from '../src/lab/spiking-neuron.js';
 import { DEMO_SEED, DEMO_WEIGHT_SCALE, SpikingNeuralNetwork } from '../src/lab/spiking-network.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { plotActivity } from '../src/plot/activity.js';
 import { svgToPng } from '../src/plot/png.js';
 import { ChapterSNN } from './chapter-port.js';

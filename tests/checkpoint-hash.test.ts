@@ -3,13 +3,13 @@
  * sources (their spikes), so a checkpoint of a network differing only there is refused.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCheckpoint, writeCheckpoint } from '../src/checkpoint/file.js';
-import { networkHash } from '../src/checkpoint/state.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
-import type { CrossbarSynapseSpec } from '../src/crossbar/projection.js';
+import { readCheckpoint, writeCheckpoint } from '../src/engine/checkpoint/file.js';
+import { networkHash } from '../src/engine/checkpoint/state.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
+import type { CrossbarSynapseSpec } from '../src/model/crossbar-weights.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

@@ -4,14 +4,15 @@
  * across both backends, so a resumed run is bit-identical to an uninterrupted one.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCheckpoint, writeCheckpoint } from '../src/checkpoint/file.js';
-import { names, networkHash, type StateSnapshot, stateLayout } from '../src/checkpoint/state.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
+import { readCheckpoint, writeCheckpoint } from '../src/engine/checkpoint/file.js';
+import { names, networkHash, type StateSnapshot, stateLayout } from '../src/engine/checkpoint/state.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
-import type { RewireOptions } from '../src/plasticity/readback.js';
-import type { PlasticityInput } from '../src/plasticity/spec.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { type NetworkPlan } from '../src/plan/types.js';
+import type { RewireOptions } from '../src/ops/plasticity/readback.js';
+import type { PlasticityInput } from '../src/model/plasticity.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

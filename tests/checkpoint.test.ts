@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { crc32 } from '../src/checkpoint/crc32.js';
-import { CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from '../src/checkpoint/file.js';
-import { networkHash, type StateSnapshot } from '../src/checkpoint/state.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { GpuSimulation, type GpuSimulationOptions } from '../src/gpu/simulation.js';
+import { crc32 } from '../src/util/crc32.js';
+import { CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from '../src/engine/checkpoint/file.js';
+import { networkHash, type StateSnapshot } from '../src/engine/checkpoint/state.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { GpuSimulation, type GpuSimulationOptions } from '../src/engine/gpu/gpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { type NetworkPlan } from '../src/plan/types.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

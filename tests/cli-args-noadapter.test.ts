@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 
-vi.mock('../src/gpu/device.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/gpu/device.js')>();
+vi.mock('../src/webgpu/device.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/webgpu/device.js')>();
   return { ...real, acquireGpu: async () => Promise.reject(new real.NoAdapterError('test: no adapter')) };
 });
 

@@ -11,8 +11,8 @@ import {
 import { Network } from '../src/model/network.js';
 import { compareBackends } from './parity-cases.js';
 import { requireGpu, testGpu, withLimits } from './helpers.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 
 afterAll(async () => (await testGpu())?.release());
 

@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  codingError, codingThresholds, encodeCpu, latencyDecode, latencyEncode, latencyTime, planEncoder, populationDecode, populationRates,
+  codingThresholds, encodeCpu, latencyDecode, latencyEncode, latencyTime, planEncoder, populationDecode, populationRates,
   populationSource, rankOrderDecode, rankOrderEncode, rankOrderRanks, rankOrderResponse, rateDecode, ratePoissonSource,
-  rateRegularTrains, rateRegularSource, latencySource, rankOrderSource, STUDY_SWEEPS, trainsToRecording, trainsToSource, trainsToTimes, emptyTrains, setSpike,
+  rateRegularTrains, rateRegularSource, latencySource, rankOrderSource, trainsToRecording, trainsToSource, trainsToTimes, emptyTrains, setSpike,
 } from '../src/coding/index.js';
-import { ModelError } from '../src/model/errors.js';
+import { codingError, STUDY_SWEEPS } from '../src/studies/coding.js';
+import { ModelError } from '../src/util/validate.js';
 import { SpikeRecording } from '../src/model/recording.js';
 
 /** A recording with the given spike steps per neuron. */

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dense } from '../src/ann/layers.js';
-import { loadMnist, subset } from '../src/ann/mnist.js';
+import { loadMnist, subset } from '../src/data/mnist-labeled.js';
 import { Sequential, train, type LayerSpec } from '../src/ann/network.js';
 import { spread } from '../src/ann/sample.js';
 import { calibrationSample, convertNetwork, positivePercentile } from '../src/convert/convert.js';
@@ -226,7 +226,7 @@ describe('GPU kernels agree with the CPU twin bit for bit', () => {
 
 describe('the study and its command-line parsing', () => {
   it('rows for every normalization x coding x reset, accuracies per step, table and figure', async () => {
-    const { runConversionStudy, studyTable, studyFigure, spread } = await import('../src/convert/study.js');
+    const { runConversionStudy, studyTable, studyFigure, spread } = await import('../src/studies/conversion.js');
     const { parseList, parseSteps } = await import('../src/cli/convert-study.js');
     const net = randomNet({ c: 10, h: 1, w: 1 }, [{ type: 'dense', units: 8 }, { type: 'relu' }, { type: 'dense', units: 3 }], 21);
     const x = rand(60 * 10, 22, 0, 1);
@@ -283,7 +283,7 @@ function work4(macs: number) {
 
 describe('the energy comparison printed by `neuromorph convert`', () => {
   it('prices the ANN MACs on GPU and CPU and the SNN work on the chips, in both families', async () => {
-    const { energyComparison } = await import('../src/convert/energy-hook.js');
+    const { energyComparison } = await import('../src/studies/conversion-energy.js');
     const work = { neuronUpdates: 0, spikes: 200, synapticOps: 5000, macs: 0, crossbarReads: 0, crossbarCellReads: 0, dvsEvents: 0, memoryBytes: 0, integrateFireUpdates: 1000 };
     const text = energyComparison({
       model: 'mlp', seed: 1, backend: 'cpu', steps: [10, 50], annAccuracy: 0.944, testImages: 10, annMacsPerImage: 397_000,
@@ -313,7 +313,7 @@ describe('the energy comparison printed by `neuromorph convert`', () => {
   });
 
   it('prices a Poisson row when there is one, against the ANN on the same images', async () => {
-    const { energyComparison, energyRow } = await import('../src/convert/energy-hook.js');
+    const { energyComparison, energyRow } = await import('../src/studies/conversion-energy.js');
     const row = (coding: 'current' | 'poisson', reset: 'subtract' | 'zero', images: number, annAccuracy: number, macs: number) => ({
       normalization: 'data-p99.9' as const, reset, coding, images, annAccuracy, accuracy: [0.5, 0.9], workPerImage: work4(macs), wallSeconds: 1,
     });

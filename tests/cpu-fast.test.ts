@@ -4,13 +4,14 @@
  * whole simulations with the kernel on and off.
  */
 import { describe, expect, it } from 'vitest';
-import { fixedToF32, lifUpdate } from '../src/cpu/lif.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { uleb, sleb } from '../src/cpu/wasm/encoder.js';
-import { compileWasmNetwork } from '../src/cpu/wasm/network-module.js';
+import { fixedToF32, lifUpdate } from '../src/ops/neuron/cpu.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { uleb, sleb } from '../src/engine/cpu/wasm/encoder.js';
+import { compileWasmNetwork } from '../src/engine/cpu/wasm/network-module.js';
 import { Network } from '../src/model/network.js';
 import type { LIFInput, ReceptorSpec } from '../src/model/neuron.js';
-import { lowerNetwork, type PlanPopulation, type PlanProjection } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { type PlanPopulation, type PlanProjection } from '../src/plan/types.js';
 import { vogelsAbbott } from '../src/networks/vogels-abbott.js';
 import { CounterRng } from '../src/util/rng.js';
 import { feedForward, sparseRecurrent } from './parity-cases.js';

@@ -12,7 +12,7 @@ import { weightPerPulse } from '../src/crossbar/training.js';
 import { compensateDrift, driftReadout } from '../src/crossbar/drift-compensation.js';
 import { readEnergy } from '../src/crossbar/energy.js';
 import { PcmCrossbarArray } from '../src/crossbar/pcm.js';
-import { ModelError } from '../src/model/errors.js';
+import { ModelError } from '../src/util/validate.js';
 import { CounterRng } from '../src/util/rng.js';
 import { refusal, requireGpu, testGpu, withLimits } from './helpers.js';
 

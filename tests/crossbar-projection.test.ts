@@ -6,12 +6,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mvmCpu } from '../src/crossbar/cpu-crossbar.js';
-import { crossbarPropagate, CrossbarScratch, type CrossbarSynapseSpec, type PlanCrossbar } from '../src/crossbar/projection.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
+import { crossbarPropagate, CrossbarScratch } from '../src/ops/crossbar-synapses/cpu.js';
+import { type CrossbarSynapseSpec } from '../src/model/crossbar-weights.js';
+import { type PlanCrossbar } from '../src/ops/crossbar-synapses/plan.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
 import { readNetworkFile, writeNetworkFile, NetworkFileError } from '../src/io/network-file.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { CounterRng } from '../src/util/rng.js';
 import { EXAMPLES } from '../src/networks/examples.js';
 import { pcmDriftFactor } from '../src/crossbar/pcm.js';

@@ -11,10 +11,10 @@ import { writeCrossbarStudy } from '../src/cli/crossbar-study.js';
 import { CrossbarArray } from '../src/crossbar/crossbar.js';
 import { CpuCrossbar } from '../src/crossbar/cpu-crossbar.js';
 import { GpuCrossbar } from '../src/crossbar/gpu-crossbar.js';
-import { loadMnistSplit } from '../src/crossbar/mnist-data.js';
-import { classifierSpec, trainMnistClassifier } from '../src/crossbar/mnist-classifier.js';
+import { loadMnistSplit } from '../src/data/mnist.js';
+import { classifierSpec, trainMnistClassifier } from '../src/studies/crossbar-classifier.js';
 import { AIHWKIT_CONVERTERS, PcmCrossbarArray } from '../src/crossbar/pcm.js';
-import { runNonidealityStudy, SECONDS, studyFigure, type StudyResult } from '../src/crossbar/study.js';
+import { runNonidealityStudy, SECONDS, studyFigure, type StudyResult } from '../src/studies/crossbar.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

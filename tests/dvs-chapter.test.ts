@@ -9,7 +9,7 @@ import { simulateDvsOutput, simulateDvsOutputTuples } from '../src/dvs/chapter.j
 import { simulateDvsOutputGpu, type GpuChapterStats } from '../src/dvs/gpu-chapter.js';
 import { syntheticVideo, type Video } from '../src/dvs/video.js';
 import type { EventStream } from '../src/events/stream.js';
-import { ModelError } from '../src/model/errors.js';
+import { ModelError } from '../src/util/validate.js';
 import { CounterRng } from '../src/util/rng.js';
 import { requireGpu, testGpu } from './helpers.js';
 

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelError } from '../src/model/errors.js';
+import { ModelError } from '../src/util/validate.js';
 import { DvsEmulator, emulateDvs } from '../src/dvs/emulator.js';
 import { GpuDvsEmulator, emulateDvsGpu, type GpuDvsStats } from '../src/dvs/gpu-emulator.js';
 import { resolveFrameTimes, type DvsParams } from '../src/dvs/params.js';

@@ -10,7 +10,7 @@ import { DvsEmulator, emulateDvs, pixelThresholds } from '../src/dvs/emulator.js
 import { DVS_PRESETS, MAX_FRAME_INTERVAL_US, PHOTORECEPTOR_DARK, cameraTimeUs, maxFrameIntervalUs, resolveDvsParams, type DvsParams } from '../src/dvs/params.js';
 import type { Video } from '../src/dvs/video.js';
 import type { EventStream } from '../src/events/stream.js';
-import { ModelError } from '../src/model/errors.js';
+import { ModelError } from '../src/util/validate.js';
 
 /** A video of `frames` frames of one uniform intensity per frame (n pixels). */
 function uniformVideo(n: number, intensities: number[]): Video {

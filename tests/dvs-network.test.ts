@@ -9,7 +9,7 @@ import { addDvsSource, dvsNeuron, eventsToSpikeTimes } from '../src/dvs/network.
 import { syntheticVideo } from '../src/dvs/video.js';
 import { allocateEvents } from '../src/events/stream.js';
 import { Network } from '../src/model/network.js';
-import { compile } from '../src/simulate.js';
+import { compile } from '../src/engine/compile.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { simulateDvsOutput } from '../src/dvs/chapter.js';
 import { syntheticVideo, validateVideo, type Video } from '../src/dvs/video.js';
-import { ModelError } from '../src/model/errors.js';
+import { ModelError } from '../src/util/validate.js';
 
 describe('syntheticVideo', () => {
   it('a bar of width 3 moving right 1.5 px per frame: covered pixels at 0.9, partial coverage blended, others 0.1', () => {

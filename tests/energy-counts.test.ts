@@ -3,11 +3,11 @@
  * hand-computed values on small networks, and the CPU and GPU backends report identical counts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { projectionFanOut, stepBaseTrafficBytes, WorkTally } from '../src/energy/engine-counts.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { projectionFanOut, stepBaseTrafficBytes, WorkTally } from '../src/engine/work-tally.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { randU32 } from '../src/util/rng.js';
 import { requireGpu, testGpu } from './helpers.js';
 

@@ -9,10 +9,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cliMain } from '../src/cli/commands.js';
 import { CrossbarArray } from '../src/crossbar/crossbar.js';
 import { readEnergy } from '../src/crossbar/energy.js';
-import { classifierSpec, trainMnistClassifier, type TrainedClassifier } from '../src/crossbar/mnist-classifier.js';
+import { classifierSpec, trainMnistClassifier, type TrainedClassifier } from '../src/studies/crossbar-classifier.js';
 import { AIHWKIT_CONVERTERS } from '../src/crossbar/pcm.js';
-import { loadMnistSplit, type MnistSplit } from '../src/crossbar/mnist-data.js';
-import { quantizationStudy, snnClassifierRun } from '../src/energy/mnist-energy.js';
+import { loadMnistSplit, type MnistSplit } from '../src/data/mnist.js';
+import { quantizationStudy, snnClassifierRun } from '../src/studies/mnist-energy.js';
 
 let split: MnistSplit;
 let clf: TrainedClassifier;

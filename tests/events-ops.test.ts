@@ -6,7 +6,7 @@ import {
   refractoryFilter, sliceByTime, sortByTime, timeSurfaces, toFrames, validateStream,
 } from '../src/events/index.js';
 import { allocateEvents } from '../src/events/stream.js';
-import { ModelError } from '../src/model/errors.js';
+import { ModelError } from '../src/util/validate.js';
 
 const S = makeStream(4, 3, [
   [0, 0, 30, 1],

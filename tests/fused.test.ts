@@ -3,11 +3,11 @@
  * bit the CPU reference; and which networks may take it (fusedEligibility).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { FUSED_MAX_NEURONS, fusedEligibility } from '../src/gpu/fused-eligibility.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
-import { ModelError } from '../src/model/errors.js';
+import { FUSED_MAX_NEURONS, fusedEligibility } from '../src/engine/gpu/fused-eligibility.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
+import { ModelError } from '../src/util/validate.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { vogelsAbbott } from '../src/networks/vogels-abbott.js';
 import { compareBackends } from './parity-cases.js';
 import { requireGpu, testGpu } from './helpers.js';

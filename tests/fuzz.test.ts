@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliMain } from '../src/cli/commands.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
 import { NetworkFileError, readNetworkFile, writeNetworkFile } from '../src/io/network-file.js';
 import { readSpikeFile, writeSpikeFile } from '../src/io/spike-file.js';
-import { readCheckpoint, writeCheckpoint } from '../src/checkpoint/file.js';
-import { CheckpointError, type StateSnapshot } from '../src/checkpoint/state.js';
-import { ModelError } from '../src/model/errors.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { readCheckpoint, writeCheckpoint } from '../src/engine/checkpoint/file.js';
+import { CheckpointError, type StateSnapshot } from '../src/engine/checkpoint/state.js';
+import { ModelError } from '../src/util/validate.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { estimateFileSize } from '../src/page/limits.js';
 import { kitchenSink } from './kitchen-sink.js';
 

@@ -3,12 +3,12 @@
  * path for large populations, and the no-adapter error.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { acquireGpu, NoAdapterError } from '../src/gpu/device.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { acquireGpu, NoAdapterError } from '../src/webgpu/device.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
-import { compile } from '../src/simulate.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { compile } from '../src/engine/compile.js';
 import { requireGpu, testGpu, withLimits } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

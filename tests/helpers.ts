@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { acquireGpu, type GpuContext } from '../src/gpu/device.js';
-import { ModelError } from '../src/model/errors.js';
+import { acquireGpu, type GpuContext } from '../src/webgpu/device.js';
+import { ModelError } from '../src/util/validate.js';
 
 let shared: Promise<GpuContext | null> | undefined;
 

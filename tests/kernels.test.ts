@@ -3,7 +3,7 @@
  * (tests/parity.test.ts runs them together on larger networks.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { KERNELS } from '../src/gpu/kernels.js';
+import { KERNELS } from '../src/engine/gpu/kernels.js';
 import { Network } from '../src/model/network.js';
 import { compareBackends } from './parity-cases.js';
 import { requireGpu, testGpu } from './helpers.js';
@@ -21,11 +21,11 @@ describe('kernel parity (GPU vs CPU twin)', () => {
   it('covers every kernel in the registry', () => {
     // fused_network, which composes the others' shared functions, has its own suite: tests/fused.test.ts;
     // spike_count (work counting) has its parity suite in tests/energy-counts.test.ts.
-    expect(Object.values(KERNELS).map((k) => k.name).sort()).toEqual(['dense_propagate', 'fused_network', 'lif_update', 'poisson_source', 'procedural_propagate', 'record_voltage', 'sparse_propagate', 'spike_count']);
+    expect(Object.values(KERNELS).map((k) => k.name).sort()).toEqual(['dense_propagate', 'fused_network', 'neuron_update', 'poisson_source', 'procedural_propagate', 'record_voltage', 'sparse_propagate', 'spike_count']);
   });
 
   for (const integration of ['euler', 'exact'] as const) {
-    it(`lif_update (${integration}): per-neuron currents switched on and off, refractory, reset`, async () => {
+    it(`neuron_update (${integration}): per-neuron currents switched on and off, refractory, reset`, async () => {
       const net = new Network({ dt: 0.25 });
       const pop = net.addLIF('a', 257, { integration, t_ref: 1.5, v_init: Array.from({ length: 257 }, (_, i) => -70 + (i % 10)) });
       net.injectCurrent(pop, { amplitude: Array.from({ length: 257 }, (_, i) => 10 + i * 0.1), start_ms: 2, stop_ms: 30 });

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
-import { ModelError } from '../src/model/errors.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
+import { ModelError } from '../src/util/validate.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { SpikeRecording } from '../src/model/recording.js';
-import { compile } from '../src/simulate.js';
+import { compile } from '../src/engine/compile.js';
 import { requireGpu, testGpu, withLimits } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

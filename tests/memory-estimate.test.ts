@@ -4,10 +4,10 @@
  * are exact for the arrays CpuPlasticity and the crossbar read keep.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { GpuSimulation } from '../src/gpu/simulation.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
-import { estimateMemory } from '../src/model/resources.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { estimateMemory } from '../src/engine/resources.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

@@ -4,8 +4,8 @@
  * circuit agrees with the CPU bit for bit.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { GpuSimulation } from '../src/gpu/simulation.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { microcircuit } from '../src/networks/microcircuit.js';
 import { compareBackends } from './parity-cases.js';
 import { requireGpu, testGpu, withLimits } from './helpers.js';

@@ -3,11 +3,11 @@
  * downscaling, option validation, and a short CPU run at a small scale.
  */
 import { describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import type { CsrWeights } from '../src/model/connectivity.js';
-import { ModelError } from '../src/model/errors.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import type { CsrWeights } from '../src/model/weights.js';
+import { ModelError } from '../src/util/validate.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { MICROCIRCUIT, microcircuit, microcircuitParameters, type MicrocircuitOptions, pspToWeight } from '../src/networks/microcircuit.js';
 
 /** Whether the engine accepts `procedural: true` on fixed_probability (the option may be absent). */

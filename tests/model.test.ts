@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ModelError } from '../src/model/errors.js';
+import { ModelError } from '../src/util/validate.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 
 function errorOf(fn: () => unknown): ModelError {
   try {

@@ -5,10 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
 import { NetworkFileError, readNetworkFile, validateNetworkFile, writeNetworkFile } from '../src/io/network-file.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { type NetworkPlan } from '../src/plan/types.js';
 import { brunel } from '../src/networks/brunel.js';
 import { vogelsAbbott } from '../src/networks/vogels-abbott.js';
 import { kitchenSink } from './kitchen-sink.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Conv2D, Dense } from '../src/ann/layers.js';
 import { Sequential, type LayerSpec } from '../src/ann/network.js';
 import { decodeOnnx, importOnnx } from '../src/ann/onnx.js';
-import { ModelError } from '../src/model/errors.js';
+import { ModelError } from '../src/util/validate.js';
 import { CounterRng } from '../src/util/rng.js';
 import { encodeModel, type ModelSpec, type NodeSpec, type TensorSpec } from './onnx-encode.js';
 

@@ -2,12 +2,12 @@
  * Parity scenarios shared by the Node (Dawn) suite and the headless-Chromium suite: each builds a
  * network, runs it on the CPU reference and on the GPU, and reports how the two differ.
  */
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import type { GpuContext } from '../src/gpu/device.js';
-import { GpuSimulation, type GpuSimulationOptions } from '../src/gpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import type { GpuContext } from '../src/webgpu/device.js';
+import { GpuSimulation, type GpuSimulationOptions } from '../src/engine/gpu/gpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
-import type { Simulation } from '../src/model/simulation.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import type { Simulation } from '../src/engine/simulation.js';
 
 export interface ParityReport {
   name: string;

@@ -6,10 +6,10 @@
  * 3e-7 against changes of up to 0.04, and the test allows 2e-6.
  */
 import { describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { lowerNetwork } from '../src/model/plan.js';
-import { pairingProtocol, runPairing } from '../src/plasticity/protocols.js';
-import type { PlasticityInput } from '../src/plasticity/spec.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { pairingProtocol, runPairing } from '../src/studies/stdp-pairing.js';
+import type { PlasticityInput } from '../src/model/plasticity.js';
 import { brianAvailable, runBrian } from './brian2/brian.js';
 
 const brian = brianAvailable();

@@ -1,6 +1,6 @@
 /** Networks shared by the plasticity suites (tests/plasticity*.test.ts) and bench/plasticity.ts. */
 import { Network } from '../src/model/network.js';
-import type { PlasticityInput } from '../src/plasticity/spec.js';
+import type { PlasticityInput } from '../src/model/plasticity.js';
 
 /**
  * One presynaptic source neuron and one postsynaptic LIF neuron made to fire at given times by a

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliMain, EXIT } from '../src/cli/commands.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { loadMnistSplit } from '../src/crossbar/mnist-data.js';
-import { lowerNetwork } from '../src/model/plan.js';
-import { assignLabels, classify, DiehlCook, firstExamples, interleaveDigits, trainDiehlCook } from '../src/plasticity/diehl-cook.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { loadMnistSplit } from '../src/data/mnist.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { assignLabels, classify, DiehlCook, firstExamples, interleaveDigits, trainDiehlCook } from '../src/studies/diehl-cook.js';
 
 const OPTIONS = { neurons: 100, dt: 1, present_ms: 150, rest_ms: 50 };
 

@@ -7,11 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Network } from '../src/model/network.js';
-import { compile } from '../src/simulate.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { lowerNetwork } from '../src/model/plan.js';
-import { pairingProtocol, runPairing } from '../src/plasticity/protocols.js';
-import { PFISTER_VISUAL_CORTEX, type PlasticityInput } from '../src/plasticity/spec.js';
+import { compile } from '../src/engine/compile.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { pairingProtocol, runPairing } from '../src/studies/stdp-pairing.js';
+import { PFISTER_VISUAL_CORTEX, type PlasticityInput } from '../src/model/plasticity.js';
 
 const RATES = [0.1, 1, 5, 10, 20, 40, 50];
 const PAIRS = 15;

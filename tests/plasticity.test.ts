@@ -1,16 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
-import { fusedEligibility } from '../src/gpu/fused-eligibility.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
+import { fusedEligibility } from '../src/engine/gpu/fused-eligibility.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
-import { ModelError } from '../src/model/errors.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { ModelError } from '../src/util/validate.js';
 import { readNetworkFile, writeNetworkFile } from '../src/io/network-file.js';
-import type { PlasticityInput } from '../src/plasticity/spec.js';
+import type { PlasticityInput } from '../src/model/plasticity.js';
 import { pairNetwork, plasticNetwork } from './plasticity-cases.js';
-import { type PlasticSimulation, TwoPatternTask } from '../src/plasticity/tasks.js';
-import { DiehlCook } from '../src/plasticity/diehl-cook.js';
-import { loadMnistSplit } from '../src/crossbar/mnist-data.js';
+import { type PlasticSimulation, TwoPatternTask } from '../src/studies/reward-task.js';
+import { DiehlCook } from '../src/studies/diehl-cook.js';
+import { loadMnistSplit } from '../src/data/mnist.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

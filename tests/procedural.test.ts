@@ -3,11 +3,11 @@
  * synapse memory) and CSR projections split across storage bindings.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { proceduralPropagate } from '../src/cpu/procedural.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
-import { ModelError } from '../src/model/errors.js';
+import { proceduralPropagate } from '../src/ops/procedural/cpu.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
+import { ModelError } from '../src/util/validate.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { compareBackends } from './parity-cases.js';
 import { requireGpu, testGpu, withLimits } from './helpers.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { expF32 } from '../src/cpu/lif.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
+import { expF32 } from '../src/ops/neuron/cpu.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
 import { Network } from '../src/model/network.js';
 import type { Integration, ReceptorSpec } from '../src/model/neuron.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { compareBackends } from './parity-cases.js';
 import { requireGpu, testGpu } from './helpers.js';
 

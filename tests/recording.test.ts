@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CpuSimulation } from '../src/cpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 import { SpikeRecording, VoltageRecording } from '../src/model/recording.js';
 
 describe('recordings grow once per run', () => {

@@ -4,12 +4,13 @@
  * the CPU) instead of rejecting with a raw error; resumeFrom must carry voltage recordings too.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeviceLostError, gpuOrCpu, type ResilientEvent, runResilient } from '../src/checkpoint/resilient.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { acquireGpu, type GpuContext, NoAdapterError } from '../src/gpu/device.js';
-import { GpuSimulation } from '../src/gpu/simulation.js';
+import { DeviceLostError, gpuOrCpu, type ResilientEvent, runResilient } from '../src/engine/resilient.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { acquireGpu, type GpuContext, NoAdapterError } from '../src/webgpu/device.js';
+import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork, type NetworkPlan } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { type NetworkPlan } from '../src/plan/types.js';
 import { testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());

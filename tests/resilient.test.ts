@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readCheckpoint, writeCheckpoint } from '../src/checkpoint/file.js';
-import { DeviceLostError, gpuOrCpu, type ResilientEvent, runResilient } from '../src/checkpoint/resilient.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { acquireGpu, type GpuContext, NoAdapterError } from '../src/gpu/device.js';
+import { readCheckpoint, writeCheckpoint } from '../src/engine/checkpoint/file.js';
+import { DeviceLostError, gpuOrCpu, type ResilientEvent, runResilient } from '../src/engine/resilient.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { acquireGpu, type GpuContext, NoAdapterError } from '../src/webgpu/device.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
+import { lowerNetwork } from '../src/engine/lower.js';
 
 /**
  * A recurrent network with delays, Poisson drive and a function source; the function source is

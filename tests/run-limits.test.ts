@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STEPS } from '../src/checkpoint/state.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
-import { ModelError } from '../src/model/errors.js';
+import { MAX_STEPS } from '../src/engine/checkpoint/state.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
+import { ModelError } from '../src/util/validate.js';
 import { Network } from '../src/model/network.js';
-import { lowerNetwork } from '../src/model/plan.js';
-import { checkMemory, checkRecordingMemory, estimateMemory } from '../src/model/resources.js';
-import { RecordingSet, stepsFor } from '../src/model/simulation.js';
-import { compile } from '../src/simulate.js';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { checkMemory, checkRecordingMemory, estimateMemory } from '../src/engine/resources.js';
+import { RecordingSet, stepsFor } from '../src/engine/simulation.js';
+import { compile } from '../src/engine/compile.js';
 
 function net(): Network {
   const n = new Network({ dt: 0.1, seed: 2 });

@@ -5,7 +5,7 @@ import vm from 'node:vm';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../src/cli/run.js';
-import { CpuSimulation } from '../src/cpu/simulation.js';
+import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
 import { recordingBytes } from '../src/cli/stream.js';
 import { readSpikeFile } from '../src/io/spike-file.js';
 import { writeNetworkFile } from '../src/io/network-file.js';

@@ -10,10 +10,10 @@
  *
  * In an application, import these from 'neuromorph'; here they come from the sources.
  */
-import { acquireGpu } from '../../src/gpu/device.js';
-import { GpuSimulation } from '../../src/gpu/simulation.js';
+import { acquireGpu } from '../../src/webgpu/device.js';
+import { GpuSimulation } from '../../src/engine/gpu/gpu-simulation.js';
 import { vogelsAbbott } from '../../src/networks/vogels-abbott.js';
-import { compile } from '../../src/simulate.js';
+import { compile } from '../../src/engine/compile.js';
 
 /** The host's shader: x is the step (the last ringLength steps), y the neuron (one pixel row each here: 400 excitatory neurons); a spike is a lit pixel. */
 const SHADER = /* wgsl */ `

@@ -5,7 +5,7 @@
  * in that order, as ONNX's Flatten and PyTorch's view produce it). Convolutions go through im2col
  * and the blocked products of gemm.ts.
  */
-import { ModelError, requireInt } from '../model/errors.js';
+import { ModelError, requireInt } from '../util/validate.js';
 import { CounterRng } from '../util/rng.js';
 import { mmNN, mmNT, mmTN } from './gemm.js';
 

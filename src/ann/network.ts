@@ -3,9 +3,10 @@
  * softmax cross-entropy loss, Adam and SGD, a training loop over a seeded shuffle, accuracy, and
  * a JSON form (spec + base64 float32 parameters) for caching trained weights.
  */
-import { ModelError, requireInt, requirePositive } from '../model/errors.js';
+import { ModelError, requireInt, requirePositive } from '../util/validate.js';
 import { CounterRng } from '../util/rng.js';
 import { AvgPool, Conv2D, Dense, Flatten, MaxPool, ReLU, initHe, shapeSize, type Layer, type Param, type Shape } from './layers.js';
+import type { LabeledData } from '../data/labeled.js';
 
 export type LayerSpec =
   | { type: 'dense'; units: number }
@@ -15,11 +16,7 @@ export type LayerSpec =
   | { type: 'flatten' }
   | { type: 'relu' };
 
-/** Samples with their labels: x is n x features (features = the input shape's size). */
-export interface LabeledData {
-  x: Float32Array;
-  labels: Uint32Array;
-}
+export type { LabeledData };
 
 export class Sequential {
   readonly outShape: Shape;

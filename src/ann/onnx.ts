@@ -11,7 +11,7 @@
  * (inference no-ops) and a final Softmax (argmax unchanged). Any other op is rejected with a
  * ModelError naming the node and its op type. Weights are float32, from raw_data or float_data.
  */
-import { ModelError } from '../model/errors.js';
+import { ModelError } from '../util/validate.js';
 import { AvgPool, Conv2D, Dense, Flatten, foldBatchNorm, MaxPool, ReLU, shapeSize, type Layer, type Shape } from './layers.js';
 import { Sequential } from './network.js';
 

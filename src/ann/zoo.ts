@@ -3,8 +3,8 @@
  * (Sequential.toJSON) in a directory (default out/ann): a later call with the same model, seed
  * and epochs loads the file instead of training again. Node only (reads and writes files).
  */
-import { requireInt } from '../model/errors.js';
-import { CNN_SPEC, MLP_SPEC, MNIST_SHAPE, type MnistData } from './mnist.js';
+import { requireInt } from '../util/validate.js';
+import { CNN_SPEC, MLP_SPEC, MNIST_SHAPE, type MnistData } from '../data/mnist-labeled.js';
 import { Sequential, train, type LayerSpec, type SerializedNetwork } from './network.js';
 
 export type ZooModel = 'mlp' | 'cnn';

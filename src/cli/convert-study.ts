@@ -6,15 +6,15 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadMnist } from '../ann/mnist.js';
+import { loadMnist } from '../data/mnist-labeled.js';
 import { importOnnx } from '../ann/onnx.js';
 import { zooModel, type ZooModel } from '../ann/zoo.js';
 import { NORMALIZATIONS, type Normalization } from '../convert/convert.js';
-import { energyComparison } from '../convert/energy-hook.js';
+import { energyComparison } from '../studies/conversion-energy.js';
 import { INPUT_CODINGS, RESET_MODES, type InputCoding, type ResetMode } from '../convert/snn-cpu.js';
-import { runConversionStudy, studyFigure, studyTable, type StudyOptions, type StudyResult } from '../convert/study.js';
-import type { GpuContext } from '../gpu/device.js';
-import { ModelError } from '../model/errors.js';
+import { runConversionStudy, studyFigure, studyTable, type StudyOptions, type StudyResult } from '../studies/conversion.js';
+import type { GpuContext } from '../webgpu/device.js';
+import { ModelError } from '../util/validate.js';
 import { svgToPng } from '../plot/png.js';
 
 export interface ConvertCommandOptions extends Omit<StudyOptions, 'gpu' | 'log'> {

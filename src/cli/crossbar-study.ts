@@ -5,9 +5,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GpuContext } from '../gpu/device.js';
+import type { GpuContext } from '../webgpu/device.js';
 import { svgToPng } from '../plot/png.js';
-import { runNonidealityStudy, studyFigure, studyTable, type StudyOptions, type StudyResult } from '../crossbar/study.js';
+import { runNonidealityStudy, studyFigure, studyTable, type StudyOptions, type StudyResult } from '../studies/crossbar.js';
 
 export async function writeCrossbarStudy(dir: string, options: StudyOptions & { gpu?: GpuContext | null } = {}): Promise<{ result: StudyResult; files: string[] }> {
   const result = await runNonidealityStudy({ log: (m) => process.stderr.write(`${m}\n`), ...options });

@@ -4,12 +4,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CpuSimulation } from '../cpu/simulation.js';
-import type { GpuContext } from '../gpu/device.js';
-import { GpuSimulation } from '../gpu/simulation.js';
-import { loadMnistSplit } from '../crossbar/mnist-data.js';
-import { lowerNetwork } from '../model/plan.js';
-import { DiehlCook, firstExamples, interleaveDigits, trainDiehlCook } from '../plasticity/diehl-cook.js';
+import { CpuSimulation } from '../engine/cpu/cpu-simulation.js';
+import type { GpuContext } from '../webgpu/device.js';
+import { GpuSimulation } from '../engine/gpu/gpu-simulation.js';
+import { loadMnistSplit } from '../data/mnist.js';
+import { lowerNetwork } from '../engine/lower.js';
+import { DiehlCook, firstExamples, interleaveDigits, trainDiehlCook } from '../studies/diehl-cook.js';
 
 export interface DiehlCookStudyOptions {
   neurons: number;

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mnistEnergyStudy, type MnistEnergyOptions } from '../energy/mnist-energy.js';
+import { mnistEnergyStudy, type MnistEnergyOptions } from '../studies/mnist-energy.js';
 
 export async function runEnergy(options: MnistEnergyOptions & { out?: string }, out: (line: string) => void): Promise<string[]> {
   const study = await mnistEnergyStudy(options);

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { acquireGpu, type GpuContext } from '../gpu/device.js';
+import { acquireGpu, type GpuContext } from '../webgpu/device.js';
 import { type Agreement, CODE_LAB_PATTERNS, type CodeLabRun, compareHistories, type PatternName, runCodeLab } from '../lab/code-lab.js';
 import { DEMO_SEED, DEMO_WEIGHT_SCALE } from '../lab/spiking-network.js';
-import { CpuSimulation } from '../cpu/simulation.js';
-import { GpuSimulation } from '../gpu/simulation.js';
-import { lowerNetwork } from '../model/plan.js';
+import { CpuSimulation } from '../engine/cpu/cpu-simulation.js';
+import { GpuSimulation } from '../engine/gpu/gpu-simulation.js';
+import { lowerNetwork } from '../engine/lower.js';
 import { vogelsAbbott } from '../networks/vogels-abbott.js';
 import { plotActivity } from '../plot/activity.js';
 import { svgToPng } from '../plot/png.js';

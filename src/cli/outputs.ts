@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { writeSpikeFile } from '../io/spike-file.js';
 import { outDegrees } from '../model/connectivity.js';
 import type { Network } from '../model/network.js';
-import type { Simulation } from '../model/simulation.js';
+import type { Simulation } from '../engine/simulation.js';
 import { svgToPng } from '../plot/png.js';
 import { type LineSeries, PALETTE, renderFigure } from '../plot/svg.js';
 

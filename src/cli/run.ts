@@ -1,18 +1,18 @@
 /** `neuromorph run FILE|EXAMPLE`: build, simulate with a progress bar, summarize, write outputs. */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { acquireGpu, type GpuContext } from '../gpu/device.js';
+import { acquireGpu, type GpuContext } from '../webgpu/device.js';
 import { readNetworkFile } from '../io/network-file.js';
 import type { Network } from '../model/network.js';
-import type { BackendName } from '../model/simulation.js';
+import type { BackendName } from '../engine/simulation.js';
 import { EXAMPLES } from '../networks/examples.js';
-import { compile } from '../simulate.js';
+import { compile } from '../engine/compile.js';
 import { UsageError } from './args.js';
 import { writeRunOutputs, summarize, type RunSummary } from './outputs.js';
 import { Progress } from './progress.js';
 import { recordingBytes, StreamingRecorder } from './stream.js';
-import { requirePositive } from '../model/errors.js';
-import type { Simulation } from '../model/simulation.js';
+import { requirePositive } from '../util/validate.js';
+import type { Simulation } from '../engine/simulation.js';
 
 export interface RunOptions {
   /** A network file path or a built-in example name. */

@@ -8,7 +8,7 @@
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Network } from '../model/network.js';
-import type { Simulation } from '../model/simulation.js';
+import type { Simulation } from '../engine/simulation.js';
 import { forEachSetBit } from '../util/bits.js';
 import { type PopulationSummary, type RunSummary, type SummaryOptions, summaryOf } from './outputs.js';
 

@@ -6,17 +6,17 @@
  * (shaders/coding_raster.wgsl, one thread per bitmask word and step). The trains feed a network
  * through `trainsToSource` (a `times` source, replayed identically by both backends).
  */
-import commonWgsl from '../../shaders/common.wgsl?raw';
-import neuronStepWgsl from '../../shaders/neuron_step.wgsl?raw';
-import rngWgsl from '../../shaders/rng.wgsl?raw';
-import paramsWgsl from '../../shaders/coding_params.wgsl?raw';
-import thresholdsWgsl from '../../shaders/coding_thresholds.wgsl?raw';
-import rasterWgsl from '../../shaders/coding_raster.wgsl?raw';
-import { expF32 } from '../cpu/lif.js';
-import type { GpuContext } from '../gpu/device.js';
-import { BufferUsage, MapMode } from '../gpu/flags.js';
-import { getKernel, type KernelDef } from '../gpu/kernels.js';
-import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../model/errors.js';
+import commonWgsl from '../../shaders/util/common.wgsl?raw';
+import neuronStepWgsl from '../../shaders/ops/neuron/neuron_step.wgsl?raw';
+import rngWgsl from '../../shaders/util/rng.wgsl?raw';
+import paramsWgsl from '../../shaders/coding/coding_params.wgsl?raw';
+import thresholdsWgsl from '../../shaders/coding/coding_thresholds.wgsl?raw';
+import rasterWgsl from '../../shaders/coding/coding_raster.wgsl?raw';
+import { expF32 } from '../ops/neuron/cpu.js';
+import type { GpuContext } from '../webgpu/device.js';
+import { BufferUsage, MapMode } from '../webgpu/flags.js';
+import { getKernel, type KernelDef } from '../webgpu/programs.js';
+import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../util/validate.js';
 import { randU32 } from '../util/rng.js';
 import { resolvePopulation } from './population.js';
 import { emptyTrains, requireValues, type SpikeTrains } from './trains.js';

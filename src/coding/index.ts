@@ -5,4 +5,3 @@ export * from './latency.js';
 export * from './population.js';
 export * from './rank-order.js';
 export * from './encoder.js';
-export * from './study.js';

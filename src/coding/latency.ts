@@ -9,7 +9,7 @@
  * Times are rounded to the nearest step of dt. The decoder inverts the map from each neuron's
  * first spike; a neuron that never fires decodes to 0.
  */
-import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../util/validate.js';
 import type { SpikeRecording } from '../model/recording.js';
 import type { SourceSpec } from '../model/network.js';
 import { emptyTrains, firstSpikes, requireValues, setSpike, stepWindow, trainsToSource, type SpikeTrains } from './trains.js';

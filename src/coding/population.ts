@@ -7,7 +7,7 @@
  * Georgopoulos et al. 1986): x = sum_j c_j n_j / sum_j n_j; a value whose neurons stayed silent
  * decodes to the middle of the range.
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositive } from '../util/validate.js';
 import type { SourceSpec } from '../model/network.js';
 import type { SpikeRecording } from '../model/recording.js';
 import { countSpikes, requireValues, stepWindow } from './trains.js';

@@ -6,7 +6,7 @@
  * Decoders: the rank of each neuron (ties share their mean rank), and values estimated from ranks
  * under a uniform prior on [0, 1] (the rank's quantile, 1 - (rank + 0.5) / N).
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requirePositive } from '../util/validate.js';
 import type { SpikeRecording } from '../model/recording.js';
 import type { SourceSpec } from '../model/network.js';
 import { emptyTrains, firstSpikes, requireValues, setSpike, stepWindow, trainsToSource, type SpikeTrains } from './trains.js';

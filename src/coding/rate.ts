@@ -3,7 +3,7 @@
  * the engine's own Poisson source or the GPU encoder) or regular (evenly spaced). The decoder
  * counts spikes in a window: x = count / (window_s * max_rate_hz).
  */
-import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../util/validate.js';
 import type { SourceSpec } from '../model/network.js';
 import type { SpikeRecording } from '../model/recording.js';
 import { countSpikes, emptyTrains, requireValues, setSpike, stepWindow, trainsToSource, type SpikeTrains } from './trains.js';

@@ -3,7 +3,7 @@
  * neuron i), steps x words. Encoders produce them; `trainsToSource` turns them into a `times`
  * source population that both backends replay exactly; decoders read SpikeRecordings.
  */
-import { ModelError, requireFinite, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
+import { ModelError, requireFinite, requireInt, requireNonNegative, requirePositive } from '../util/validate.js';
 import type { SourceSpec } from '../model/network.js';
 import { SpikeRecording } from '../model/recording.js';
 import { forEachSetBit } from '../util/bits.js';

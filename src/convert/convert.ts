@@ -24,7 +24,7 @@
 import { AvgPool, Conv2D, Dense, Flatten, MaxPool, ReLU, shapeSize, type Shape } from '../ann/layers.js';
 import { requireFiniteParams, type LabeledData, type Sequential } from '../ann/network.js';
 import { spread } from '../ann/sample.js';
-import { ModelError, requireInRange, requireInt } from '../model/errors.js';
+import { ModelError, requireInRange, requireInt } from '../util/validate.js';
 
 export type Normalization = 'none' | 'model' | 'data-max' | 'data-p99.9';
 export const NORMALIZATIONS: readonly Normalization[] = ['none', 'model', 'data-max', 'data-p99.9'];

@@ -3,5 +3,3 @@ export { convertNetwork, calibrationSample, positivePercentile, NORMALIZATIONS, 
 export { planSnn, constantDrive, type SnnPlan, type StagePlan } from './plan.js';
 export { runSnnCpu, accuracies, decodeOutput, RESET_MODES, INPUT_CODINGS, type SnnResult, type SnnRunOptions, type ResetMode, type InputCoding } from './snn-cpu.js';
 export { runSnnGpu, dispatchesPerStep, SNN_KERNELS, type SnnGpuOptions } from './snn-gpu.js';
-export { runConversionStudy, studyTable, studyFigure, DEFAULT_STEPS, type StudyOptions, type StudyResult, type StudyRow } from './study.js';
-export { energyComparison, energyRow } from './energy-hook.js';

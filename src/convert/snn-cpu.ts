@@ -14,9 +14,9 @@
  * 3. The class is the output neuron with the most spikes; ties go to the higher potential, then
  *    to the lower index.
  */
-import type { WorkCounts } from '../energy/counts.js';
-import { zeroCounts } from '../energy/counts.js';
-import { ModelError, requireInt } from '../model/errors.js';
+import type { WorkCounts } from '../engine/work-counts.js';
+import { zeroCounts } from '../engine/work-counts.js';
+import { ModelError, requireInt } from '../util/validate.js';
 import { randU32 } from '../util/rng.js';
 import type { ConvertedNet } from './convert.js';
 import { constantDrive, planSnn, poissonThreshold, POISSON_STREAM, type SnnPlan, type StagePlan } from './plan.js';

@@ -6,15 +6,15 @@
  * step record's dynamic offset. Predictions and work counts come from the same spike counts and
  * potentials as the CPU twin (snn-cpu.ts), which it matches bit for bit.
  */
-import commonWgsl from '../../shaders/common.wgsl?raw';
-import rngWgsl from '../../shaders/rng.wgsl?raw';
-import gateWgsl from '../../shaders/snn_gate.wgsl?raw';
-import inputWgsl from '../../shaders/snn_input.wgsl?raw';
-import layerWgsl from '../../shaders/snn_layer.wgsl?raw';
-import type { GpuContext } from '../gpu/device.js';
-import { BufferUsage, MapMode } from '../gpu/flags.js';
-import { getKernel, type CompiledKernel, type KernelDef } from '../gpu/kernels.js';
-import { ModelError, requireInt } from '../model/errors.js';
+import commonWgsl from '../../shaders/util/common.wgsl?raw';
+import rngWgsl from '../../shaders/util/rng.wgsl?raw';
+import gateWgsl from '../../shaders/convert/snn_gate.wgsl?raw';
+import inputWgsl from '../../shaders/convert/snn_input.wgsl?raw';
+import layerWgsl from '../../shaders/convert/snn_layer.wgsl?raw';
+import type { GpuContext } from '../webgpu/device.js';
+import { BufferUsage, MapMode } from '../webgpu/flags.js';
+import { getKernel, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
+import { ModelError, requireInt } from '../util/validate.js';
 import type { ConvertedNet } from './convert.js';
 import { constantDrive, planSnn, poissonThreshold, type SnnPlan } from './plan.js';
 import { decodeOutput, finishWork, resolveRun, staticWork, type SnnResult, type SnnRunOptions } from './snn-cpu.js';

@@ -3,7 +3,7 @@
  * shaders/crossbar_update.wgsl (outerProductUpdateCpu). Same f32 operations in the same order,
  * the same counter-based random draws, so GPU and CPU results agree bit for bit.
  */
-import { ModelError, requireInt } from '../model/errors.js';
+import { ModelError, requireInt } from '../util/validate.js';
 import { randU32 } from '../util/rng.js';
 import { applyPulse, type PulseConstants } from './device.js';
 import { requireReadTime, type CrossbarArray, type MvmConstants, type ReadMatrices } from './crossbar.js';

@@ -27,7 +27,7 @@
  * caused by drops, and read noise in the drop currents) are neglected; the model holds while
  * r_wire G N^2 << 1 for an N x N tile.
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt, requireNonNegative, requirePositive } from '../util/validate.js';
 import { DeviceArray, deviceParams, type DeviceParams } from './device.js';
 import { gaussian, STREAM, uniform24 } from './noise.js';
 

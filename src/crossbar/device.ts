@@ -18,7 +18,7 @@
  * All pulse arithmetic is f32 in a fixed order (applyPulse), the CPU twin of
  * shaders/crossbar_update.wgsl.
  */
-import { ModelError, rejectUnknownKeys, requireInRange, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireInRange, requireInt, requireNonNegative, requirePositive } from '../util/validate.js';
 import { randU32 } from '../util/rng.js';
 import { gaussian, STREAM, uniform24 } from './noise.js';
 

@@ -9,7 +9,7 @@
  * window. That restores the ADC's resolution as well as the output scale; a purely digital scale
  * after the ADC (aihwkit's placement) cannot change the argmax of a single-layer classifier.
  */
-import { requirePositive } from '../model/errors.js';
+import { requirePositive } from '../util/validate.js';
 import type { CrossbarEngine } from './cpu-crossbar.js';
 
 /** The one-hot basis of `inputs` inputs, as a batch of `inputs` vectors. */

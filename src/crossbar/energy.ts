@@ -15,7 +15,7 @@
  * Write (one programming pulse on one device): E = V_pulse I t_pulse with I = V_pulse G, the
  * device's conductance during the pulse (ohmic; the threshold switching of a real SET is ignored).
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireNonNegative, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireNonNegative, requirePositive } from '../util/validate.js';
 import { requireReadTime, type CrossbarArray } from './crossbar.js';
 
 export interface EnergyParams {

@@ -7,15 +7,15 @@
  * copies were made from, and re-uploads states and read matrices when the host array was
  * rewritten (setWeights, program, setState, pulseDevice, another engine's update, touch()).
  */
-import commonWgsl from '../../shaders/common.wgsl?raw';
-import rngWgsl from '../../shaders/rng.wgsl?raw';
-import noiseWgsl from '../../shaders/crossbar_noise.wgsl?raw';
-import mvmWgsl from '../../shaders/crossbar_mvm.wgsl?raw';
-import updateWgsl from '../../shaders/crossbar_update.wgsl?raw';
-import type { GpuContext } from '../gpu/device.js';
-import { BufferUsage, MapMode } from '../gpu/flags.js';
-import { getKernel, type CompiledKernel, type KernelDef } from '../gpu/kernels.js';
-import { ModelError } from '../model/errors.js';
+import commonWgsl from '../../shaders/util/common.wgsl?raw';
+import rngWgsl from '../../shaders/util/rng.wgsl?raw';
+import noiseWgsl from '../../shaders/crossbar/crossbar_noise.wgsl?raw';
+import mvmWgsl from '../../shaders/crossbar/crossbar_mvm.wgsl?raw';
+import updateWgsl from '../../shaders/crossbar/crossbar_update.wgsl?raw';
+import type { GpuContext } from '../webgpu/device.js';
+import { BufferUsage, MapMode } from '../webgpu/flags.js';
+import { getKernel, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
+import { ModelError } from '../util/validate.js';
 import { requireReadTime, type CrossbarArray } from './crossbar.js';
 import { checkBatch, checkUpdate, packSteps, type CrossbarEngine } from './cpu-crossbar.js';
 

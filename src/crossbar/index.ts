@@ -9,4 +9,3 @@ export { crossbarAccuracy, floatAccuracy, gaussianBlobs, splitDataset, trainFloa
 export { AIHWKIT_CONVERTERS, PCM, PCM_DEVICE, PcmCrossbarArray, pcmDriftFactor, pcmDriftMean, pcmDriftStd, pcmProgrammingSigma, pcmReadNoiseQs, pcmReadNoiseSigma, type PcmCrossbarSpec, type PcmScales } from './pcm.js';
 export { compensateDrift, driftReadout, eyeProbe } from './drift-compensation.js';
 export { converterEnergy, DEFAULT_ENERGY, energyParams, pulseEnergy, readEnergy, type EnergyParams, type ReadEnergy } from './energy.js';
-export { buildCrossbarWeights, crossbarPropagate, CrossbarScratch, planCrossbar, type CrossbarSynapseSpec, type CrossbarWeights, type PlanCrossbar } from './projection.js';

@@ -1,4 +1,4 @@
-import { ModelError, requireFinite, requireInRange, requirePositive } from '../model/errors.js';
+import { ModelError, requireFinite, requireInRange, requirePositive } from '../util/validate.js';
 
 /**
  * The chapter's `Memristor` (18.1.2), with its names and float64 semantics: resistance linear in

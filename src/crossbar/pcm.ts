@@ -28,7 +28,7 @@
  * draws afresh at each inference time; the marginal statistics at one t are the same), and our
  * ADC range is set by the caller rather than aihwkit's out_bound with noise management.
  */
-import { ModelError, rejectUnknownKeys, requireNonNegative } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireNonNegative } from '../util/validate.js';
 import { CounterRng } from '../util/rng.js';
 import { CrossbarArray, type CrossbarSpec } from './crossbar.js';
 import { STREAM } from './noise.js';

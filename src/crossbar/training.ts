@@ -10,7 +10,7 @@
  * while it is unsaturated (dw_pulse: weight change of one coincidence at the rest state of weight 0, weightPerPulse).
  * A bias input of constant 1 is appended to every example.
  */
-import { ModelError, requireInt, requirePositive } from '../model/errors.js';
+import { ModelError, requireInt, requirePositive } from '../util/validate.js';
 import { CounterRng } from '../util/rng.js';
 import type { CrossbarArray } from './crossbar.js';
 import { pulseCodes, type CrossbarEngine } from './cpu-crossbar.js';

@@ -10,7 +10,7 @@
  * GPU twin: src/dvs/gpu-chapter.ts (shaders/dvs_chapter.wgsl), event for event.
  */
 import { allocateEvents, type EventStream } from '../events/stream.js';
-import { ModelError, requireFinite, requirePositive } from '../model/errors.js';
+import { ModelError, requireFinite, requirePositive } from '../util/validate.js';
 import { validateVideo, type Video } from './video.js';
 
 /** The 1e-6 the chapter adds before the log. */

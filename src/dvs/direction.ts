@@ -8,10 +8,10 @@
  * population with more spikes.
  */
 import type { EventStream } from '../events/stream.js';
-import type { GpuContext } from '../gpu/device.js';
-import { requireInRange } from '../model/errors.js';
+import type { GpuContext } from '../webgpu/device.js';
+import { requireInRange } from '../util/validate.js';
 import { Network } from '../model/network.js';
-import { compile } from '../simulate.js';
+import { compile } from '../engine/compile.js';
 import { addDvsSource } from './network.js';
 
 export interface DirectionOptions {

@@ -17,9 +17,9 @@
  * Crossing times are the smallest integer u where the f32 predicate holds; the division only
  * guesses u and the search around it compares exactly, so both backends find the same u.
  */
-import { type WorkCounts, zeroCounts } from '../energy/counts.js';
+import { type WorkCounts, zeroCounts } from '../engine/work-counts.js';
 import { allocateEvents, type EventStream } from '../events/stream.js';
-import { ModelError } from '../model/errors.js';
+import { ModelError } from '../util/validate.js';
 import { randU32 } from '../util/rng.js';
 import { MAX_FRAME_INTERVAL_US, MAX_TIME_US, PHOTORECEPTOR_DARK, maxFrameIntervalUs, shotNoiseIntervalError, resolveDvsParams, resolveFrameTimes, type DvsParams, type DvsTiming, type ResolvedDvsParams, DVS_PRESETS, MIN_THRESHOLD } from './params.js';
 import { MAX_SIDE, validateVideo, type Video } from './video.js';

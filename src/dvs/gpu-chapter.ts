@@ -4,15 +4,15 @@
  * as the CPU reference does and expands the masks in the chapter's order. The result equals
  * simulateDvsOutput (src/dvs/chapter.ts) event for event.
  */
-import commonWgsl from '../../shaders/common.wgsl?raw';
-import chapterWgsl from '../../shaders/dvs_chapter.wgsl?raw';
+import commonWgsl from '../../shaders/util/common.wgsl?raw';
+import chapterWgsl from '../../shaders/dvs/dvs_chapter.wgsl?raw';
 import type { EventStream } from '../events/stream.js';
-import type { GpuContext } from '../gpu/device.js';
-import { BufferUsage } from '../gpu/flags.js';
-import { getKernel, type KernelDef } from '../gpu/kernels.js';
-import { ModelError } from '../model/errors.js';
+import type { GpuContext } from '../webgpu/device.js';
+import { BufferUsage } from '../webgpu/flags.js';
+import { getKernel, type KernelDef } from '../webgpu/programs.js';
+import { ModelError } from '../util/validate.js';
 import { chapterDecision, expandChapterMasks, validateChapterArgs, type ChapterOptions } from './chapter.js';
-import { bindGroup, bindingBudget, makeBuffer, readBack, stepRecord, upload } from './gpu-util.js';
+import { bindGroup, bindingBudget, makeBuffer, readBack, stepRecord, upload } from '../webgpu/buffers.js';
 import type { Video } from './video.js';
 
 export const DVS_CHAPTER_KERNEL = {

@@ -7,18 +7,18 @@
  * CPU's event for event (verified on SwiftShader; a real GPU that contracts a * b + c into an FMA
  * could move a crossing by 1 µs: docs/dvs.md, docs/RELIABILITY.md "Known limits").
  */
-import commonWgsl from '../../shaders/common.wgsl?raw';
-import emulatorWgsl from '../../shaders/dvs_emulator.wgsl?raw';
-import rngWgsl from '../../shaders/rng.wgsl?raw';
-import { type WorkCounts, zeroCounts } from '../energy/counts.js';
+import commonWgsl from '../../shaders/util/common.wgsl?raw';
+import emulatorWgsl from '../../shaders/dvs/dvs_emulator.wgsl?raw';
+import rngWgsl from '../../shaders/util/rng.wgsl?raw';
+import { type WorkCounts, zeroCounts } from '../engine/work-counts.js';
 import { allocateEvents, type EventStream } from '../events/stream.js';
-import type { GpuContext } from '../gpu/device.js';
-import { BufferUsage } from '../gpu/flags.js';
-import { getKernel, type CompiledKernel, type KernelDef } from '../gpu/kernels.js';
-import { ModelError, requireInt } from '../model/errors.js';
+import type { GpuContext } from '../webgpu/device.js';
+import { BufferUsage } from '../webgpu/flags.js';
+import { getKernel, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
+import { ModelError, requireInt } from '../util/validate.js';
 import { checkPush, checkScaledFrame, checkSensor, concatEvents, fullScaleOf, initialState, intervalConstants, pixelThresholds, prepareFrame, recordsToEvents } from './emulator.js';
 import { resolveDvsParams, resolveFrameTimes, type DvsParams, type DvsTiming, type ResolvedDvsParams, type DVS_PRESETS } from './params.js';
-import { bindGroup, bindingBudget, makeBuffer, readBack, upload } from './gpu-util.js';
+import { bindGroup, bindingBudget, makeBuffer, readBack, upload } from '../webgpu/buffers.js';
 import { validateVideo, type Video } from './video.js';
 
 export const DVS_EMULATOR_KERNEL = {

@@ -7,7 +7,7 @@
  * and polarity in one step make one spike.
  */
 import type { EventStream } from '../events/stream.js';
-import { ModelError, requireFinite } from '../model/errors.js';
+import { ModelError, requireFinite } from '../util/validate.js';
 import type { Network, SourcePopulation } from '../model/network.js';
 
 /** Index of the source neuron of pixel (x, y) and polarity p (1 ON, 0 OFF). */

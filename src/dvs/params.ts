@@ -26,7 +26,7 @@
  *   to Infinity is refused (src/dvs/emulator.ts, checkScaledFrame).
  * - seed: key of the counter RNG for the mismatch, the initial leak phase and the shot noise.
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt } from '../util/validate.js';
 
 export interface DvsParams {
   threshold_on?: number;

@@ -3,7 +3,7 @@
  * row-major array (pixel (x, y) at index y * width + x), and a deterministic synthetic source of
  * moving patterns (bar, grating, dot) for tests, benchmarks and the page when no camera exists.
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireInt } from '../util/validate.js';
 
 /** Frames of a grayscale video; values are linear intensities (any non-negative scale). */
 export interface Video {

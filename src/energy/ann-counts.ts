@@ -4,8 +4,8 @@
  * the same energy model (model.ts).
  */
 import type { CrossbarConfig } from '../crossbar/crossbar.js';
-import { ModelError, requireInt } from '../model/errors.js';
-import { type WorkCounts, zeroCounts } from './counts.js';
+import { ModelError, requireInt } from '../util/validate.js';
+import { type WorkCounts, zeroCounts } from '../engine/work-counts.js';
 
 /**
  * An ANN layer: dense (inputs x outputs), or a convolution by its output size, kernel, stride

@@ -3,9 +3,9 @@
  * reproduced with its fixed table, and the same comparison computed from simulated activity:
  * energy per inference and accuracy per joule, in both energy families side by side.
  */
-import { ModelError } from '../model/errors.js';
+import { ModelError } from '../util/validate.js';
 import { type Platform, PLATFORMS } from './constants.js';
-import type { WorkCounts } from './counts.js';
+import type { WorkCounts } from '../engine/work-counts.js';
 import { arithmeticEnergy, checkCounts, type EnergyEstimate, systemEnergy } from './model.js';
 
 export interface ChapterArchitecture {

@@ -17,7 +17,7 @@
  * docs/energy.md lists the same table.
  */
 
-import { ModelError } from '../model/errors.js';
+import { ModelError } from '../util/validate.js';
 
 export type EnergyFamily = 'arithmetic' | 'system';
 

@@ -9,8 +9,9 @@
  * reach it in one core (`maxFanIn`); a chip has `cores` cores. Layers never share a core.
  */
 import type { Network } from '../model/network.js';
-import { ModelError, requireInt } from '../model/errors.js';
-import { lowerNetwork, type NetworkPlan } from '../model/plan.js';
+import { ModelError, requireInt } from '../util/validate.js';
+import { lowerNetwork } from '../engine/lower.js';
+import { type NetworkPlan } from '../plan/types.js';
 
 export interface ChipProfile {
   name: string;

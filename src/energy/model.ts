@@ -20,9 +20,9 @@
  * the crossbar have no neuron-update price, so they are unpriced there); the crossbar its reads, at the per-read energy of src/crossbar/energy.ts passed in.
  * A nonzero count a platform has no constant for is listed in `unpriced`, never silently costed 0.
  */
-import { ModelError } from '../model/errors.js';
+import { ModelError } from '../util/validate.js';
 import { CROSSBAR_READ_SOURCE, type EnergyFamily, energyConstant, type Platform, PLATFORMS } from './constants.js';
-import type { WorkCounts } from './counts.js';
+import type { WorkCounts } from '../engine/work-counts.js';
 
 export interface EnergyPart {
   /** What is priced, e.g. 'synapticOps'. */

@@ -18,7 +18,7 @@
  * LZ4 frame, lz4.ts) are decompressed; ZSTD-compressed files are refused with a clear error. The
  * writer makes one EVTS stream, uncompressed or LZ4, without a data table.
  */
-import { ModelError, requireInt } from '../model/errors.js';
+import { ModelError, requireInt } from '../util/validate.js';
 import { asBytes, ByteWriter, EventFileError } from './file-error.js';
 import { validateStream } from './ops.js';
 import { lz4CompressFrame, lz4DecompressFrame } from './lz4.js';

@@ -7,7 +7,7 @@
  * An event's time is (time_high << 6) | lsb. The header gives the sensor size as
  * "% geometry WxH" or "% format EVT2;height=H;width=W".
  */
-import { requireInt } from '../model/errors.js';
+import { requireInt } from '../util/validate.js';
 import { asBytes, ByteWriter, EventFileError, truncateEvents } from './file-error.js';
 import { validateStream } from './ops.js';
 import { EventAppender } from './append.js';

@@ -1,4 +1,4 @@
-import { ModelError } from '../model/errors.js';
+import { ModelError } from '../util/validate.js';
 import { allocateEvents, type EventStream } from './stream.js';
 
 /** A malformed event file: names the format and the byte offset where reading failed. */

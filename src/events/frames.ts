@@ -3,7 +3,7 @@
  * count, with overlap) and exponentially decaying time surfaces, both with an OFF and an ON
  * channel (channel index = polarity: 0 = OFF, 1 = ON, the Tonic convention).
  */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInt, requireNonNegative, requirePositive } from '../util/validate.js';
 import { lowerBound, validateStream } from './ops.js';
 import type { EventStream } from './stream.js';
 

@@ -12,7 +12,7 @@
  * Tonic's read_mnist_file, time_increment = 2**13). Readers drop it and apply the offset; the
  * writer emits the fewest such records that keep every 23-bit time field in range.
  */
-import { ModelError, requireInt } from '../model/errors.js';
+import { ModelError, requireInt } from '../util/validate.js';
 import { asBytes, EventFileError } from './file-error.js';
 import { validateStream } from './ops.js';
 import { EventAppender } from './append.js';

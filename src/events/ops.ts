@@ -3,7 +3,7 @@
  * temporal downsampling, the background-activity filter, the refractory filter and concatenation.
  * Every operation returns a new stream and leaves its input untouched.
  */
-import { ModelError, requireInt, requireNonNegative, requirePositive } from '../model/errors.js';
+import { ModelError, requireInt, requireNonNegative, requirePositive } from '../util/validate.js';
 import { allocateEvents, type EventStream } from './stream.js';
 
 /** Largest sensor side the Uint16 coordinates can address. */

@@ -6,7 +6,7 @@
  * one value per neuron, v_reset < v_th). Nothing is simulated until both pass.
  */
 import type { ZodIssue } from 'zod';
-import { ModelError } from '../model/errors.js';
+import { ModelError } from '../util/validate.js';
 import { Network, type Population } from '../model/network.js';
 import { NETWORK_FILE_FORMAT, NETWORK_FILE_VERSION, type NetworkFile, networkFileSchema } from './network-schema.js';
 

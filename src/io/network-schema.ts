@@ -22,7 +22,7 @@ const receptor = z.discriminatedUnion('kind', [
 ]);
 const receptors = z.record(name, receptor);
 
-const lifParams = z
+const neuronParams = z
   .object({
     v_rest: finite,
     v_reset: finite,
@@ -80,7 +80,7 @@ const source = z.discriminatedUnion('kind', [
 ]);
 
 const population = z.discriminatedUnion('model', [
-  z.object({ name, n: count, model: z.literal('lif'), params: lifParams.default({}) }).strict(),
+  z.object({ name, n: count, model: z.literal('lif'), params: neuronParams.default({}) }).strict(),
   z.object({ name, n: count, model: z.literal('izhikevich'), params: izhikevichParams.default({}) }).strict(),
   z.object({ name, n: count, model: z.literal('adex'), params: adexParams.default({}) }).strict(),
   z.object({ name, n: count, model: z.literal('source'), source }).strict(),

@@ -1,5 +1,5 @@
-import type { GpuContext } from '../gpu/device.js';
-import type { BackendName } from '../model/simulation.js';
+import type { GpuContext } from '../webgpu/device.js';
+import type { BackendName } from '../engine/simulation.js';
 import { pattern_1, pattern_2 } from './patterns.js';
 import { DEMO_SEED, DEMO_WEIGHT_SCALE, SpikingNeuralNetwork } from './spiking-network.js';
 

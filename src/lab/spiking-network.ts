@@ -1,8 +1,8 @@
-import { compile, type CompileOptions } from '../simulate.js';
-import { ModelError, requireInt, requirePositive } from '../model/errors.js';
+import { compile, type CompileOptions } from '../engine/compile.js';
+import { ModelError, requireInt, requirePositive } from '../util/validate.js';
 import { Network, type SourceSpec } from '../model/network.js';
 import { CHAPTER_LIF } from '../model/neuron.js';
-import type { Simulation } from '../model/simulation.js';
+import type { Simulation } from '../engine/simulation.js';
 import { CounterRng } from '../util/rng.js';
 
 /**

@@ -1,4 +1,4 @@
-import { requireFinite, requireNonNegative, requirePositive } from '../model/errors.js';
+import { requireFinite, requireNonNegative, requirePositive } from '../util/validate.js';
 import type { LIFInput } from '../model/neuron.js';
 
 /**

@@ -1,6 +1,9 @@
 import { CounterRng } from '../util/rng.js';
-import { ModelError, rejectUnknownKeys, requireModelValue, requireInRange, requireInt, requireNonNegative } from './errors.js';
-import { buildCrossbarWeights, type CrossbarSynapseSpec, type CrossbarWeights } from '../crossbar/projection.js';
+import { ModelError, rejectUnknownKeys, requireModelValue, requireInRange, requireInt, requireNonNegative } from '../util/validate.js';
+import { buildCrossbarWeights, type CrossbarSynapseSpec, type CrossbarWeights } from './crossbar-weights.js';
+import type { CsrWeights, DenseWeights, ProceduralWeights } from './weights.js';
+
+export type { CsrWeights, DenseWeights, ProceduralWeights };
 
 /** A synaptic weight (mV of input per spike): one value, or drawn per synapse from a normal. */
 export type WeightSpec = number | { mean: number; std: number };
@@ -21,45 +24,6 @@ export type ConnectivitySpec =
    * memristor crossbar and read each step by the spikes (src/crossbar/projection.ts).
    */
   | { kind: 'crossbar'; weights?: Extract<ConnectivitySpec, { kind: 'dense' }>['weights']; weight?: WeightSpec; crossbar?: CrossbarSynapseSpec };
-
-/** Dense weights stored pre-major: w[j * nPost + i] is the weight from pre j to post i. */
-export interface DenseWeights {
-  kind: 'dense';
-  nPre: number;
-  nPost: number;
-  w: Float32Array;
-}
-
-/** Sparse weights as CSR over presynaptic rows: row j is cols/weights[rowPtr[j] .. rowPtr[j+1]). */
-export interface CsrWeights {
-  kind: 'sparse';
-  nPre: number;
-  nPost: number;
-  rowPtr: Uint32Array;
-  cols: Uint32Array;
-  weights: Float32Array;
-}
-
-/**
- * Procedural connectivity (GeNN's PROCEDURAL_GLOBALG): no synapse is stored. When pre neuron j
- * spikes, synapse j -> i exists iff `randU32(seed, stream, j, i) >>> 8 < cut24`, regenerated
- * identically by both backends each time; every synapse has the one weight. A Bernoulli(p)
- * draw per pair (p resolved to 2^-24), so it is the same rule as stored fixed_probability but
- * a different draw of it.
- */
-export interface ProceduralWeights {
-  kind: 'procedural';
-  nPre: number;
-  nPost: number;
-  p: number;
-  /** round(p * 2^24): the acceptance threshold on the top 24 bits of the draw. */
-  cut24: number;
-  weight: number;
-  /** Same population without autapses: j -> j is skipped. */
-  noSelf: boolean;
-  seed: number;
-  stream: number;
-}
 
 export type BuiltConnectivity = DenseWeights | CsrWeights | ProceduralWeights | CrossbarWeights;
 

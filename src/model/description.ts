@@ -8,7 +8,7 @@
 import type { ConnectivitySpec } from './connectivity.js';
 import type { LIFInput } from './neuron.js';
 import type { AdExInput, IzhikevichInput } from './neuron-models.js';
-import type { PlasticityInput } from '../plasticity/spec.js';
+import type { PlasticityInput } from './plasticity.js';
 
 /** Typed arrays and other array-likes become plain arrays in a description. */
 export type Json<T> = T extends number | string | boolean | null | undefined

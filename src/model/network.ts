@@ -1,10 +1,10 @@
 import { buildConnectivity, type BuiltConnectivity, type ConnectivitySpec, synapseCount } from './connectivity.js';
-import { ModelError, rejectUnknownKeys, requireFinite, requireModelValue, requireInt, requirePositive } from './errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireModelValue, requireInt, requirePositive } from '../util/validate.js';
 import { type LIFInput, type LIFParams, resolveLIF } from './neuron.js';
 import { CounterRng } from '../util/rng.js';
 import { type AdExInput, type IzhikevichInput, resolveAdEx, resolveIzhikevich } from './neuron-models.js';
 import { type NetworkDescription, type PopulationDescription, type ProjectionDescription, toJson } from './description.js';
-import { checkInitialWeights, type Plasticity, type PlasticityInput, resolvePlasticity } from '../plasticity/spec.js';
+import { checkInitialWeights, type Plasticity, type PlasticityInput, resolvePlasticity } from './plasticity.js';
 
 /**
  * Spike sources: neurons whose spikes are given, not integrated.

@@ -1,4 +1,4 @@
-import { ModelError, rejectUnknownKeys, requireModelValue, requireNonNegative, requirePositive } from './errors.js';
+import { ModelError, rejectUnknownKeys, requireModelValue, requireNonNegative, requirePositive } from '../util/validate.js';
 import { DEFAULT_RECEPTORS, type LIFParams, type ReceptorSpec, resolveReceptors } from './neuron.js';
 
 /** Izhikevich (2003) parameter sets, Fig. 2 of the paper. */

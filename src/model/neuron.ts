@@ -1,4 +1,4 @@
-import { ModelError, rejectUnknownKeys, requireModelValue, requireNonNegative, requirePositive } from './errors.js';
+import { ModelError, rejectUnknownKeys, requireModelValue, requireNonNegative, requirePositive } from '../util/validate.js';
 
 /** How the linear membrane equation is advanced over one step of length dt. */
 export type Integration = 'euler' | 'exact';

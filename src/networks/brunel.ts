@@ -1,4 +1,4 @@
-import { ModelError, rejectUnknownKeys, requireInt } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireInt } from '../util/validate.js';
 import { Network } from '../model/network.js';
 
 /**

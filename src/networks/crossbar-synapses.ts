@@ -5,7 +5,7 @@
  */
 import { Network } from '../model/network.js';
 import { CounterRng } from '../util/rng.js';
-import type { CrossbarSynapseSpec } from '../crossbar/projection.js';
+import type { CrossbarSynapseSpec } from '../model/crossbar-weights.js';
 
 export interface CrossbarSynapsesOptions {
   seed?: number;

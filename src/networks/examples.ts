@@ -3,7 +3,7 @@
  * and what examples/NAME.json holds (written by `neuromorph example NAME`).
  */
 import type { Network } from '../model/network.js';
-import { requireInt } from '../model/errors.js';
+import { requireInt } from '../util/validate.js';
 import { CODE_LAB_PATTERNS, type PatternName } from '../lab/code-lab.js';
 import { patternTimes } from '../lab/patterns.js';
 import { DEMO_SEED, DEMO_WEIGHT_SCALE, SpikingNeuralNetwork } from '../lab/spiking-network.js';

@@ -1,5 +1,5 @@
 import { bernoulliRows, type ConnectivitySpec } from '../model/connectivity.js';
-import { ModelError, rejectUnknownKeys, requireFinite, requireInt } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInt } from '../util/validate.js';
 import { MAX_DELAY_STEPS, Network, type NeuronPopulation } from '../model/network.js';
 import { CounterRng } from '../util/rng.js';
 

@@ -1,4 +1,4 @@
-import { ModelError, rejectUnknownKeys, requireInt } from '../model/errors.js';
+import { ModelError, rejectUnknownKeys, requireInt } from '../util/validate.js';
 import { Network } from '../model/network.js';
 import type { LIFInput } from '../model/neuron.js';
 import { CounterRng } from '../util/rng.js';

@@ -6,7 +6,7 @@
 import type { Network } from '../model/network.js';
 import { popcount } from '../model/recording.js';
 import { synapseCount } from '../model/connectivity.js';
-import type { Simulation } from '../model/simulation.js';
+import type { Simulation } from '../engine/simulation.js';
 
 export interface PopulationActivity {
   name: string;

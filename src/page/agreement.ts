@@ -3,10 +3,10 @@
  * steps the shown simulation has run, and every monitored population's spike bitmasks are
  * compared word by word (as tests/parity-cases.ts does).
  */
-import type { GpuContext } from '../gpu/device.js';
+import type { GpuContext } from '../webgpu/device.js';
 import type { Network } from '../model/network.js';
-import type { Simulation } from '../model/simulation.js';
-import { compile } from '../simulate.js';
+import type { Simulation } from '../engine/simulation.js';
+import { compile } from '../engine/compile.js';
 
 export interface Agreement {
   agree: boolean;

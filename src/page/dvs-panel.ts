@@ -13,7 +13,7 @@ import { concatEvents } from '../dvs/emulator.js';
 import { syntheticVideo, type PatternKind } from '../dvs/video.js';
 import { cameraTimeUs, maxFrameIntervalUs, MAX_FRAME_INTERVAL_US } from '../dvs/params.js';
 import type { EventStream } from '../events/stream.js';
-import { acquireGpu, type GpuContext } from '../gpu/device.js';
+import { acquireGpu, type GpuContext } from '../webgpu/device.js';
 
 const W = 64;
 const H = 48;

@@ -2,7 +2,7 @@
  * The playground's line figures as SVG (src/plot/svg.ts): population rates and the chosen
  * membrane traces over the run so far. SVG is what the page shows and what "Export SVG" saves.
  */
-import type { Simulation } from '../model/simulation.js';
+import type { Simulation } from '../engine/simulation.js';
 import { type LineSeries, PALETTE, renderFigure } from '../plot/svg.js';
 import type { ActivityTracker } from './activity.js';
 import type { TraceChoice } from './monitors.js';

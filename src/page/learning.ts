@@ -4,11 +4,11 @@
  * one after another; after each, the panel shows the answer, the reward and the 20 input weights
  * (pattern A's in the first half), drawn as an SVG bar chart.
  */
-import { CpuSimulation } from '../cpu/simulation.js';
-import { acquireGpu, type GpuContext } from '../gpu/device.js';
-import { GpuSimulation } from '../gpu/simulation.js';
-import { lowerNetwork } from '../model/plan.js';
-import { type PlasticSimulation, type TrialResult, TwoPatternTask } from '../plasticity/tasks.js';
+import { CpuSimulation } from '../engine/cpu/cpu-simulation.js';
+import { acquireGpu, type GpuContext } from '../webgpu/device.js';
+import { GpuSimulation } from '../engine/gpu/gpu-simulation.js';
+import { lowerNetwork } from '../engine/lower.js';
+import { type PlasticSimulation, type TrialResult, TwoPatternTask } from '../studies/reward-task.js';
 
 const TRIALS = 60;
 const el = (id: string) => document.getElementById(id)!;

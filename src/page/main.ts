@@ -3,10 +3,10 @@
  * step and reset it on WebGPU or the CPU, and watch the raster, the 3D view and the figures.
  * This module wires the page's controls to a Session; the work is in the modules it imports.
  */
-import { acquireGpu, type GpuContext } from '../gpu/device.js';
+import { acquireGpu, type GpuContext } from '../webgpu/device.js';
 import { NetworkFileError, writeNetworkFile } from '../io/network-file.js';
-import { ModelError } from '../model/errors.js';
-import type { BackendName } from '../model/simulation.js';
+import { ModelError } from '../util/validate.js';
+import type { BackendName } from '../engine/simulation.js';
 import { checkAgreement, describeAgreement } from './agreement.js';
 import { canvasPng, download, svgBlob, svgPng, textBlob } from './export.js';
 import { renderActivityFigure } from './figures.js';

@@ -3,7 +3,7 @@
  * the CPU raster and the agreement check) and the membrane traces the user chose, written as
  * `population:index,index; population:index` (parsed here, never evaluated).
  */
-import { ModelError } from '../model/errors.js';
+import { ModelError } from '../util/validate.js';
 import type { Network } from '../model/network.js';
 
 export interface TraceChoice {

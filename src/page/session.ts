@@ -3,13 +3,13 @@
  * totals of the figures. Advancing runs steps, then hands them to the views; drawing is separate
  * so the page can draw at its own pace.
  */
-import type { GpuContext } from '../gpu/device.js';
-import { GpuSimulation } from '../gpu/simulation.js';
+import type { GpuContext } from '../webgpu/device.js';
+import { GpuSimulation } from '../engine/gpu/gpu-simulation.js';
 import type { Network } from '../model/network.js';
-import { type BackendName, type Simulation, stepsFor } from '../model/simulation.js';
-import { compile } from '../simulate.js';
-import { names as stateNames, type StateSnapshot } from '../checkpoint/state.js';
-import { CpuSimulation } from '../cpu/simulation.js';
+import { type BackendName, type Simulation, stepsFor } from '../engine/simulation.js';
+import { compile } from '../engine/compile.js';
+import { names as stateNames, type StateSnapshot } from '../engine/checkpoint/state.js';
+import { CpuSimulation } from '../engine/cpu/cpu-simulation.js';
 import { ActivityTracker } from './activity.js';
 import { BrainView } from './brain-view.js';
 import { CpuRaster } from './cpu-raster.js';

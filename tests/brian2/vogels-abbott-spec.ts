@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Network } from '../../src/model/network.js';
-import type { NetworkPlan } from '../../src/model/plan.js';
+import type { NetworkPlan } from '../../src/plan/types.js';
 import { VOGELS_ABBOTT, type VogelsAbbottModel } from '../../src/networks/vogels-abbott.js';
 import { exportProjections } from './brian.js';
 

@@ -2,7 +2,7 @@
  * Runs the same parity scenarios as the Node suite, inside the browser, on navigator.gpu.
  * Results land on window.__parity for the Playwright test to read.
  */
-import { acquireGpu } from '../../src/gpu/device.js';
+import { acquireGpu } from '../../src/webgpu/device.js';
 import { compareHistories, runCodeLab } from '../../src/lab/code-lab.js';
 import { compareBackends, feedForward, type ParityReport, sparseRecurrent } from '../parity-cases.js';
 

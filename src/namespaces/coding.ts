@@ -1,0 +1,3 @@
+/** The public `coding` namespace: the library and its studies. */
+export * from '../coding/index.js';
+export * from '../studies/coding.js';

@@ -1,0 +1,39 @@
+import type { PlanPopulation } from '../../plan/types.js';
+
+/** Words in LifParams (shaders/neuron_step.wgsl): 24 scalars, 4 receptors and 4 Poisson inputs of 4 words each. */
+export const NEURON_PARAMS_WORDS = 56;
+const R0 = 24;
+const Q0 = R0 + 16;
+
+/**
+ * A neuron population's LifParams, as the bytes of the WGSL struct: the uniform of lif_update and
+ * the `neuron` field of a population record in the fused kernel.
+ */
+export function neuronParams(p: PlanPopulation, seed: number): Uint32Array<ArrayBuffer> {
+  const lif = p.lif!;
+  const words = new Uint32Array(NEURON_PARAMS_WORDS);
+  const floats = new Float32Array(words.buffer);
+  words.set([p.n, p.words, lif.mode, lif.refractorySteps], 0);
+  words[9] = lif.receptors.length;
+  words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0) | (lif.thetaDecay !== 0 ? 4 : 0);
+  words[12] = lif.model;
+  words[20] = p.inputSlots;
+  words[21] = seed;
+  words[22] = lif.poissonInputs.length;
+  const f: Record<number, number> = {
+    4: lif.v_rest, 5: lif.v_reset, 6: lif.v_th, 7: lif.k, 8: 2 ** -p.inputFixedLog2, 10: lif.dtOverTau,
+    13: lif.a, 14: lif.b, 15: lif.delta_t, 16: lif.v_t, 17: Math.fround(1 / (lif.delta_t || 1)), 18: lif.kw, 19: lif.adaptJump,
+  };
+  for (const [k, x] of Object.entries(f)) floats[Number(k)] = x;
+  floats[23] = lif.thetaDecay;
+  lif.receptors.forEach((r, k) => {
+    words[R0 + 4 * k] = r.code;
+    floats.set([r.decay, r.coef, r.e_rev], R0 + 1 + 4 * k);
+  });
+  lif.poissonInputs.forEach((q, k) => {
+    words[Q0 + 4 * k] = q.receptor;
+    floats.set([q.expNegLambda, q.weight], Q0 + 1 + 4 * k);
+    words[Q0 + 3 + 4 * k] = q.stream;
+  });
+  return words;
+}

@@ -1,0 +1,15 @@
+import type { EngineOperation } from '../../plan/operation.js';
+
+/** Poisson spike sources: neuron i spikes when its counter-based draw falls under its threshold. */
+export const poissonOperation: EngineOperation = {
+  name: 'poisson',
+  summary: 'Poisson source populations, one counter-based draw per neuron and step',
+  kernels: [
+    {
+      shader: 'ops/poisson/poisson_source.wgsl',
+      computes: 'one thread per 32-neuron word of a Poisson population',
+      twin: 'src/ops/poisson/cpu.ts#poissonSpikes',
+      parity: ['tests/kernels.test.ts', 'tests/brunel.test.ts'],
+    },
+  ],
+};

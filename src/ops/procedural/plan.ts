@@ -1,0 +1,12 @@
+/** Procedural delivery: no synapse is stored; the plan keeps the draw's threshold and the one weight. */
+import { synapseCount } from '../../model/connectivity.js';
+import { quantize } from '../../plan/fixed-point.js';
+import type { LowerContext } from '../../plan/operation.js';
+
+export function lowerProcedural({ proj, planned, post }: LowerContext): void {
+  const w = proj.weights;
+  if (w.kind !== 'procedural') throw new Error(`unreachable: procedural lowering of a ${w.kind} projection`);
+  const weightFixed = quantize(Float32Array.of(w.weight), post.inputFixedLog2)[0];
+  planned.procedural = { cut24: w.cut24, weightFixed, noSelf: w.noSelf, stream: w.stream };
+  planned.synapses = synapseCount(w);
+}

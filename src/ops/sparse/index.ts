@@ -1,0 +1,18 @@
+import type { DeliveryOperation } from '../../plan/operation.js';
+import { lowerSparse } from './plan.js';
+
+/** Sparse (CSR) delivery: event-driven, only the rows of neurons that spiked are read. */
+export const sparseDelivery: DeliveryOperation = {
+  name: 'sparse',
+  summary: 'CSR synapses, event-driven: rows of the spiking neurons scattered with integer atomics',
+  connectivity: 'sparse',
+  lowerProjection: lowerSparse,
+  kernels: [
+    {
+      shader: 'ops/sparse/sparse_propagate.wgsl',
+      computes: 'per workgroup: list the spiking neurons of its block, then scatter their rows in fixed point',
+      twin: 'src/ops/sparse/cpu.ts#sparsePropagate',
+      parity: ['tests/kernels.test.ts', 'tests/parity.test.ts', 'tests/delays.test.ts'],
+    },
+  ],
+};

@@ -1,0 +1,57 @@
+/**
+ * The shape every engine operation shares. An operation (src/ops/NAME) is one thing the time
+ * step does: its plan part (lowerProjection, and the PlanProjection fields it adds), its WGSL
+ * kernels (shaders/ops/NAME), their CPU twins (cpu.ts) and the GPU host that dispatches them.
+ * The engine registers operations in src/engine/operations.ts; nothing below the engine names one.
+ */
+import type { BuiltConnectivity } from '../model/connectivity.js';
+import type { Projection } from '../model/network.js';
+import type { PlanPopulation, PlanProjection } from './types.js';
+
+/** What lowering one projection sees: the model's projection, its plan so far and its target. */
+export interface LowerContext {
+  proj: Projection;
+  planned: PlanProjection;
+  /** The target population (its inputFixedLog2 is already chosen; inputSlots may grow). */
+  post: PlanPopulation;
+  dt: number;
+}
+
+/** A compute kernel of an operation, with the CPU code it must match bit for bit and the tests that check it. */
+export interface KernelEntry {
+  /** Path under shaders/ of the kernel's entry file. */
+  shader: string;
+  /** One line: what one dispatch computes. */
+  computes: string;
+  /** The CPU twin: `src/FILE.ts#symbol` (a function, or Class.method). */
+  twin: string;
+  /** Test files that compare the kernel with its twin. */
+  parity: string[];
+}
+
+/** A WGSL file that is included by kernels rather than dispatched, with its twin. */
+export interface ShaderLibraryEntry {
+  shader: string;
+  computes: string;
+  twin: string | null;
+}
+
+export interface EngineOperation {
+  name: string;
+  /** One line for the README's operation table. */
+  summary: string;
+  kernels: KernelEntry[];
+}
+
+/** An operation that delivers the spikes of one connectivity kind. */
+export interface DeliveryOperation extends EngineOperation {
+  connectivity: BuiltConnectivity['kind'];
+  /** Fills the projection's delivery part of the plan (dense, csr, procedural, crossbar, ...). */
+  lowerProjection(ctx: LowerContext): void;
+}
+
+/** An operation that adds to projections of any connectivity it applies to (plasticity). */
+export interface ProjectionExtension extends EngineOperation {
+  appliesTo(proj: Projection): boolean;
+  lowerProjection(ctx: LowerContext): void;
+}
