@@ -1,5 +1,4 @@
 import type { GpuContext } from '../src/webgpu/device.js';
-import type { Row } from './scaling.js';
 
 /**
  * What a benchmark needs to know about the runtime it runs in, so the benchmark modules import no
@@ -16,6 +15,9 @@ export interface BenchHost {
   /** The 1-minute load average, or null where the runtime cannot see it (the browser). */
   loadavg1m(): number | null;
 }
+
+/** One JSON row of results: flat, so it prints as a JSON line and as a Markdown table row. */
+export type Row = Record<string, string | number | boolean | null>;
 
 /** What every benchmark receives from the suite (bench/suite.ts); each adds its own options. */
 export interface BenchContext {

@@ -1,7 +1,8 @@
+/** The code lab on both backends, compared, with figures and report.html (`neuromorph lab`, tests/cli.test.ts). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { acquireGpu, type GpuContext } from '../webgpu/device.js';
-import { type Agreement, CODE_LAB_PATTERNS, type CodeLabRun, compareHistories, type PatternName, runCodeLab } from '../lab/code-lab.js';
+import { CODE_LAB_PATTERNS, compareHistories, type PatternName, runCodeLab } from '../lab/code-lab.js';
 import { DEMO_SEED, DEMO_WEIGHT_SCALE } from '../lab/spiking-network.js';
 import { CpuSimulation } from '../engine/cpu/cpu-simulation.js';
 import { GpuSimulation } from '../engine/gpu/gpu-simulation.js';
@@ -9,15 +10,9 @@ import { lowerNetwork } from '../engine/lower.js';
 import { vogelsAbbott } from '../networks/vogels-abbott.js';
 import { plotActivity } from '../plot/activity.js';
 import { svgToPng } from '../plot/png.js';
-import { codeLabReport } from './report.js';
+import { codeLabReport, type LabResult } from './report.js';
 
-export interface LabResult {
-  pattern: PatternName;
-  gpu?: CodeLabRun;
-  cpu: CodeLabRun;
-  agreement?: Agreement;
-  figures: { svg: string; png: string };
-}
+export type { LabResult } from './report.js';
 
 /**
  * The main job: the chapter's code lab on WebGPU and on the CPU reference, compared, with the

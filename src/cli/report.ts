@@ -1,6 +1,15 @@
 import { basename } from 'node:path';
-import type { CodeLabRun } from '../lab/code-lab.js';
-import type { LabResult } from './lab.js';
+import type { Agreement, CodeLabRun, PatternName } from '../lab/code-lab.js';
+
+/** One pattern of the lab (runLab in lab.ts): both backends' runs, their agreement, its figure files. */
+export interface LabResult {
+  pattern: PatternName;
+  /** Absent without a GPU adapter. */
+  gpu?: CodeLabRun;
+  cpu: CodeLabRun;
+  agreement?: Agreement;
+  figures: { svg: string; png: string };
+}
 
 /** A self-contained HTML report of the code lab: figures inline, numbers in a table. */
 export function codeLabReport(results: LabResult[], adapter: string, chapterWeights: CodeLabRun): string {

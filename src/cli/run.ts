@@ -8,6 +8,7 @@ import type { BackendName } from '../engine/simulation.js';
 import { EXAMPLES } from '../networks/examples.js';
 import { compile } from '../engine/compile.js';
 import { UsageError } from './args.js';
+import type { CliIo } from './command.js';
 import { writeRunOutputs, summarize, type RunSummary } from './outputs.js';
 import { Progress } from './progress.js';
 import { recordingBytes, StreamingRecorder } from './stream.js';
@@ -39,13 +40,6 @@ export const DEFAULT_RECORDING_BUDGET_MIB = 512;
 
 /** The most steps one `run` may take (2^31, as Simulation.run accepts per call; spike steps are u32). */
 export const MAX_RUN_STEPS = 2 ** 31;
-
-export interface CliIo {
-  out: (line: string) => void;
-  err: (text: string) => void;
-  /** Whether err is a terminal (the progress bar redraws in place). */
-  errIsTty?: boolean;
-}
 
 interface Loaded {
   label: string;
