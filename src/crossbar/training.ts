@@ -14,14 +14,9 @@ import { ModelError, requireInt, requirePositive } from '../util/validate.js';
 import { CounterRng } from '../util/rng.js';
 import type { CrossbarArray } from './crossbar.js';
 import { pulseCodes, type CrossbarEngine } from './cpu-crossbar.js';
+import type { Dataset } from '../data/labeled.js';
 
-export interface Dataset {
-  /** Examples, row-major: n x features. */
-  x: Float32Array;
-  labels: Uint32Array;
-  features: number;
-  classes: number;
-}
+export type { Dataset };
 
 export interface BlobOptions {
   n: number;

@@ -7,7 +7,7 @@
  * has (the rarest, 5, has 863).
  */
 import { ModelError, requireInt } from '../util/validate.js';
-import type { Dataset } from '../crossbar/training.js';
+import type { Dataset } from './labeled.js';
 
 export const MNIST_PIXELS = 784;
 export const MNIST_CLASSES = 10;

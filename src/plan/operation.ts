@@ -25,7 +25,9 @@ export interface KernelEntry {
   computes: string;
   /** The CPU twin: `src/FILE.ts#symbol` (a function, or Class.method). */
   twin: string;
-  /** Test files that compare the kernel with its twin. */
+  /** Where a host dispatches it outside the engine's backends: `src/FILE.ts#symbol`. */
+  host?: string;
+  /** Test files that compare the kernel with its twin (each names the kernel, its twin or its host). */
   parity: string[];
 }
 

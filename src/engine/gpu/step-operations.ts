@@ -12,9 +12,9 @@ export const engineStepOperations: EngineOperation[] = [
     kernels: [
       {
         shader: 'engine/gpu/record_voltage.wgsl',
-        computes: 'one thread per recorded neuron',
+        computes: 'gathers monitored potentials into the chunk’s trace buffer',
         twin: 'src/engine/cpu/cpu-simulation.ts#CpuSimulation.advance',
-        parity: ['tests/recording.test.ts', 'tests/parity.test.ts'],
+        parity: ['tests/kernels.test.ts'],
       },
     ],
   },
@@ -24,7 +24,7 @@ export const engineStepOperations: EngineOperation[] = [
     kernels: [
       {
         shader: 'engine/gpu/spike_count.wgsl',
-        computes: 'one thread per neuron adds its spikes of a chunk',
+        computes: 'per-neuron spike counts over a chunk, for `workCounts()` (read back once per run)',
         twin: 'src/engine/work-tally.ts#WorkTally.addBits',
         parity: ['tests/energy-counts.test.ts'],
       },
@@ -36,7 +36,7 @@ export const engineStepOperations: EngineOperation[] = [
     kernels: [
       {
         shader: 'engine/gpu/fused_network.wgsl',
-        computes: 'one workgroup steps every population and projection for a whole chunk',
+        computes: 'the whole network, a whole chunk of steps, in one dispatch of one workgroup',
         twin: 'src/engine/cpu/cpu-simulation.ts#CpuSimulation.advance',
         parity: ['tests/fused.test.ts'],
       },

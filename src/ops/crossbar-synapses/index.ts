@@ -10,7 +10,7 @@ export const crossbarSynapsesDelivery: DeliveryOperation = {
   kernels: [
     {
       shader: 'ops/crossbar-synapses/crossbar_propagate.wgsl',
-      computes: 'one thread per column pair: tile currents with read noise and wire drop, ADC, summed tiles',
+      computes: 'spikes as row read pulses, per-tile ADC, read noise, wire drops; one thread per column pair',
       twin: 'src/ops/crossbar-synapses/cpu.ts#crossbarPropagate',
       parity: ['tests/crossbar-projection.test.ts'],
     },

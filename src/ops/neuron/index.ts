@@ -7,9 +7,9 @@ export const neuronOperation: EngineOperation = {
   kernels: [
     {
       shader: 'ops/neuron/neuron_update.wgsl',
-      computes: 'one thread per neuron: input, Poisson drive, neuron_step, spike bit',
+      computes: 'receptors, Poisson input, LIF/Izhikevich/AdEx update, threshold, reset, refractory; a workgroup assembles whole bitmask words',
       twin: 'src/ops/neuron/cpu.ts#lifUpdate',
-      parity: ['tests/kernels.test.ts', 'tests/neuron-models.test.ts', 'tests/receptors.test.ts'],
+      parity: ['tests/kernels.test.ts', 'tests/cpu-fast.test.ts'],
     },
   ],
 };

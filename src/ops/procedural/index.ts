@@ -10,7 +10,7 @@ export const proceduralDelivery: DeliveryOperation = {
   kernels: [
     {
       shader: 'ops/procedural/procedural_propagate.wgsl',
-      computes: 'per spiking presynaptic neuron: draw its row and scatter the one weight',
+      computes: 'the same compaction; each spiking neuron’s row regenerated from the RNG, no synapse memory',
       twin: 'src/ops/procedural/cpu.ts#proceduralPropagate',
       parity: ['tests/procedural.test.ts', 'tests/kernels.test.ts'],
     },
