@@ -15,7 +15,7 @@ import { loadMnist } from '../src/data/mnist-labeled.js';
 import { CNN_SPEC, MLP_SPEC, MNIST_SHAPE } from '../src/data/mnist-labeled.js';
 import { Sequential, type LayerSpec } from '../src/ann/network.js';
 import { convertNetwork } from '../src/convert/convert.js';
-import { planSnn } from '../src/convert/plan.js';
+import { planSnn } from '../src/convert/snn-plan.js';
 import { runSnnCpu, type InputCoding, type SnnResult } from '../src/convert/snn-cpu.js';
 import { dispatchesPerStep, runSnnGpu } from '../src/convert/snn-gpu.js';
 import { human, markdownTable, sig } from './format.js';

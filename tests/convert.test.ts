@@ -10,7 +10,7 @@ import { loadMnist, subset } from '../src/data/mnist-labeled.js';
 import { Sequential, train, type LayerSpec } from '../src/ann/network.js';
 import { spread } from '../src/ann/sample.js';
 import { calibrationSample, convertNetwork, positivePercentile } from '../src/convert/convert.js';
-import { constantDrive, planSnn } from '../src/convert/plan.js';
+import { constantDrive, planSnn } from '../src/convert/snn-plan.js';
 import { accuracies, runSnnCpu, type SnnRunOptions } from '../src/convert/snn-cpu.js';
 import { runSnnGpu } from '../src/convert/snn-gpu.js';
 import { CounterRng } from '../src/util/rng.js';

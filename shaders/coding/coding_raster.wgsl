@@ -1,5 +1,8 @@
+//! include util/common.wgsl
+//! include util/rng.wgsl
+//! include coding/coding_params.wgsl
 // Spike trains of a data-parallel encoder: one thread per (bitmask word, step).
-// CPU twin: codingRaster in src/coding/encoder.ts. Needs coding_params.wgsl, rng.wgsl.
+// CPU twin: codingRaster in src/coding/encoder.ts.
 // Neuron i spikes at step s when rand_u32(seed, stream, i, s) < thresholds[i];
 // bits[s * words + w] holds neurons 32w .. 32w + 31. A dispatch covers steps step0 + wid.y (the
 // host splits long trains into dispatches of at most maxComputeWorkgroupsPerDimension steps).

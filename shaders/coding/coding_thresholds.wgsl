@@ -1,5 +1,8 @@
+//! include util/common.wgsl
+//! include ops/neuron/neuron_step.wgsl
+//! include coding/coding_params.wgsl
 // Spike-probability thresholds of a data-parallel encoder, one thread per neuron.
-// CPU twin: codingThresholds in src/coding/encoder.ts. Needs coding_params.wgsl, rng.wgsl and neuron_step.wgsl (exp_f32).
+// CPU twin: codingThresholds in src/coding/encoder.ts. Uses exp_f32 of neuron_step.wgsl.
 // mode 0 (Poisson rate coding): neuron i encodes values[i]: p = values[i] * p_max.
 // mode 1 (Gaussian population coding): neuron i = m * per + j encodes values[m] with centre
 //   centers[j]: d = values[m] - centers[j], p = exp_f32(-(d * d) * inv_two_sigma2) * p_max.

@@ -1,5 +1,6 @@
+//! include util/common.wgsl
 // Max-pooling spike gate of the converted SNN (Rueckauer et al. 2017, Sec. 2.2.3), one step for
-// a batch of images. CPU twin: src/convert/snn-cpu.ts (gate). Needs common.wgsl.
+// a batch of images. CPU twin: src/convert/snn-cpu.ts (gate).
 //
 // Each pooled unit passes this step's spike of the unit of its k x k window with the most spikes
 // so far (this step's included); ties go to the first in row-major order.

@@ -1,5 +1,7 @@
+//! include util/common.wgsl
+//! include util/rng.wgsl
 // Poisson rate code of the converted SNN's input, one step for a batch of images. CPU twin:
-// src/convert/snn-cpu.ts (runSnnCpu, the input loop). Needs common.wgsl, rng.wgsl.
+// src/convert/snn-cpu.ts (runSnnCpu, the input loop).
 //
 // Pixel i of image b spikes at step t when the top 24 bits of
 // rand_u32(seed, POISSON_STREAM, (first_image + b) * in_size + i, t) are below its threshold

@@ -1,6 +1,6 @@
+//! include util/common.wgsl
 // One step of one converted-SNN stage for a batch of images: integrate-and-fire neurons fed by
 // the spikes of their source. CPU twin: src/convert/snn-cpu.ts (runSnnCpu, the stage loop).
-// Needs common.wgsl.
 //
 // One thread per (neuron, image): the current is the neuron's bias plus, for each entry of its
 // CSC column in ascending input order, the entry's weight if that input spiked this step (the

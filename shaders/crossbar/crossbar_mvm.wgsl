@@ -1,5 +1,7 @@
-// Crossbar matrix-vector product, batched over input vectors. CPU twin: src/crossbar/cpu-crossbar.ts
-// (mvmCpu). Needs common.wgsl, rng.wgsl, crossbar_noise.wgsl.
+//! include util/common.wgsl
+//! include crossbar/crossbar_noise.wgsl
+// Crossbar matrix-vector product, batched over input vectors. CPU twin:
+// src/crossbar/cpu-crossbar.ts (mvmCpu).
 //
 // One thread per output column j and BATCH_BLOCK input vectors; a workgroup covers WORKGROUP_SIZE
 // columns. Row voltages (after the DAC) of a chunk of rows are staged in workgroup memory and

@@ -1,8 +1,9 @@
+//! include util/rng.wgsl
 // Gaussian-like noise for the crossbar kernels. CPU twin: src/crossbar/noise.ts (gaussian).
-// Needs rng.wgsl. WGSL's log/sqrt/cos are not correctly rounded, so Box-Muller would not give the
-// CPU's bits; instead the sum of four uniforms (Irwin-Hall, n = 4), centred and scaled to unit
-// variance. Each uniform has 16 bits, so the sum is exact in f32 and only the final scaling
-// rounds. Tails are cut at +-2*sqrt(3) = +-3.46 sigma (kurtosis 2.7 instead of 3).
+// WGSL's log/sqrt/cos are not correctly rounded, so Box-Muller would not give the CPU's bits;
+// instead the sum of four uniforms (Irwin-Hall, n = 4), centred and scaled to unit variance. Each
+// uniform has 16 bits, so the sum is exact in f32 and only the final scaling rounds. Tails are
+// cut at +-2*sqrt(3) = +-3.46 sigma (kurtosis 2.7 instead of 3).
 const SQRT3_F32: u32 = 0x3fddb3d7u; // f32 nearest sqrt(3)
 
 fn uniform16(bits: u32) -> f32 {

@@ -1,6 +1,9 @@
+//! include util/common.wgsl
+//! include util/rng.wgsl
+//! include crossbar/crossbar_noise.wgsl
 // In-situ outer-product update (Gokmen & Vlasov 2016, stochastic pulse coincidence). CPU twin:
 // src/crossbar/cpu-crossbar.ts (outerProductUpdateCpu); pulse arithmetic mirrors applyPulse in
-// src/crossbar/device.ts. Needs common.wgsl, rng.wgsl, crossbar_noise.wgsl.
+// src/crossbar/device.ts.
 //
 // For each (x, delta) pair of the batch, row i fires in each of `pulses` slots with probability
 // p_i and column j with probability q_j, from pulse trains shared by the whole row / column (as

@@ -1,3 +1,4 @@
+//! include util/common.wgsl
 // The chapter's simulate_dvs_output on the GPU, one thread per 32-pixel bitmask word of one frame
 // pair. CPU twin: src/dvs/chapter.ts (simulateDvsOutput); host side: src/dvs/gpu-chapter.ts.
 // The chapter decides in float64; f32 and WGSL's log (not correctly rounded) cannot reproduce

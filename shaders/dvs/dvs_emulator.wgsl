@@ -1,8 +1,10 @@
+//! include util/common.wgsl
+//! include util/rng.wgsl
 // The realistic DVS pixel model: one dispatch per frame interval, each thread taking up to
 // PIXELS_PER_THREAD pixels (below).
 // CPU twin: src/dvs/emulator.ts (pixelInterval), same f32 operations in the same order; the model
-// is described there. Needs rng.wgsl. Binding 0 (common.wgsl's step record) carries in `step` the
-// interval's index inside the batch, which selects its IntervalParams.
+// is described there. Binding 0 (common.wgsl's step record) carries in `step` the interval's
+// index inside the batch, which selects its IntervalParams.
 // Each pixel runs its interval to count its events (keeping the first 16 and its final state in
 // private memory), reserves room in the event list with one atomicAdd, then writes them and its
 // state; a pixel with more than 16 events runs the interval again to write them. If the list is full the pixel writes

@@ -1,37 +1,24 @@
 /**
  * Data-parallel encoders with a WGSL kernel pair and a CPU twin that agree bit for bit:
  * Poisson rate coding of many inputs, and Gaussian population coding. Both turn values into
- * per-neuron spike probabilities (shaders/coding_thresholds.wgsl, one thread per neuron, in f32)
+ * per-neuron spike probabilities (shaders/coding/coding_thresholds.wgsl, one thread per neuron, in f32)
  * and then draw steps x neurons Bernoulli spikes from the counter-based RNG
- * (shaders/coding_raster.wgsl, one thread per bitmask word and step). The trains feed a network
+ * (shaders/coding/coding_raster.wgsl, one thread per bitmask word and step). The trains feed a network
  * through `trainsToSource` (a `times` source, replayed identically by both backends).
  */
-import commonWgsl from '../../shaders/util/common.wgsl?raw';
-import neuronStepWgsl from '../../shaders/ops/neuron/neuron_step.wgsl?raw';
-import rngWgsl from '../../shaders/util/rng.wgsl?raw';
-import paramsWgsl from '../../shaders/coding/coding_params.wgsl?raw';
-import thresholdsWgsl from '../../shaders/coding/coding_thresholds.wgsl?raw';
-import rasterWgsl from '../../shaders/coding/coding_raster.wgsl?raw';
 import { expF32 } from '../ops/neuron/cpu.js';
+import { BufferSet, makeStepRecords, readBack, upload } from '../webgpu/buffers.js';
 import type { GpuContext } from '../webgpu/device.js';
-import { BufferUsage, MapMode } from '../webgpu/flags.js';
-import { getKernel, type KernelDef } from '../webgpu/programs.js';
+import { BufferUsage } from '../webgpu/flags.js';
+import { defineKernel, getKernel, kernelBindGroup, type KernelDef } from '../webgpu/programs.js';
 import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../util/validate.js';
 import { randU32 } from '../util/rng.js';
 import { resolvePopulation } from './population.js';
 import { emptyTrains, requireValues, type SpikeTrains } from './trains.js';
 
 export const CODING_KERNELS = {
-  thresholds: {
-    name: 'coding_thresholds',
-    source: [commonWgsl, rngWgsl, neuronStepWgsl, paramsWgsl, thresholdsWgsl].join('\n'),
-    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
-  },
-  raster: {
-    name: 'coding_raster',
-    source: [commonWgsl, rngWgsl, paramsWgsl, rasterWgsl].join('\n'),
-    bindings: ['uniform', 'read-only-storage', 'storage'],
-  },
+  thresholds: defineKernel('coding/coding_thresholds.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'storage']),
+  raster: defineKernel('coding/coding_raster.wgsl', ['uniform', 'read-only-storage', 'storage']),
 } satisfies Record<string, KernelDef>;
 
 /** RNG stream of the encoders unless a spec names one. */
@@ -98,7 +85,7 @@ export function planEncoder(spec: EncoderSpec, values: ArrayLike<number>): Encod
   throw new ModelError('spec.kind', `must be 'rate' or 'population', got ${String((spec as { kind?: unknown }).kind)}`);
 }
 
-/** CPU twin of shaders/coding_thresholds.wgsl. */
+/** CPU twin of shaders/coding/coding_thresholds.wgsl. */
 export function codingThresholds(plan: EncoderPlan): Uint32Array {
   const out = new Uint32Array(plan.n);
   for (let i = 0; i < plan.n; i++) {
@@ -114,7 +101,7 @@ export function codingThresholds(plan: EncoderPlan): Uint32Array {
   return out;
 }
 
-/** CPU twin of shaders/coding_raster.wgsl. */
+/** CPU twin of shaders/coding/coding_raster.wgsl. */
 export function codingRaster(plan: EncoderPlan, thresholds: Uint32Array): SpikeTrains {
   const trains = emptyTrains(plan.n, plan.steps, plan.dt);
   for (let s = 0; s < plan.steps; s++) {
@@ -150,63 +137,44 @@ export async function encodeGpu(gpu: GpuContext, spec: EncoderSpec, values: Arra
   }
   const device = gpu.device;
   const [tk, rk] = await Promise.all([getKernel(device, CODING_KERNELS.thresholds, workgroupSize), getKernel(device, CODING_KERNELS.raster, workgroupSize)]);
-  const made: GPUBuffer[] = [];
-  const buffer = (label: string, size: number, usage: number) => {
-    const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
-    made.push(b);
-    return b;
-  };
+  const buffers = new BufferSet(device);
   try {
     const storage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
-    const stepRecord = buffer('coding step record', 256, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    const stepRecord = buffers.add(makeStepRecords(device, 'coding step record'));
     // One parameter block per dispatch of at most maxSteps steps (they differ only in step0).
     const maxSteps = gpu.limits.maxComputeWorkgroupsPerDimension;
     const chunks = Math.ceil(plan.steps / maxSteps);
     const params = Array.from({ length: chunks }, (_, c) => {
-      const b = buffer(`coding params ${c}`, 48, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+      const b = buffers.make(`coding params ${c}`, 48, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
       const p = new ArrayBuffer(48);
       new Uint32Array(p, 0, 8).set([plan.mode, plan.n, plan.per, plan.words, plan.steps, plan.seed, plan.stream, c * maxSteps]);
       new Float32Array(p, 32, 2).set([plan.pMax, plan.invTwoSigma2]);
-      device.queue.writeBuffer(b, 0, p);
+      upload(device, b, new Uint8Array(p));
       return b;
     });
-    const valuesBuf = buffer('coding values', 4 * plan.values.length, storage);
-    const centersBuf = buffer('coding centers', 4 * plan.centers.length, storage);
-    const thresholdsBuf = buffer('coding thresholds', 4 * plan.n, BufferUsage.STORAGE);
-    const bitsBuf = buffer('coding bits', bitsBytes, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
-    device.queue.writeBuffer(valuesBuf, 0, plan.values as Float32Array<ArrayBuffer>);
-    device.queue.writeBuffer(centersBuf, 0, plan.centers as Float32Array<ArrayBuffer>);
-    const bind = (layout: GPUBindGroupLayout, paramsBuf: GPUBuffer, resources: GPUBuffer[]) =>
-      device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: { buffer: stepRecord, size: 16 } },
-          { binding: 1, resource: { buffer: paramsBuf } },
-          ...resources.map((b, k) => ({ binding: k + 2, resource: { buffer: b } })),
-        ],
-      });
+    const valuesBuf = buffers.make('coding values', 4 * plan.values.length, storage);
+    const centersBuf = buffers.make('coding centers', 4 * plan.centers.length, storage);
+    const thresholdsBuf = buffers.make('coding thresholds', 4 * plan.n, BufferUsage.STORAGE);
+    const bitsBuf = buffers.make('coding bits', bitsBytes, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    upload(device, valuesBuf, plan.values);
+    upload(device, centersBuf, plan.centers);
     const encoder = device.createCommandEncoder({ label: 'coding' });
     const pass = encoder.beginComputePass();
     pass.setPipeline(tk.pipeline);
-    pass.setBindGroup(0, bind(tk.layout, params[0], [valuesBuf, centersBuf, thresholdsBuf]), [0]);
+    pass.setBindGroup(0, kernelBindGroup(device, tk, stepRecord, [params[0], valuesBuf, centersBuf, thresholdsBuf]), [0]);
     const groups = Math.ceil(plan.n / workgroupSize);
     const gx = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
     pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
     pass.setPipeline(rk.pipeline);
     for (let c = 0; c < chunks; c++) {
-      pass.setBindGroup(0, bind(rk.layout, params[c], [thresholdsBuf, bitsBuf]), [0]);
+      pass.setBindGroup(0, kernelBindGroup(device, rk, stepRecord, [params[c], thresholdsBuf, bitsBuf]), [0]);
       pass.dispatchWorkgroups(Math.ceil(plan.words / workgroupSize), Math.min(maxSteps, plan.steps - c * maxSteps));
     }
     pass.end();
-    const staging = buffer('coding readback', bitsBytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
-    encoder.copyBufferToBuffer(bitsBuf, 0, staging, 0, Math.ceil(bitsBytes / 16) * 16);
-    device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(MapMode.READ);
     const trains = emptyTrains(plan.n, plan.steps, plan.dt);
-    trains.bits.set(new Uint32Array(staging.getMappedRange(), 0, plan.words * plan.steps));
-    staging.unmap();
+    trains.bits.set(await readBack(device, encoder, bitsBuf, bitsBytes));
     return trains;
   } finally {
-    for (const b of made) b.destroy();
+    buffers.destroy();
   }
 }

@@ -19,7 +19,7 @@ import { zeroCounts } from '../engine/work-counts.js';
 import { ModelError, requireInt } from '../util/validate.js';
 import { randU32 } from '../util/rng.js';
 import type { ConvertedNet } from './convert.js';
-import { constantDrive, planSnn, poissonThreshold, POISSON_STREAM, type SnnPlan, type StagePlan } from './plan.js';
+import { constantDrive, planSnn, poissonThreshold, POISSON_STREAM, type SnnPlan, type StagePlan } from './snn-plan.js';
 
 export type ResetMode = 'subtract' | 'zero';
 export type InputCoding = 'poisson' | 'current';

@@ -1,40 +1,24 @@
 /**
  * The converted network's integrate-and-fire simulation on the GPU, batched over many images:
- * per step, one dispatch for the Poisson input (shaders/snn_input.wgsl), and per stage one for the
- * max-pool gate if it has one (snn_gate.wgsl) and one for the neurons (snn_layer.wgsl), all steps
- * of a chunk of images encoded into a few command buffers with the step number bound through the
- * step record's dynamic offset. Predictions and work counts come from the same spike counts and
+ * per step, one dispatch for the Poisson input (shaders/convert/snn_input.wgsl), and per stage one
+ * for the max-pool gate if it has one (snn_gate.wgsl) and one for the neurons (snn_layer.wgsl), all
+ * steps of a chunk of images encoded into a few command buffers with the step number bound through
+ * the step record's dynamic offset. Predictions and work counts come from the same spike counts and
  * potentials as the CPU twin (snn-cpu.ts), which it matches bit for bit.
  */
-import commonWgsl from '../../shaders/util/common.wgsl?raw';
-import rngWgsl from '../../shaders/util/rng.wgsl?raw';
-import gateWgsl from '../../shaders/convert/snn_gate.wgsl?raw';
-import inputWgsl from '../../shaders/convert/snn_input.wgsl?raw';
-import layerWgsl from '../../shaders/convert/snn_layer.wgsl?raw';
+import { BufferSet, makeStepRecords, paddedSize, readBackRegions, STEP_RECORD_STRIDE, upload, type ReadRegion } from '../webgpu/buffers.js';
 import type { GpuContext } from '../webgpu/device.js';
-import { BufferUsage, MapMode } from '../webgpu/flags.js';
-import { getKernel, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
+import { BufferUsage } from '../webgpu/flags.js';
+import { defineKernel, getKernel, kernelBindGroup, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
 import { ModelError, requireInt } from '../util/validate.js';
 import type { ConvertedNet } from './convert.js';
-import { constantDrive, planSnn, poissonThreshold, type SnnPlan } from './plan.js';
+import { constantDrive, planSnn, poissonThreshold, type SnnPlan } from './snn-plan.js';
 import { decodeOutput, finishWork, resolveRun, staticWork, type SnnResult, type SnnRunOptions } from './snn-cpu.js';
 
 export const SNN_KERNELS = {
-  layer: {
-    name: 'snn_layer',
-    source: [commonWgsl, layerWgsl].join('\n'),
-    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage'],
-  },
-  input: {
-    name: 'snn_input',
-    source: [commonWgsl, rngWgsl, inputWgsl].join('\n'),
-    bindings: ['uniform', 'read-only-storage', 'storage', 'storage'],
-  },
-  gate: {
-    name: 'snn_gate',
-    source: [commonWgsl, gateWgsl].join('\n'),
-    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage', 'storage'],
-  },
+  layer: defineKernel('convert/snn_layer.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage']),
+  input: defineKernel('convert/snn_input.wgsl', ['uniform', 'read-only-storage', 'storage', 'storage']),
+  gate: defineKernel('convert/snn_gate.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'storage', 'storage']),
 } satisfies Record<string, KernelDef>;
 
 export interface SnnGpuOptions extends SnnRunOptions {
@@ -45,8 +29,6 @@ export interface SnnGpuOptions extends SnnRunOptions {
   /** Steps encoded per command buffer (default 50). */
   stepsPerSubmit?: number;
 }
-
-const STEP_RECORD = 256;
 
 /** Dispatches per simulated step (input, gates, stages), for benchmarks. */
 export function dispatchesPerStep(plan: SnnPlan, coding: 'poisson' | 'current'): number {
@@ -68,15 +50,13 @@ export async function runSnnGpu(gpu: GpuContext, netOrPlan: ConvertedNet | SnnPl
   const maxBinding = gpu.limits.maxStorageBufferBindingSize;
   const maxGroups = gpu.limits.maxComputeWorkgroupsPerDimension;
 
-  const buffers: GPUBuffer[] = [];
+  const buffers = new BufferSet(device);
   const buffer = (label: string, size: number, usage: number): GPUBuffer => {
-    const bytes = Math.max(16, Math.ceil(size / 16) * 16);
+    const bytes = paddedSize(size);
     if (usage & BufferUsage.STORAGE && bytes > maxBinding) throw new ModelError('batch', `${label} needs ${bytes} bytes in one binding; this device allows ${maxBinding}: use a smaller batch`);
-    const b = device.createBuffer({ label, size: bytes, usage });
-    buffers.push(b);
-    return b;
+    return buffers.make(label, size, usage);
   };
-  const write = (b: GPUBuffer, data: ArrayBufferView) => device.queue.writeBuffer(b, 0, data as ArrayBufferView<ArrayBuffer>);
+  const write = (b: GPUBuffer, data: ArrayBufferView) => upload(device, b, data);
   const storage = BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC;
   const groups = (size: number, label: string) => {
     const g = Math.ceil(size / wg);
@@ -86,12 +66,8 @@ export async function runSnnGpu(gpu: GpuContext, netOrPlan: ConvertedNet | SnnPl
 
   try {
     const [layerK, inputK, gateK] = await Promise.all([getKernel(device, SNN_KERNELS.layer, wg), getKernel(device, SNN_KERNELS.input, wg), getKernel(device, SNN_KERNELS.gate, wg)]);
-    // Step records: t at offset 0 of record t.
-    const recordBytes = STEP_RECORD * steps;
-    const records = buffer('snn step records', recordBytes, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-    const rec = new Uint32Array(recordBytes / 4);
-    for (let t = 0; t < steps; t++) rec[(t * STEP_RECORD) / 4] = t;
-    write(records, rec);
+    // Step records: record t holds step t.
+    const records = buffers.add(makeStepRecords(device, 'snn step records', steps));
 
     // Static per-stage data.
     const statics = stages.map((sp, l) => {
@@ -128,11 +104,7 @@ export async function runSnnGpu(gpu: GpuContext, netOrPlan: ConvertedNet | SnnPl
     const layerParams = stages.map((_, l) => buffer(`stage ${l} params`, 32, BufferUsage.UNIFORM | BufferUsage.COPY_DST));
     const gateParams = stages.map((_, l) => buffer(`stage ${l} gate params`, 32, BufferUsage.UNIFORM | BufferUsage.COPY_DST));
 
-    const bind = (k: CompiledKernel, params: GPUBuffer, res: GPUBuffer[]) =>
-      device.createBindGroup({
-        layout: k.layout,
-        entries: [{ binding: 0, resource: { buffer: records, size: 16 } }, { binding: 1, resource: { buffer: params } }, ...res.map((buffer, i) => ({ binding: i + 2, resource: { buffer } }))],
-      });
+    const bind = (k: CompiledKernel, params: GPUBuffer, res: GPUBuffer[]) => kernelBindGroup(device, k, records, [params, ...res]);
     const inputGroup = bind(inputK, inputParams, [thresholds, inSpikes, inCounts]);
     const gateGroups = stages.map((sp, l) => {
       if (!sp.gate) return null;
@@ -178,7 +150,7 @@ export async function runSnnGpu(gpu: GpuContext, netOrPlan: ConvertedNet | SnnPl
       let pass = encoder.beginComputePass();
       let cp = 0;
       for (let t = 0; t < steps; t++) {
-        const offset = [t * STEP_RECORD];
+        const offset = [t * STEP_RECORD_STRIDE];
         if (coding === 'poisson') {
           pass.setPipeline(inputK.pipeline);
           pass.setBindGroup(0, inputGroup, offset);
@@ -212,25 +184,16 @@ export async function runSnnGpu(gpu: GpuContext, netOrPlan: ConvertedNet | SnnPl
       }
       pass.end();
       // Read back checkpoints and the counts the work model needs.
-      const parts: [GPUBuffer, number][] = [[results, checkpoints.length * outBytes * 12], [inCounts, 4 * m * plan.inSize], ...stages.map((sp, l) => [state[l], 8 * m * sp.outSize] as [GPUBuffer, number])];
+      const parts: ReadRegion[] = [
+        { buffer: results, bytes: checkpoints.length * outBytes * 12 },
+        { buffer: inCounts, bytes: 4 * m * plan.inSize },
+        ...stages.map((sp, l) => ({ buffer: state[l], bytes: 8 * m * sp.outSize })),
+      ];
       stages.forEach((sp, l) => {
-        if (sp.gate) parts.push([passed[l]!, 4 * m * sp.inSize]);
+        if (sp.gate) parts.push({ buffer: passed[l]!, bytes: 4 * m * sp.inSize });
       });
-      parts.push([v[L - 1], 4 * m * classes]);
-      const total = parts.reduce((s, [, bytes]) => s + Math.ceil(bytes / 4) * 4, 0);
-      const staging = device.createBuffer({ label: 'snn readback', size: Math.max(16, total), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-      let off = 0;
-      const offsets: number[] = [];
-      for (const [b, bytes] of parts) {
-        offsets.push(off);
-        encoder.copyBufferToBuffer(b, 0, staging, off, bytes);
-        off += Math.ceil(bytes / 4) * 4;
-      }
-      device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(MapMode.READ);
-      const data = staging.getMappedRange().slice(0);
-      staging.unmap();
-      staging.destroy();
+      parts.push({ buffer: v[L - 1], bytes: 4 * m * classes });
+      const { data, offsets } = await readBackRegions(device, encoder, parts);
       const u32 = (k: number, len: number) => new Uint32Array(data, offsets[k], len);
       const res = new Uint32Array(data, 0, (checkpoints.length * outBytes * 12) / 4);
       const resF = new Float32Array(data, 0, res.length);
@@ -272,6 +235,6 @@ export async function runSnnGpu(gpu: GpuContext, netOrPlan: ConvertedNet | SnnPl
     counts.synapticOps = synOps;
     return { checkpoints, predictions, outputCounts, outputV, counts: finishWork(counts) };
   } finally {
-    for (const b of buffers) b.destroy();
+    buffers.destroy();
   }
 }

@@ -1,41 +1,29 @@
 /**
- * The crossbar on the GPU: the batched, tiled MVM (shaders/crossbar_mvm.wgsl) and the in-situ
- * outer-product update (shaders/crossbar_update.wgsl). Conductances, drift and the row-wire
- * folding are computed on the host (CrossbarArray.readMatrices) and uploaded; device states live
- * on the GPU during updates and are read back after each update so the host array stays current.
+ * The crossbar on the GPU: the batched, tiled MVM (shaders/crossbar/crossbar_mvm.wgsl) and the
+ * in-situ outer-product update (shaders/crossbar/crossbar_update.wgsl). Conductances, drift and
+ * the row-wire folding are computed on the host (CrossbarArray.readMatrices) and uploaded; device
+ * states live on the GPU during updates and are read back after each update so the host array
+ * stays current.
  * Before each mvm and update the engine compares CrossbarArray.version with the version its GPU
  * copies were made from, and re-uploads states and read matrices when the host array was
  * rewritten (setWeights, program, setState, pulseDevice, another engine's update, touch()).
  */
-import commonWgsl from '../../shaders/util/common.wgsl?raw';
-import rngWgsl from '../../shaders/util/rng.wgsl?raw';
-import noiseWgsl from '../../shaders/crossbar/crossbar_noise.wgsl?raw';
-import mvmWgsl from '../../shaders/crossbar/crossbar_mvm.wgsl?raw';
-import updateWgsl from '../../shaders/crossbar/crossbar_update.wgsl?raw';
+import { BufferSet, makeStepRecords, readBack, upload } from '../webgpu/buffers.js';
 import type { GpuContext } from '../webgpu/device.js';
-import { BufferUsage, MapMode } from '../webgpu/flags.js';
-import { getKernel, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
+import { BufferUsage } from '../webgpu/flags.js';
+import { defineKernel, getKernel, kernelBindGroup, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
 import { ModelError } from '../util/validate.js';
 import { requireReadTime, type CrossbarArray } from './crossbar.js';
 import { checkBatch, checkUpdate, packSteps, type CrossbarEngine } from './cpu-crossbar.js';
 
 export const CROSSBAR_KERNELS = {
-  mvm: {
-    name: 'crossbar_mvm',
-    source: [commonWgsl, rngWgsl, noiseWgsl, mvmWgsl].join('\n'),
-    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
-  },
-  update: {
-    name: 'crossbar_update',
-    source: [commonWgsl, rngWgsl, noiseWgsl, updateWgsl].join('\n'),
-    bindings: ['uniform', 'read-only-storage', 'storage', 'read-only-storage', 'read-only-storage'],
-  },
+  mvm: defineKernel('crossbar/crossbar_mvm.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage']),
+  update: defineKernel('crossbar/crossbar_update.wgsl', ['uniform', 'read-only-storage', 'storage', 'read-only-storage', 'read-only-storage']),
 } satisfies Record<string, KernelDef>;
 
 /** Input vectors per MVM workgroup (BATCH_BLOCK in the shader). */
 const BATCH_BLOCK = 4;
 const PARAMS_BYTES = 80;
-const STEP_RECORD_BYTES = 256;
 
 export interface GpuCrossbarOptions {
   /** Threads per workgroup: output columns per MVM workgroup (default 64). */
@@ -45,7 +33,7 @@ export interface GpuCrossbarOptions {
 }
 
 export class GpuCrossbar implements CrossbarEngine {
-  private readonly buffers: GPUBuffer[] = [];
+  private readonly buffers: BufferSet;
   private readonly stepRecord: GPUBuffer;
   private readonly mvmParams: GPUBuffer;
   private readonly updateParams: GPUBuffer;
@@ -68,15 +56,16 @@ export class GpuCrossbar implements CrossbarEngine {
   ) {
     const n = array.size;
     const storage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
-    this.stepRecord = this.buffer('crossbar step record', STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-    this.mvmParams = this.buffer('crossbar mvm params', PARAMS_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-    this.updateParams = this.buffer('crossbar update params', 64, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-    this.gPlus = this.buffer('g+', 4 * n, storage);
-    this.gMinus = this.buffer('g-', 4 * n, storage);
-    this.rpPlus = this.buffer('r P+', 4 * n, storage);
-    this.rpMinus = this.buffer('r P-', 4 * n, storage);
-    this.steps = this.buffer('pulse steps', 16 * n, storage);
-    this.states = this.buffer('states', 8 * n, storage | BufferUsage.COPY_SRC);
+    this.buffers = new BufferSet(gpu.device);
+    this.stepRecord = this.buffers.add(makeStepRecords(gpu.device, 'crossbar step record'));
+    this.mvmParams = this.buffers.make('crossbar mvm params', PARAMS_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.updateParams = this.buffers.make('crossbar update params', 64, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.gPlus = this.buffers.make('g+', 4 * n, storage);
+    this.gMinus = this.buffers.make('g-', 4 * n, storage);
+    this.rpPlus = this.buffers.make('r P+', 4 * n, storage);
+    this.rpMinus = this.buffers.make('r P-', 4 * n, storage);
+    this.steps = this.buffers.make('pulse steps', 16 * n, storage);
+    this.states = this.buffers.make('states', 8 * n, storage | BufferUsage.COPY_SRC);
     this.write(this.steps, packSteps(array));
     this.uploadStates();
     this.uploadReadMatrices();
@@ -119,14 +108,8 @@ export class GpuCrossbar implements CrossbarEngine {
     return this.gpu.device;
   }
 
-  private buffer(label: string, size: number, usage: number): GPUBuffer {
-    const b = this.device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
-    this.buffers.push(b);
-    return b;
-  }
-
   private write(buffer: GPUBuffer, data: ArrayBufferView): void {
-    this.device.queue.writeBuffer(buffer, 0, data as ArrayBufferView<ArrayBuffer>);
+    upload(this.device, buffer, data);
   }
 
   /** Sends the host array's device states to the GPU (after a host-side write or programming). */
@@ -159,34 +142,19 @@ export class GpuCrossbar implements CrossbarEngine {
     const { inputs, outputs } = this.array.config;
     const storage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
     this.io = {
-      x: this.buffer('x', 4 * batch * inputs, storage),
-      y: this.buffer('y', 4 * batch * outputs, storage | BufferUsage.COPY_SRC),
-      rows: this.buffer('row codes', 4 * batch * inputs, storage),
-      cols: this.buffer('col codes', 4 * batch * outputs, storage),
+      x: this.buffers.make('x', 4 * batch * inputs, storage),
+      y: this.buffers.make('y', 4 * batch * outputs, storage | BufferUsage.COPY_SRC),
+      rows: this.buffers.make('row codes', 4 * batch * inputs, storage),
+      cols: this.buffers.make('col codes', 4 * batch * outputs, storage),
       batch,
     };
     return this.io;
   }
 
-  private bindGroup(kernel: CompiledKernel, params: GPUBuffer, resources: GPUBuffer[]): GPUBindGroup {
-    return this.device.createBindGroup({
-      layout: kernel.layout,
-      entries: [
-        { binding: 0, resource: { buffer: this.stepRecord, size: 16 } },
-        { binding: 1, resource: { buffer: params } },
-        ...resources.map((buffer, k) => ({ binding: k + 2, resource: { buffer } })),
-      ],
-    });
-  }
-
-  private async readBack(source: GPUBuffer, bytes: number, encoder: GPUCommandEncoder): Promise<Float32Array> {
-    const staging = this.device.createBuffer({ size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
-    this.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(MapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0));
-    staging.destroy();
-    return out;
+  /** Submits the encoder and reads the first `bytes` of `source` back as f32. */
+  private async readFloats(encoder: GPUCommandEncoder, source: GPUBuffer, bytes: number): Promise<Float32Array> {
+    const words = await readBack(this.device, encoder, source, bytes);
+    return new Float32Array(words.buffer, words.byteOffset, words.length);
   }
 
   async mvm(x: Float32Array, batch: number): Promise<Float32Array> {
@@ -207,11 +175,11 @@ export class GpuCrossbar implements CrossbarEngine {
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.mvmKernel.pipeline);
-    pass.setBindGroup(0, this.bindGroup(this.mvmKernel, this.mvmParams, [this.gPlus, this.gMinus, this.rpPlus, this.rpMinus, io.x, io.y]), [0]);
+    pass.setBindGroup(0, kernelBindGroup(this.device, this.mvmKernel, this.stepRecord, [this.mvmParams, this.gPlus, this.gMinus, this.rpPlus, this.rpMinus, io.x, io.y]), [0]);
     pass.dispatchWorkgroups(Math.ceil(outputs / this.mvmKernel.workgroupSize), groupsY);
     pass.end();
     this.array.reads += batch;
-    return this.readBack(io.y, 4 * batch * outputs, encoder);
+    return this.readFloats(encoder, io.y, 4 * batch * outputs);
   }
 
   async update(rows: Uint32Array, cols: Uint32Array, batch: number, pulses: number): Promise<void> {
@@ -225,18 +193,18 @@ export class GpuCrossbar implements CrossbarEngine {
     new Uint32Array(params, 0, 8).set([inputs, outputs, batch, pulses, seed, this.array.updateSlots >>> 0, 0, 0]);
     new Float32Array(params, 32, 8).set([k.gammaSet, k.gammaReset, k.c2c, k.levelsM1, k.invLevelsM1, 0, 0, 0]);
     this.write(this.updateParams, new Uint8Array(params));
-    this.device.queue.writeBuffer(io.rows, 0, rows as Uint32Array<ArrayBuffer>);
-    this.device.queue.writeBuffer(io.cols, 0, cols as Uint32Array<ArrayBuffer>);
+    this.write(io.rows, rows);
+    this.write(io.cols, cols);
     const groups = Math.ceil(n / this.updateKernel.workgroupSize);
     const gx = Math.min(groups, this.gpu.limits.maxComputeWorkgroupsPerDimension);
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.updateKernel.pipeline);
-    pass.setBindGroup(0, this.bindGroup(this.updateKernel, this.updateParams, [this.steps, this.states, io.rows, io.cols]), [0]);
+    pass.setBindGroup(0, kernelBindGroup(this.device, this.updateKernel, this.stepRecord, [this.updateParams, this.steps, this.states, io.rows, io.cols]), [0]);
     pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
     pass.end();
     this.array.updateSlots += batch;
-    const s = await this.readBack(this.states, 8 * n, encoder);
+    const s = await this.readFloats(encoder, this.states, 8 * n);
     this.array.plus.state.set(s.subarray(0, n));
     this.array.minus.state.set(s.subarray(n, 2 * n));
     this.array.touch();
@@ -245,7 +213,6 @@ export class GpuCrossbar implements CrossbarEngine {
   }
 
   destroy(): void {
-    for (const b of this.buffers) b.destroy();
-    this.buffers.length = 0;
+    this.buffers.destroy();
   }
 }

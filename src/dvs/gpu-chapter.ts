@@ -1,27 +1,21 @@
 /**
- * The chapter's simulate_dvs_output on the GPU (shaders/dvs_chapter.wgsl): the kernel writes ON,
- * OFF and "ambiguous" bitmasks per frame pair; the host decides ambiguous pixels in float64 exactly
- * as the CPU reference does and expands the masks in the chapter's order. The result equals
+ * The chapter's simulate_dvs_output on the GPU (shaders/dvs/dvs_chapter.wgsl): the kernel writes
+ * ON, OFF and "ambiguous" bitmasks per frame pair; the host decides ambiguous pixels in float64
+ * exactly as the CPU reference does and expands the masks in the chapter's order. The result equals
  * simulateDvsOutput (src/dvs/chapter.ts) event for event.
  */
-import commonWgsl from '../../shaders/util/common.wgsl?raw';
-import chapterWgsl from '../../shaders/dvs/dvs_chapter.wgsl?raw';
 import type { EventStream } from '../events/stream.js';
+import { BufferSet, bindingBudget, makeStepRecords, readBack, upload } from '../webgpu/buffers.js';
 import type { GpuContext } from '../webgpu/device.js';
 import { BufferUsage } from '../webgpu/flags.js';
-import { getKernel, type KernelDef } from '../webgpu/programs.js';
+import { defineKernel, getKernel, kernelBindGroup } from '../webgpu/programs.js';
 import { ModelError } from '../util/validate.js';
 import { chapterDecision, expandChapterMasks, validateChapterArgs, type ChapterOptions } from './chapter.js';
-import { bindGroup, bindingBudget, makeBuffer, readBack, stepRecord, upload } from '../webgpu/buffers.js';
 import type { Video } from './video.js';
 
-export const DVS_CHAPTER_KERNEL = {
-  name: 'dvs_chapter',
-  source: [commonWgsl, chapterWgsl].join('\n'),
-  bindings: ['uniform', 'read-only-storage', 'storage'],
-} satisfies KernelDef;
+export const DVS_CHAPTER_KERNEL = defineKernel('dvs/dvs_chapter.wgsl', ['uniform', 'read-only-storage', 'storage']);
 
-/** Relative margin of the f32 decision (see shaders/dvs_chapter.wgsl). */
+/** Relative margin of the f32 decision (see shaders/dvs/dvs_chapter.wgsl). */
 export const CHAPTER_GPU_MARGIN = 1e-4;
 
 export interface GpuChapterStats {
@@ -44,12 +38,13 @@ export async function simulateDvsOutputGpu(gpu: GpuContext, video: Video, thresh
   const maxPairs = Math.min(gpu.limits.maxComputeWorkgroupsPerDimension, Math.floor(budget / (4 * n)) - 1, Math.floor(budget / (12 * words)));
   const device = gpu.device;
   const kernel = await getKernel(device, DVS_CHAPTER_KERNEL, 64);
-  const record = stepRecord(device);
-  const params = makeBuffer(device, 'dvs_chapter params', 32, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+  const buffers = new BufferSet(device);
+  const record = buffers.add(makeStepRecords(device, 'dvs_chapter step record'));
+  const params = buffers.make('dvs_chapter params', 32, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
   const batch = Math.max(1, Math.min(pairs, maxPairs));
-  const framesBuf = makeBuffer(device, 'dvs_chapter frames', 4 * n * (batch + 1), BufferUsage.STORAGE | BufferUsage.COPY_DST);
-  const masksBuf = makeBuffer(device, 'dvs_chapter masks', 12 * words * batch, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
-  const group = bindGroup(device, kernel, record, [params, framesBuf, masksBuf]);
+  const framesBuf = buffers.make('dvs_chapter frames', 4 * n * (batch + 1), BufferUsage.STORAGE | BufferUsage.COPY_DST);
+  const masksBuf = buffers.make('dvs_chapter masks', 12 * words * batch, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+  const group = kernelBindGroup(device, kernel, record, [params, framesBuf, masksBuf]);
   let ambiguous = 0;
   let dispatches = 0;
   const staged = new Float32Array(n * (batch + 1));
@@ -94,10 +89,7 @@ export async function simulateDvsOutputGpu(gpu: GpuContext, video: Video, thresh
       }
     }
   } finally {
-    framesBuf.destroy();
-    masksBuf.destroy();
-    params.destroy();
-    record.destroy();
+    buffers.destroy();
   }
   if (stats) {
     stats.ambiguous = ambiguous;

@@ -1,5 +1,5 @@
 /**
- * The realistic DVS model on the GPU (shaders/dvs_emulator.wgsl), twin of DvsEmulator
+ * The realistic DVS model on the GPU (shaders/dvs/dvs_emulator.wgsl), twin of DvsEmulator
  * (src/dvs/emulator.ts): the host prepares each frame (log intensity and photoreceptor alpha, the
  * same function as the CPU path), the kernel runs one dispatch per frame interval over all pixels,
  * appending (pixel, t, polarity) records through one atomic counter; the host orders the records
@@ -7,25 +7,18 @@
  * CPU's event for event (verified on SwiftShader; a real GPU that contracts a * b + c into an FMA
  * could move a crossing by 1 µs: docs/dvs.md, docs/RELIABILITY.md "Known limits").
  */
-import commonWgsl from '../../shaders/util/common.wgsl?raw';
-import emulatorWgsl from '../../shaders/dvs/dvs_emulator.wgsl?raw';
-import rngWgsl from '../../shaders/util/rng.wgsl?raw';
 import { type WorkCounts, zeroCounts } from '../engine/work-counts.js';
 import { allocateEvents, type EventStream } from '../events/stream.js';
+import { bindingBudget, makeBuffer, makeStepRecords, readBack, STEP_RECORD_STRIDE, upload } from '../webgpu/buffers.js';
 import type { GpuContext } from '../webgpu/device.js';
 import { BufferUsage } from '../webgpu/flags.js';
-import { getKernel, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
+import { defineKernel, getKernel, kernelBindGroup, type CompiledKernel } from '../webgpu/programs.js';
 import { ModelError, requireInt } from '../util/validate.js';
 import { checkPush, checkScaledFrame, checkSensor, concatEvents, fullScaleOf, initialState, intervalConstants, pixelThresholds, prepareFrame, recordsToEvents } from './emulator.js';
 import { resolveDvsParams, resolveFrameTimes, type DvsParams, type DvsTiming, type ResolvedDvsParams, type DVS_PRESETS } from './params.js';
-import { bindGroup, bindingBudget, makeBuffer, readBack, upload } from '../webgpu/buffers.js';
 import { validateVideo, type Video } from './video.js';
 
-export const DVS_EMULATOR_KERNEL = {
-  name: 'dvs_emulator',
-  source: [commonWgsl, rngWgsl, emulatorWgsl].join('\n'),
-  bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'],
-} satisfies KernelDef;
+export const DVS_EMULATOR_KERNEL = defineKernel('dvs/dvs_emulator.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage']);
 
 export interface GpuDvsOptions {
   workgroupSize?: number;
@@ -42,8 +35,7 @@ export interface GpuDvsStats {
   retries: number;
 }
 
-const RECORD_STRIDE = 256;
-/** Mirrors PIXELS_PER_THREAD in shaders/dvs_emulator.wgsl. */
+/** Mirrors PIXELS_PER_THREAD in shaders/dvs/dvs_emulator.wgsl. */
 const PIXELS_PER_THREAD = 8;
 
 export class GpuDvsEmulator {
@@ -96,10 +88,8 @@ export class GpuDvsEmulator {
     const device = gpu.device;
     const kernel = await getKernel(device, DVS_EMULATOR_KERNEL, wg);
     const S = BufferUsage.STORAGE | BufferUsage.COPY_DST;
-    const record = makeBuffer(device, 'dvs records', RECORD_STRIDE * maxBatch, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-    const steps = new Uint32Array((RECORD_STRIDE / 4) * maxBatch);
-    for (let k = 0; k < maxBatch; k++) steps[(RECORD_STRIDE / 4) * k] = k;
-    upload(device, record, steps);
+    // Record k selects the batch's k-th interval.
+    const record = makeStepRecords(device, 'dvs records', maxBatch);
     const uniforms = makeBuffer(device, 'dvs params', 32, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
     upload(device, uniforms, new Uint32Array([n, capacity, p.seed, p.refractory_us, p.cutoff_hz > 0 ? 1 : 0, p.leak_hz > 0 ? 1 : 0, p.shot_noise_hz > 0 ? 1 : 0, 0]));
     const intervals = makeBuffer(device, 'dvs intervals', 32 * maxBatch, S);
@@ -117,7 +107,7 @@ export class GpuDvsEmulator {
   }
 
   private makeGroup(): GPUBindGroup {
-    return bindGroup(this.gpu.device, this.kernel, this.record, [this.uniforms, this.intervals, this.thresholds, this.framesBuf, this.state, this.events, this.counter]);
+    return kernelBindGroup(this.gpu.device, this.kernel, this.record, [this.uniforms, this.intervals, this.thresholds, this.framesBuf, this.state, this.events, this.counter]);
   }
 
   private grow(): void {
@@ -214,7 +204,7 @@ export class GpuDvsEmulator {
       const pass = encoder.beginComputePass();
       pass.setPipeline(this.kernel.pipeline);
       for (let k = 0; k < b; k++) {
-        pass.setBindGroup(0, this.group, [k * RECORD_STRIDE]);
+        pass.setBindGroup(0, this.group, [k * STEP_RECORD_STRIDE]);
         pass.dispatchWorkgroups(gx, gy);
       }
       pass.end();

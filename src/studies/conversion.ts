@@ -11,7 +11,7 @@ import { renderFigure, PALETTE, type LineSeries } from '../plot/svg.js';
 import type { LabeledData, Sequential } from '../ann/network.js';
 import { spread } from '../ann/sample.js';
 import { convertNetwork, type Normalization } from '../convert/convert.js';
-import { planSnn } from '../convert/plan.js';
+import { planSnn } from '../convert/snn-plan.js';
 import { accuracies, runSnnCpu, type InputCoding, type ResetMode, type SnnResult } from '../convert/snn-cpu.js';
 import { runSnnGpu } from '../convert/snn-gpu.js';
 

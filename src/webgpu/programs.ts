@@ -1,21 +1,31 @@
 /**
  * Compute programs: a kernel's WGSL source and binding layout (KernelDef), compiled once per
- * (device, kernel, workgroup size) into a pipeline shared by every host on that device.
+ * (device, kernel, workgroup size) into a pipeline shared by every host on that device, and the
+ * bind groups that follow that layout.
  */
 import { ShaderStage } from './flags.js';
+import { composeShader } from './shader-source.js';
 
 /** Binding kinds, in binding order; binding 0 is always the per-step record (dynamic offset). */
-type Binding = 'uniform' | 'storage' | 'read-only-storage';
+export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
+
+/** Bytes of the step record a dispatch sees at binding 0 (StepInfo in shaders/util/common.wgsl). */
+const STEP_INFO_BYTES = 16;
 
 export interface KernelDef {
   name: string;
+  /** Path under shaders/ of the kernel's entry file. */
+  shader: string;
+  /** The composed WGSL: the libraries the entry file includes, then the entry file. */
   source: string;
-  bindings: Binding[];
+  /** The resources bound after the step record, from binding 1 on. */
+  bindings: BindingType[];
 }
 
-/** Joins WGSL parts in order: included libraries first, the kernel's entry file last. */
-export function composeShader(...parts: string[]): string {
-  return parts.join('\n');
+/** The kernel of the entry file `shader` (a path under shaders/), named after the file. */
+export function defineKernel(shader: string, bindings: BindingType[]): KernelDef {
+  const name = shader.slice(shader.lastIndexOf('/') + 1).replace(/\.wgsl$/, '');
+  return { name, shader, source: composeShader(shader), bindings };
 }
 
 export interface CompiledKernel {
@@ -47,7 +57,7 @@ export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: numb
 
 async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: number): Promise<CompiledKernel> {
   const entries: GPUBindGroupLayoutEntry[] = [
-    { binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
+    { binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: STEP_INFO_BYTES } },
     ...def.bindings.map((type, k) => ({ binding: k + 1, visibility: ShaderStage.COMPUTE, buffer: { type } })),
   ];
   const layout = device.createBindGroupLayout({ label: def.name, entries });
@@ -67,4 +77,24 @@ async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: n
   const error = await device.popErrorScope();
   if (error) throw new Error(`kernel ${def.name} (workgroup size ${workgroupSize}): ${error.message}`);
   return { def, pipeline, layout, workgroupSize };
+}
+
+/** What a binding holds: a whole buffer, or a range of one. */
+export type BindingResource = GPUBuffer | GPUBufferBinding;
+
+/**
+ * A bind group in `kernel`'s layout: the step record's first 16 bytes (moved per dispatch by the
+ * dynamic offset) at binding 0, then `resources` in the order the KernelDef declares its bindings.
+ */
+export function kernelBindGroup(device: GPUDevice, kernel: CompiledKernel, stepRecord: GPUBuffer, resources: readonly BindingResource[]): GPUBindGroup {
+  const { def } = kernel;
+  if (resources.length !== def.bindings.length) throw new Error(`kernel ${def.name}: ${resources.length} resources for its ${def.bindings.length} bindings`);
+  return device.createBindGroup({
+    label: def.name,
+    layout: kernel.layout,
+    entries: [
+      { binding: 0, resource: { buffer: stepRecord, offset: 0, size: STEP_INFO_BYTES } },
+      ...resources.map((resource, k) => ({ binding: k + 1, resource: 'buffer' in resource ? resource : { buffer: resource } })),
+    ],
+  });
 }

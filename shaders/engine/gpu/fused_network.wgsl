@@ -1,12 +1,17 @@
+//! include util/common.wgsl
+//! include ops/neuron/neuron_step.wgsl
+//! include ops/poisson/poisson_bits.wgsl
+//! include ops/sparse/spike_list.wgsl
+//! include ops/sparse/csr_scatter.wgsl
 // The whole network, many steps per dispatch: ONE workgroup runs the `step_info.local_step`
 // steps of a chunk, starting at step `step_info.step` (ring slot `step_info.slot`), for every
 // population and projection, with barriers between the phases of a step. For networks that fit
-// one workgroup's reach (src/gpu/fused-eligibility.ts): CSR projections with delay >= 1, Poisson
-// or host spike sources. The math is shared with the per-kernel path: neuron_step.wgsl,
+// one workgroup's reach (src/engine/gpu/fused-eligibility.ts): CSR projections with delay >= 1,
+// Poisson or host spike sources. The math is shared with the per-kernel path: neuron_step.wgsl,
 // poisson_bits.wgsl, spike_list.wgsl and csr_scatter.wgsl, so results are bit for bit those of
-// the CPU twin (src/cpu/simulation.ts) and of the one-dispatch-per-kernel path.
+// the CPU twin (src/engine/cpu/cpu-simulation.ts) and of the one-dispatch-per-kernel path.
 //
-// Arenas (the host builds them in src/gpu/fused-layout.ts; offsets are in 4-byte words):
+// Arenas (the host builds them in src/engine/gpu/fused-layout.ts; offsets are in 4-byte words):
 //   population_table  count, then a FusedPopulation per population (id order)
 //   projection_table  count, then a FusedProjection per projection (id order); the count is explicit
 //                     because a binding holds at least one record even when there is none
@@ -158,7 +163,7 @@ fn update_neuron(P: LifParams, q: u32, i: u32, t: u32) -> bool {
 }
 
 // Phase 3: neuron populations, WORKGROUP_SIZE neurons at a time; the workgroup assembles their
-// bitmask words in workgroup memory and writes them whole, as lif_update does.
+// bitmask words in workgroup memory and writes them whole, as neuron_update does.
 fn update_neurons(t: u32, slot: u32, lid: u32) {
   for (var q = 0u; q < population_count(); q = q + 1u) {
     if (population_table.items[q].kind != 0u) {

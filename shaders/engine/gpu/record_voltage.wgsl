@@ -1,5 +1,6 @@
+//! include util/common.wgsl
 // Voltage monitor: gathers the potentials of chosen neurons into the chunk's trace buffer.
-// CPU twin: the voltage-monitor loop in src/cpu/simulation.ts (advance).
+// CPU twin: the voltage-monitor loop in src/engine/cpu/cpu-simulation.ts (CpuSimulation.advance).
 struct RecordParams {
   count: u32,
   _p0: u32,

@@ -1,6 +1,7 @@
+//! include util/common.wgsl
 // Work counting: adds each neuron's spikes over a chunk's ring slots to its running count, so the
 // energy accounting knows every population's spikes without reading its bitmasks back.
-// CPU twin: WorkTally.addBits in src/energy/engine-counts.ts.
+// CPU twin: WorkTally.addBits in src/engine/work-tally.ts.
 // One dispatch per population per chunk; the chunk's slots are contiguous (chunks never wrap).
 struct CountParams {
   n: u32,

@@ -1,12 +1,14 @@
+//! include util/common.wgsl
+//! include crossbar/crossbar_noise.wgsl
 // Crossbar-backed projection: the spikes of the presynaptic population, emitted `delay` steps ago,
 // are read pulses on the rows of a memristor crossbar (v_read on a spiking row, 0 V elsewhere);
 // each postsynaptic neuron's differential column current goes through its tile's ADC and the
 // tiles' outputs, in weight units, are added to the target receptor's float input.
-// CPU twin: src/crossbar/projection.ts (crossbarPropagate). Needs common.wgsl, rng.wgsl,
-// crossbar_noise.wgsl. The arithmetic is crossbar_mvm.wgsl's with a 0/1 input vector and read
-// index = step: per device read noise, rows of a tile in ascending order, one ADC per tile, tiles
-// added in ascending order. Rows that do not spike add exactly +0 and are skipped, except under
-// wire resistance, where every row below a spiking row in its tile adds its column-wire drop.
+// CPU twin: src/ops/crossbar-synapses/cpu.ts (crossbarPropagate). The arithmetic is
+// crossbar_mvm.wgsl's with a 0/1 input vector and read index = step: per device read noise, rows
+// of a tile in ascending order, one ADC per tile, tiles added in ascending order. Rows that do not
+// spike add exactly +0 and are skipped, except under wire resistance, where every row below a
+// spiking row in its tile adds its column-wire drop.
 // Sums are written as sequential a + b * c, as in crossbar_mvm.wgsl.
 struct CrossbarParams {
   n_pre: u32,

@@ -1,5 +1,6 @@
+//! include util/common.wgsl
 // Dense propagation: the crossbar matrix-vector product with a binary (spike) input vector.
-// CPU twin: src/cpu/propagate.ts (densePropagate). One thread per postsynaptic neuron i sums, in
+// CPU twin: src/ops/dense/cpu.ts (densePropagate). One thread per postsynaptic neuron i sums, in
 // ascending j, the weights of presynaptic neurons that spiked `delay` steps ago. Weights are
 // pre-major (w[j * n_post + i]) so neighbouring threads read neighbouring weights, and only the
 // rows of spiking neurons are touched.

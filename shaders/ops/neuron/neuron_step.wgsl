@@ -1,7 +1,9 @@
+//! include util/rng.wgsl
 // The per-neuron time step (LIF, Izhikevich or AdEx with synaptic receptors, threshold, reset,
-// refractory) as a function over values, shared by lif_update.wgsl and fused_network.wgsl.
-// CPU twin: src/cpu/lif.ts (lifUpdate), same operation order. Keep expressions textually as they
-// are: SwiftShader fuses some multiply-adds, and a reworded expression may compile differently.
+// refractory) as a function over values, shared by neuron_update.wgsl and fused_network.wgsl.
+// CPU twin: src/ops/neuron/cpu.ts (lifUpdate), same operation order. Keep expressions textually
+// as they are: SwiftShader fuses some multiply-adds, and a reworded expression may compile
+// differently.
 struct Receptor {
   kind: u32,   // 0 current, 1 delta, 2 exp_current, 3 exp_conductance
   decay: f32,  // exp(-dt / tau)
@@ -16,7 +18,8 @@ struct PoissonInput {
   stream: u32,           // draw d of a step uses stream + d
 }
 
-// A population's constants; the host fills it (GpuSimulation.lifParams) for both kernels.
+// A population's constants, for both kernels; the host fills it (neuronParams in
+// src/ops/neuron/gpu.ts).
 struct LifParams {
   n: u32,
   words: u32,
@@ -65,8 +68,9 @@ fn fixed_to_f32(q: i32) -> f32 {
 }
 
 // exp(x) from +, -, *, floor and an exact power of two, so the CPU twin (expF32 in
-// src/cpu/lif.ts) computes the same bits; the built-in exp() is not correctly rounded and differs
-// between implementations. Cody-Waite reduction x = k ln2 + r, |r| <= ln2 / 2, degree-7 Taylor.
+// src/ops/neuron/cpu.ts) computes the same bits; the built-in exp() is not correctly rounded and
+// differs between implementations. Cody-Waite reduction x = k ln2 + r, |r| <= ln2 / 2, degree-7
+// Taylor.
 fn exp_f32(x: f32) -> f32 {
   let xc = clamp(x, -87.0, 88.0);
   let k = floor(xc * 1.44269504 + 0.5);
@@ -83,7 +87,7 @@ fn exp_f32(x: f32) -> f32 {
 }
 
 // Knuth's sampler: multiply uniforms (24-bit, exact in f32) until the product is <= exp(-lambda).
-// CPU twin: poissonCount in src/cpu/lif.ts.
+// CPU twin: poissonCount in src/ops/neuron/cpu.ts.
 fn poisson_count(exp_neg_lambda: f32, seed: u32, stream: u32, index: u32, step: u32) -> u32 {
   var k = 0u;
   var prod = 1.0;
@@ -219,7 +223,7 @@ fn neuron_step(P: LifParams, state: NeuronState, input: array<f32, 4>, external_
     }
   }
   // With an adaptive threshold only a neuron that entered the step non-refractory can spike
-  // (CPU twin: src/cpu/lif.ts).
+  // (CPU twin: src/ops/neuron/cpu.ts).
   if ((r == 0u || !adaptive) && vi >= threshold) {
     vi = P.v_reset;
     u = u + P.adapt_jump;

@@ -1,5 +1,7 @@
+//! include util/common.wgsl
+//! include ops/neuron/neuron_step.wgsl
 // Neuron update (LIF, Izhikevich or AdEx) of one population, writing the step's spike bitmask.
-// The math is neuron_step (neuron_step.wgsl); CPU twin: src/cpu/lif.ts (lifUpdate).
+// The math is neuron_step (neuron_step.wgsl); CPU twin: src/ops/neuron/cpu.ts (lifUpdate).
 // One thread per neuron; a workgroup assembles its WORKGROUP_SIZE / 32 bitmask words in
 // workgroup memory and writes them whole, so the ring slot needs no clearing and no global atomics.
 @group(0) @binding(1) var<uniform> P: LifParams;

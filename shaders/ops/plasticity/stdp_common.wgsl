@@ -1,5 +1,7 @@
 // The constants of one plastic projection, shared by stdp_synapse.wgsl and stdp_trace.wgsl.
-// The host fills it from PlasticityConstants (src/plasticity/spec.ts); see src/gpu/plasticity.ts.
+// The host fills it from PlasticityConstants (src/model/plasticity.ts); see
+// src/ops/plasticity/gpu.ts.
+// CPU twin: src/ops/plasticity/cpu.ts (CpuPlasticity.step).
 struct StdpParams {
   n_pre: u32,
   n_post: u32,

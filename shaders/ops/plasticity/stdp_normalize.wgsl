@@ -1,9 +1,11 @@
+//! include util/common.wgsl
+//! include ops/plasticity/stdp_common.wgsl
 // Synaptic scaling: one thread per postsynaptic neuron i scales the weights of its incoming
 // synapses so they sum to norm_total (Diehl & Cook 2015 normalise after every example):
 // sum (f32, ascending presynaptic order), factor = norm_total / sum, w = clip(w * factor).
-// A neuron whose weights sum to less than 1e-30 is left alone (MIN_NORM_SUM: total / sum stays finite). CPU twin: CpuPlasticity.normalize
-// (src/plasticity/cpu.ts). Division: WGSL allows 2.5 ulp; SwiftShader divides correctly rounded,
-// which the parity test checks.
+// A neuron whose weights sum to less than 1e-30 is left alone (MIN_NORM_SUM: total / sum stays
+// finite). CPU twin: CpuPlasticity.normalize (src/ops/plasticity/cpu.ts). Division: WGSL allows
+// 2.5 ulp; SwiftShader divides correctly rounded, which the parity test checks.
 @group(0) @binding(1) var<uniform> P: StdpParams;
 @group(0) @binding(2) var<storage, read_write> weights: array<f32>;
 @group(0) @binding(3) var<storage, read_write> weights_fixed: array<i32>;

@@ -1,9 +1,11 @@
+//! include util/common.wgsl
+//! include util/rng.wgsl
 // Structural plasticity within a CSR projection's fixed capacity: one thread per synapse slot.
 // An active synapse with weight below prune_below is removed (weight and fixed-point weight 0,
 // marked free by bit 31 of its column in syn_index, which stdp_synapse.wgsl skips); a slot that
 // was free gets a synapse with probability create_threshold / 2^32, to a target drawn from the
 // counter RNG, weight w_new; its column is written to syn_index and to the sparse kernel's cols.
-// CPU twin: CpuPlasticity.rewire (src/plasticity/cpu.ts).
+// CPU twin: CpuPlasticity.rewire (src/ops/plasticity/cpu.ts).
 struct RewireParams {
   synapses: u32,
   n_post: u32,

@@ -1,6 +1,8 @@
+//! include util/common.wgsl
+//! include ops/plasticity/stdp_common.wgsl
 // Pair, triplet and reward-modulated STDP: one thread per synapse, at the end of a step; a synapse
 // with no arrival, no postsynaptic spike and no eligibility trace returns before touching memory.
-// CPU twin: src/plasticity/cpu.ts (CpuPlasticity.step), same f32 operations in the same order.
+// CPU twin: src/ops/plasticity/cpu.ts (CpuPlasticity.step), same f32 operations in the same order.
 // Reads the traces as they were before this step (stdp_trace.wgsl updates them afterwards) and
 // decays them itself, exactly as the trace kernel will. Keep expressions as they are: SwiftShader
 // fuses some multiply-adds (a*b + c*d), and a reworded expression may compile differently.

@@ -1,7 +1,9 @@
+//! include util/common.wgsl
+//! include ops/plasticity/stdp_common.wgsl
 // The traces of one plastic projection, after stdp_synapse.wgsl has read them: one thread per
 // presynaptic neuron (r1, r2; on arrival of its spike, `delay` steps after emission) and per
 // postsynaptic neuron (o1, o2; on its spike this step).
-// CPU twin: src/plasticity/cpu.ts (the end of CpuPlasticity.step).
+// CPU twin: src/ops/plasticity/cpu.ts (the end of CpuPlasticity.step).
 @group(0) @binding(1) var<uniform> P: StdpParams;
 @group(0) @binding(2) var<storage, read_write> traces: array<f32>; // [r1 | r2 | o1 | o2]
 @group(0) @binding(3) var<storage, read> pre_ring: array<u32>;

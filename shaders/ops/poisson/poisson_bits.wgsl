@@ -1,5 +1,6 @@
+//! include util/rng.wgsl
 // One bitmask word of a Poisson spike source, shared by poisson_source and fused_network.
-// CPU twin: src/cpu/poisson.ts (poissonSpikes). Neuron i spikes when
+// CPU twin: src/ops/poisson/cpu.ts (poissonSpikes). Neuron i spikes when
 // rand_u32(seed, stream, i, step) < threshold[i], threshold = round(rate * dt * 2^32) from the host.
 // The including kernel defines the hook `fn poisson_threshold(index: u32) -> u32`.
 fn poisson_word(seed: u32, stream: u32, n: u32, w: u32, step: u32, thresholds: u32) -> u32 {

@@ -1,5 +1,7 @@
+//! include util/common.wgsl
+//! include ops/poisson/poisson_bits.wgsl
 // Poisson spike sources, one thread per bitmask word (poisson_bits.wgsl).
-// CPU twin: src/cpu/poisson.ts (poissonSpikes).
+// CPU twin: src/ops/poisson/cpu.ts (poissonSpikes).
 struct PoissonParams {
   n: u32,
   words: u32,

@@ -1,4 +1,8 @@
-// Procedural connectivity: no synapse is stored. CPU twin: src/cpu/procedural.ts.
+//! include util/common.wgsl
+//! include util/rng.wgsl
+//! include ops/sparse/spike_list.wgsl
+// Procedural connectivity: no synapse is stored. CPU twin: src/ops/procedural/cpu.ts
+// (proceduralPropagate).
 // For every presynaptic neuron j that spiked `delay` steps ago (compacted per workgroup by
 // spike_list.wgsl), the workgroup's threads stride over the postsynaptic neurons i and
 // regenerate the row: j -> i exists iff rand_u32(seed, stream, j, i) >> 8 < cut24. Every

@@ -1,5 +1,7 @@
+//! include util/common.wgsl
+//! include ops/sparse/spike_list.wgsl
 // The scatter of sparse (CSR) rows of listed spiking neurons, shared by sparse_propagate and
-// fused_network. CPU twin: src/cpu/propagate.ts (sparsePropagate). All threads of the workgroup
+// fused_network. CPU twin: src/ops/sparse/cpu.ts (sparsePropagate). All threads of the workgroup
 // stride over each listed row together; fixed-point weights are added with atomics, so the
 // order (which depends on thread timing) does not change the result.
 // The including kernel defines the hooks, each reading its storage at an absolute index:

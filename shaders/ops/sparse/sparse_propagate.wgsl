@@ -1,5 +1,8 @@
+//! include util/common.wgsl
+//! include ops/sparse/spike_list.wgsl
+//! include ops/sparse/csr_scatter.wgsl
 // Sparse event-driven propagation over CSR rows (one row per presynaptic neuron).
-// CPU twin: src/cpu/propagate.ts (sparsePropagate). Spikes are first compacted per workgroup
+// CPU twin: src/ops/sparse/cpu.ts (sparsePropagate). Spikes are first compacted per workgroup
 // (spike_list.wgsl); then all threads of the workgroup stride over each listed row together
 // (csr_scatter.wgsl). Weights are fixed-point integers summed with atomicAdd, so the order does
 // not matter. With per-synapse delays, synapse s adds into the target's future-input slot

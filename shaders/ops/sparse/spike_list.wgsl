@@ -1,6 +1,9 @@
+//! include util/common.wgsl
 // Spike compaction in workgroup memory, shared by the event-driven propagation kernels
-// (sparse_propagate, procedural_propagate, fused_network). The including kernel defines the hook
-// `fn spike_word(index: u32) -> u32`: word `index` of the storage that holds its spike ring(s).
+// (sparse_propagate, procedural_propagate, fused_network). CPU twin: src/util/bits.ts
+// (forEachSetBit), which visits the same neurons in ascending order. The including kernel defines
+// the hook `fn spike_word(index: u32) -> u32`: word `index` of the storage that holds its spike
+// ring(s).
 //
 // A workgroup owns WORDS_PER_GROUP words of the presynaptic bitmask (32 neurons each): it reads
 // them once and lists the neurons that spiked. The kernel then walks the listed neurons' rows
