@@ -1,7 +1,7 @@
 /**
- * Plastic projections in checkpoints, CPU side: the arrays plasticLayout (src/checkpoint/state.ts)
- * names, taken from and put back into CpuPlasticity (src/plasticity/cpu.ts). The GPU side is
- * src/gpu/plastic-checkpoint.ts; both write the same canonical arrays.
+ * Plastic projections in checkpoints, CPU side: the arrays plasticLayout (src/engine/checkpoint/state.ts)
+ * names, taken from and put back into CpuPlasticity (src/ops/plasticity/cpu.ts). The GPU side is
+ * src/engine/checkpoint/gpu-plastic.ts; both write the same canonical arrays.
  */
 import type { NetworkPlan } from '../../plan/types.js';
 import type { CpuPlasticity } from '../../ops/plasticity/cpu.js';

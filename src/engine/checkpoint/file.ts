@@ -5,7 +5,7 @@
  *   8   version      u32      CHECKPOINT_VERSION
  *   12  header_len   u32      bytes of the JSON header
  *   16  payload_len  u32 × 2  bytes of the payload (low word, high word)
- *   24  crc32        u32      CRC-32 of header and payload (src/checkpoint/crc32.ts)
+ *   24  crc32        u32      CRC-32 of header and payload (src/util/crc32.ts)
  *   28  reserved     u32      0
  *   32  header       JSON (UTF-8): { network, step, arrays: [{ name, type, length }] }, padded with
  *                    spaces to a multiple of 8 bytes

@@ -1,17 +1,23 @@
 /**
  * Plastic projections in checkpoints, GPU side: the canonical arrays of plasticLayout
- * (src/checkpoint/state.ts) read from and written to GpuPlasticity's buffers (src/gpu/plasticity.ts).
- * CPU twin: src/checkpoint/plastic.ts. Buffer layouts: `stdp_traces` is [r1 | r2] (nPre each) then
- * [o1 | o2] (nPost each); `syn_index` is [pre of each synapse | cols], bit 31 of a column set when
- * its slot is free (pruned), which is the canonical `active` flag 0; the sparse kernel's `cols`
- * buffer holds the same columns without the flag.
+ * (src/engine/checkpoint/state.ts) read from and written to GpuPlasticity's buffers
+ * (src/ops/plasticity/gpu.ts); the rest of the GPU state is src/engine/gpu/gpu-checkpoint.ts.
+ * CPU twin: src/engine/checkpoint/cpu-plastic.ts. Buffer layouts: `stdp_traces` is [r1 | r2]
+ * (nPre each) then [o1 | o2] (nPost each); `syn_index` is [pre of each synapse | cols], bit 31 of
+ * a column set when its slot is free (pruned), which is the canonical `active` flag 0; the sparse
+ * kernel's `cols` buffer holds the same columns without the flag.
  */
 import type { NetworkPlan } from '../../plan/types.js';
 import { names, savesLearning, type PlasticField, type StateArray } from './state.js';
-import type { BufferSlice } from '../gpu/fused.js';
 import type { GpuPlasticity } from '../../ops/plasticity/gpu.js';
 
-/** A byte range to copy back and how it becomes canonical arrays (as GpuSimulation's checkpointRegions). */
+/** A byte range of a GPU buffer (BufferSlice of src/engine/gpu, which imports this folder). */
+interface BufferSlice {
+  buffer: GPUBuffer;
+  offset: number;
+}
+
+/** A byte range to copy back and how it becomes canonical arrays (src/engine/gpu/gpu-checkpoint.ts). */
 export interface CheckpointRegion {
   slice: BufferSlice;
   bytes: number;

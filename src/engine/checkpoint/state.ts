@@ -56,7 +56,7 @@ export class CheckpointError extends Error {
 
 /**
  * Largest magnitude a restored f32 state value may have. Parameters and weights are bounded by
- * MODEL_MAGNITUDE (1e6, src/model/errors.ts); a run's state stays far below this, while a value
+ * MODEL_MAGNITUDE (1e6, src/util/validate.ts); a run's state stays far below this, while a value
  * near the f32 limit (3.4e38) would overflow on the next step (an Izhikevich v squared).
  */
 export const STATE_MAGNITUDE = 1e12;
@@ -83,7 +83,7 @@ export const names = {
   voltage: (pop: string) => `recordings/voltage/${pop}`,
   /** Adaptive-threshold LIF: theta (kept in the adaptation slot of the backends). */
   theta: (pop: string) => `populations/${pop}/theta`,
-  /** Plastic projections (src/checkpoint/plastic.ts says what each holds). */
+  /** Plastic projections (src/engine/checkpoint/cpu-plastic.ts says what each holds). */
   plastic: (proj: string, field: PlasticField) => `projections/${proj}/${field}`,
   learning: 'plasticity/learning',
 };
@@ -118,7 +118,7 @@ export function stateLayout(plan: NetworkPlan, step: number, recordings: boolean
 }
 
 /**
- * The learned state of a network's plastic projections (src/plasticity/cpu.ts, src/gpu/plasticity.ts),
+ * The learned state of a network's plastic projections (src/ops/plasticity/cpu.ts, src/ops/plasticity/gpu.ts),
  * per projection in plan order: the f32 weights (dense pre-major or CSR order); for CSR, their
  * fixed-point twin that the sparse delivery sums (saved, not recomputed: a synapse not yet updated
  * holds trunc(w * 2^S) of the f64 weight it was built from, which can differ from that of its f32

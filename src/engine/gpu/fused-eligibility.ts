@@ -14,7 +14,7 @@ export type FusedEligibility = { ok: true } | { ok: false; reason: string };
 export type FusedLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>;
 
 /**
- * Whether one workgroup can run whole chunks of this network in one dispatch (src/gpu/fused.ts):
+ * Whether one workgroup can run whole chunks of this network in one dispatch (fused-path.ts):
  * every projection stored CSR (per-synapse delays allowed) with delay >= 1, so no step has an
  * order between populations; spike sources Poisson or host-written; at most FUSED_MAX_NEURONS
  * neurons; and every arena within one storage binding.
@@ -55,7 +55,7 @@ export function ringLengthFor(plan: NetworkPlan, chunkSteps: number): number {
 /** 256 bytes (WebGPU's default minStorageBufferOffsetAlignment) in u32 words: rings start aligned. */
 export const RING_ALIGN_WORDS = 64;
 
-/** Words of each arena of the fused layout (src/gpu/fused-layout.ts keeps the same sums). */
+/** Words of each arena of the fused layout (fused-layout.ts keeps the same sums). */
 export function fusedArenaWords(plan: NetworkPlan, chunkSteps: number): Record<'state' | 'ring' | 'input' | 'consts' | 'trace', number> {
   const ringLength = ringLengthFor(plan, chunkSteps);
   const words = { state: 0, ring: 0, input: 0, consts: 0, trace: 0 };

@@ -1,20 +1,12 @@
 /**
  * The per-kernel GPU path's crossbar-backed projections (src/crossbar/projection.ts): the kernel
- * (shaders/crossbar_propagate.wgsl) and the uniform its dispatch binds.
+ * (shaders/ops/crossbar-synapses/crossbar_propagate.wgsl) and the uniform its dispatch binds.
  */
-import commonWgsl from '../../../shaders/util/common.wgsl?raw';
-import rngWgsl from '../../../shaders/util/rng.wgsl?raw';
-import noiseWgsl from '../../../shaders/crossbar/crossbar_noise.wgsl?raw';
-import crossbarPropagateWgsl from '../../../shaders/ops/crossbar-synapses/crossbar_propagate.wgsl?raw';
 import type { PlanCrossbar } from './plan.js';
-import type { KernelDef } from '../../webgpu/programs.js';
+import { defineKernel } from '../../webgpu/programs.js';
 
-export const CROSSBAR_PROPAGATE_KERNEL = {
-  name: 'crossbar_propagate',
-  source: [commonWgsl, rngWgsl, noiseWgsl, crossbarPropagateWgsl].join('\n'),
-  // params, g+, g-, r P+, r P-, presynaptic ring, target's float input
-  bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
-} satisfies KernelDef;
+// params, g+, g-, r P+, r P-, presynaptic ring, target's float input
+export const CROSSBAR_PROPAGATE_KERNEL = defineKernel('ops/crossbar-synapses/crossbar_propagate.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage']);
 
 /** CrossbarParams of the kernel: u32 words, and the f32 ones by word index. */
 export function crossbarUniform(

@@ -8,7 +8,7 @@ const POISSON_EXTRA = new Float32Array(4);
 const IZH_004 = f(0.04);
 
 /**
- * CPU twin of shaders/neuron_step.wgsl (via lif_update.wgsl): one step of n LIF neurons in f32, in the same operation
+ * CPU twin of shaders/ops/neuron/neuron_step.wgsl (via neuron_update.wgsl): one step of n LIF neurons in f32, in the same operation
  * order as the kernel. Consumes (and clears) the step's input of every receptor, at
  * inputStart + receptor * n + i (the step's slot of the future-input ring). Spikes are set in `bits` from bitsOffset (one word per 32 neurons).
  *
@@ -141,7 +141,7 @@ const LN2_HI = f(0.693359375);
 const LN2_LO = f(-2.12194440e-4);
 const LOG2E = f(1.44269504);
 
-/** exp in f32 from basic operations, bit for bit as `exp_f32` in shaders/neuron_step.wgsl. */
+/** exp in f32 from basic operations, bit for bit as `exp_f32` in shaders/ops/neuron/neuron_step.wgsl. */
 export function expF32(x: number): number {
   const xc = Math.min(88, Math.max(-87, f(x)));
   const k = Math.floor(f(f(xc * LOG2E) + 0.5));

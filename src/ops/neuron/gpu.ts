@@ -1,6 +1,6 @@
 import type { PlanPopulation } from '../../plan/types.js';
 
-/** Words in LifParams (shaders/neuron_step.wgsl): 24 scalars, 4 receptors and 4 Poisson inputs of 4 words each. */
+/** Words in LifParams (shaders/ops/neuron/neuron_step.wgsl): 24 scalars, 4 receptors and 4 Poisson inputs of 4 words each. */
 export const NEURON_PARAMS_WORDS = 56;
 const R0 = 24;
 const Q0 = R0 + 16;

@@ -1,10 +1,10 @@
 /**
- * CPU twin of shaders/stdp_synapse.wgsl and shaders/stdp_trace.wgsl: the plasticity step of one
+ * CPU twin of shaders/ops/plasticity/stdp_synapse.wgsl and shaders/ops/plasticity/stdp_trace.wgsl: the plasticity step of one
  * projection, run at the end of every time step after all populations have stepped. Same f32
  * operations per synapse in the same order as the kernels; the CPU visits only rows of arriving
  * presynaptic spikes and columns of spiking postsynaptic neurons (the kernels visit every
  * synapse), which gives the same result because a synapse's update depends on nothing but its own
- * weight and its two neurons' traces. See src/plasticity/spec.ts for the rule.
+ * weight and its two neurons' traces. See src/model/plasticity.ts for the rule.
  */
 import type { PlanProjection } from '../../plan/types.js';
 import { forEachSetBit } from '../../util/bits.js';
@@ -64,7 +64,7 @@ export class CpuPlasticity {
   }
 
   /**
-   * Synaptic scaling (twin of shaders/stdp_normalize.wgsl): scales each postsynaptic neuron's
+   * Synaptic scaling (twin of shaders/ops/plasticity/stdp_normalize.wgsl): scales each postsynaptic neuron's
    * incoming weights, summed in f32 in ascending presynaptic order, to sum to `total`, clipped to
    * the bounds; a neuron whose weights sum to less than MIN_NORM_SUM (1e-30) is left alone.
    */
@@ -99,7 +99,7 @@ export class CpuPlasticity {
   }
 
   /**
-   * Structural plasticity (twin of shaders/stdp_rewire.wgsl), CSR only, within the fixed
+   * Structural plasticity (twin of shaders/ops/plasticity/stdp_rewire.wgsl), CSR only, within the fixed
    * capacity of each row: every active synapse whose weight is below `pruneBelow` is removed
    * (weight 0, no input, no learning); every slot that was already free gets a new synapse with
    * probability `createProbability`, to a target drawn uniformly from the counter RNG, weight

@@ -1,7 +1,7 @@
 /**
  * Plastic projections on the GPU: per projection two dispatches at the end of every step,
- * shaders/stdp_synapse.wgsl (one thread per synapse) then shaders/stdp_trace.wgsl (one per
- * neuron). CPU twin: src/plasticity/cpu.ts.
+ * shaders/ops/plasticity/stdp_synapse.wgsl (one thread per synapse) then stdp_trace.wgsl (one per
+ * neuron); GpuSimulation runs them through src/engine/gpu/learning.ts. CPU twin: cpu.ts here.
  *
  * Buffers per plastic projection (what a checkpoint must save), labelled `<projection>.<name>`:
  * `weights` (f32, the same buffer the dense kernel reads; CSR order for sparse),
@@ -79,10 +79,10 @@ export class GpuPlasticity {
   private reward = 0;
 
   /**
-   * Synaptic scaling (shaders/stdp_normalize.wgsl): each postsynaptic neuron's incoming weights
+   * Synaptic scaling (shaders/ops/plasticity/stdp_normalize.wgsl): each postsynaptic neuron's incoming weights
    * scaled to sum to `total`. Encoded now, so it runs after the work already submitted.
    */
-  async normalize(total: number, stepInfo: GPUBuffer, workgroupSize: number): Promise<void> {
+  async normalize(total: number, stepRecord: GPUBuffer, workgroupSize: number): Promise<void> {
     const kernel = await getKernel(this.device, PLASTICITY_KERNELS.stdpNormalize, workgroupSize);
     this.colIndex ??= this.plan.csr ? this.alloc(`${this.plan.name}.col_index`, columnIndex(this.plan)) : this.alloc(`${this.plan.name}.col_index`, 4);
     this.normTotal = Math.fround(total);
@@ -91,7 +91,7 @@ export class GpuPlasticity {
     const fixed = this.weightsFixed ?? this.unusedFixed!;
     const bindGroup = this.device.createBindGroup({
       layout: kernel.layout,
-      entries: [{ binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } }, ...[this.params, this.weights, fixed, this.colIndex].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
+      entries: [{ binding: 0, resource: { buffer: stepRecord, offset: 0, size: 16 } }, ...[this.params, this.weights, fixed, this.colIndex].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
     });
     const enc = this.device.createCommandEncoder();
     const pass = enc.beginComputePass();
@@ -105,7 +105,7 @@ export class GpuPlasticity {
   /** rewire() calls so far: the RNG step of the next one. */
   rewires = 0;
 
-  async rewire(r: ResolvedRewire, seed: number, cols: GPUBuffer, stepInfo: GPUBuffer, workgroupSize: number): Promise<void> {
+  async rewire(r: ResolvedRewire, seed: number, cols: GPUBuffer, stepRecord: GPUBuffer, workgroupSize: number): Promise<void> {
     const kernel = await getKernel(this.device, PLASTICITY_KERNELS.stdpRewire, workgroupSize);
     const data = new ArrayBuffer(48);
     const u = new Uint32Array(data);
@@ -116,7 +116,7 @@ export class GpuPlasticity {
     this.device.queue.writeBuffer(params, 0, data);
     const bindGroup = this.device.createBindGroup({
       layout: kernel.layout,
-      entries: [{ binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } }, ...[params, this.weights, this.weightsFixed!, this.synIndex, cols, this.eligibility].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
+      entries: [{ binding: 0, resource: { buffer: stepRecord, offset: 0, size: 16 } }, ...[params, this.weights, this.weightsFixed!, this.synIndex, cols, this.eligibility].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
     });
     const enc = this.device.createCommandEncoder();
     const pass = enc.beginComputePass();
@@ -141,17 +141,16 @@ export class GpuPlasticity {
     f.set([c.decayR1, c.decayR2, c.decayO1, c.decayO2, c.decayE, c.aPlus, c.aMinus, c.a3Plus, c.a3Minus, c.wMin, c.wMax, p.fixedScale, Math.fround(c.learningRate * reward), this.normTotal], 8);
   }
 
-  /** Bind groups of the two dispatches; ring buffers of the pre and post populations. */
   /**
-   * The two dispatches of a step. `learning`: the synapse kernel, skipped while learning is off
-   * (weights and eligibility frozen); the trace kernel runs every step, so traces keep following
-   * the spikes.
+   * The two dispatches of a step, bound to the step record and the pre and post populations'
+   * spike rings. `learning`: the synapse kernel, skipped while learning is off (weights and
+   * eligibility frozen); the trace kernel runs every step, so traces keep following the spikes.
    */
-  dispatches(kernels: PlasticityKernels, stepInfo: GPUBuffer, preRing: GPUBuffer, postRing: GPUBuffer): { kernel: CompiledKernel; bindGroup: GPUBindGroup; groups: number; learning: boolean }[] {
+  dispatches(kernels: PlasticityKernels, stepRecord: GPUBuffer, preRing: GPUBuffer, postRing: GPUBuffer): { kernel: CompiledKernel; bindGroup: GPUBindGroup; groups: number; learning: boolean }[] {
     const bind = (kernel: CompiledKernel, resources: GPUBuffer[]) =>
       this.device.createBindGroup({
         layout: kernel.layout,
-        entries: [{ binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } }, ...resources.map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
+        entries: [{ binding: 0, resource: { buffer: stepRecord, offset: 0, size: 16 } }, ...resources.map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
       });
     const fixed = this.weightsFixed ?? this.unusedFixed!; // bound but unused by dense projections (flag bit 3)
     return [

@@ -2,7 +2,7 @@
  * The lowered form of a plastic projection (NetworkPlan's PlanProjection.plastic).
  *
  * Exactness. Plastic weights live in f32 on both backends and are updated per synapse by the same
- * f32 operations in the same order (src/plasticity/cpu.ts, shaders/stdp_synapse.wgsl); a synapse's
+ * f32 operations in the same order (src/ops/plasticity/cpu.ts, shaders/ops/plasticity/stdp_synapse.wgsl); a synapse's
  * update reads only its own weight and the traces of its two neurons, so the order in which
  * synapses are visited does not matter. Delivery stays exact as well:
  * - dense projections are gathered in f32 in ascending presynaptic order, as for static weights

@@ -5,7 +5,7 @@ export function poissonStream(populationId: number): number {
   return 0x9e3779b9 ^ populationId;
 }
 
-/** CPU twin of shaders/poisson_source.wgsl: neuron i spikes when rand_u32(seed, stream, i, step) < threshold[i]. */
+/** CPU twin of shaders/ops/poisson/poisson_source.wgsl: neuron i spikes when rand_u32(seed, stream, i, step) < threshold[i]. */
 export function poissonSpikes(seed: number, stream: number, step: number, threshold: Uint32Array, bits: Uint32Array, offset: number): void {
   const n = threshold.length;
   const words = (n + 31) >>> 5;

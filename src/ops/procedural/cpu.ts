@@ -3,7 +3,7 @@ import { forEachSetBit } from '../../util/bits.js';
 import { randU32 } from '../../util/rng.js';
 
 /**
- * CPU twin of shaders/procedural_propagate.wgsl: for every presynaptic neuron j that spiked
+ * CPU twin of shaders/ops/procedural/procedural_propagate.wgsl: for every presynaptic neuron j that spiked
  * (bit j of preBits from preOffset), regenerate its row — post i is a target iff
  * randU32(seed, stream, j, i) >>> 8 < cut24 — and add the one fixed-point weight to each
  * target's input at inputOffset. No synapse is stored; the cost is nPost draws per spike.

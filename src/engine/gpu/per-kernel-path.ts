@@ -1,0 +1,151 @@
+/**
+ * The per-kernel execution path, for any network: every population and projection has its own
+ * buffers (per-kernel-network.ts) and one dispatch per population kernel, projection part and
+ * plastic projection per step, all steps of a chunk in one compute pass. Each step binds its own
+ * step record (by dynamic offset), written for the whole chunk before the pass runs.
+ */
+import { externalCurrent } from '../../plan/inputs.js';
+import type { NetworkPlan } from '../../plan/types.js';
+import type { GpuContext } from '../../webgpu/device.js';
+import { getKernel } from '../../webgpu/programs.js';
+import { CROSSBAR_PROPAGATE_KERNEL } from '../../ops/crossbar-synapses/gpu.js';
+import { checkPlasticLimits, loadPlasticityKernels } from '../../ops/plasticity/gpu.js';
+import { KERNELS } from './kernels.js';
+import { encodeDispatch, type ExecutionPath, type StateSlices } from './execution-path.js';
+import type { GpuLearning } from './learning.js';
+import { type BufferSlice, type NetworkBuffers, STEP_RECORD_BYTES } from './network-buffers.js';
+import { buildPerKernelNetwork, type GpuPopulation, type PerKernelKernels, type PerKernelLayout } from './per-kernel-network.js';
+
+/** Compiles the kernels this plan needs at `wg` threads; plastic projections must fit the device first. */
+export async function loadPerKernelKernels(plan: NetworkPlan, ctx: GpuContext, wg: number): Promise<PerKernelKernels> {
+  const kernels = {
+    lif: await getKernel(ctx.device, KERNELS.neuronUpdate, wg),
+    dense: await getKernel(ctx.device, KERNELS.densePropagate, wg),
+    sparse: await getKernel(ctx.device, KERNELS.sparsePropagate, wg),
+    procedural: await getKernel(ctx.device, KERNELS.proceduralPropagate, wg),
+    poisson: await getKernel(ctx.device, KERNELS.poissonSource, wg),
+    record: await getKernel(ctx.device, KERNELS.recordVoltage, wg),
+    crossbar: plan.projections.some((p) => p.crossbar) ? await getKernel(ctx.device, CROSSBAR_PROPAGATE_KERNEL, wg) : undefined,
+  };
+  const plastic = plan.projections.some((p) => p.plastic);
+  if (plastic) checkPlasticLimits(plan, Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize));
+  const plasticity = plastic ? await loadPlasticityKernels(ctx.device, wg) : null;
+  return { ...kernels, plasticity };
+}
+
+export class PerKernelPath implements ExecutionPath {
+  readonly fused = false;
+  private readonly pops: GpuPopulation[];
+  /** Host copy of the chunk's step records: step, ring slot, step in chunk, ring length. */
+  private readonly stepRecords: Uint32Array;
+
+  constructor(
+    private readonly plan: NetworkPlan,
+    private readonly buffers: NetworkBuffers,
+    kernels: PerKernelKernels,
+    layout: PerKernelLayout,
+    private readonly ringLength: number,
+    private readonly chunkSteps: number,
+    /** maxComputeWorkgroupsPerDimension: larger dispatches go 2D. */
+    private readonly maxGroups: number,
+    private readonly learning: GpuLearning,
+  ) {
+    this.stepRecords = new Uint32Array((chunkSteps * STEP_RECORD_BYTES) / 4);
+    this.pops = buildPerKernelNetwork(plan, buffers, kernels, layout, ringLength, chunkSteps, learning);
+  }
+
+  /** One per population kernel, projection part and plastic dispatch, whatever the chunk. */
+  get dispatchesPerStep(): number {
+    return this.pops.reduce((s, p) => s + p.dispatches.length, 0) + this.learning.dispatches.length;
+  }
+
+  get dispatchesPerChunk(): number {
+    return this.dispatchesPerStep * this.chunkSteps;
+  }
+
+  ring(id: number): BufferSlice {
+    return { buffer: this.pops[id].ring, offset: 0 };
+  }
+
+  trace(id: number): BufferSlice {
+    return { buffer: this.pops[id].trace!.buffer, offset: 0 };
+  }
+
+  copyMembrane(enc: GPUCommandEncoder, id: number, staging: GPUBuffer, bytes: number): void {
+    enc.copyBufferToBuffer(this.pops[id].v!, 0, staging, 0, bytes);
+    enc.copyBufferToBuffer(this.pops[id].refractory!, 0, staging, bytes, bytes);
+  }
+
+  stateSlices(id: number): StateSlices {
+    const p = this.pops[id];
+    const at = (b: GPUBuffer | undefined) => ({ buffer: b!, offset: 0 });
+    return { v: at(p.v), refractory: at(p.refractory), adapt: at(p.adapt), external: at(p.external), synapses: at(p.synState), input: at(p.inputFixed) };
+  }
+
+  writeInitialState(): void {
+    for (const p of this.pops) {
+      if (p.plan.lif) {
+        this.buffers.write(p.v!, 0, p.plan.lif.vInit);
+        this.buffers.write(p.synState!, 0, p.plan.lif.synInit);
+        if (p.plan.lif.model !== 0 || p.plan.lif.thetaDecay !== 0) this.buffers.write(p.adapt!, 0, p.plan.lif.adaptInit);
+      }
+    }
+    this.writeExternalCurrents(0);
+  }
+
+  /** Every neuron population's injected current at step 0; later only those that have currents. */
+  writeExternalCurrents(step: number): void {
+    for (const p of this.pops) {
+      if (p.plan.kind !== 'neuron') continue;
+      if (step !== 0 && p.plan.currents.length === 0) continue;
+      this.buffers.write(p.external!, 0, externalCurrent(p.plan, step, new Float32Array(p.plan.n)));
+    }
+  }
+
+  /** Every population's dispatches in plan order, then the plastic ones, step by step. */
+  encode(pass: GPUComputePassEncoder, t0: number, k: number): number {
+    const records = this.stepRecords;
+    for (let s = 0; s < k; s++) {
+      const base = (s * STEP_RECORD_BYTES) / 4;
+      records[base] = t0 + s;
+      records[base + 1] = (t0 + s) % this.ringLength;
+      records[base + 2] = s;
+      records[base + 3] = this.ringLength;
+    }
+    this.buffers.device.queue.writeBuffer(this.buffers.stepRecord, 0, records as Uint32Array<ArrayBuffer>, 0, (k * STEP_RECORD_BYTES) / 4);
+
+    const learning = this.learning.enabled;
+    const offsets = [0];
+    let dispatches = 0;
+    for (let s = 0; s < k; s++) {
+      offsets[0] = s * STEP_RECORD_BYTES;
+      for (const planned of this.plan.order) {
+        for (const d of this.pops[planned.id].dispatches) {
+          if (d.groups === 0) continue;
+          encodeDispatch(pass, d, offsets, this.maxGroups);
+          dispatches++;
+        }
+      }
+      for (const d of this.learning.dispatches) {
+        if (d.groups === 0 || (d.learning && !learning)) continue;
+        encodeDispatch(pass, d, offsets, this.maxGroups);
+        dispatches++;
+      }
+    }
+    return dispatches;
+  }
+
+  /** Empty rings, refractory counters and inputs (initial state is written after). */
+  reset(enc: GPUCommandEncoder): void {
+    for (const p of this.pops) {
+      for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
+    }
+  }
+
+  clearFloatInputs(enc: GPUCommandEncoder): void {
+    for (const p of this.pops) if (p.inputFloat) enc.clearBuffer(p.inputFloat);
+  }
+
+  /** Every buffer of this path came from NetworkBuffers, which the simulation destroys. */
+  dispose(): void {}
+}
