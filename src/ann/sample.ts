@@ -1,6 +1,6 @@
 /**
  * Subsets of labeled data that keep every class: the project's MNIST split
- * (src/crossbar/mnist-data.ts) is ordered by digit, so the first n samples of it hold one or two
+ * (src/data/mnist.ts) is ordered by digit, so the first n samples of it hold one or two
  * digits only, while n samples spread evenly over it hold every digit about equally.
  */
 import type { LabeledData } from './network.js';

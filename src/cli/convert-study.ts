@@ -2,7 +2,7 @@
  * `neuromorph convert`: trains the MNIST MLP or CNN (or loads its cached weights from out/ann, or
  * imports an ONNX file), converts it to a spiking network, evaluates accuracy against time steps
  * for every normalization, reset and input coding, prints the table, and writes
- * DIR/convert-MODEL.{md,json,svg,png}. Then the energy comparison (src/convert/energy-hook.ts).
+ * DIR/convert-MODEL.{md,json,svg,png}. Then the energy comparison (src/studies/conversion-energy.ts).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

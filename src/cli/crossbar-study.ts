@@ -1,5 +1,5 @@
 /**
- * `neuromorph study crossbar`: writes the crossbar nonideality study (src/crossbar/study.ts) to
+ * `neuromorph study crossbar`: writes the crossbar nonideality study (src/studies/crossbar.ts) to
  * DIR/crossbar-study.svg, .png, .json and .md (about 20 s on a 2-core machine with the CPU
  * twin). Pass a GpuContext to run the arrays on the GPU.
  */

@@ -1,5 +1,5 @@
 /**
- * `neuromorph study diehl-cook`: trains the Diehl & Cook (2015) network (src/plasticity/diehl-cook.ts)
+ * `neuromorph study diehl-cook`: trains the Diehl & Cook (2015) network (src/studies/diehl-cook.ts)
  * on MNIST and writes accuracy vs training images seen to DIR/diehl-cook.json and .md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
- * CPU twins of the crossbar kernels: shaders/crossbar_mvm.wgsl (mvmCpu) and
- * shaders/crossbar_update.wgsl (outerProductUpdateCpu). Same f32 operations in the same order,
+ * CPU twins of the crossbar kernels: shaders/crossbar/crossbar_mvm.wgsl (mvmCpu) and
+ * shaders/crossbar/crossbar_update.wgsl (outerProductUpdateCpu). Same f32 operations in the same order,
  * the same counter-based random draws, so GPU and CPU results agree bit for bit.
  */
 import { ModelError, requireInt } from '../util/validate.js';

@@ -16,7 +16,7 @@
  * gamma_set != gamma_reset) is the usual SET/RESET asymmetry.
  *
  * All pulse arithmetic is f32 in a fixed order (applyPulse), the CPU twin of
- * shaders/crossbar_update.wgsl.
+ * shaders/crossbar/crossbar_update.wgsl.
  */
 import { ModelError, rejectUnknownKeys, requireInRange, requireInt, requireNonNegative, requirePositive } from '../util/validate.js';
 import { randU32 } from '../util/rng.js';

@@ -1,5 +1,5 @@
 /**
- * Gaussian-like noise shared by the crossbar's CPU twins; mirrors shaders/crossbar_noise.wgsl
+ * Gaussian-like noise shared by the crossbar's CPU twins; mirrors shaders/crossbar/crossbar_noise.wgsl
  * bit for bit. Sum of four 16-bit uniforms (Irwin-Hall, n = 4), centred and scaled to unit
  * variance: exact in f32 up to the final scaling, so GPU and CPU agree without relying on WGSL's
  * (not correctly rounded) log, sqrt or cos. Tails end at +-2*sqrt(3) sigma.
@@ -37,7 +37,7 @@ function uniform16(bits: number): number {
 
 /**
  * Uniform f32 in [0, 1 - 2^-24] with 24 random bits, exact in f32; mirrors uniform24 in
- * shaders/crossbar_noise.wgsl.
+ * shaders/crossbar/crossbar_noise.wgsl.
  */
 export function uniform24(seed: number, stream: number, index: number, draw: number): number {
   return (randU32(seed, stream, index, draw) >>> 8) * 5.9604644775390625e-8;

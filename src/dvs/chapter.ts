@@ -7,7 +7,7 @@
  *
  * NumPy does this in float64 for integer or float64 frames (the usual case) and we do the same for
  * every input; a float32 NumPy array would be computed in float32 instead.
- * GPU twin: src/dvs/gpu-chapter.ts (shaders/dvs_chapter.wgsl), event for event.
+ * GPU twin: src/dvs/gpu-chapter.ts (shaders/dvs/dvs_chapter.wgsl), event for event.
  */
 import { allocateEvents, type EventStream } from '../events/stream.js';
 import { ModelError, requireFinite, requirePositive } from '../util/validate.js';

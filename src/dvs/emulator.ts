@@ -1,6 +1,6 @@
 /**
  * The realistic DVS pixel model on the CPU (the GPU's twin: src/dvs/gpu-emulator.ts runs
- * shaders/dvs_emulator.wgsl with the same f32 operations in the same order, so both give the same
+ * shaders/dvs/dvs_emulator.wgsl with the same f32 operations in the same order, so both give the same
  * events). Parameters and their physical meaning: src/dvs/params.ts.
  *
  * Per pixel i, between frames k-1 and k (times t_{k-1}, t_k, T = t_k - t_{k-1} µs):
@@ -26,7 +26,7 @@ import { MAX_SIDE, validateVideo, type Video } from './video.js';
 
 const f32 = Math.fround;
 
-/** RNG streams of the DVS model; mirror the constants in shaders/dvs_emulator.wgsl. */
+/** RNG streams of the DVS model; mirror the constants in shaders/dvs/dvs_emulator.wgsl. */
 export const DVS_STREAM = { mismatch: 0x44560001, leakPhase: 0x44560002, shotCount: 0x44560100, shotTime: 0x44560200 } as const;
 /**
  * At most this many shot-noise events per pixel and interval (the Poisson sampler's cap). It never
@@ -134,7 +134,7 @@ export class RecordBuffer {
 }
 
 /**
- * One pixel over one interval (mirrors process_pixel in shaders/dvs_emulator.wgsl). Updates the
+ * One pixel over one interval (mirrors process_pixel in shaders/dvs/dvs_emulator.wgsl). Updates the
  * state arrays and pushes the pixel's events, signal events in time order then shot noise.
  */
 export function pixelInterval(p: ResolvedDvsParams, th: Float32Array, lpS: Float32Array, rS: Float32Array, holdS: Uint32Array, prepared: Float32Array, poff: number, c: IntervalConstants, i: number, out: RecordBuffer): void {

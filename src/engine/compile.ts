@@ -11,7 +11,7 @@ export interface CompileOptions extends GpuSimulationOptions {
   backend?: BackendName;
   /** GPU to run on; acquired (and owned by the simulation's caller) when omitted. */
   gpu?: GpuContext;
-  /** Refuse (before allocating) a network whose state, synapses and rings would pass this many bytes (src/model/resources.ts). */
+  /** Refuse (before allocating) a network whose state, synapses and rings would pass this many bytes (src/engine/resources.ts). */
   memoryBudgetBytes?: number;
 }
 

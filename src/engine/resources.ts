@@ -15,7 +15,7 @@ export interface MemoryEstimate {
   /**
    * Plastic projections' learned state beyond the stored connectivity: f32 weights, the CSR
    * synapse index (presynaptic neuron, live targets, active flags, column index), traces and
-   * eligibility, as the backend allocates them (src/plasticity/cpu.ts, src/gpu/plasticity.ts).
+   * eligibility, as the backend allocates them (src/ops/plasticity/cpu.ts, src/ops/plasticity/gpu.ts).
    */
   plasticBytes: number;
   /** What every step adds to the in-memory recordings (spike bitmasks, voltage samples). */
@@ -62,9 +62,9 @@ export function estimateMemory(plan: NetworkPlan, options: { backend: 'cpu' | 'g
 
 /**
  * A crossbar projection's read matrices G+ and G- and column-wire terms (f32, nPre x nPost each):
- * the CPU reads all four from the plan and keeps a scratch (src/crossbar/projection.ts
+ * the CPU reads all four from the plan and keeps a scratch (src/ops/crossbar-synapses/cpu.ts
  * CrossbarScratch: nPre row flags, seven nPost accumulators); the GPU uploads the wire terms only
- * with wires (src/gpu/simulation.ts projectionDispatches).
+ * with wires (src/engine/gpu/gpu-simulation.ts projectionDispatches).
  */
 function crossbarBytes(x: NonNullable<PlanProjection['crossbar']>, backend: 'cpu' | 'gpu'): number {
   const matrix = x.nPre * x.nPost * 4;

@@ -1,7 +1,7 @@
 /**
- * The work a simulation does, counted the same way by both backends (src/cpu/simulation.ts and
- * src/gpu/simulation.ts): both feed this tally per-neuron spike counts (the CPU from each step's
- * bitmask, the GPU from shaders/spike_count.wgsl, read back once per run), and every other count is
+ * The work a simulation does, counted the same way by both backends (src/engine/cpu/cpu-simulation.ts and
+ * src/engine/gpu/gpu-simulation.ts): both feed this tally per-neuron spike counts (the CPU from each step's
+ * bitmask, the GPU from shaders/engine/gpu/spike_count.wgsl, read back once per run), and every other count is
  * derived here from them and from the plan, so the two backends report identical WorkCounts
  * whenever their spikes agree.
  *

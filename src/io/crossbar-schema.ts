@@ -1,5 +1,5 @@
 /**
- * The network file's `{ kind: 'crossbar' }` connectivity (src/crossbar/projection.ts): shapes and
+ * The network file's `{ kind: 'crossbar' }` connectivity (src/ops/crossbar-synapses/cpu.ts): shapes and
  * context-free ranges; CrossbarArray's own validation checks the rest (g_max > g_min, ADC bits,
  * w_max against the weights) and reports it under the same path.
  */

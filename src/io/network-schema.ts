@@ -100,7 +100,7 @@ const connectivity = z.discriminatedUnion('kind', [
 
 const delaySteps = z.number().int().min(0).max(4096);
 
-/** A learning rule (src/plasticity/spec.ts); Network.connect checks the rest (w_max > w_min, which keys a rule takes). */
+/** A learning rule (src/model/plasticity.ts); Network.connect checks the rest (w_max > w_min, which keys a rule takes). */
 const plasticity = z
   .object({
     rule: z.enum(['stdp', 'triplet', 'reward_stdp']),

@@ -21,7 +21,7 @@ export type ConnectivitySpec =
   | { kind: 'csr'; rowPtr: ArrayLike<number>; cols: ArrayLike<number>; weights: ArrayLike<number> }
   /**
    * Weights (a dense matrix as for `dense`, or one `weight` for every pair) programmed onto a
-   * memristor crossbar and read each step by the spikes (src/crossbar/projection.ts).
+   * memristor crossbar and read each step by the spikes (src/ops/crossbar-synapses/cpu.ts).
    */
   | { kind: 'crossbar'; weights?: Extract<ConnectivitySpec, { kind: 'dense' }>['weights']; weight?: WeightSpec; crossbar?: CrossbarSynapseSpec };
 

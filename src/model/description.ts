@@ -35,7 +35,7 @@ export interface ProjectionDescription {
   /** Per-synapse delays in steps: explicit (CSR order) or drawn uniformly from [low, high]. */
   delays?: number[] | { low: number; high: number };
   receptor?: string;
-  /** A learning rule (src/plasticity/spec.ts). */
+  /** A learning rule (src/model/plasticity.ts). */
   plasticity?: Json<PlasticityInput>;
 }
 

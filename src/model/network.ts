@@ -54,7 +54,7 @@ export interface Projection {
   /** Index of the target population's receptor the spikes act through. */
   receptor: number;
   weights: BuiltConnectivity;
-  /** A learning rule acting on the weights during a run (src/plasticity/spec.ts). */
+  /** A learning rule acting on the weights during a run (src/model/plasticity.ts). */
   plasticity?: Plasticity;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Plasticity specifications: what Network.connect's `plasticity` option accepts, its validation,
- * and the f32 constants both backends use (src/plasticity/cpu.ts, src/gpu/plasticity.ts,
- * shaders/stdp_synapse.wgsl, shaders/stdp_trace.wgsl).
+ * and the f32 constants both backends use (src/ops/plasticity/cpu.ts, src/ops/plasticity/gpu.ts,
+ * shaders/ops/plasticity/stdp_synapse.wgsl, shaders/ops/plasticity/stdp_trace.wgsl).
  *
  * One trace-based engine runs every rule. Per projection it keeps two presynaptic traces per
  * presynaptic neuron (r1 with tau_plus, r2 with tau_x) and two postsynaptic traces per

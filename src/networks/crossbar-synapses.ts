@@ -1,6 +1,6 @@
 /**
  * The crossbar-synapses example: the same weight matrix used twice, once as an ideal dense
- * projection and once programmed onto an RRAM crossbar read by the spikes (src/crossbar/projection.ts),
+ * projection and once programmed onto an RRAM crossbar read by the spikes (src/ops/crossbar-synapses/cpu.ts),
  * so a run shows what the devices and the periphery do to the spikes of the layer behind them.
  */
 import { Network } from '../model/network.js';

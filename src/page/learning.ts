@@ -1,6 +1,6 @@
 /**
  * The playground's learning panel: reward-modulated STDP learns which of two input patterns to
- * answer (src/plasticity/tasks.ts), on WebGPU when the page has it, else on the CPU. Trials run
+ * answer (src/studies/reward-task.ts), on WebGPU when the page has it, else on the CPU. Trials run
  * one after another; after each, the panel shows the answer, the reward and the 20 input weights
  * (pattern A's in the first half), drawn as an SVG bar chart.
  */

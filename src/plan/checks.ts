@@ -2,7 +2,7 @@
  * Range checks on a lowered plan, run at the end of lowerNetwork: what validation of the
  * description alone cannot see, because it appears only once values are rounded to f32 and to
  * steps. Given values (potentials, weights, currents, initial states) are already bounded by
- * MODEL_MAGNITUDE when the network is built (src/model/errors.ts); what can still overflow f32
+ * MODEL_MAGNITUDE when the network is built (src/util/validate.ts); what can still overflow f32
  * here are the constants derived from them (dt / tau with a tiny tau, for example). Each failure is a ModelError naming the field and the allowed range.
  */
 import { ModelError } from '../util/validate.js';

@@ -1,7 +1,7 @@
 /**
  * A single-layer (784 + bias -> 10) softmax classifier of MNIST digits, trained in float64 by
  * plain SGD (training.ts trainFloat: 3 epochs, minibatches of 10, learning rate 0.01, example
- * order from seed 1) on the fixed split of mnist-data.ts, then mapped onto crossbar tiles for
+ * order from seed 1) on the fixed split of src/data/mnist.ts, then mapped onto crossbar tiles for
  * inference: 785 rows in tiles of 256 (as 256 x 256 arrays such as IBM's HERMES chip), 10 column
  * pairs, |W| <= w_max = max |W_ij|, pixel inputs in [0, 1] (x_max = 1).
  */

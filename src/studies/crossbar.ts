@@ -50,7 +50,7 @@ export const FULL_SETTINGS: StudySettings = {
 
 export interface StudyOptions {
   settings?: Partial<StudySettings>;
-  /** Split of the digits (mnist-data.ts); defaults 700 + 150 per digit. */
+  /** Split of the digits (src/data/mnist.ts); defaults 700 + 150 per digit. */
   trainPerDigit?: number;
   testPerDigit?: number;
   /** Run the arrays through GpuCrossbar instead of the CPU twin. */

@@ -1,7 +1,7 @@
 /**
  * The energy comparison computed from our own MNIST runs, on what exists before the converted SNN
- * (src/convert/) lands: the single-layer classifier of src/crossbar/mnist-classifier.ts (785 x 10,
- * trained in float64 on the fixed split of mnist-data.ts) run three ways:
+ * (src/convert/) lands: the single-layer classifier of src/studies/crossbar-classifier.ts (785 x 10,
+ * trained in float64 on the fixed split of src/data/mnist.ts) run three ways:
  *
  * - as an ANN: 7,850 MACs per image, on a GPU and on a CPU;
  * - on a memristor crossbar (src/crossbar, 7-bit DAC / 9-bit ADC as aihwkit's defaults, 256-row

@@ -1,18 +1,18 @@
 /**
  * Counter-based random numbers: a draw is a pure function of (seed, stream, index, step), so the
- * GPU kernels (shaders/rng.wgsl) and the CPU backend produce the same bits without sharing state.
+ * GPU kernels (shaders/util/rng.wgsl) and the CPU backend produce the same bits without sharing state.
  * The mixer is the PCG-RXS-M-XS hash (Jarzynski & Olano, "Hash Functions for GPU Rendering",
  * JCGT 2020), chained once per key component.
  */
 
-/** One round of the PCG hash on a u32; mirrors `pcg_hash` in shaders/rng.wgsl. */
+/** One round of the PCG hash on a u32; mirrors `pcg_hash` in shaders/util/rng.wgsl. */
 export function pcgHash(x: number): number {
   const state = (Math.imul(x >>> 0, 747796405) + 2891336453) >>> 0;
   const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
   return ((word >>> 22) ^ word) >>> 0;
 }
 
-/** The u32 draw for key (seed, stream, index, step); mirrors `rand_u32` in shaders/rng.wgsl. */
+/** The u32 draw for key (seed, stream, index, step); mirrors `rand_u32` in shaders/util/rng.wgsl. */
 export function randU32(seed: number, stream: number, index: number, step: number): number {
   let h = pcgHash(step >>> 0);
   h = pcgHash((h ^ index) >>> 0);

@@ -40,7 +40,7 @@ export class BufferSet {
 export const STEP_RECORD_STRIDE = 256;
 
 /**
- * A uniform buffer of `count` step records (StepInfo in shaders/util/common.wgsl) for binding 0,
+ * A uniform buffer of `count` step records (StepRecord in shaders/util/common.wgsl) for binding 0,
  * record k at byte k * STEP_RECORD_STRIDE with `step` = k and its other words 0.
  */
 export function makeStepRecords(device: GPUDevice, label: string, count = 1): GPUBuffer {

@@ -9,7 +9,7 @@ import { composeShader } from './shader-source.js';
 /** Binding kinds, in binding order; binding 0 is always the per-step record (dynamic offset). */
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
 
-/** Bytes of the step record a dispatch sees at binding 0 (StepInfo in shaders/util/common.wgsl). */
+/** Bytes of the step record a dispatch sees at binding 0 (StepRecord in shaders/util/common.wgsl). */
 const STEP_INFO_BYTES = 16;
 
 export interface KernelDef {

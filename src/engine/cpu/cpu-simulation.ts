@@ -1,9 +1,9 @@
-import { externalCurrent } from '../../plan/inputs.js';
+import { externalCurrent, poissonStream } from '../../plan/inputs.js';
 import { type NetworkPlan, type PlanNeuron, type PlanPopulation, type PlanProjection } from '../../plan/types.js';
 import type { SpikeRecording, VoltageRecording } from '../../model/recording.js';
 import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsFor } from '../simulation.js';
 import { lifUpdate } from '../../ops/neuron/cpu.js';
-import { poissonSpikes, poissonStream } from '../../ops/poisson/cpu.js';
+import { poissonSpikes } from '../../ops/poisson/cpu.js';
 import { proceduralPropagate } from '../../ops/procedural/cpu.js';
 import { densePropagate } from '../../ops/dense/cpu.js';
 import { sparsePropagate, sparsePropagateDelayed } from '../../ops/sparse/cpu.js';
@@ -21,7 +21,7 @@ import { ModelError } from '../../util/validate.js';
 export interface CpuSimulationOptions {
   /**
    * Run LIF populations through the WebAssembly SIMD kernel, and deliver sparse projections into
-   * them in WebAssembly (src/cpu/wasm): bit for bit the same as lifUpdate and sparsePropagate,
+   * them in WebAssembly (src/engine/cpu/wasm): bit for bit the same as lifUpdate and sparsePropagate,
    * several times faster; default true. Where WebAssembly SIMD is unavailable, or for other neuron
    * models, populations use lifUpdate either way.
    */
@@ -112,11 +112,11 @@ export class CpuSimulation implements Simulation {
   private readonly deliver: ((tModPeriod: number) => void) | null;
   private readonly deliverPeriod: number;
   private changeCursor = 0;
-  /** Plastic projections' weights and traces (src/plasticity/cpu.ts), by projection id. */
+  /** Plastic projections' weights and traces (src/ops/plasticity/cpu.ts), by projection id. */
   readonly plasticity = new Map<number, CpuPlasticity>();
   private readonly recordings: RecordingSet;
   private step = 0;
-  /** Per-neuron spike counts and steps, for workCounts() (src/energy/engine-counts.ts). */
+  /** Per-neuron spike counts and steps, for workCounts() (src/engine/work-tally.ts). */
   private readonly tally: WorkTally;
 
   constructor(
@@ -226,13 +226,13 @@ export class CpuSimulation implements Simulation {
 
   dispose(): void {}
 
-  /** The work done since construction or the last reset (src/energy/engine-counts.ts). */
+  /** The work done since construction or the last reset (src/engine/work-tally.ts). */
   workCounts(): WorkCounts {
     return this.tally.workCounts();
   }
 
   /**
-   * The state between steps as named arrays (src/checkpoint/state.ts), with the recordings so far
+   * The state between steps as named arrays (src/engine/checkpoint/state.ts), with the recordings so far
    * unless `recordings` is false. Restores with importState on either backend.
    */
   exportState(options: { recordings?: boolean } = {}): StateSnapshot {
@@ -352,7 +352,7 @@ export class CpuSimulation implements Simulation {
 
   /** Whether plastic projections learn: false freezes weights, eligibility and adaptive thresholds; traces keep following the spikes (true after reset). */
   learning = true;
-  /** Adaptive-threshold populations' constants with theta held, used while learning is off (src/plasticity/freeze.ts). */
+  /** Adaptive-threshold populations' constants with theta held, used while learning is off (src/ops/plasticity/freeze.ts). */
   private readonly frozenLif = new Map<number, PlanNeuron>();
 
   /** Turns every plastic projection's updates on or off, from the next step on. */

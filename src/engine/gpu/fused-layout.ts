@@ -1,5 +1,4 @@
-import { poissonStream } from '../../ops/poisson/cpu.js';
-import { externalCurrent } from '../../plan/inputs.js';
+import { externalCurrent, poissonStream } from '../../plan/inputs.js';
 import { type NetworkPlan } from '../../plan/types.js';
 import { fusedArenaWords, RING_ALIGN_WORDS, ringLengthFor } from './fused-eligibility.js';
 import { NEURON_PARAMS_WORDS, neuronParams } from '../../ops/neuron/gpu.js';

@@ -5,7 +5,7 @@
  * before anything is allocated (perKernelLayout), so a network too large for the device fails
  * cleanly; CSR projections larger than one binding are split into parts of whole blocks.
  */
-import { poissonStream } from '../../ops/poisson/cpu.js';
+import { poissonStream } from '../../plan/inputs.js';
 import { ModelError } from '../../util/validate.js';
 import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../plan/types.js';
 import type { CompiledKernel } from '../../webgpu/programs.js';

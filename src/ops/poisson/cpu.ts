@@ -1,10 +1,5 @@
 import { randU32 } from '../../util/rng.js';
 
-/** RNG stream of a Poisson population; shared with the GPU backend. */
-export function poissonStream(populationId: number): number {
-  return 0x9e3779b9 ^ populationId;
-}
-
 /** CPU twin of shaders/ops/poisson/poisson_source.wgsl: neuron i spikes when rand_u32(seed, stream, i, step) < threshold[i]. */
 export function poissonSpikes(seed: number, stream: number, step: number, threshold: Uint32Array, bits: Uint32Array, offset: number): void {
   const n = threshold.length;

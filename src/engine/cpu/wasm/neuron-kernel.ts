@@ -34,7 +34,7 @@ const EXP_COEFFS = [1.98412698e-4, 1.38888889e-3, 8.33333333e-3, 4.16666667e-2, 
 
 /**
  * Emits `fn(slotByteOffset, bitsAddress)`: one step of a LIF population, four neurons per
- * instruction. It is lifUpdate (src/cpu/lif.ts) with the population's branches resolved while
+ * instruction. It is lifUpdate (src/ops/neuron/cpu.ts) with the population's branches resolved while
  * generating code: the same f32 operations in the same order, so the same bits. Consumes (zeroes)
  * the step's input slot, which starts `slotByteOffset` bytes into inputFixed / inputFloat, and
  * writes the step's spike bitmask (`words` u32, padding lanes cleared) at byte `bitsAddress`.
@@ -169,7 +169,7 @@ function integrate(p: PlanNeuron, v: number, currentOrZero: Bytes | null, synCur
   ];
 }
 
-/** expF32 of src/cpu/lif.ts on four lanes: the same reduction, polynomial and scaling. */
+/** expF32 of src/ops/neuron/cpu.ts on four lanes: the same reduction, polynomial and scaling. */
 function expF32x4(x: Bytes, t: Temps): Bytes {
   const { get, set, f32x4, fAdd, fSub, fMul } = op;
   const code: Bytes[] = [

@@ -102,7 +102,7 @@ function delivery(fn: FunctionBuilder, preWords: number, bitsAt: number, targets
 }
 
 /**
- * Emits `fn(bitsAddress, base)`: sparsePropagate (src/cpu/propagate.ts) in WebAssembly. For every
+ * Emits `fn(bitsAddress, base)`: sparsePropagate (src/ops/sparse/cpu.ts) in WebAssembly. For every
  * set bit j of the presynaptic bitmask at `bitsAddress`, adds each synapse's weight to the i32 at
  * `base + target offset`; with per-synapse delays `base` is the current step's slot times
  * slotBytes, and the sum wraps within the target's input slots. Integer addition wraps and
