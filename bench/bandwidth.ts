@@ -82,7 +82,7 @@ export async function measureBandwidth(gpu: GpuContext | null, quick: boolean): 
 
 /**
  * Bytes one step of the network moves, by the kernels' loads and stores: the energy module's
- * traffic model (src/energy/engine-counts.ts: neuron state, receptor slots, bitmasks) plus, per
+ * traffic model (src/engine/work-tally.ts: neuron state, receptor slots, bitmasks) plus, per
  * synaptic event, a column and a weight read and an atomic add.
  */
 export function stepTrafficBytes(net: Network, eventsPerStep: number): number {

@@ -1,6 +1,6 @@
 /**
  * The `coding` benchmark: (1) the reconstruction-error study of every neural code against the
- * number of neurons N and the window T (src/coding/study.ts; deterministic, the same numbers the
+ * number of neurons N and the window T (src/studies/coding.ts; deterministic, the same numbers the
  * tests assert on); (2) the data-parallel encoders (Poisson rate coding, Gaussian population
  * coding), GPU path (encodeGpu: upload, two kernels, readback) against the CPU twin (encodeCpu)
  * in one run, outputs compared bit for bit. Throughput is neuron-steps encoded per second.

@@ -1,7 +1,7 @@
 /**
  * The `crossbar` benchmark: the crossbar's matrix-vector product (batch 1) and batched
  * matrix-matrix product (batch 16 and 256 input vectors per call) on square N x N arrays
- * (N = 64, 256, 1024; quick: 64, 256), GPU path (GpuCrossbar, shaders/crossbar_mvm.wgsl) and CPU
+ * (N = 64, 256, 1024; quick: 64, 256), GPU path (GpuCrossbar, shaders/crossbar/crossbar_mvm.wgsl) and CPU
  * path (its twin, mvmCpu) in one run, outputs compared bit for bit.
  *
  * Arrays: ideal devices, 64 x 64 tiles, no converters, no read noise, random weights and inputs in

@@ -5,9 +5,9 @@
  * Input: a synthetic grating (period 16 px, contrast 9:1) moving 1 px per frame, 1000 fps, made
  * once per size (src/dvs/video.ts). Two emulators:
  * - `chapter`: the chapter's simulate_dvs_output (threshold 0.1), CPU reference vs the GPU kernel
- *   (shaders/dvs_chapter.wgsl, masks read back and expanded on the host);
+ *   (shaders/dvs/dvs_chapter.wgsl, masks read back and expanded on the host);
  * - `noisy`: the realistic model with the `noisy` preset (filter, mismatch, refractory, leak,
- *   shot noise), DvsEmulator vs GpuDvsEmulator (shaders/dvs_emulator.wgsl).
+ *   shot noise), DvsEmulator vs GpuDvsEmulator (shaders/dvs/dvs_emulator.wgsl).
  * A run is one whole video; it is what a user awaits: frames in, an EventStream out (host-side
  * frame preparation, upload, kernels, readback and ordering included on the GPU path). One warm-up
  * run (pipelines, JIT), then as many runs as fit in a time budget. Rows give frames/s and events/s.

@@ -9,7 +9,7 @@
 # GPU = CPU tests on this adapter; on a real GPU only), NAME.jsonl (the JSON lines), NAME.log (JSON
 # lines and Markdown tables), NAME.err (progress), summary.md, kit.log.
 #
-# The adapter: Dawn in Node loads a Vulkan driver. src/gpu/device.ts points the Vulkan loader at
+# The adapter: Dawn in Node loads a Vulkan driver. src/webgpu/device.ts points the Vulkan loader at
 # Chromium's SwiftShader unless NEUROMORPH_ADAPTER=default (or VK_ICD_FILENAMES is set), so this
 # script, when NEUROMORPH_ADAPTER is unset and an NVIDIA Vulkan driver is installed, sets
 # NEUROMORPH_ADAPTER=default and VK_ICD_FILENAMES to the NVIDIA ICD alone (Mesa's ICDs on the same

@@ -11,7 +11,7 @@
  * Chromium through bench/browser/cli.ts (`npm run bench:browser`).
  *
  * The GPU is whatever `acquireGpu()` finds: Dawn on SwiftShader here; NEUROMORPH_ADAPTER=default
- * lets a real GPU's Vulkan driver win (src/gpu/device.ts, bench/gpu-kit.sh).
+ * lets a real GPU's Vulkan driver win (src/webgpu/device.ts, bench/gpu-kit.sh).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

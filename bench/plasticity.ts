@@ -3,7 +3,7 @@
  * run. Network: Poisson inputs (20 Hz) -> LIF layer (half as many) through a dense and a sparse
  * (p = 0.2) pair-STDP projection, delays 1 and 2 steps, dt = 0.5 ms; sizes are the input counts
  * (default 200, 1000, 4000; quick 200, 1000). "Synapse updates" counts every plastic synapse once
- * per step (synapses x steps / wall time): the GPU kernel (shaders/stdp_synapse.wgsl) visits
+ * per step (synapses x steps / wall time): the GPU kernel (shaders/ops/plasticity/stdp_synapse.wgsl) visits
  * every synapse every step; the CPU twin visits only rows of arriving spikes and columns of
  * spiking neurons, so the two do different work for the same result (weights compared bit for bit
  * in the same run). Each backend runs 20 warm-up steps, then as many 100-step runs as fit a budget.

@@ -31,7 +31,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let thr = thresholds[n];
   var s = 0u;
   if (thr != 0u) {
-    let r = rand_u32(P.seed, POISSON_STREAM, (P.first_image + b) * P.in_size + i, step_info.step);
+    let r = rand_u32(P.seed, POISSON_STREAM, (P.first_image + b) * P.in_size + i, step_record.step);
     if ((r >> 8u) < thr) {
       s = 1u;
       counts[n] = counts[n] + 1u;

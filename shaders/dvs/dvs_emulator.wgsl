@@ -246,7 +246,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let thread = flat_group(wid, nwg) * WORKGROUP_SIZE + lid;
   let threads = nwg.x * nwg.y * WORKGROUP_SIZE;
-  let c = intervals[step_info.step];
+  let c = intervals[step_record.step];
   for (var j = 0u; j < PIXELS_PER_THREAD; j = j + 1u) {
     let i = j * threads + thread;
     if (i >= P.n) {

@@ -1,6 +1,6 @@
 // Prepended to every kernel. The host encodes many steps into one command buffer; each step's
 // dispatches bind a different 256-byte record of one uniform buffer through a dynamic offset.
-struct StepInfo {
+struct StepRecord {
   step: u32,       // absolute step index t
   slot: u32,       // t % ring_len: where this step's spike bitmask lives in the ring buffers
   local_step: u32, // index of the step inside the current chunk (for per-chunk recording buffers);
@@ -8,7 +8,7 @@ struct StepInfo {
   ring_len: u32,   // depth of every spike ring buffer, in steps
 }
 
-@group(0) @binding(0) var<uniform> step_info: StepInfo;
+@group(0) @binding(0) var<uniform> step_record: StepRecord;
 
 override WORKGROUP_SIZE: u32 = 64u;
 
@@ -19,5 +19,5 @@ fn flat_group(wid: vec3u, nwg: vec3u) -> u32 {
 
 // The ring slot holding the spikes emitted `delay` steps before the current step.
 fn delayed_slot(delay: u32) -> u32 {
-  return (step_info.slot + step_info.ring_len - delay) % step_info.ring_len;
+  return (step_record.slot + step_record.ring_len - delay) % step_record.ring_len;
 }

@@ -3,8 +3,8 @@
 //! include ops/poisson/poisson_bits.wgsl
 //! include ops/sparse/spike_list.wgsl
 //! include ops/sparse/csr_scatter.wgsl
-// The whole network, many steps per dispatch: ONE workgroup runs the `step_info.local_step`
-// steps of a chunk, starting at step `step_info.step` (ring slot `step_info.slot`), for every
+// The whole network, many steps per dispatch: ONE workgroup runs the `step_record.local_step`
+// steps of a chunk, starting at step `step_record.step` (ring slot `step_record.slot`), for every
 // population and projection, with barriers between the phases of a step. For networks that fit
 // one workgroup's reach (src/engine/gpu/fused-eligibility.ts): CSR projections with delay >= 1,
 // Poisson or host spike sources. The math is shared with the per-kernel path: neuron_step.wgsl,
@@ -117,7 +117,7 @@ fn propagate(t: u32, slot: u32, lid: u32) {
     let pre = projection_table.items[k].pre;
     let n_pre = population_table.items[pre].n;
     let pre_words = population_table.items[pre].words;
-    let pre_slot = (slot + step_info.ring_len - projection_table.items[k].delay) % step_info.ring_len;
+    let pre_slot = (slot + step_record.ring_len - projection_table.items[k].delay) % step_record.ring_len;
     var c = projection_table.items[k].scatter;
     c.slot = t % c.input_slots;
     let blocks = (pre_words + WORDS_PER_GROUP - 1u) / WORDS_PER_GROUP;
@@ -205,9 +205,9 @@ fn record_voltages(local_step: u32, lid: u32) {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  for (var s = 0u; s < step_info.local_step; s = s + 1u) {
-    let t = step_info.step + s;
-    let slot = (step_info.slot + s) % step_info.ring_len;
+  for (var s = 0u; s < step_record.local_step; s = s + 1u) {
+    let t = step_record.step + s;
+    let slot = (step_record.slot + s) % step_record.ring_len;
     emit_sources(t, slot, lid);
     storageBarrier();
     propagate(t, slot, lid);

@@ -20,5 +20,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   if (k >= P.count) {
     return;
   }
-  trace[step_info.local_step * P.count + k] = v[indices[k]];
+  trace[step_record.local_step * P.count + k] = v[indices[k]];
 }

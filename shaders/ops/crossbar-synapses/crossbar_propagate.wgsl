@@ -50,7 +50,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
   let base = delayed_slot(P.delay) * P.pre_words;
   let n = P.n_pre * P.n_post;
-  let read = step_info.step;
+  let read = step_record.step;
   let v = P.v_read;
   var acc = 0.0;
   var any = false;
@@ -115,6 +115,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   if (!any) {
     return;
   }
-  let at = (step_info.step % P.input_slots) * P.slot_stride + P.target_offset + j;
+  let at = (step_record.step % P.input_slots) * P.slot_stride + P.target_offset + j;
   input_float[at] = input_float[at] + acc;
 }

@@ -37,6 +37,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       acc = acc + weights[j * P.n_post + i];
     }
   }
-  let at = (step_info.step % P.input_slots) * P.slot_stride + P.target_offset + i;
+  let at = (step_record.step % P.input_slots) * P.slot_stride + P.target_offset + i;
   input_float[at] = input_float[at] + acc;
 }

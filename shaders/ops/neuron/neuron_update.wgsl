@@ -28,10 +28,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 
   if (i < P.n) {
     let params = P;
-    let extra = poisson_arrivals(params, i, step_info.step);
+    let extra = poisson_arrivals(params, i, step_record.step);
     var state: NeuronState;
     var input = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-    let input_start = (step_info.step % P.input_slots) * P.n_receptors * P.n;
+    let input_start = (step_record.step % P.input_slots) * P.n_receptors * P.n;
     for (var r = 0u; r < P.n_receptors; r = r + 1u) {
       let idx = r * P.n + i;
       let in_idx = input_start + idx;
@@ -65,7 +65,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   if (lid < WORKGROUP_SIZE / 32u) {
     let w = group * (WORKGROUP_SIZE / 32u) + lid;
     if (w < P.words) {
-      ring[step_info.slot * P.words + w] = atomicLoad(&word_bits[lid]);
+      ring[step_record.slot * P.words + w] = atomicLoad(&word_bits[lid]);
     }
   }
 }

@@ -40,7 +40,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
   let reward = (P.flags & 4u) != 0u;
   let arrived = stdp_bit(pre_ring[delayed_slot(P.delay) * P.pre_words + (j >> 5u)], j);
-  let spiked = stdp_bit(post_ring[step_info.slot * P.post_words + (i >> 5u)], i);
+  let spiked = stdp_bit(post_ring[step_record.slot * P.post_words + (i >> 5u)], i);
   if (!arrived && !spiked && !reward) {
     return; // nothing changes this synapse: no weight traffic (most synapses, most steps)
   }

@@ -20,7 +20,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     traces[P.n_pre + k] = stdp_trace_next(traces[P.n_pre + k] * P.decay_r2, spiked, nearest);
   } else if (k < P.n_pre + P.n_post) {
     let i = k - P.n_pre;
-    let spiked = stdp_bit(post_ring[step_info.slot * P.post_words + (i >> 5u)], i);
+    let spiked = stdp_bit(post_ring[step_record.slot * P.post_words + (i >> 5u)], i);
     let o = 2u * P.n_pre;
     traces[o + i] = stdp_trace_next(traces[o + i] * P.decay_o1, spiked, nearest);
     traces[o + P.n_post + i] = stdp_trace_next(traces[o + P.n_post + i] * P.decay_o2, spiked, nearest);

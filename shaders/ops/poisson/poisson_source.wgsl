@@ -22,5 +22,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   if (w >= P.words) {
     return;
   }
-  ring[step_info.slot * P.words + w] = poisson_word(P.seed, P.stream, P.n, w, step_info.step, 0u);
+  ring[step_record.slot * P.words + w] = poisson_word(P.seed, P.stream, P.n, w, step_record.step, 0u);
 }

@@ -32,7 +32,7 @@ fn spike_word(index: u32) -> u32 { return pre_ring[index]; }
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), flat_group(wid, nwg), lid);
-  let base = (step_info.step % P.input_slots) * P.slot_stride + P.target_offset;
+  let base = (step_record.step % P.input_slots) * P.slot_stride + P.target_offset;
   for (var e = 0u; e < count; e = e + 1u) {
     let j = spiking[e];
     for (var i = lid; i < P.n_post; i = i + WORKGROUP_SIZE) {

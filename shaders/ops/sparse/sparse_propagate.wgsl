@@ -42,7 +42,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), block, lid);
   var c: CsrScatter;
   c.row0 = P.first_block * WORDS_PER_GROUP * 32u; // first presynaptic neuron of this part
-  c.slot = step_info.step % P.input_slots;
+  c.slot = step_record.step % P.input_slots;
   c.input_slots = P.input_slots;
   c.slot_stride = P.slot_stride;
   c.target_offset = P.target_offset;
