@@ -74,6 +74,12 @@ describe('kernel catalog', () => {
     expect([...registered].sort()).toEqual([...shaders].sort());
   });
 
+  it('the catalog’s kernels are exactly the kernels the hosts define (defineKernel)', () => {
+    const defined = srcFiles.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/defineKernel\(\s*'([^']+)'/g)].map((m) => m[1]));
+    expect(new Set(defined).size, 'each kernel defined once').toBe(defined.length);
+    expect([...defined].sort()).toEqual(kernels.map((k) => k.shader).sort());
+  });
+
   const twins = [...kernels.map((k) => k.twin), ...SHADER_LIBRARIES.map((l) => l.twin)].filter((t): t is string => t !== null);
   it.each([...new Set(twins)])('the CPU twin %s exists', async (twin) => {
     const [file, symbol] = twin.split('#');
