@@ -116,12 +116,15 @@ export class Session {
   /** Runs up to `steps` more steps (never past the duration) and hands them to the views. */
   async advance(steps: number): Promise<number> {
     const first = this.sim.stepsDone;
-    const k = Math.min(steps, this.maxBatch, this.totalSteps - first);
+    let k = Math.min(steps, this.maxBatch, this.totalSteps - first);
     if (k <= 0) return 0;
     const t0 = performance.now();
     if (this.sim instanceof GpuSimulation) {
       try {
         if (!this.checkpoint) this.checkpoint = await this.sim.exportState({ recordings: false });
+        // A batch ends at the next checkpoint, so checkpoints fall on multiples of CHECKPOINT_EVERY
+        // whatever the frame timing made the batches (a loaded machine makes them longer).
+        k = Math.min(k, this.checkpoint.step + CHECKPOINT_EVERY - first);
         await this.sim.run(k);
         if (this.sim.stepsDone - this.checkpoint.step >= CHECKPOINT_EVERY) this.checkpoint = await this.sim.exportState({ recordings: false });
       } catch (e) {
