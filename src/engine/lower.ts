@@ -1,16 +1,15 @@
 /**
  * lowerNetwork: a Network (src/model) becomes the NetworkPlan (src/plan) both backends execute.
- * Populations and the fixed-point scale of their sparse input are lowered here; each projection
- * is lowered by the registered operation that delivers its connectivity, then by the operations
- * that extend projections (plasticity), so this file names no feature.
+ * Each population is lowered by the registered operation that steps it, each projection by the
+ * one that delivers its connectivity and then by those that extend projections (plasticity);
+ * what is left here is the order of the step and the fixed-point scale of sparse input, so this
+ * file names no operation.
  */
 import { ModelError } from '../util/validate.js';
 import { checkPlanRanges } from '../plan/checks.js';
-import { type CurrentInjection, type Network, type Projection, type SourcePopulation } from '../model/network.js';
-import { lifStepConstant, receptorConstants, type ReceptorSpec, refractorySteps } from '../model/neuron.js';
-import { poissonInputStream } from '../plan/inputs.js';
-import type { NetworkPlan, PlanNeuron, PlanPopulation, PlanProjection } from '../plan/types.js';
-import { deliveryOperation, PROJECTION_EXTENSIONS } from './operations.js';
+import { type CurrentInjection, type Network, type Projection } from '../model/network.js';
+import type { NetworkPlan, PlanPopulation, PlanProjection } from '../plan/types.js';
+import { deliveryOperation, populationOperation, PROJECTION_EXTENSIONS } from './operations.js';
 
 /** Finest fixed-point resolution used for sparse input: 2^-24 mV. */
 const MAX_FIXED_LOG2 = 24;
@@ -22,49 +21,7 @@ export function lowerNetwork(net: Network): NetworkPlan {
   const { dt } = net;
   const byId: PlanPopulation[] = net.populations.map((pop) => {
     const base = { id: pop.id, name: pop.name, n: pop.n, words: Math.ceil(pop.n / 32), incoming: [] as PlanProjection[], inputFixedLog2: MAX_FIXED_LOG2, inputSlots: 1, currents: [] as CurrentInjection[] };
-    if (pop.kind === 'neuron') {
-      const p = pop.params;
-      const m = p.model;
-      const vInit = new Float32Array(pop.n);
-      if (p.v_init === undefined || typeof p.v_init === 'number') vInit.fill(p.v_init ?? p.v_rest);
-      else vInit.set(p.v_init);
-      const adaptInit = new Float32Array(pop.n);
-      const init = m.kind === 'izhikevich' ? m.u_init : m.kind === 'adex' ? m.w_init : (p.adaptive_threshold?.theta_init ?? 0);
-      if (typeof init === 'number') adaptInit.fill(init);
-      else adaptInit.set(init);
-      const lif: PlanNeuron = {
-        model: m.kind === 'lif' ? 0 : m.kind === 'izhikevich' ? 1 : 2,
-        mode: p.integration === 'euler' ? 0 : 1,
-        v_rest: Math.fround(p.v_rest),
-        v_reset: Math.fround(p.v_reset),
-        v_th: Math.fround(p.v_th),
-        k: lifStepConstant(p, dt),
-        dtOverTau: Math.fround(dt / p.tau_m),
-        refractorySteps: refractorySteps(p, dt),
-        vInit,
-        synInit: receptorInit(Object.values(p.receptors), pop.n),
-        receptors: Object.values(p.receptors).map((r) => receptorConstants(r, p.tau_m, dt)),
-        poissonInputs: net.poissonInputs
-          .filter((q) => q.population === pop.id)
-          .map((q, k) => ({ receptor: q.receptor, expNegLambda: Math.fround(Math.exp(-q.lambda)), weight: Math.fround(q.weight), stream: poissonInputStream(pop.id, k) })),
-        a: Math.fround(m.kind === 'lif' ? 0 : m.a),
-        b: Math.fround(m.kind === 'izhikevich' ? m.b : 0),
-        delta_t: Math.fround(m.kind === 'adex' ? m.delta_t : 0),
-        v_t: Math.fround(m.kind === 'adex' ? m.v_t : 0),
-        kw: Math.fround(m.kind === 'adex' ? dt / m.tau_w : 0),
-        adaptJump: Math.fround(m.kind === 'izhikevich' ? m.d : m.kind === 'adex' ? m.b : (p.adaptive_threshold?.theta_plus ?? 0)),
-        adaptInit,
-        hasExpCurrent: Object.values(p.receptors).some((r) => r.kind === 'exp_current'),
-        hasConductance: Object.values(p.receptors).some((r) => r.kind === 'exp_conductance'),
-        thetaDecay: m.kind === 'lif' && p.adaptive_threshold ? Math.fround(Math.exp(-dt / p.adaptive_threshold.tau_theta)) : 0,
-      };
-      return { ...base, kind: 'neuron', lif } satisfies PlanPopulation;
-    }
-    if (pop.source.kind === 'poisson') {
-      return { ...base, kind: 'poisson', poissonThreshold: poissonThresholds(pop.source.rate_hz, pop.n, dt) } satisfies PlanPopulation;
-    }
-    const spikeTable = pop.source.kind === 'times' ? spikeTimeTable(pop, dt) : undefined;
-    return { ...base, kind: 'host', hostSpikes: hostSpikeGenerator(pop, dt), ...(spikeTable ? { spikeTable } : {}) } satisfies PlanPopulation;
+    return populationOperation(pop).lowerPopulation(pop, { net, dt, base });
   });
 
   for (const c of net.currents) byId[c.population].currents.push(c);
@@ -105,16 +62,6 @@ export function lowerNetwork(net: Network): NetworkPlan {
   };
   checkPlanRanges(net, plan);
   return plan;
-}
-
-function receptorInit(receptors: ReceptorSpec[], n: number): Float32Array {
-  const out = new Float32Array(receptors.length * n);
-  receptors.forEach((r, k) => {
-    const init = 'init' in r ? r.init : undefined;
-    if (typeof init === 'number') out.fill(init, k * n, (k + 1) * n);
-    else if (init) for (let i = 0; i < n; i++) out[k * n + i] = init[i];
-  });
-  return out;
 }
 
 function chooseFixedScale(post: PlanPopulation, projs: Projection[]): number {
@@ -162,67 +109,6 @@ function chooseFixedScale(post: PlanPopulation, projs: Projection[]): number {
     );
   }
   return s;
-}
-
-function poissonThresholds(rate: number | ArrayLike<number>, n: number, dt: number): Uint32Array {
-  const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = typeof rate === 'number' ? rate : rate[i];
-    out[i] = Math.min(0xffffffff, Math.round(((r * dt) / 1000) * 4294967296));
-  }
-  return out;
-}
-
-function hostSpikeGenerator(pop: SourcePopulation, dt: number): (step: number, out: Uint32Array, offset: number) => void {
-  const { n } = pop;
-  const words = Math.ceil(n / 32);
-  const src = pop.source;
-  if (src.kind === 'function') {
-    return (step, out, offset) => {
-      const t = step * dt;
-      const values = src.fn(t);
-      if (!values || values.length !== n) {
-        throw new ModelError(`populations.${pop.name}.source.fn`, `must return ${n} values at t = ${t} ms, got ${values?.length}`);
-      }
-      out.fill(0, offset, offset + words);
-      for (let i = 0; i < n; i++) {
-        const x = values[i];
-        if (x === 1 || x === true) out[offset + (i >>> 5)] |= 1 << (i & 31);
-        else if (x !== 0 && x !== false) {
-          throw new ModelError(`populations.${pop.name}.source.fn`, `must return 0/1 values; got ${String(x)} for neuron ${i} at t = ${t} ms`);
-        }
-      }
-    };
-  }
-  if (src.kind !== 'times') throw new Error(`unreachable source kind ${src.kind}`);
-  const byStep = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    for (const t of Array.from(src.times[i])) {
-      const step = Math.round(t / dt);
-      const list = byStep.get(step) ?? [];
-      list.push(i);
-      byStep.set(step, list);
-    }
-  }
-  return (step, out, offset) => {
-    out.fill(0, offset, offset + words);
-    for (const i of byStep.get(step) ?? []) out[offset + (i >>> 5)] |= 1 << (i & 31);
-  };
-}
-
-/** A spike-time source's spikes as sorted, distinct (step, neuron) pairs, the steps as hostSpikeGenerator rounds them. */
-function spikeTimeTable(pop: SourcePopulation, dt: number): Float64Array {
-  const src = pop.source;
-  if (src.kind !== 'times') return new Float64Array(0);
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < pop.n; i++) for (const t of Array.from(src.times[i])) pairs.push([Math.round(t / dt), i]);
-  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const out: number[] = [];
-  for (let k = 0; k < pairs.length; k++) {
-    if (k > 0 && pairs[k][0] === pairs[k - 1][0] && pairs[k][1] === pairs[k - 1][1]) continue;
-    out.push(pairs[k][0], pairs[k][1]);
-  }
-  return Float64Array.from(out);
 }
 
 /** Kahn's algorithm over zero-delay projections; ties broken by population id. */

@@ -1,13 +1,15 @@
 /**
- * The engine's registry of operations. lowerNetwork asks it which operation delivers each
- * connectivity kind and which ones extend projections; the kernel catalog (src/kernel-catalog.ts)
+ * The engine's registry of operations. lowerNetwork asks it which operation steps each
+ * population, which delivers each connectivity kind and which ones extend projections; the kernel catalog (src/kernel-catalog.ts)
  * and the README's kernel table read the kernels from here. A new connectivity or rule is one
  * folder in src/ops plus one line below.
  */
 import type { BuiltConnectivity } from '../model/connectivity.js';
-import type { DeliveryOperation, EngineOperation, ProjectionExtension } from '../plan/operation.js';
+import type { Population } from '../model/network.js';
+import type { DeliveryOperation, EngineOperation, PopulationOperation, ProjectionExtension } from '../plan/operation.js';
 import { crossbarSynapsesDelivery } from '../ops/crossbar-synapses/index.js';
 import { denseDelivery } from '../ops/dense/index.js';
+import { hostSourceOperation } from '../ops/host-source/index.js';
 import { neuronOperation } from '../ops/neuron/index.js';
 import { plasticityExtension } from '../ops/plasticity/index.js';
 import { poissonOperation } from '../ops/poisson/index.js';
@@ -15,12 +17,21 @@ import { proceduralDelivery } from '../ops/procedural/index.js';
 import { sparseDelivery } from '../ops/sparse/index.js';
 import { engineStepOperations } from './gpu/step-operations.js';
 
+export const POPULATION_OPERATIONS: readonly PopulationOperation[] = [neuronOperation, poissonOperation, hostSourceOperation];
+
 export const DELIVERY_OPERATIONS: readonly DeliveryOperation[] = [denseDelivery, sparseDelivery, proceduralDelivery, crossbarSynapsesDelivery];
 
 export const PROJECTION_EXTENSIONS: readonly ProjectionExtension[] = [plasticityExtension];
 
 /** Every operation of the time step, in the order the README lists them. */
-export const ENGINE_OPERATIONS: readonly EngineOperation[] = [neuronOperation, poissonOperation, ...DELIVERY_OPERATIONS, ...PROJECTION_EXTENSIONS, ...engineStepOperations];
+export const ENGINE_OPERATIONS: readonly EngineOperation[] = [...POPULATION_OPERATIONS, ...DELIVERY_OPERATIONS, ...PROJECTION_EXTENSIONS, ...engineStepOperations];
+
+/** The operation that steps a population. */
+export function populationOperation(pop: Population): PopulationOperation {
+  const op = POPULATION_OPERATIONS.find((o) => o.handles(pop));
+  if (!op) throw new Error(`no registered operation steps population ${pop.name}`);
+  return op;
+}
 
 /** The operation that delivers a connectivity kind's spikes. */
 export function deliveryOperation(kind: BuiltConnectivity['kind']): DeliveryOperation {

@@ -5,7 +5,7 @@
  * The engine registers operations in src/engine/operations.ts; nothing below the engine names one.
  */
 import type { BuiltConnectivity } from '../model/connectivity.js';
-import type { Projection } from '../model/network.js';
+import type { Network, Population, Projection } from '../model/network.js';
 import type { PlanPopulation, PlanProjection } from './types.js';
 
 /** What lowering one projection sees: the model's projection, its plan so far and its target. */
@@ -15,6 +15,16 @@ export interface LowerContext {
   /** The target population (its inputFixedLog2 is already chosen; inputSlots may grow). */
   post: PlanPopulation;
   dt: number;
+}
+
+/** The fields every lowered population has before its operation adds its own. */
+export type PopulationBase = Pick<PlanPopulation, 'id' | 'name' | 'n' | 'words' | 'incoming' | 'inputFixedLog2' | 'inputSlots' | 'currents'>;
+
+/** What lowering one population sees. */
+export interface PopulationLowerContext {
+  net: Network;
+  dt: number;
+  base: PopulationBase;
 }
 
 /** A compute kernel of an operation, with the CPU code it must match bit for bit and the tests that check it. */
@@ -43,6 +53,13 @@ export interface EngineOperation {
   /** One line for the README's operation table. */
   summary: string;
   kernels: KernelEntry[];
+}
+
+/** An operation that steps one kind of population (neurons, Poisson sources, host-driven sources). */
+export interface PopulationOperation extends EngineOperation {
+  handles(pop: Population): boolean;
+  /** The population's plan: its kind and the constants its kernels read. */
+  lowerPopulation(pop: Population, ctx: PopulationLowerContext): PlanPopulation;
 }
 
 /** An operation that delivers the spikes of one connectivity kind. */

@@ -1,9 +1,12 @@
-import type { EngineOperation } from '../../plan/operation.js';
+import type { PopulationOperation } from '../../plan/operation.js';
+import { lowerNeuronPopulation } from './plan.js';
 
 /** Membrane update of LIF, Izhikevich and AdEx populations: integrate, threshold, reset, refractory. */
-export const neuronOperation: EngineOperation = {
+export const neuronOperation: PopulationOperation = {
   name: 'neuron',
   summary: 'membrane and receptor update, threshold, reset and refractory period of LIF, Izhikevich and AdEx neurons',
+  handles: (pop) => pop.kind === 'neuron',
+  lowerPopulation: lowerNeuronPopulation,
   kernels: [
     {
       shader: 'ops/neuron/neuron_update.wgsl',

@@ -1,9 +1,12 @@
-import type { EngineOperation } from '../../plan/operation.js';
+import type { PopulationOperation } from '../../plan/operation.js';
+import { lowerPoissonSource } from './plan.js';
 
 /** Poisson spike sources: neuron i spikes when its counter-based draw falls under its threshold. */
-export const poissonOperation: EngineOperation = {
+export const poissonOperation: PopulationOperation = {
   name: 'poisson',
   summary: 'Poisson source populations, one counter-based draw per neuron and step',
+  handles: (pop) => pop.kind === 'source' && pop.source.kind === 'poisson',
+  lowerPopulation: lowerPoissonSource,
   kernels: [
     {
       shader: 'ops/poisson/poisson_source.wgsl',
