@@ -7,8 +7,13 @@ export function paddedSize(bytes: number): number {
   return Math.max(16, Math.ceil(bytes / 16) * 16);
 }
 
-export function makeBuffer(device: GPUDevice, label: string, bytes: number, usage: number): GPUBuffer {
-  return device.createBuffer({ label, size: paddedSize(bytes), usage });
+/** A buffer of paddedSize(bytes) bytes, holding `data` from its creation when given. */
+export function makeBuffer(device: GPUDevice, label: string, bytes: number, usage: number, data?: ArrayBufferView): GPUBuffer {
+  if (!data) return device.createBuffer({ label, size: paddedSize(bytes), usage });
+  const buffer = device.createBuffer({ label, size: paddedSize(bytes), usage, mappedAtCreation: true });
+  new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  buffer.unmap();
+  return buffer;
 }
 
 export function upload(device: GPUDevice, buffer: GPUBuffer, data: ArrayBufferView, offset = 0): void {
@@ -21,8 +26,8 @@ export class BufferSet {
 
   constructor(readonly device: GPUDevice) {}
 
-  make(label: string, bytes: number, usage: number): GPUBuffer {
-    return this.add(makeBuffer(this.device, label, bytes, usage));
+  make(label: string, bytes: number, usage: number, data?: ArrayBufferView): GPUBuffer {
+    return this.add(makeBuffer(this.device, label, bytes, usage, data));
   }
 
   add(buffer: GPUBuffer): GPUBuffer {
@@ -51,31 +56,58 @@ export function makeStepRecords(device: GPUDevice, label: string, count = 1): GP
   return buffer;
 }
 
-/** The first `bytes` bytes (a multiple of 4) of a buffer. */
+/** A byte range of a GPU buffer, from `offset` on. */
+export interface BufferSlice {
+  buffer: GPUBuffer;
+  offset: number;
+}
+
+/** `bytes` bytes (a multiple of 4) of a buffer, from `offset` (default 0); a region of 0 bytes copies nothing. */
 export interface ReadRegion {
   buffer: GPUBuffer;
+  offset?: number;
   bytes: number;
 }
 
-/**
- * Copies each region, after the encoder's work, into one staging buffer, submits the encoder and
- * maps the copy: region k's bytes start at offsets[k] of data.
- */
-export async function readBackRegions(device: GPUDevice, encoder: GPUCommandEncoder, regions: readonly ReadRegion[]): Promise<{ data: ArrayBuffer; offsets: number[] }> {
+/** Where each region lands in a staging buffer, back to back at multiples of 4 bytes, and the bytes in all. */
+function stagingOffsets(regions: readonly ReadRegion[]): { offsets: number[]; total: number } {
   const offsets: number[] = [];
   let total = 0;
   for (const { bytes } of regions) {
     offsets.push(total);
     total += Math.ceil(bytes / 4) * 4;
   }
-  const staging = device.createBuffer({ label: 'readback', size: paddedSize(total), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-  regions.forEach(({ buffer, bytes }, k) => encoder.copyBufferToBuffer(buffer, 0, staging, offsets[k], Math.ceil(bytes / 4) * 4));
+  return { offsets, total };
+}
+
+/** Encodes the copies of the regions into `staging` at stagingOffsets; returns those offsets and the bytes in all. */
+export function encodeReadRegions(encoder: GPUCommandEncoder, regions: readonly ReadRegion[], staging: GPUBuffer): { offsets: number[]; total: number } {
+  const placed = stagingOffsets(regions);
+  regions.forEach(({ buffer, offset = 0, bytes }, k) => {
+    if (bytes > 0) encoder.copyBufferToBuffer(buffer, offset, staging, placed.offsets[k], Math.ceil(bytes / 4) * 4);
+  });
+  return placed;
+}
+
+/** Maps `staging` (its copies already submitted) and returns a copy of its first `bytes` bytes, leaving it unmapped. */
+export async function mapStaging(staging: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  await staging.mapAsync(MapMode.READ);
+  const data = staging.getMappedRange().slice(0, bytes);
+  staging.unmap();
+  return data;
+}
+
+/**
+ * Copies each region, after the encoder's work, into one staging buffer (labelled `label`),
+ * submits the encoder and maps the copy: region k's bytes start at offsets[k] of data.
+ */
+export async function readBackRegions(device: GPUDevice, encoder: GPUCommandEncoder, regions: readonly ReadRegion[], label = 'readback'): Promise<{ data: ArrayBuffer; offsets: number[] }> {
+  const { total } = stagingOffsets(regions);
+  const staging = device.createBuffer({ label, size: paddedSize(total), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+  const { offsets } = encodeReadRegions(encoder, regions, staging);
   device.queue.submit([encoder.finish()]);
   try {
-    await staging.mapAsync(MapMode.READ);
-    const data = staging.getMappedRange().slice(0, total);
-    staging.unmap();
-    return { data, offsets };
+    return { data: await mapStaging(staging, total), offsets };
   } finally {
     staging.destroy();
   }

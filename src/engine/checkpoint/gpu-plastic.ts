@@ -10,12 +10,7 @@
 import type { NetworkPlan } from '../../plan/types.js';
 import { names, savesLearning, type PlasticField, type StateArray } from './state.js';
 import type { GpuPlasticity } from '../../ops/plasticity/gpu.js';
-
-/** A byte range of a GPU buffer (BufferSlice of src/engine/gpu, which imports this folder). */
-interface BufferSlice {
-  buffer: GPUBuffer;
-  offset: number;
-}
+import type { BufferSlice } from '../../webgpu/buffers.js';
 
 /** A byte range to copy back and how it becomes canonical arrays (src/engine/gpu/gpu-checkpoint.ts). */
 export interface CheckpointRegion {

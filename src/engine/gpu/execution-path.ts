@@ -9,7 +9,7 @@
  * made through NetworkBuffers are destroyed by the simulation, the path's own ones by dispose().
  */
 import type { CompiledKernel } from '../../webgpu/programs.js';
-import type { BufferSlice } from './network-buffers.js';
+import type { BufferSlice, ReadRegion } from '../../webgpu/buffers.js';
 
 /** Where one neuron population's state lives, the arrays a checkpoint saves. */
 export type StateSlices = Record<'v' | 'refractory' | 'adapt' | 'external' | 'synapses' | 'input', BufferSlice>;
@@ -45,8 +45,8 @@ export interface ExecutionPath {
   trace(id: number): BufferSlice;
   /** Where neuron population `id`'s state arrays live. */
   stateSlices(id: number): StateSlices;
-  /** Copies population `id`'s v to `staging` at 0 and its refractory counters at `bytes` (n * 4). */
-  copyMembrane(enc: GPUCommandEncoder, id: number, staging: GPUBuffer, bytes: number): void;
+  /** What to read back for neuron population `id`'s v (`bytes` = n * 4 bytes) followed by its refractory counters. */
+  membraneRegions(id: number, bytes: number): ReadRegion[];
   /** The state of step 0 (after creation and reset()). */
   writeInitialState(): void;
   /** Writes the injected currents in force from `step` on. */

@@ -7,13 +7,13 @@
  */
 import { externalCurrent } from '../../plan/inputs.js';
 import { type NetworkPlan } from '../../plan/types.js';
+import { type BufferSlice, BufferSet, type ReadRegion, STEP_RECORD_STRIDE } from '../../webgpu/buffers.js';
 import { BufferUsage } from '../../webgpu/flags.js';
-import { type CompiledKernel, getKernel } from '../../webgpu/programs.js';
+import { type CompiledKernel, getKernel, kernelBindGroup } from '../../webgpu/programs.js';
 import type { GpuContext } from '../../webgpu/device.js';
 import { fusedLayout, type FusedLayout } from './fused-layout.js';
 import { KERNELS } from './kernels.js';
 import type { ExecutionPath, StateSlices } from './execution-path.js';
-import { type BufferSlice, STEP_RECORD_BYTES } from './network-buffers.js';
 
 /** Default threads of the fused kernel's single workgroup: the default limit of WebGPU. */
 const FUSED_WORKGROUP_SIZE = 256;
@@ -30,7 +30,7 @@ export function loadFusedKernel(ctx: GpuContext, workgroupSize: number | undefin
 export class FusedPath implements ExecutionPath {
   readonly fused = true;
   private readonly layout: FusedLayout;
-  private readonly buffers: GPUBuffer[] = [];
+  private readonly buffers: BufferSet;
   /** The chunk record: first step, its ring slot, steps in the chunk, ring length. */
   private readonly stepRecord: GPUBuffer;
   private readonly stateArena: GPUBuffer;
@@ -47,10 +47,12 @@ export class FusedPath implements ExecutionPath {
   ) {
     const layout = fusedLayout(plan, chunkSteps);
     this.layout = layout;
-    this.stepRecord = this.buffer('fused.step-record', STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.buffers = new BufferSet(device);
+    this.stepRecord = this.buffers.make('fused.step-record', STEP_RECORD_STRIDE, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    // An arena holding `data`, or `data` zero words.
     const storage = (label: string, data: Uint32Array | number) => {
       const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC;
-      return typeof data === 'number' ? this.buffer(label, data * 4, usage) : this.buffer(label, data.byteLength, usage, data);
+      return typeof data === 'number' ? this.buffers.make(label, data * 4, usage) : this.buffers.make(label, data.byteLength, usage, data);
     };
     const resources = [
       storage('fused.populations', layout.populationTable),
@@ -61,11 +63,7 @@ export class FusedPath implements ExecutionPath {
       (this.inputArena = storage('fused.input', layout.words.input)),
       (this.traceArena = storage('fused.trace', layout.words.trace)),
     ];
-    this.bindGroup = device.createBindGroup({
-      label: 'fused',
-      layout: kernel.layout,
-      entries: [{ binding: 0, resource: { buffer: this.stepRecord, offset: 0, size: 16 } }, ...resources.map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
-    });
+    this.bindGroup = kernelBindGroup(device, kernel, this.stepRecord, resources);
   }
 
   /** 1 / chunkSteps: the rate of full chunks (a shorter chunk costs one dispatch too). */
@@ -85,9 +83,9 @@ export class FusedPath implements ExecutionPath {
     return { buffer: this.traceArena, offset: this.layout.populations[id].trace * 4 };
   }
 
-  /** In the state arena refractory follows v directly: one copy takes both. */
-  copyMembrane(enc: GPUCommandEncoder, id: number, staging: GPUBuffer, bytes: number): void {
-    enc.copyBufferToBuffer(this.stateArena, this.layout.populations[id].state * 4, staging, 0, 2 * bytes);
+  /** In the state arena refractory follows v directly: one region (one copy) takes both. */
+  membraneRegions(id: number, bytes: number): ReadRegion[] {
+    return [{ buffer: this.stateArena, offset: this.layout.populations[id].state * 4, bytes: 2 * bytes }];
   }
 
   /**
@@ -135,17 +133,6 @@ export class FusedPath implements ExecutionPath {
   }
 
   dispose(): void {
-    for (const b of this.buffers) b.destroy();
-  }
-
-  private buffer(label: string, size: number, usage: number, data?: Uint32Array): GPUBuffer {
-    const padded = Math.max(16, Math.ceil(size / 16) * 16);
-    const buffer = this.device.createBuffer({ label, size: padded, usage, mappedAtCreation: data !== undefined });
-    if (data) {
-      new Uint32Array(buffer.getMappedRange(), 0, data.length).set(data);
-      buffer.unmap();
-    }
-    this.buffers.push(buffer);
-    return buffer;
+    this.buffers.destroy();
   }
 }

@@ -7,7 +7,7 @@
  */
 import { externalCurrent } from '../../plan/inputs.js';
 import type { NetworkPlan } from '../../plan/types.js';
-import { BufferUsage, MapMode } from '../../webgpu/flags.js';
+import { type BufferSlice, readBackRegions, upload } from '../../webgpu/buffers.js';
 import { historyToRing, names as stateNames, networkHash, plasticLayout, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
 import type { CheckpointRegion } from '../checkpoint/gpu-plastic.js';
 import type { RecordingSet } from '../simulation.js';
@@ -34,27 +34,10 @@ export async function exportGpuState(s: CheckpointTarget, t: number, options: { 
   const total = regions.reduce((sum, r) => sum + r.bytes, 0);
   const arrays = new Map<string, StateArray>();
   if (total > 0) {
-    const staging = device.createBuffer({ label: 'checkpoint-readback', size: Math.ceil(total / 16) * 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-    try {
-      const enc = device.createCommandEncoder();
-      let at = 0;
-      for (const r of regions) {
-        if (r.bytes > 0) enc.copyBufferToBuffer(r.slice.buffer, r.slice.offset, staging, at, r.bytes);
-        at += r.bytes;
-      }
-      device.queue.submit([enc.finish()]);
-      await staging.mapAsync(MapMode.READ);
-      const range = staging.getMappedRange();
-      at = 0;
-      for (const r of regions) {
-        const words = new Uint32Array(range.slice(at, at + r.bytes));
-        at += r.bytes;
-        r.read(words, arrays);
-      }
-      staging.unmap();
-    } finally {
-      staging.destroy();
-    }
+    // Regions of 0 bytes (host-side values) copy nothing and read an empty array.
+    const reads = regions.map((r) => ({ buffer: r.slice.buffer, offset: r.slice.offset, bytes: r.bytes }));
+    const { data, offsets } = await readBackRegions(device, device.createCommandEncoder(), reads, 'checkpoint-readback');
+    regions.forEach((r, k) => r.read(new Uint32Array(data.slice(offsets[k], offsets[k] + r.bytes)), arrays));
   } else {
     for (const r of regions) r.read(new Uint32Array(0), arrays);
   }
@@ -83,7 +66,7 @@ export function importGpuState(s: CheckpointTarget, snapshot: StateSnapshot, has
   const { plan, device, path, ringLength } = s;
   const t = snapshot.step;
   const get = <T extends StateArray>(name: string) => snapshot.arrays.get(name) as T;
-  const write = (slice: { buffer: GPUBuffer; offset: number }, data: ArrayBufferView) => device.queue.writeBuffer(slice.buffer, slice.offset, data as ArrayBufferView<ArrayBuffer>);
+  const write = (slice: BufferSlice, data: ArrayBufferView) => upload(device, slice.buffer, data, slice.offset);
   const enc = device.createCommandEncoder();
   path.clearFloatInputs(enc);
   device.queue.submit([enc.finish()]);

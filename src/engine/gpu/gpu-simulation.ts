@@ -10,7 +10,7 @@ import { ModelError, requireInt } from '../../util/validate.js';
 import type { NetworkPlan } from '../../plan/types.js';
 import { checkSteps, RecordingSet, type PopulationState, type Simulation, stepsFor } from '../simulation.js';
 import type { GpuContext } from '../../webgpu/device.js';
-import { BufferUsage, MapMode } from '../../webgpu/flags.js';
+import { readBackRegions } from '../../webgpu/buffers.js';
 import { type CompiledKernel, getKernel } from '../../webgpu/programs.js';
 import type { WorkCounts } from '../work-counts.js';
 import { WorkTally } from '../work-tally.js';
@@ -136,7 +136,7 @@ export class GpuSimulation implements Simulation {
 
   /**
    * The work done since construction or the last reset: neuron updates, spikes, synaptic ops and
-   * modelled memory bytes (src/energy/engine-counts.ts), the same as the CPU backend's.
+   * modelled memory bytes (src/engine/work-tally.ts), the same as the CPU backend's.
    */
   workCounts(): WorkCounts {
     return this.counter.workCounts();
@@ -211,15 +211,8 @@ export class GpuSimulation implements Simulation {
     const p = this.plan.byId[id];
     if (p.kind !== 'neuron') throw new ModelError('population', `${population} is a spike source and has no membrane state`);
     const bytes = p.n * 4;
-    const staging = this.device.createBuffer({ size: bytes * 2, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-    const enc = this.device.createCommandEncoder();
-    this.path.copyMembrane(enc, id, staging, bytes);
-    this.device.queue.submit([enc.finish()]);
-    await staging.mapAsync(MapMode.READ);
-    const range = staging.getMappedRange();
-    const state = { v: new Float32Array(range.slice(0, bytes)), refractory: new Uint32Array(range.slice(bytes, 2 * bytes)) };
-    staging.destroy();
-    return state;
+    const { data } = await readBackRegions(this.device, this.device.createCommandEncoder(), this.path.membraneRegions(id, bytes));
+    return { v: new Float32Array(data.slice(0, bytes)), refractory: new Uint32Array(data.slice(bytes, 2 * bytes)) };
   }
 
   async reset(): Promise<void> {

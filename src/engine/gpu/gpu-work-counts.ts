@@ -7,8 +7,9 @@
  */
 import type { NetworkPlan } from '../../plan/types.js';
 import { ModelError } from '../../util/validate.js';
-import { BufferUsage, MapMode } from '../../webgpu/flags.js';
-import type { CompiledKernel } from '../../webgpu/programs.js';
+import { encodeReadRegions, mapStaging } from '../../webgpu/buffers.js';
+import { BufferUsage } from '../../webgpu/flags.js';
+import { type CompiledKernel, kernelBindGroup } from '../../webgpu/programs.js';
 import type { WorkCounts } from '../work-counts.js';
 import type { WorkTally } from '../work-tally.js';
 import type { ExecutionPath } from './execution-path.js';
@@ -48,22 +49,15 @@ export class GpuWorkCounter {
       const params = buffers.uniform(`${p.name}.count`, [p.n, p.words, 0, 0]);
       const counts = buffers.storage(`${p.name}.spike_counts`, p.n * 4);
       const ring = path.ring(p.id);
-      const bindGroup = device.createBindGroup({
-        layout: kernel.layout,
-        entries: [
-          { binding: 0, resource: { buffer: buffers.stepRecord, offset: 0, size: 16 } },
-          { binding: 1, resource: { buffer: params } },
-          { binding: 2, resource: { buffer: ring.buffer, offset: ring.offset, size: ringLength * p.words * 4 } },
-          { binding: 3, resource: { buffer: counts } },
-        ],
-      });
+      // The ring alone: on the fused path it is a range of the ring arena.
+      const bindGroup = kernelBindGroup(device, kernel, buffers.stepRecord, [params, { buffer: ring.buffer, offset: ring.offset, size: ringLength * p.words * 4 }, counts]);
       this.counters.push({ id: p.id, params, counts, bindGroup, groups: Math.ceil(p.n / kernel.workgroupSize), kernel });
     }
     const total = plan.byId.reduce((s, p) => s + p.n * 4, 0);
     this.staging = buffers.buffer('spike-counts-staging', total, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
   }
 
-  /** The work done since construction or the last reset (src/energy/engine-counts.ts). */
+  /** The work done since construction or the last reset (src/engine/work-tally.ts). */
   workCounts(): WorkCounts {
     if (!this.staging) throw new ModelError('countWork', 'this simulation was created with countWork: false');
     return this.tally.workCounts();
@@ -87,29 +81,21 @@ export class GpuWorkCounter {
     }
   }
 
-  /** Copies the counters to the staging buffer, clears them, and folds them into the tally once mapped; null when not counting. */
+  /**
+   * Copies the counters to the staging buffer and clears them, in one command buffer submitted
+   * now; the returned promise folds them into the tally once mapped. Null when not counting.
+   */
   read(): Promise<void> | null {
     const staging = this.staging;
     if (!staging) return null;
     const enc = this.device.createCommandEncoder();
-    let offset = 0;
-    for (const c of this.counters) {
-      const bytes = this.plan.byId[c.id].n * 4;
-      enc.copyBufferToBuffer(c.counts, 0, staging, offset, bytes);
-      enc.clearBuffer(c.counts);
-      offset += bytes;
-    }
+    const regions = this.counters.map((c) => ({ buffer: c.counts, bytes: this.plan.byId[c.id].n * 4 }));
+    const { offsets, total } = encodeReadRegions(enc, regions, staging);
+    for (const c of this.counters) enc.clearBuffer(c.counts);
     this.device.queue.submit([enc.finish()]);
-    this.timing.countReadbackBytes += offset;
-    return staging.mapAsync(MapMode.READ).then(() => {
-      const all = new Uint32Array(staging.getMappedRange(), 0, offset / 4);
-      let at = 0;
-      for (const c of this.counters) {
-        const n = this.plan.byId[c.id].n;
-        this.tally.addPerNeuron(c.id, all.subarray(at, at + n));
-        at += n;
-      }
-      staging.unmap();
+    this.timing.countReadbackBytes += total;
+    return mapStaging(staging, total).then((data) => {
+      this.counters.forEach((c, k) => this.tally.addPerNeuron(c.id, new Uint32Array(data, offsets[k], this.plan.byId[c.id].n)));
     });
   }
 

@@ -2,7 +2,7 @@
  * Learning on the GPU (per-kernel path only: fused-eligibility.ts keeps plastic networks and
  * adaptive thresholds off the fused path). Gathers what GpuSimulation's plasticity calls act on:
  * the plastic projections' buffers (src/ops/plasticity/gpu.ts) and their two dispatches at the
- * end of every step, the lif_update uniforms of adaptive-threshold populations (frozen while
+ * end of every step, the neuron_update uniforms of adaptive-threshold populations (frozen while
  * learning is off, src/ops/plasticity/freeze.ts), and the learning switch itself.
  */
 import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../plan/types.js';
@@ -35,7 +35,7 @@ export class GpuLearning {
   readonly dispatches: Dispatch[] = [];
   /** Whether plastic projections learn: false freezes weights, eligibility and adaptive thresholds; traces keep following the spikes. */
   enabled = true;
-  /** lif_update uniforms of adaptive-threshold populations, with their learning and frozen contents. */
+  /** neuron_update uniforms of adaptive-threshold populations, with their learning and frozen contents. */
   private readonly thresholds: { buffer: GPUBuffer; learning: Uint32Array<ArrayBuffer>; frozen: Uint32Array<ArrayBuffer> }[] = [];
   private thresholdsFrozen = false;
 
@@ -44,7 +44,7 @@ export class GpuLearning {
     private readonly buffers: NetworkBuffers,
   ) {}
 
-  /** Population `p` has an adaptive threshold whose lif_update uniform is `params`. */
+  /** Population `p` has an adaptive threshold whose neuron_update uniform is `params`. */
   addAdaptiveThreshold(p: PlanPopulation, params: GPUBuffer): void {
     const seed = this.plan.seed;
     this.thresholds.push({ buffer: params, learning: neuronParams(p, seed), frozen: neuronParams({ ...p, lif: frozenThreshold(p.lif!) }, seed) });

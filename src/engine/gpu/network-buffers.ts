@@ -5,42 +5,26 @@
  * binding 0 (shaders/util/common.wgsl: step, ring slot, step in chunk, ring length).
  * The fused path's arenas are its own (fused-path.ts).
  */
+import { makeBuffer, paddedSize, STEP_RECORD_STRIDE, upload } from '../../webgpu/buffers.js';
 import { BufferUsage } from '../../webgpu/flags.js';
-import type { CompiledKernel } from '../../webgpu/programs.js';
-
-/** A byte range of a GPU buffer. */
-export interface BufferSlice {
-  buffer: GPUBuffer;
-  offset: number;
-}
-
-/**
- * Stride of the records in the step-record buffer: minUniformBufferOffsetAlignment, so every step
- * of a chunk binds its own record by a dynamic offset.
- */
-export const STEP_RECORD_BYTES = 256;
+import { type BindingResource, type CompiledKernel, kernelBindGroup } from '../../webgpu/programs.js';
 
 export class NetworkBuffers {
   /** Every buffer made here, in order of creation. */
   readonly all: GPUBuffer[] = [];
-  /** `records` step records of STEP_RECORD_BYTES each; kernels bind the first 16 bytes of one. */
+  /** `records` step records of STEP_RECORD_STRIDE bytes each; kernels bind the first 16 bytes of one, picked by a dynamic offset. */
   readonly stepRecord: GPUBuffer;
 
   constructor(
     readonly device: GPUDevice,
     records: number,
   ) {
-    this.stepRecord = this.buffer('step-record', records * STEP_RECORD_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.stepRecord = this.buffer('step-record', records * STEP_RECORD_STRIDE, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
   }
 
   /** A buffer of at least `size` bytes, padded to 16, filled with `data` at creation when given. */
   buffer(label: string, size: number, usage: number, data?: ArrayBufferView): GPUBuffer {
-    const padded = Math.max(16, Math.ceil(size / 16) * 16);
-    const buffer = this.device.createBuffer({ label, size: padded, usage, mappedAtCreation: data !== undefined });
-    if (data) {
-      new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      buffer.unmap();
-    }
+    const buffer = makeBuffer(this.device, label, size, usage, data);
     this.all.push(buffer);
     return buffer;
   }
@@ -53,7 +37,7 @@ export class NetworkBuffers {
 
   /** A uniform of u32 `words`, with the f32 ones given by word index in `floats`. */
   uniform(label: string, words: ArrayLike<number>, floats: Record<number, number> = {}): GPUBuffer {
-    const data = new ArrayBuffer(Math.max(16, Math.ceil((words.length * 4) / 16) * 16));
+    const data = new ArrayBuffer(paddedSize(words.length * 4));
     const u = new Uint32Array(data);
     const f = new Float32Array(data);
     for (let k = 0; k < words.length; k++) u[k] = words[k];
@@ -61,19 +45,13 @@ export class NetworkBuffers {
     return this.buffer(label, data.byteLength, BufferUsage.UNIFORM | BufferUsage.COPY_DST, u);
   }
 
-  /** The step record at binding 0 (picked per step by a dynamic offset), then `resources` in order. */
-  bindGroup(kernel: CompiledKernel, resources: GPUBuffer[]): GPUBindGroup {
-    return this.device.createBindGroup({
-      layout: kernel.layout,
-      entries: [
-        { binding: 0, resource: { buffer: this.stepRecord, offset: 0, size: 16 } },
-        ...resources.map((buffer, k) => ({ binding: k + 1, resource: { buffer } })),
-      ],
-    });
+  /** The step record at binding 0 (picked per step by a dynamic offset), then `resources` in the kernel's binding order. */
+  bindGroup(kernel: CompiledKernel, resources: readonly BindingResource[]): GPUBindGroup {
+    return kernelBindGroup(this.device, kernel, this.stepRecord, resources);
   }
 
   write(buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
-    this.device.queue.writeBuffer(buffer, offset, data as ArrayBufferView<ArrayBuffer>);
+    upload(this.device, buffer, data, offset);
   }
 
   destroy(): void {

@@ -21,7 +21,7 @@ import type { NetworkBuffers } from './network-buffers.js';
 const NEURONS_PER_BLOCK = 64 * 32;
 
 /** The kernels of the per-kernel path. */
-export type PerKernelKernels = Record<'lif' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> & {
+export type PerKernelKernels = Record<'neuron' | 'dense' | 'sparse' | 'procedural' | 'poisson' | 'record', CompiledKernel> & {
   crossbar?: CompiledKernel;
   plasticity?: PlasticityKernels | null;
 };
@@ -116,7 +116,7 @@ function splitCsr(proj: PlanProjection, { maxBindingBytes, adapter }: PerKernelL
 
 /**
  * Allocates every population's and projection's buffers and dispatches, in the order one step
- * runs them per population: source or projections (plan order), then lif_update, then the
+ * runs them per population: source or projections (plan order), then neuron_update, then the
  * voltage recording; plastic projections go to `learning`.
  */
 export function buildPerKernelNetwork(plan: NetworkPlan, buffers: NetworkBuffers, kernels: PerKernelKernels, layout: PerKernelLayout, ringLength: number, chunkSteps: number, learning: GpuLearning): GpuPopulation[] {
@@ -143,7 +143,7 @@ class Builder {
     const { plan, pops } = this;
     for (const p of plan.byId) pops.push(this.population(p, kernels.poisson));
     for (const proj of plan.projections) pops[proj.post].dispatches.push(...this.projectionDispatches(proj, kernels));
-    for (const p of pops) if (p.plan.kind === 'neuron') p.dispatches.push(this.lifDispatch(p, kernels.lif));
+    for (const p of pops) if (p.plan.kind === 'neuron') p.dispatches.push(this.neuronDispatch(p, kernels.neuron));
     for (const m of plan.voltageMonitors) this.addVoltageMonitor(pops[m.population], m.indices, kernels.record);
     if (kernels.plasticity) {
       for (const proj of plan.projections) {
@@ -178,7 +178,7 @@ class Builder {
     return pop;
   }
 
-  private lifDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
+  private neuronDispatch(pop: GpuPopulation, kernel: CompiledKernel): Dispatch {
     const p = pop.plan;
     const params = this.buffers.uniform(`${p.name}.lif`, neuronParams(p, this.plan.seed));
     if (hasAdaptiveThreshold(p)) this.learning.addAdaptiveThreshold(p, params);

@@ -7,19 +7,20 @@
 import { externalCurrent } from '../../plan/inputs.js';
 import type { NetworkPlan } from '../../plan/types.js';
 import type { GpuContext } from '../../webgpu/device.js';
+import { type BufferSlice, type ReadRegion, STEP_RECORD_STRIDE } from '../../webgpu/buffers.js';
 import { getKernel } from '../../webgpu/programs.js';
 import { CROSSBAR_PROPAGATE_KERNEL } from '../../ops/crossbar-synapses/gpu.js';
 import { checkPlasticLimits, loadPlasticityKernels } from '../../ops/plasticity/gpu.js';
 import { KERNELS } from './kernels.js';
 import { encodeDispatch, type ExecutionPath, type StateSlices } from './execution-path.js';
 import type { GpuLearning } from './learning.js';
-import { type BufferSlice, type NetworkBuffers, STEP_RECORD_BYTES } from './network-buffers.js';
+import type { NetworkBuffers } from './network-buffers.js';
 import { buildPerKernelNetwork, type GpuPopulation, type PerKernelKernels, type PerKernelLayout } from './per-kernel-network.js';
 
 /** Compiles the kernels this plan needs at `wg` threads; plastic projections must fit the device first. */
 export async function loadPerKernelKernels(plan: NetworkPlan, ctx: GpuContext, wg: number): Promise<PerKernelKernels> {
   const kernels = {
-    lif: await getKernel(ctx.device, KERNELS.neuronUpdate, wg),
+    neuron: await getKernel(ctx.device, KERNELS.neuronUpdate, wg),
     dense: await getKernel(ctx.device, KERNELS.densePropagate, wg),
     sparse: await getKernel(ctx.device, KERNELS.sparsePropagate, wg),
     procedural: await getKernel(ctx.device, KERNELS.proceduralPropagate, wg),
@@ -50,7 +51,7 @@ export class PerKernelPath implements ExecutionPath {
     private readonly maxGroups: number,
     private readonly learning: GpuLearning,
   ) {
-    this.stepRecords = new Uint32Array((chunkSteps * STEP_RECORD_BYTES) / 4);
+    this.stepRecords = new Uint32Array((chunkSteps * STEP_RECORD_STRIDE) / 4);
     this.pops = buildPerKernelNetwork(plan, buffers, kernels, layout, ringLength, chunkSteps, learning);
   }
 
@@ -71,9 +72,11 @@ export class PerKernelPath implements ExecutionPath {
     return { buffer: this.pops[id].trace!.buffer, offset: 0 };
   }
 
-  copyMembrane(enc: GPUCommandEncoder, id: number, staging: GPUBuffer, bytes: number): void {
-    enc.copyBufferToBuffer(this.pops[id].v!, 0, staging, 0, bytes);
-    enc.copyBufferToBuffer(this.pops[id].refractory!, 0, staging, bytes, bytes);
+  membraneRegions(id: number, bytes: number): ReadRegion[] {
+    return [
+      { buffer: this.pops[id].v!, bytes },
+      { buffer: this.pops[id].refractory!, bytes },
+    ];
   }
 
   stateSlices(id: number): StateSlices {
@@ -106,19 +109,19 @@ export class PerKernelPath implements ExecutionPath {
   encode(pass: GPUComputePassEncoder, t0: number, k: number): number {
     const records = this.stepRecords;
     for (let s = 0; s < k; s++) {
-      const base = (s * STEP_RECORD_BYTES) / 4;
+      const base = (s * STEP_RECORD_STRIDE) / 4;
       records[base] = t0 + s;
       records[base + 1] = (t0 + s) % this.ringLength;
       records[base + 2] = s;
       records[base + 3] = this.ringLength;
     }
-    this.buffers.device.queue.writeBuffer(this.buffers.stepRecord, 0, records as Uint32Array<ArrayBuffer>, 0, (k * STEP_RECORD_BYTES) / 4);
+    this.buffers.device.queue.writeBuffer(this.buffers.stepRecord, 0, records as Uint32Array<ArrayBuffer>, 0, (k * STEP_RECORD_STRIDE) / 4);
 
     const learning = this.learning.enabled;
     const offsets = [0];
     let dispatches = 0;
     for (let s = 0; s < k; s++) {
-      offsets[0] = s * STEP_RECORD_BYTES;
+      offsets[0] = s * STEP_RECORD_STRIDE;
       for (const planned of this.plan.order) {
         for (const d of this.pops[planned.id].dispatches) {
           if (d.groups === 0) continue;

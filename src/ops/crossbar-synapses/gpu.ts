@@ -1,5 +1,5 @@
 /**
- * The per-kernel GPU path's crossbar-backed projections (src/crossbar/projection.ts): the kernel
+ * The per-kernel GPU path's crossbar-backed projections (src/ops/crossbar-synapses/plan.ts): the kernel
  * (shaders/ops/crossbar-synapses/crossbar_propagate.wgsl) and the uniform its dispatch binds.
  */
 import type { PlanCrossbar } from './plan.js';

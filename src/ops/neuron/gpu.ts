@@ -6,7 +6,7 @@ const R0 = 24;
 const Q0 = R0 + 16;
 
 /**
- * A neuron population's LifParams, as the bytes of the WGSL struct: the uniform of lif_update and
+ * A neuron population's LifParams, as the bytes of the WGSL struct: the uniform of neuron_update and
  * the `neuron` field of a population record in the fused kernel.
  */
 export function neuronParams(p: PlanPopulation, seed: number): Uint32Array<ArrayBuffer> {

@@ -11,8 +11,9 @@
 import { ModelError } from '../../util/validate.js';
 import type { NetworkPlan, PlanProjection } from '../../plan/types.js';
 import type { PlanPlasticity } from './plan.js';
-import { BufferUsage, MapMode } from '../../webgpu/flags.js';
-import { type CompiledKernel, getKernel } from '../../webgpu/programs.js';
+import { makeBuffer, readBack, upload } from '../../webgpu/buffers.js';
+import { BufferUsage } from '../../webgpu/flags.js';
+import { type CompiledKernel, getKernel, kernelBindGroup } from '../../webgpu/programs.js';
 import { PLASTICITY_KERNELS } from './kernels.js';
 import { columnIndex } from './cpu.js';
 import type { ResolvedRewire } from './readback.js';
@@ -89,10 +90,7 @@ export class GpuPlasticity {
     this.fillParams(this.reward);
     this.device.queue.writeBuffer(this.params, 0, this.paramData);
     const fixed = this.weightsFixed ?? this.unusedFixed!;
-    const bindGroup = this.device.createBindGroup({
-      layout: kernel.layout,
-      entries: [{ binding: 0, resource: { buffer: stepRecord, offset: 0, size: 16 } }, ...[this.params, this.weights, fixed, this.colIndex].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
-    });
+    const bindGroup = kernelBindGroup(this.device, kernel, stepRecord, [this.params, this.weights, fixed, this.colIndex]);
     const enc = this.device.createCommandEncoder();
     const pass = enc.beginComputePass();
     pass.setPipeline(kernel.pipeline);
@@ -112,12 +110,9 @@ export class GpuPlasticity {
     const f = new Float32Array(data);
     u.set([this.p.synapses, this.p.nPost, r.createThreshold, seed, r.stream, this.rewires++]);
     f.set([r.pruneBelow, r.wNew, this.p.fixedScale], 6);
-    const params = this.device.createBuffer({ size: 48, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
-    this.device.queue.writeBuffer(params, 0, data);
-    const bindGroup = this.device.createBindGroup({
-      layout: kernel.layout,
-      entries: [{ binding: 0, resource: { buffer: stepRecord, offset: 0, size: 16 } }, ...[params, this.weights, this.weightsFixed!, this.synIndex, cols, this.eligibility].map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
-    });
+    const params = makeBuffer(this.device, `${this.plan.name}.rewire_params`, 48, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    upload(this.device, params, u);
+    const bindGroup = kernelBindGroup(this.device, kernel, stepRecord, [params, this.weights, this.weightsFixed!, this.synIndex, cols, this.eligibility]);
     const enc = this.device.createCommandEncoder();
     const pass = enc.beginComputePass();
     pass.setPipeline(kernel.pipeline);
@@ -147,11 +142,7 @@ export class GpuPlasticity {
    * eligibility frozen); the trace kernel runs every step, so traces keep following the spikes.
    */
   dispatches(kernels: PlasticityKernels, stepRecord: GPUBuffer, preRing: GPUBuffer, postRing: GPUBuffer): { kernel: CompiledKernel; bindGroup: GPUBindGroup; groups: number; learning: boolean }[] {
-    const bind = (kernel: CompiledKernel, resources: GPUBuffer[]) =>
-      this.device.createBindGroup({
-        layout: kernel.layout,
-        entries: [{ binding: 0, resource: { buffer: stepRecord, offset: 0, size: 16 } }, ...resources.map((buffer, k) => ({ binding: k + 1, resource: { buffer } }))],
-      });
+    const bind = (kernel: CompiledKernel, resources: GPUBuffer[]) => kernelBindGroup(this.device, kernel, stepRecord, resources);
     const fixed = this.weightsFixed ?? this.unusedFixed!; // bound but unused by dense projections (flag bit 3)
     return [
       {
@@ -195,7 +186,8 @@ export class GpuPlasticity {
   }
 
   async readWeights(): Promise<Float32Array> {
-    return readBuffer(this.device, this.weights, this.p.synapses * 4).then((b) => new Float32Array(b));
+    const words = await readBack(this.device, this.device.createCommandEncoder(), this.weights, this.p.synapses * 4);
+    return new Float32Array(words.buffer, words.byteOffset, words.length);
   }
 }
 
@@ -203,18 +195,5 @@ function concat(a: Uint32Array, b: Uint32Array): Uint32Array {
   const out = new Uint32Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);
-  return out;
-}
-
-export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
-  const size = Math.max(16, Math.ceil(bytes / 16) * 16);
-  const staging = device.createBuffer({ size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-  const enc = device.createCommandEncoder();
-  enc.copyBufferToBuffer(buffer, 0, staging, 0, Math.min(size, buffer.size));
-  device.queue.submit([enc.finish()]);
-  await staging.mapAsync(MapMode.READ);
-  const out = staging.getMappedRange().slice(0, bytes);
-  staging.unmap();
-  staging.destroy();
   return out;
 }
