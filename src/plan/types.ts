@@ -1,6 +1,9 @@
 /**
  * The plan: the lowered form of a network that both backends execute (built by lowerNetwork,
- * src/engine/lower.ts). Plain data; operations (src/ops) extend PlanProjection with their parts.
+ * src/engine/lower.ts): populations in the order the time step visits them, every constant
+ * already rounded to f32, sparse weights already in fixed point. Doing this once, in one place,
+ * is what lets the CPU and GPU backends agree bit for bit. Plain data; operations (src/ops)
+ * extend PlanProjection with their parts.
  */
 import type { CurrentInjection } from '../model/network.js';
 
