@@ -1,8 +1,10 @@
 /**
  * The shape every engine operation shares. An operation (src/ops/NAME) is one thing the time
  * step does: its plan part (lowerProjection, and the PlanProjection fields it adds), its WGSL
- * kernels (shaders/ops/NAME), their CPU twins (cpu.ts) and the GPU host that dispatches them.
- * The engine registers operations in src/engine/operations.ts; nothing below the engine names one.
+ * kernels (shaders/ops/NAME), their CPU twins (cpu.ts) and the GPU host that dispatches them
+ * (gpu.ts). The shapes here are what lowering and the kernel catalog need; the GPU host's shape
+ * and the operation types that carry it extend them in src/ops/gpu-host.ts. The engine registers
+ * operations in src/engine/operations.ts; nothing below the engine names one.
  */
 import type { BuiltConnectivity } from '../model/connectivity.js';
 import type { Network, Population, Projection } from '../model/network.js';

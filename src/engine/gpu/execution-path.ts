@@ -8,21 +8,11 @@
  * The path owns where every population's spike ring, voltage trace and state live; the buffers
  * made through NetworkBuffers are destroyed by the simulation, the path's own ones by dispose().
  */
-import type { CompiledKernel } from '../../webgpu/programs.js';
 import type { BufferSlice, ReadRegion } from '../../webgpu/buffers.js';
+import type { Dispatch } from '../../ops/gpu-host.js';
 
 /** Where one neuron population's state lives, the arrays a checkpoint saves. */
 export type StateSlices = Record<'v' | 'refractory' | 'adapt' | 'external' | 'synapses' | 'input', BufferSlice>;
-
-/** One dispatch of the per-kernel path, bound to the step record by a dynamic offset. */
-export interface Dispatch {
-  kernel: CompiledKernel;
-  bindGroup: GPUBindGroup;
-  /** Workgroups per dispatch (laid out in 2D past maxComputeWorkgroupsPerDimension). */
-  groups: number;
-  /** Plasticity: skipped while learning is off. */
-  learning?: boolean;
-}
 
 /** Encodes `d` with its groups as an x * y grid, x at most `maxGroups`. */
 export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch, offsets: number[], maxGroups: number): void {

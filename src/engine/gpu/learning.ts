@@ -13,7 +13,7 @@ import { checkNormalize, checkReward, findProjection, projectionWeights, resolve
 import { ModelError } from '../../util/validate.js';
 import { type CheckpointRegion, importGpuPlastic, plasticRegions } from '../checkpoint/gpu-plastic.js';
 import type { StateArray } from '../checkpoint/state.js';
-import type { Dispatch } from './execution-path.js';
+import type { Dispatch } from '../../ops/gpu-host.js';
 import type { NetworkBuffers } from './network-buffers.js';
 
 /** A plastic projection's buffers on the per-kernel path, as its propagation kernel binds them. */

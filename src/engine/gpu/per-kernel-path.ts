@@ -8,30 +8,31 @@ import { externalCurrent } from '../../plan/inputs.js';
 import type { NetworkPlan } from '../../plan/types.js';
 import type { GpuContext } from '../../webgpu/device.js';
 import { type BufferSlice, type ReadRegion, STEP_RECORD_STRIDE } from '../../webgpu/buffers.js';
-import { getKernel } from '../../webgpu/programs.js';
-import { CROSSBAR_PROPAGATE_KERNEL } from '../../ops/crossbar-synapses/gpu.js';
+import { type CompiledKernel, getKernel, type KernelDef } from '../../webgpu/programs.js';
 import { checkPlasticLimits, loadPlasticityKernels } from '../../ops/plasticity/gpu.js';
+import { DELIVERY_OPERATIONS, POPULATION_OPERATIONS } from '../operations.js';
 import { KERNELS } from './kernels.js';
 import { encodeDispatch, type ExecutionPath, type StateSlices } from './execution-path.js';
 import type { GpuLearning } from './learning.js';
 import type { NetworkBuffers } from './network-buffers.js';
 import { buildPerKernelNetwork, type GpuPopulation, type PerKernelKernels, type PerKernelLayout } from './per-kernel-network.js';
 
-/** Compiles the kernels this plan needs at `wg` threads; plastic projections must fit the device first. */
+/**
+ * Compiles the kernels this plan needs at `wg` threads: every registered operation's (a
+ * compileWhenUsed delivery's only if the plan has one of its projections) and the recording one;
+ * plastic projections must fit the device first.
+ */
 export async function loadPerKernelKernels(plan: NetworkPlan, ctx: GpuContext, wg: number): Promise<PerKernelKernels> {
-  const kernels = {
-    neuron: await getKernel(ctx.device, KERNELS.neuronUpdate, wg),
-    dense: await getKernel(ctx.device, KERNELS.densePropagate, wg),
-    sparse: await getKernel(ctx.device, KERNELS.sparsePropagate, wg),
-    procedural: await getKernel(ctx.device, KERNELS.proceduralPropagate, wg),
-    poisson: await getKernel(ctx.device, KERNELS.poissonSource, wg),
-    record: await getKernel(ctx.device, KERNELS.recordVoltage, wg),
-    crossbar: plan.projections.some((p) => p.crossbar) ? await getKernel(ctx.device, CROSSBAR_PROPAGATE_KERNEL, wg) : undefined,
-  };
+  const defs: KernelDef[] = [];
+  for (const op of POPULATION_OPERATIONS) if (op.gpu) defs.push(op.gpu.kernel);
+  for (const { gpu } of DELIVERY_OPERATIONS) if (!gpu.compileWhenUsed || plan.projections.some((p) => gpu.delivers(p))) defs.push(gpu.kernel);
+  const ops = new Map<KernelDef, CompiledKernel>();
+  for (const def of defs) ops.set(def, await getKernel(ctx.device, def, wg));
+  const record = await getKernel(ctx.device, KERNELS.recordVoltage, wg);
   const plastic = plan.projections.some((p) => p.plastic);
   if (plastic) checkPlasticLimits(plan, Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize));
   const plasticity = plastic ? await loadPlasticityKernels(ctx.device, wg) : null;
-  return { ...kernels, plasticity };
+  return { ops, record, plasticity };
 }
 
 export class PerKernelPath implements ExecutionPath {

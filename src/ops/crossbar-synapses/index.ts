@@ -1,12 +1,14 @@
-import type { DeliveryOperation } from '../../plan/operation.js';
+import type { GpuDeliveryOperation } from '../gpu-host.js';
+import { crossbarSynapsesGpuHost } from './gpu.js';
 import { lowerCrossbarSynapses } from './plan.js';
 
 /** Crossbar delivery: the weights live on a memristor array read by the spikes each step. */
-export const crossbarSynapsesDelivery: DeliveryOperation = {
+export const crossbarSynapsesDelivery: GpuDeliveryOperation = {
   name: 'crossbar-synapses',
   summary: 'synapses on a memristor crossbar: spikes are read pulses, tiles go through their ADC',
   connectivity: 'crossbar',
   lowerProjection: lowerCrossbarSynapses,
+  gpu: crossbarSynapsesGpuHost,
   kernels: [
     {
       shader: 'ops/crossbar-synapses/crossbar_propagate.wgsl',

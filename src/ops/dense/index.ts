@@ -1,12 +1,14 @@
-import type { DeliveryOperation } from '../../plan/operation.js';
+import type { GpuDeliveryOperation } from '../gpu-host.js';
+import { denseGpuHost } from './gpu.js';
 import { lowerDense } from './plan.js';
 
 /** Dense delivery: a gather over the spiking presynaptic neurons, summed in f32 in ascending order. */
-export const denseDelivery: DeliveryOperation = {
+export const denseDelivery: GpuDeliveryOperation = {
   name: 'dense',
   summary: 'dense weight matrices, gathered per postsynaptic neuron (the crossbar matrix-vector product of spikes)',
   connectivity: 'dense',
   lowerProjection: lowerDense,
+  gpu: denseGpuHost,
   kernels: [
     {
       shader: 'ops/dense/dense_propagate.wgsl',

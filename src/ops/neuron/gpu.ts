@@ -1,4 +1,15 @@
+/**
+ * Neuron populations on the GPU: the kernel (shaders/ops/neuron/neuron_update.wgsl), its LifParams
+ * uniform (also the `neuron` field of a population record in the fused kernel), and on the
+ * per-kernel path the dispatch, one thread per neuron, that updates the population after the
+ * input of every projection into it.
+ */
 import type { PlanPopulation } from '../../plan/types.js';
+import { defineKernel } from '../../webgpu/programs.js';
+import { type PopulationGpuHost, groupsFor } from '../gpu-host.js';
+
+// params, v, refractory, adaptation, receptor states, float input, fixed-point input, external current, spike ring
+export const NEURON_UPDATE_KERNEL = defineKernel('ops/neuron/neuron_update.wgsl', ['uniform', 'storage', 'storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'storage']);
 
 /** Words in LifParams (shaders/ops/neuron/neuron_step.wgsl): 24 scalars, 4 receptors and 4 Poisson inputs of 4 words each. */
 export const NEURON_PARAMS_WORDS = 56;
@@ -37,3 +48,15 @@ export function neuronParams(p: PlanPopulation, seed: number): Uint32Array<Array
   });
   return words;
 }
+
+export const neuronGpuHost: PopulationGpuHost = {
+  kernel: NEURON_UPDATE_KERNEL,
+  steps: (p) => p.kind === 'neuron',
+  phase: 'update',
+  build({ alloc, pop, kernel, seed }) {
+    const p = pop.plan;
+    const params = alloc.uniform(`${p.name}.lif`, neuronParams(p, seed));
+    const resources = [params, pop.v!, pop.refractory!, pop.adapt!, pop.synState!, pop.inputFloat!, pop.inputFixed!, pop.external!, pop.ring];
+    return { dispatch: { kernel, bindGroup: alloc.bindGroup(kernel, resources), groups: groupsFor(kernel, p.n) }, params };
+  },
+};

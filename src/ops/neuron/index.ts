@@ -1,12 +1,14 @@
-import type { PopulationOperation } from '../../plan/operation.js';
+import type { GpuPopulationOperation } from '../gpu-host.js';
+import { neuronGpuHost } from './gpu.js';
 import { lowerNeuronPopulation } from './plan.js';
 
 /** Membrane update of LIF, Izhikevich and AdEx populations: integrate, threshold, reset, refractory. */
-export const neuronOperation: PopulationOperation = {
+export const neuronOperation: GpuPopulationOperation = {
   name: 'neuron',
   summary: 'membrane and receptor update, threshold, reset and refractory period of LIF, Izhikevich and AdEx neurons',
   handles: (pop) => pop.kind === 'neuron',
   lowerPopulation: lowerNeuronPopulation,
+  gpu: neuronGpuHost,
   kernels: [
     {
       shader: 'ops/neuron/neuron_update.wgsl',

@@ -13,10 +13,18 @@ import type { NetworkPlan, PlanProjection } from '../../plan/types.js';
 import type { PlanPlasticity } from './plan.js';
 import { makeBuffer, readBack, upload } from '../../webgpu/buffers.js';
 import { BufferUsage } from '../../webgpu/flags.js';
-import { type CompiledKernel, getKernel, kernelBindGroup } from '../../webgpu/programs.js';
-import { PLASTICITY_KERNELS } from './kernels.js';
+import { type CompiledKernel, defineKernel, getKernel, type KernelDef, kernelBindGroup } from '../../webgpu/programs.js';
+import type { Dispatch } from '../gpu-host.js';
 import { columnIndex } from './cpu.js';
 import type { ResolvedRewire } from './readback.js';
+
+/** The plasticity kernels, with the resources each binds after the step record. */
+export const PLASTICITY_KERNELS = {
+  stdpSynapse: defineKernel('ops/plasticity/stdp_synapse.wgsl', ['uniform', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage']),
+  stdpNormalize: defineKernel('ops/plasticity/stdp_normalize.wgsl', ['uniform', 'storage', 'storage', 'read-only-storage']),
+  stdpRewire: defineKernel('ops/plasticity/stdp_rewire.wgsl', ['uniform', 'storage', 'storage', 'storage', 'storage', 'storage']),
+  stdpTrace: defineKernel('ops/plasticity/stdp_trace.wgsl', ['uniform', 'storage', 'read-only-storage', 'read-only-storage']),
+} satisfies Record<string, KernelDef>;
 
 export interface PlasticityKernels {
   synapse: CompiledKernel;
@@ -141,7 +149,7 @@ export class GpuPlasticity {
    * spike rings. `learning`: the synapse kernel, skipped while learning is off (weights and
    * eligibility frozen); the trace kernel runs every step, so traces keep following the spikes.
    */
-  dispatches(kernels: PlasticityKernels, stepRecord: GPUBuffer, preRing: GPUBuffer, postRing: GPUBuffer): { kernel: CompiledKernel; bindGroup: GPUBindGroup; groups: number; learning: boolean }[] {
+  dispatches(kernels: PlasticityKernels, stepRecord: GPUBuffer, preRing: GPUBuffer, postRing: GPUBuffer): Dispatch[] {
     const bind = (kernel: CompiledKernel, resources: GPUBuffer[]) => kernelBindGroup(this.device, kernel, stepRecord, resources);
     const fixed = this.weightsFixed ?? this.unusedFixed!; // bound but unused by dense projections (flag bit 3)
     return [

@@ -1,12 +1,14 @@
-import type { DeliveryOperation } from '../../plan/operation.js';
+import type { GpuDeliveryOperation } from '../gpu-host.js';
+import { proceduralGpuHost } from './gpu.js';
 import { lowerProcedural } from './plan.js';
 
 /** Procedural delivery: synapses regenerated from the RNG on every spike, none stored. */
-export const proceduralDelivery: DeliveryOperation = {
+export const proceduralDelivery: GpuDeliveryOperation = {
   name: 'procedural',
   summary: "procedural connectivity (GeNN's PROCEDURAL_GLOBALG): each spiking row redrawn from the counter RNG",
   connectivity: 'procedural',
   lowerProjection: lowerProcedural,
+  gpu: proceduralGpuHost,
   kernels: [
     {
       shader: 'ops/procedural/procedural_propagate.wgsl',

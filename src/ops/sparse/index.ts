@@ -1,12 +1,14 @@
-import type { DeliveryOperation } from '../../plan/operation.js';
+import type { GpuDeliveryOperation } from '../gpu-host.js';
+import { sparseGpuHost } from './gpu.js';
 import { lowerSparse } from './plan.js';
 
 /** Sparse (CSR) delivery: event-driven, only the rows of neurons that spiked are read. */
-export const sparseDelivery: DeliveryOperation = {
+export const sparseDelivery: GpuDeliveryOperation = {
   name: 'sparse',
   summary: 'CSR synapses, event-driven: rows of the spiking neurons scattered with integer atomics',
   connectivity: 'sparse',
   lowerProjection: lowerSparse,
+  gpu: sparseGpuHost,
   kernels: [
     {
       shader: 'ops/sparse/sparse_propagate.wgsl',
