@@ -1,0 +1,225 @@
+/**
+ * The per-kernel path's work per step, counted dispatch by dispatch in the order the path encodes
+ * them (src/engine/gpu/per-kernel-network.ts and per-kernel-path.ts): for each population in
+ * plan order, its source kernel or the projections into it (projection id order, a CSR projection
+ * as one dispatch per part of whole 2048-neuron blocks), then neuron_update, then record_voltage;
+ * dispatches of zero workgroups are skipped. Per chunk: one spike_count dispatch per population
+ * (gpu-work-counts.ts) and the readback copy of the recorded bitmasks and traces. Each kernel's
+ * loads, stores, atomics, hashes and dependent chain are read off its WGSL (shaders/ops/*).
+ */
+import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../src/plan/types.js';
+import { type Activity, type Chain, neuronSpikesPerStep, poissonQuantileMax, slowestBlockChain } from './activity.js';
+import { type DispatchCount, neuronBytes, poissonDrawsPerNeuron, poissonDrive, zeroChain } from './dispatch-count.js';
+import type { Assumptions } from './gpus.js';
+
+/** Presynaptic neurons one workgroup of the event-driven kernels lists (shaders/ops/sparse/spike_list.wgsl). */
+export const NEURONS_PER_BLOCK = 64 * 32;
+
+/** WebGPU's default maxStorageBufferBindingSize: the binding limit the CSR split is counted at (every adapter allows it). */
+export const DEFAULT_MAX_BINDING_BYTES = 128 * 2 ** 20;
+
+/** A path's work: the dispatches of one step, those of one chunk, and the readback. */
+export interface PathCounts {
+  step: DispatchCount[];
+  chunk: DispatchCount[];
+  /** Bytes copied to the host per step (recorded bitmasks and voltage traces). */
+  readbackBytesPerStep: number;
+}
+
+export function perKernelCounts(plan: NetworkPlan, activity: Activity, a: Assumptions, maxBindingBytes = DEFAULT_MAX_BINDING_BYTES): PathCounts {
+  const wg = a.workgroupSize;
+  const rates = plan.byId.map((p) => neuronSpikesPerStep(activity, p));
+  const step: DispatchCount[] = [];
+  for (const pop of plan.order) {
+    if (pop.kind === 'poisson') step.push(poissonSource(pop, wg));
+    for (const proj of plan.projections) {
+      if (proj.post !== pop.id) continue;
+      if (proj.plastic) throw new Error(`cost model: projection ${proj.name} is plastic; the plasticity dispatches are not modelled`);
+      if (proj.crossbar) throw new Error(`cost model: projection ${proj.name} is crossbar-backed; crossbar_propagate is not modelled`);
+      const pre = plan.byId[proj.pre];
+      if (proj.dense) step.push(dense(proj, pre, pop, activity, wg));
+      else if (proj.procedural) step.push(procedural(proj, pre, pop, activity, rates[pre.id], wg));
+      else for (const part of csrParts(proj, maxBindingBytes)) step.push(sparse(proj, part, pre, activity, rates[pre.id], wg));
+    }
+    if (pop.kind === 'neuron') step.push(neuronUpdate(pop, activity, wg, a));
+    const monitor = plan.voltageMonitors.find((m) => m.population === pop.id);
+    if (monitor) step.push(recordVoltage(pop, monitor.indices.length, wg));
+  }
+  return { step: step.filter((d) => d.workgroups > 0), chunk: chunkCounts(plan, a, wg), readbackBytesPerStep: readbackBytesPerStep(plan) };
+}
+
+/** The per-chunk work both paths share: spike_count per population (at the default 64 threads) when counting work. */
+export function chunkCounts(plan: NetworkPlan, a: Assumptions, wg = a.workgroupSize): DispatchCount[] {
+  if (!a.countWork) return [];
+  const k = a.chunkSteps;
+  // Each thread reads its neuron's word of every slot of the chunk (one load per warp) and its counter.
+  return plan.byId.map((p) => ({
+    ...blank('spike_count', p.name, 1 / k, Math.ceil(p.n / wg), wg),
+    bytesRead: k * p.words * 4 + p.n * 4,
+    bytesWritten: p.n * 4,
+    chain: { ...zeroChain(), mem: 1, scatter: k },
+  }));
+}
+
+export function readbackBytesPerStep(plan: NetworkPlan): number {
+  const bitmasks = plan.spikeMonitors.reduce((s, id) => s + plan.byId[id].words * 4, 0);
+  return bitmasks + plan.voltageMonitors.reduce((s, m) => s + m.indices.length * 4, 0);
+}
+
+/**
+ * Bytes of device memory a step touches: neuron state, rings, input slots, stored synapses. Where
+ * this fits in L2, dependent loads are counted at L2 latency.
+ */
+export function workingSetBytes(plan: NetworkPlan, ringLength: number): number {
+  let bytes = 0;
+  for (const p of plan.byId) {
+    bytes += ringLength * p.words * 4;
+    if (p.lif) bytes += p.n * 4 * (4 + p.lif.receptors.length * (1 + 2 * p.inputSlots));
+    if (p.poissonThreshold) bytes += p.n * 4;
+  }
+  for (const proj of plan.projections) {
+    if (proj.csr) bytes += proj.csr.rowPtr.byteLength + proj.synapses * (proj.synapseDelays ? 12 : 8);
+    if (proj.dense) bytes += proj.dense.byteLength;
+  }
+  return bytes;
+}
+
+function blank(kernel: string, label: string, perStep: number, workgroups: number, workgroupSize: number): DispatchCount {
+  return { kernel, label, perStep, workgroups, workgroupSize, bytesRead: 0, bytesWritten: 0, atomics: 0, sharedAtomics: 0, hashes: 0, events: 0, chain: zeroChain() };
+}
+
+/** poisson_source: one thread per bitmask word, 32 draws each against per-neuron thresholds. */
+function poissonSource(p: PlanPopulation, wg: number): DispatchCount {
+  return {
+    ...blank('poisson_source', p.name, 1, Math.ceil(p.words / wg), wg),
+    bytesRead: p.n * 4,
+    bytesWritten: p.words * 4,
+    hashes: p.n,
+    chain: { ...zeroChain(), mem: 1, hash: Math.min(32, p.n) },
+  };
+}
+
+/**
+ * neuron_update: one thread per neuron; the slowest thread is the one with the most Poisson
+ * arrivals (Knuth's sampler draws arrivals + 1 per input, one after another).
+ */
+export function neuronUpdate(p: PlanPopulation, activity: Activity, wg: number, a: Assumptions): DispatchCount {
+  const groups = Math.ceil(p.n / wg);
+  const { read, written } = neuronBytes(p, 'per-kernel');
+  const { lambda, inputs } = poissonDrive(p);
+  return {
+    ...blank('neuron_update', p.name, 1, groups, wg),
+    bytesRead: p.n * read,
+    bytesWritten: p.n * written + p.words * 4,
+    hashes: p.n * poissonDrawsPerNeuron(p),
+    // A store and a load of each bitmask word, an atomicOr per spike.
+    sharedAtomics: groups * 2 * (wg / 32) + activity.spikesPerStep[p.id],
+    chain: { mem: 1, scatter: 0, hash: inputs + poissonQuantileMax(lambda, p.n), alu: a.neuronOps, barriers: 2 },
+  };
+}
+
+function recordVoltage(p: PlanPopulation, count: number, wg: number): DispatchCount {
+  return { ...blank('record_voltage', p.name, 1, Math.ceil(count / wg), wg), bytesRead: count * 8, bytesWritten: count * 4, chain: { ...zeroChain(), mem: 2 } };
+}
+
+/** dense_propagate: one thread per target walks every presynaptic word and adds a weight per spike. */
+function dense(proj: PlanProjection, pre: PlanPopulation, post: PlanPopulation, activity: Activity, wg: number): DispatchCount {
+  const groups = Math.ceil(post.n / wg);
+  const spikes = activity.spikesPerStep[pre.id];
+  return {
+    ...blank('dense_propagate', proj.name, 1, groups, wg),
+    // The words once per workgroup (every thread reads the same ones), a weight per spike and target.
+    bytesRead: groups * pre.words * 4 + spikes * post.n * 4 + post.n * 4,
+    bytesWritten: post.n * 4,
+    events: spikes * post.n,
+    chain: { ...zeroChain(), mem: pre.words + 2, scatter: spikes },
+  };
+}
+
+/** The list_spikes part of an event-driven kernel over `blocks` blocks holding `words` bitmask words. */
+function listSpikes(kernel: string, label: string, blocks: number, words: number, wg: number): DispatchCount {
+  // Per word an atomicAdd to the count; per workgroup its reset and the uniform load.
+  return { ...blank(kernel, label, 1, blocks, wg), bytesRead: words * 4, sharedAtomics: words + 2 * blocks };
+}
+
+/**
+ * sparse_propagate over one part of a CSR projection: each workgroup lists its block's spikes,
+ * then all its threads stride over each listed row in turn (row_ptr pair, then per synapse a
+ * column, a weight, a delay if per-synapse, and an atomicAdd).
+ */
+function sparse(proj: PlanProjection, part: CsrPart, pre: PlanPopulation, activity: Activity, rates: Float64Array, wg: number): DispatchCount {
+  const { rowPtr } = proj.csr!;
+  const j0 = part.firstBlock * NEURONS_PER_BLOCK;
+  const j1 = Math.min(pre.n, part.lastBlock * NEURONS_PER_BLOCK);
+  const words = Math.min(pre.words, part.lastBlock * 64) - part.firstBlock * 64;
+  const synapseBytes = proj.synapseDelays ? 12 : 8;
+  let rows = 0;
+  let events = 0;
+  for (let j = j0; j < j1; j++) {
+    rows += rates[j];
+    events += rates[j] * (rowPtr[j + 1] - rowPtr[j]);
+  }
+  const rowCost = (j: number): Chain => (j < j0 || j >= j1 ? [0, 0] : [1, Math.ceil((rowPtr[j + 1] - rowPtr[j]) / wg)]);
+  const [fixed, loop] = slowestBlockChain(activity, pre, NEURONS_PER_BLOCK, rowCost);
+  const label = `${proj.name}[${part.firstBlock}..${part.lastBlock})`;
+  const d = listSpikes('sparse_propagate', label, part.lastBlock - part.firstBlock, words, wg);
+  return {
+    ...d,
+    bytesRead: d.bytesRead + rows * 8 + events * (synapseBytes + 4),
+    bytesWritten: events * 4,
+    atomics: events,
+    sharedAtomics: d.sharedAtomics + rows,
+    events,
+    chain: { ...zeroChain(), mem: 1 + fixed, scatter: loop, barriers: 2 },
+  };
+}
+
+/**
+ * procedural_propagate: each workgroup lists its block's spikes, then for each its threads stride
+ * over all n_post targets, one rand_u32 per (pre, post) pair and an atomicAdd per synapse found.
+ */
+function procedural(proj: PlanProjection, pre: PlanPopulation, post: PlanPopulation, activity: Activity, rates: Float64Array, wg: number): DispatchCount {
+  const q = proj.procedural!;
+  const blocks = q.cut24 === 0 ? 0 : Math.ceil(pre.n / NEURONS_PER_BLOCK);
+  const spikes = activity.spikesPerStep[pre.id];
+  // With no_self the pair (j, j) is skipped before its draw.
+  let hashes = 0;
+  for (let j = 0; j < pre.n; j++) hashes += rates[j] * (q.noSelf && j < post.n ? post.n - 1 : post.n);
+  const events = hashes * (q.cut24 / 2 ** 24);
+  const [, loop] = slowestBlockChain(activity, pre, NEURONS_PER_BLOCK, () => [0, Math.ceil(post.n / wg)]);
+  const d = listSpikes('procedural_propagate', proj.name, blocks, pre.words, wg);
+  return {
+    ...d,
+    bytesRead: d.bytesRead + events * 4,
+    bytesWritten: events * 4,
+    atomics: events,
+    sharedAtomics: d.sharedAtomics + spikes,
+    hashes,
+    events,
+    chain: { ...zeroChain(), mem: 1, hash: loop, barriers: 2 },
+  };
+}
+
+export interface CsrPart {
+  firstBlock: number;
+  lastBlock: number;
+}
+
+/** The parts of whole blocks whose synapses fit one binding, as the per-kernel path splits them (perKernelLayout). */
+export function csrParts(proj: PlanProjection, maxBindingBytes: number): CsrPart[] {
+  const { rowPtr } = proj.csr!;
+  const n = rowPtr.length - 1;
+  const blocks = Math.ceil(n / NEURONS_PER_BLOCK);
+  const maxSynapses = Math.floor(maxBindingBytes / 4);
+  const synapsesOf = (from: number, to: number) => rowPtr[Math.min(n, to * NEURONS_PER_BLOCK)] - rowPtr[from * NEURONS_PER_BLOCK];
+  const parts: CsrPart[] = [];
+  let first = 0;
+  for (let b = 0; b < blocks; b++) {
+    if (synapsesOf(first, b + 1) > maxSynapses) {
+      parts.push({ firstBlock: first, lastBlock: b });
+      first = b;
+    }
+  }
+  parts.push({ firstBlock: first, lastBlock: blocks });
+  return parts;
+}

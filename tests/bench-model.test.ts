@@ -1,0 +1,200 @@
+/**
+ * The `model` benchmark's counts (bench/model/): checked against numbers counted by hand from the
+ * per-kernel path's dispatch structure (src/engine/gpu/per-kernel-network.ts), the fused kernel's
+ * phases and the WGSL, on networks small enough to count. No GPU is needed.
+ */
+import { describe, expect, it } from 'vitest';
+import { lowerNetwork } from '../src/engine/lower.js';
+import { Network } from '../src/model/network.js';
+import { microcircuit } from '../src/networks/microcircuit.js';
+import { vogelsAbbott } from '../src/networks/vogels-abbott.js';
+import { nodeHost } from '../bench/host-node.js';
+import type { Row } from '../bench/host.js';
+import { modelBench } from '../bench/model.js';
+import { type Activity, expectedPoissonMax, poissonQuantileMax, rateActivity } from '../bench/model/activity.js';
+import { countNetwork, summarize } from '../bench/model/count-network.js';
+import { fusedCounts } from '../bench/model/fused-counts.js';
+import { ASSUMPTIONS, GPUS } from '../bench/model/gpus.js';
+import { MODEL_NETWORKS } from '../bench/model/networks.js';
+import { perKernelCounts } from '../bench/model/per-kernel-counts.js';
+import { predictStep } from '../bench/model/predict.js';
+
+const A = ASSUMPTIONS;
+
+/** Two LIF populations (default: one current receptor), A (64) -> B (200) through explicit CSR rows: row 0 has 130 targets, row 5 has 10. */
+function twoPopulations() {
+  const net = new Network({ dt: 0.1 });
+  const a = net.addLIF('A', 64);
+  const b = net.addLIF('B', 200);
+  const rowPtr = Array.from({ length: 65 }, (_, j) => (j === 0 ? 0 : j <= 5 ? 130 : 140));
+  const cols = [...Array.from({ length: 130 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => 190 + i)];
+  net.connect(a, b, { kind: 'csr', rowPtr, cols, weights: cols.map(() => 0.5) }, { delay: 1 });
+  return lowerNetwork(net);
+}
+
+/** Four steps in which neurons 0 and 5 of A spike, nothing else. */
+function knownSpikes(): Activity {
+  const steps = 4;
+  const aBits = new Uint32Array(steps * 2);
+  for (let s = 0; s < steps; s++) aBits[s * 2] = (1 << 0) | (1 << 5);
+  return { source: 'by hand', steps, spikesPerStep: [2, 0], bits: [aBits, new Uint32Array(steps * 7)] };
+}
+
+describe('model benchmark: the per-kernel path', () => {
+  it('dispatches of the gpu-structure network: poisson, sparse, dense, neuron, record (GpuSimulation reports 5, tests/gpu-structure.test.ts)', () => {
+    const net = new Network({ dt: 0.1 });
+    const src = net.addSource('src', 100, { kind: 'poisson', rate_hz: 50 });
+    const fn = net.addSource('fn', 40, { kind: 'function', fn: () => new Array(40).fill(0) });
+    const a = net.addLIF('a', 1000);
+    net.connect(src, a, { kind: 'fixed_probability', p: 0.1, weight: 5 });
+    net.connect(fn, a, { kind: 'dense', weights: { data: new Float32Array(40_000).fill(1), shape: [1000, 40] } }, { delay: 2 });
+    net.monitorSpikes(a);
+    net.monitorVoltage(a, [1, 2, 3]);
+    const plan = lowerNetwork(net);
+    const counts = perKernelCounts(plan, rateActivity(plan, [50, 0, 5], 'rates'), A);
+    // src's source kernel; fn (host-written) costs none; a: its projections, its update, its recording.
+    expect(counts.step.map((d) => d.kernel)).toEqual(['poisson_source', 'sparse_propagate', 'dense_propagate', 'neuron_update', 'record_voltage']);
+    // Workgroups: 4 words / 64; 100 pre / 2048; 1000 post / 64; 1000 / 64; 3 / 64.
+    expect(counts.step.map((d) => d.workgroups)).toEqual([1, 1, 16, 16, 1]);
+    expect(summarize(counts).dispatches).toBe(5);
+    // One spike_count per population per chunk of 128; readback: a's 32 words and 3 potentials.
+    expect(counts.chunk.map((d) => d.perStep)).toEqual([1 / 128, 1 / 128, 1 / 128]);
+    expect(counts.readbackBytesPerStep).toBe((32 + 3) * 4);
+  });
+
+  it('a two-population network with known spikes, counted by hand', () => {
+    const plan = twoPopulations();
+    const counts = perKernelCounts(plan, knownSpikes(), A);
+    expect(counts.step.map((d) => [d.kernel, d.label, d.workgroups])).toEqual([
+      ['neuron_update', 'A', 1],
+      ['sparse_propagate', 'A->B[0..1)', 1],
+      ['neuron_update', 'B', 4],
+    ]);
+    const [nA, sparse, nB] = counts.step;
+    // Neuron, one current receptor: reads input float + fixed + receptor state, v, refractory,
+    // external (24 B); writes input float + fixed, v, refractory (16 B); plus the bitmask words.
+    expect([nA.bytesRead, nA.bytesWritten]).toEqual([64 * 24, 64 * 16 + 2 * 4]);
+    expect([nB.bytesRead, nB.bytesWritten]).toEqual([200 * 24, 200 * 16 + 7 * 4]);
+    // Sparse: 2 words, 2 rows (row_ptr pair each), 140 synapses (column, weight, atomic read) and their atomic writes.
+    expect(sparse.events).toBe(140);
+    expect(sparse.atomics).toBe(140);
+    expect([sparse.bytesRead, sparse.bytesWritten]).toEqual([2 * 4 + 2 * 8 + 140 * 12, 140 * 4]);
+    // Its one workgroup: the word read, two row starts; ceil(130 / 64) + ceil(10 / 64) scatter iterations.
+    expect(sparse.chain).toEqual({ mem: 3, scatter: 4, hash: 0, alu: 0, barriers: 2 });
+    const s = summarize(counts);
+    expect(s.dispatches).toBe(3);
+    // (1 + 1 + 4) workgroups of 64 per step; spike_count: (1 + 4) workgroups per chunk of 128.
+    expect(s.threads).toBe(6 * 64 + (5 * 64) / 128);
+    expect(s.criticalPath).toBe(1 + 3 + 4 + 1 + (2 * 1 + 2 * 128) / 128);
+  });
+
+  it('COBA 4,000: six dispatches per step, the workgroups per-kernel-network.ts gives them', () => {
+    const plan = lowerNetwork(vogelsAbbott({ model: 'coba', seed: 1 }));
+    const counts = perKernelCounts(plan, rateActivity(plan, [18, 18], 'rates'), A);
+    // exc: exc->exc (3200 pre: 2 blocks), inh->exc (800 pre: 1 block), update (3200 / 64);
+    // inh: exc->inh, inh->inh, update (ceil(800 / 64)).
+    expect(counts.step.map((d) => `${d.kernel}:${d.workgroups}`)).toEqual([
+      'sparse_propagate:2',
+      'sparse_propagate:1',
+      'neuron_update:50',
+      'sparse_propagate:2',
+      'sparse_propagate:1',
+      'neuron_update:13',
+    ]);
+    const net = countNetwork(plan, rateActivity(plan, [18, 18], 'rates'), A);
+    const [perKernel, fused] = net.paths;
+    expect(perKernel.eligible && perKernel.summary.dispatches).toBe(6);
+    expect(fused.eligible && fused.summary.dispatches).toBe(1 / 128);
+  });
+
+  it('the microcircuit: a procedural dispatch per non-zero probability (55) and 8 updates; not fused', () => {
+    const plan = lowerNetwork(microcircuit({ scale: 0.01, seed: 1 }));
+    const net = countNetwork(plan, rateActivity(plan, [1, 3, 4, 6, 8, 9, 1, 8], 'rates'), A);
+    const [perKernel, fused] = net.paths;
+    expect(perKernel.eligible && perKernel.counts.step.filter((d) => d.kernel === 'procedural_propagate').length).toBe(55);
+    expect(perKernel.eligible && perKernel.summary.dispatches).toBe(63);
+    expect(fused.eligible).toBe(false);
+    expect(!fused.eligible && fused.reason).toMatch(/procedural/);
+  });
+
+  it('procedural rows: one rand_u32 per (pre, post) pair, so 2^24 / cut24 hashes per synapse', () => {
+    const n = new Network({ dt: 0.1 });
+    const pre = n.addLIF('pre', 100);
+    n.connect(pre, n.addLIF('post', 300), { kind: 'fixed_probability', p: 0.1, weight: 0.1, procedural: true }, { delay: 1 });
+    const plan = lowerNetwork(n);
+    const counts = perKernelCounts(plan, rateActivity(plan, [20, 0], 'rates'), A);
+    const proc = counts.step.find((d) => d.kernel === 'procedural_propagate')!;
+    const spikes = 20 * 100 * 1e-4;
+    expect(proc.hashes).toBeCloseTo(spikes * 300, 9);
+    expect(summarize(counts).hashesPerSynapse).toBeCloseTo(2 ** 24 / plan.projections[0].procedural!.cut24, 9);
+    // One block; its expected worst spike count times ceil(300 / 64) hash iterations.
+    expect(proc.chain.hash).toBeCloseTo(spikes * 5, 9);
+  });
+});
+
+describe('model benchmark: the fused path and the prediction', () => {
+  it('fused: one workgroup walks every phase; counted by hand on the two-population network', () => {
+    const plan = twoPopulations();
+    const counts = fusedCounts(plan, knownSpikes(), A);
+    const [d] = counts.step;
+    expect([d.kernel, d.workgroups, d.workgroupSize, d.perStep]).toEqual(['fused_network', 1, 256, 1 / 128]);
+    // Per step: A's update (64 × 20 B read, 64 × 12 B + 2 words written), B's (200 neurons, 7 words),
+    // the projection (as on the per-kernel path, no float input).
+    expect(d.bytesRead / 128).toBe(64 * 20 + 200 * 20 + 2 * 4 + 2 * 8 + 140 * 12);
+    expect(d.bytesWritten / 128).toBe(64 * 12 + 2 * 4 + 200 * 12 + 7 * 4 + 140 * 4);
+    // 3 phase barriers; list: 1 load, 2 barriers; rows: 2 starts, 1 + 1 scatter rounds of 256; updates: 1 round each.
+    expect(d.chain).toEqual({ mem: 128 * (1 + 2 + 1 + 1), scatter: 128 * 2, hash: 0, alu: 128 * 2 * A.neuronOps, barriers: 128 * (3 + 2 + 2 + 2) });
+  });
+
+  it('nothing spiking: the per-kernel step is its launches; rtf is µs per step over 100 at dt 0.1 ms', () => {
+    const plan = twoPopulations();
+    const counts = perKernelCounts(plan, rateActivity(plan, [0, 0], 'silent'), A);
+    for (const gpu of GPUS) {
+      const p = predictStep(counts, gpu, A, 'mid', true, plan.dt);
+      expect(p.bound).toBe('launch');
+      expect(p.shares.launch).toBeCloseTo((3 + 2 / 128) * A.launchUs.mid, 9);
+      expect(p.rtf).toBeCloseTo(p.us / 100, 12);
+      expect(predictStep(counts, gpu, A, 'low', true, plan.dt).rtf).toBeLessThan(p.rtf);
+    }
+  });
+
+  it('Poisson helpers: the mean of one draw, and the slowest of many', () => {
+    expect(expectedPoissonMax(0.7, 1)).toBeCloseTo(0.7, 9);
+    expect(expectedPoissonMax(0, 5)).toBe(0);
+    expect(poissonQuantileMax(2, 1)).toBe(0);
+    // P(X <= 7) = 0.9989 >= 1 - 1/256 for X ~ Poisson(2); P(X <= 6) = 0.9955 is not.
+    expect(poissonQuantileMax(2, 256)).toBe(7);
+  });
+
+  it('runs as a benchmark: rows per (network, path, GPU) and the table', async () => {
+    expect(MODEL_NETWORKS).toEqual(['coba-4000', 'brunel-12500', 'microcircuit-0.01', 'microcircuit-0.1', 'microcircuit-1.0']);
+    const rows: Row[] = [];
+    const { table } = await modelBench({ quick: true, gpu: null, host: nodeHost(), networks: ['coba-4000', 'microcircuit-0.01'], emit: (r) => rows.push(r), log: () => {} });
+    expect(rows.map((r) => `${r.network} ${r.path} ${r.gpu}`)).toEqual([
+      'coba-4000 per-kernel H100',
+      'coba-4000 per-kernel RTX4090',
+      'coba-4000 fused H100',
+      'coba-4000 fused RTX4090',
+      'microcircuit-0.01 per-kernel H100',
+      'microcircuit-0.01 per-kernel RTX4090',
+      'microcircuit-0.01 fused H100',
+      'microcircuit-0.01 fused RTX4090',
+    ]);
+    // Every row has the same fields; a path the network is not eligible for has them null, and its reason.
+    for (const r of rows) expect(Object.keys(r)).toEqual(Object.keys(rows[0]));
+    const notFused = rows.filter((r) => r.network === 'microcircuit-0.01' && r.path === 'fused');
+    for (const r of notFused) expect([r.eligible, r.dispatches_per_step, r.predicted_rtf]).toEqual([false, null, null]);
+    expect(notFused[0].reason).toMatch(/procedural/);
+    expect(rows.find((r) => r.network === 'microcircuit-0.01')!.dispatches_per_step).toBe(63);
+    for (const r of rows.filter((r) => r.network === 'coba-4000')) {
+      expect(r.bench).toBe('model');
+      expect(r.dispatches_per_step).toBe(r.path === 'fused' ? 0.007813 : 6);
+      expect(r.predicted_rtf as number).toBeGreaterThan(0);
+      expect(r.predicted_rtf_low as number).toBeLessThanOrEqual(r.predicted_rtf as number);
+      expect(r.predicted_rtf_high as number).toBeGreaterThanOrEqual(r.predicted_rtf as number);
+      expect(r.published).toBe('GeNN 0.077 (GTX 1070)');
+    }
+    expect(table).toContain('| coba-4000 | per-kernel | H100 | 6 |');
+    expect(table).toContain('Dispatch cost in Dawn');
+  });
+});
