@@ -1,7 +1,8 @@
 import { defineConfig } from 'vite';
 
-// Builds the Node entry points (CLI, library, benchmarks) into dist/node. WGSL files are inlined
-// through `?raw` imports; dependencies stay external (bench-browser.js loads vite and playwright).
+// Builds the Node entry points (CLI, library, benchmarks, the GPU kit's parity runner) into
+// dist/node. WGSL files are inlined through `?raw` imports; dependencies stay external
+// (bench-browser.js loads vite and playwright).
 export default defineConfig({
   build: {
     ssr: true,
@@ -9,7 +10,7 @@ export default defineConfig({
     target: 'node20',
     emptyOutDir: true,
     rollupOptions: {
-      input: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-browser': 'bench/browser/cli.ts' },
+      input: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-browser': 'bench/browser/cli.ts', 'gpu-parity': 'bench/gpu-parity.ts' },
       output: { format: 'es', entryFileNames: '[name].js' },
     },
   },

@@ -1,0 +1,158 @@
+/**
+ * The engine's kernel families, each on a small network that isolates it (the networks of
+ * tests/kernels.test.ts, tests/procedural.test.ts, tests/plasticity.test.ts and tests/fused.test.ts,
+ * or those tests' shared builders), run through compile() on the CPU and on the GPU.
+ */
+import { compile, Network, vogelsAbbott, type GpuContext, type GpuSimulationOptions, type Simulation } from '../../src/index.js';
+import { feedForward } from '../../tests/parity-cases.js';
+import { plasticNetwork } from '../../tests/plasticity-cases.js';
+import { mixedNetwork } from '../../tests/kitchen-sink.js';
+import { agreement, compareSimulations, merge, type Comparison, type ParityFamily } from './compare.js';
+
+/** Steps run on both backends, after `before` (a reward, synaptic scaling, rewiring) is applied to each. */
+interface Phase {
+  steps: number;
+  before?: (sim: Simulation) => unknown;
+}
+
+async function engineParity(net: Network, phases: Phase[], gpu: GpuContext, options: GpuSimulationOptions, weights: string[] = []): Promise<Comparison> {
+  const cpu = await compile(net, { backend: 'cpu' });
+  const g = await compile(net, { backend: 'gpu', gpu, ...options });
+  try {
+    for (const { steps, before } of phases) {
+      for (const sim of [cpu, g]) await before?.(sim);
+      await cpu.run(steps);
+      await g.run(steps);
+    }
+    return await compareSimulations(net, cpu, g, weights);
+  } finally {
+    g.dispose();
+    cpu.dispose();
+  }
+}
+
+const PER_KERNEL: GpuSimulationOptions = { chunkSteps: 16, fused: 'never' };
+
+/** A quarter of the steps in quick mode (at least one). */
+const steps = (quick: boolean, full: number) => (quick ? Math.max(1, Math.ceil(full / 4)) : full);
+
+function lifNetwork(integration: 'euler' | 'exact'): Network {
+  const net = new Network({ dt: 0.25 });
+  const pop = net.addLIF('a', 257, { integration, t_ref: 1.5, v_init: Array.from({ length: 257 }, (_, i) => -70 + (i % 10)) });
+  net.injectCurrent(pop, { amplitude: Array.from({ length: 257 }, (_, i) => 10 + i * 0.1), start_ms: 2, stop_ms: 30 });
+  net.injectCurrent(pop, { amplitude: 4.5, start_ms: 10 });
+  net.monitorSpikes(pop);
+  net.monitorVoltage(pop, [0, 100, 256]);
+  return net;
+}
+
+function denseNetwork(): Network {
+  const net = new Network({ dt: 1 });
+  const times = Array.from({ length: 70 }, (_, j) => [j % 13, 20 + (j % 7), 40]);
+  const src = net.addSource('src', 70, { kind: 'times', times });
+  const post = net.addLIF('post', 45, { integration: 'euler' });
+  const w = Array.from({ length: 45 }, (_, i) => Array.from({ length: 70 }, (_, j) => Math.sin(i * 3.1 + j) * 30 + 8));
+  net.connect(src, post, { kind: 'dense', weights: w }, { delay: 3 });
+  net.monitorSpikes(src);
+  net.monitorSpikes(post);
+  net.monitorVoltage(post, [0, 44]);
+  return net;
+}
+
+/** 5000 presynaptic neurons that all fire every 7th step: full and partial compaction blocks. */
+function sparseBurstNetwork(): Network {
+  const nPre = 5000;
+  const net = new Network({ dt: 0.5, seed: 3 });
+  const burst = Array.from({ length: nPre }, () => 1);
+  const few = Array.from({ length: nPre }, (_, i) => (i % 613 === 0 ? 1 : 0));
+  const src = net.addSource('src', nPre, { kind: 'function', fn: (t) => (Math.round(t / 0.5) % 7 === 0 ? burst : few) });
+  const post = net.addLIF('post', 300, { integration: 'exact', t_ref: 1 });
+  net.connect(src, post, { kind: 'fixed_probability', p: 0.05, weight: { mean: 1.5, std: 4 } }, { delays: { low: 1, high: 4 } });
+  net.connect(src, post, { kind: 'fixed_indegree', k: 30, weight: -0.5 }, { delay: 2, name: 'src->post (indegree)' });
+  net.monitorSpikes(post);
+  net.monitorVoltage(post, [0, 150, 299]);
+  return net;
+}
+
+function proceduralNetwork(n: number, seed: number): Network {
+  const net = new Network({ dt: 0.1, seed });
+  const nE = Math.floor(n * 0.8);
+  const drive = net.addSource('drive', 1000, { kind: 'poisson', rate_hz: 40 });
+  const e = net.addLIF('exc', nE, { integration: 'exact', v_rest: -60, v_reset: -60, v_th: -50, tau_m: 20, t_ref: 2, receptors: { exc: { kind: 'exp_current', tau: 5 }, inh: { kind: 'exp_current', tau: 10 } } });
+  const i = net.addLIF('inh', n - nE, { integration: 'exact', v_rest: -60, v_reset: -60, v_th: -50, tau_m: 10, t_ref: 2 });
+  net.connect(drive, e, { kind: 'fixed_probability', p: 0.05, weight: 2.5, procedural: true }, { receptor: 'exc' });
+  net.connect(drive, i, { kind: 'fixed_probability', p: 0.05, weight: 60, procedural: true });
+  net.connect(e, e, { kind: 'fixed_probability', p: 0.02, weight: 0.4, procedural: true }, { delay: 15, receptor: 'exc' });
+  net.connect(e, i, { kind: 'fixed_probability', p: 0.02, weight: 8, procedural: true }, { delay: 15 });
+  net.connect(i, e, { kind: 'fixed_probability', p: 0.02, weight: -2, procedural: true }, { delay: 8, receptor: 'inh' });
+  for (const pop of [drive, e, i]) net.monitorSpikes(pop);
+  net.monitorVoltage(e, [0, 7, nE - 1]);
+  return net;
+}
+
+function poissonNetwork(): Network {
+  const net = new Network({ dt: 1, seed: 1234 });
+  const src = net.addSource('src', 1000, { kind: 'poisson', rate_hz: Array.from({ length: 1000 }, (_, i) => (i < 500 ? 20 : 200)) });
+  net.monitorSpikes(src);
+  return net;
+}
+
+/** A Poisson layer into LIF neurons through a noisy, quantized, faulty crossbar with wire drops. */
+function crossbarNetwork(): Network {
+  const net = new Network({ dt: 0.5, seed: 4 });
+  const src = net.addSource('src', 96, { kind: 'poisson', rate_hz: 120 });
+  const post = net.addLIF('post', 40, { integration: 'exact' });
+  const weights = Array.from({ length: 40 }, (_, i) => Array.from({ length: 96 }, (_, j) => Math.sin(i * 1.7 + j * 0.9) * 40 + 12));
+  const crossbar = { tile_rows: 32, tile_cols: 16, adc_bits: 8, r_wire: 1, device: { read_noise: 0.03, levels: 32, stuck_on: 0.02, stuck_off: 0.02 } };
+  net.connect(src, post, { kind: 'crossbar', weights, crossbar }, { delay: 1 });
+  net.monitorSpikes(post);
+  net.monitorVoltage(post, [0, 39]);
+  return net;
+}
+
+const PLASTIC_PROJECTIONS = ['dense', 'sparse', 'recurrent'];
+
+/** Pair and triplet STDP, reward-modulated STDP with the reward changed between runs, synaptic scaling and rewiring. */
+async function plasticityParity(gpu: GpuContext, quick: boolean): Promise<Comparison> {
+  const n = (full: number) => steps(quick, full);
+  const reward = (r: number): Phase => ({ steps: n(100), before: (sim) => sim.setReward(r) });
+  const rewire = { prune_below: 0.39, create_probability: 0.3, w_new: 0.45 };
+  const cases: [Network, Phase[]][] = [
+    [plasticNetwork({}), [{ steps: n(150) }, { steps: n(100), before: (sim) => sim.normalizeWeights('sparse', 3) }]],
+    [plasticNetwork({ rule: 'triplet', a3_plus: 0.05, a3_minus: 0.01 }), [{ steps: n(150) }, { steps: n(250) }]],
+    [plasticNetwork({ rule: 'reward_stdp', tau_e: 50, learning_rate: 0.5, a_plus: 0.02, a_minus: 0.02 }), [reward(0), reward(1), reward(-0.5)]],
+    [plasticNetwork({}, { structural: true }), [{ steps: n(100) }, { steps: n(100), before: (sim) => sim.rewire('recurrent', rewire) }]],
+  ];
+  let c = agreement();
+  for (const [net, phases] of cases) c = merge(c, await engineParity(net, phases, gpu, { chunkSteps: 32 }, PLASTIC_PROJECTIONS));
+  return c;
+}
+
+export const ENGINE_FAMILIES: ParityFamily[] = [
+  {
+    name: 'LIF neurons + voltage traces',
+    kernels: 'neuron_update (euler, exact), record_voltage, spike_count',
+    run: async (gpu, quick) => merge(await engineParity(lifNetwork('euler'), [{ steps: steps(quick, 200) }], gpu, PER_KERNEL), await engineParity(lifNetwork('exact'), [{ steps: steps(quick, 200) }], gpu, PER_KERNEL)),
+  },
+  {
+    name: 'Izhikevich, AdEx, receptors, delays',
+    kernels: 'neuron_update (izhikevich, adex), sparse_propagate, poisson_source',
+    run: (gpu, quick) => engineParity(mixedNetwork(), [{ steps: steps(quick, 400) }], gpu, { ...PER_KERNEL, chunkSteps: 64 }),
+  },
+  { name: 'dense projections', kernels: 'dense_propagate', run: (gpu) => engineParity(denseNetwork(), [{ steps: 60 }], gpu, PER_KERNEL) },
+  { name: 'sparse projections', kernels: 'sparse_propagate (spike_list, csr_scatter)', run: (gpu, quick) => engineParity(sparseBurstNetwork(), [{ steps: steps(quick, 40) }], gpu, PER_KERNEL) },
+  { name: 'procedural projections', kernels: 'procedural_propagate', run: (gpu, quick) => engineParity(proceduralNetwork(quick ? 2000 : 5000, 11), [{ steps: steps(quick, 200) }], gpu, { chunkSteps: 64 }) },
+  { name: 'Poisson sources', kernels: 'poisson_source', run: (gpu, quick) => engineParity(poissonNetwork(), [{ steps: steps(quick, 2000) }], gpu, { chunkSteps: 128 }) },
+  { name: 'crossbar synapses', kernels: 'crossbar_propagate', run: (gpu, quick) => engineParity(crossbarNetwork(), [{ steps: steps(quick, 200) }], gpu, PER_KERNEL) },
+  { name: 'plasticity (STDP, triplet, reward)', kernels: 'stdp_trace, stdp_synapse, stdp_normalize, stdp_rewire', run: plasticityParity },
+  { name: 'fused network', kernels: 'fused_network', run: (gpu, quick) => engineParity(mixedNetwork(), [{ steps: steps(quick, 400) }], gpu, { fused: 'always', chunkSteps: 64 }) },
+  {
+    name: 'whole networks (feed-forward stack, Vogels-Abbott CUBA)',
+    kernels: 'all engine kernels, per-kernel path',
+    run: async (gpu, quick) => {
+      const va = vogelsAbbott({ model: 'cuba', seed: 3 });
+      va.monitorVoltage(va.population('exc'), [0, 1, 2, 3199]);
+      return merge(await engineParity(feedForward(600, 611), [{ steps: 120 }], gpu, {}), await engineParity(va, [{ steps: steps(quick, 500) }], gpu, { fused: 'never' }));
+    },
+  },
+];
