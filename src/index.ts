@@ -18,12 +18,11 @@ export { acquireGpu, NoAdapterError, type GpuContext, type AcquireOptions } from
 export { KERNELS } from './engine/gpu/kernels.js';
 export { SpikingNeuron, spikingNeuronParams } from './lab/spiking-neuron.js';
 export { SpikingNeuralNetwork, DEMO_WEIGHT_SCALE, DEMO_SEED } from './lab/spiking-network.js';
-export { pattern_1, pattern_2 } from './lab/patterns.js';
+export { pattern_1, pattern_2, patternTimes } from './lab/patterns.js';
 export { runCodeLab, compareHistories } from './lab/code-lab.js';
 export { plotActivity } from './plot/activity.js';
 export { renderFigure } from './plot/svg.js';
 export { randU32, pcgHash, CounterRng } from './util/rng.js';
-export { patternTimes } from './lab/patterns.js';
 export { EXAMPLES, type Example, type ExampleOptions } from './networks/examples.js';
 export { readNetworkFile, writeNetworkFile, validateNetworkFile, NetworkFileError, type LoadedNetwork } from './io/network-file.js';
 export { networkFileSchema, type NetworkFile } from './io/network-schema.js';
@@ -36,7 +35,7 @@ export * as coding from './namespaces/coding.js';
 export * as energy from './namespaces/energy.js';
 export * as dvs from './dvs/index.js';
 export { writeCheckpoint, readCheckpoint, CHECKPOINT_VERSION, CHECKPOINT_MAGIC } from './engine/checkpoint/file.js';
-export { CheckpointError, networkHash, stateLayout, checkSnapshot, MAX_STEPS, type StateSnapshot, type StateArray, type StateEntry } from './engine/checkpoint/state.js';
+export { CheckpointError, networkHash, stateLayout, checkSnapshot, MAX_STEPS, plasticLayout, type StateSnapshot, type StateArray, type StateEntry, type PlasticField } from './engine/checkpoint/state.js';
 export { runResilient, gpuOrCpu, DeviceLostError, type ResilientOptions, type ResilientResult, type ResilientEvent, type SimulationFactory, type CheckpointableSimulation } from './engine/resilient.js';
 export { estimateMemory, checkMemory, checkRecordingMemory, type MemoryEstimate } from './engine/resources.js';
 export { resolvePlasticity, PFISTER_VISUAL_CORTEX, type PlasticityInput, type Plasticity, type PlasticityRule } from './model/plasticity.js';
@@ -47,4 +46,3 @@ export { TwoPatternTask, type TwoPatternOptions, type TrialResult } from './stud
 export { DiehlCook, trainDiehlCook, assignLabels, classify, interleaveDigits, type DiehlCookOptions } from './studies/diehl-cook.js';
 export * as ann from './ann/index.js';
 export * as convert from './namespaces/convert.js';
-export { plasticLayout, type PlasticField } from './engine/checkpoint/state.js';

@@ -94,6 +94,7 @@ const FEATURE_KERNELS: CatalogGroup[] = [
         shader: 'dvs/dvs_emulator.wgsl',
         computes: 'the realistic DVS pixel, one thread per pixel per frame interval, events appended through one atomic counter and ordered on the host',
         twin: 'src/dvs/emulator.ts#pixelInterval',
+        host: 'src/dvs/gpu-emulator.ts#GpuDvsEmulator',
         parity: ['tests/dvs-emulator-gpu.test.ts'],
       },
     ],

@@ -5,7 +5,7 @@
  * sections are current (UPDATE_DOCS=1 rewrites them: `npm run docs`).
  */
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelCatalog, SHADER_LIBRARIES } from '../src/kernel-catalog.js';
 import { cycles, fileGraph, folderEdges, sourceFiles } from './architecture/imports.js';
@@ -28,7 +28,8 @@ describe('import graph', () => {
     const upward: string[] = [];
     for (const [from, targets] of folderEdges(SRC, srcFiles)) {
       for (const [to, example] of targets) {
-        if (layerOf.get(to)! >= layerOf.get(from)!) upward.push(`${from} -> ${to} (${example})`);
+        const [a, b] = [layerOf.get(from), layerOf.get(to)];
+        if (a === undefined || b === undefined || b >= a) upward.push(`${from} -> ${to} (${example})`);
       }
     }
     expect(upward).toEqual([]);
@@ -47,7 +48,7 @@ describe('import graph', () => {
 describe('source files', () => {
   it('no source file over 500 lines', () => {
     const long = [...srcFiles, ...sourceFiles('bench'), ...sourceFiles('shaders', /\.wgsl$/)]
-      .map((f) => ({ f, lines: readFileSync(f, 'utf8').split('\n').length }))
+      .map((f) => ({ f, lines: readFileSync(f, 'utf8').replace(/\n$/, '').split('\n').length }))
       .filter((x) => x.lines > 500)
       .map((x) => `${x.f}: ${x.lines}`);
     expect(long).toEqual([]);
@@ -74,8 +75,11 @@ describe('kernel catalog', () => {
     expect([...registered].sort()).toEqual([...shaders].sort());
   });
 
-  it('the catalog’s kernels are exactly the kernels the hosts define (defineKernel)', () => {
-    const defined = srcFiles.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/defineKernel\(\s*'([^']+)'/g)].map((m) => m[1]));
+  it('the catalog’s kernels are exactly the kernels the hosts define (defineKernel), each in the shaders/ folder of its host', () => {
+    const definitions = srcFiles.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/defineKernel\(\s*'([^']+)'/g)].map((m) => ({ file: f, shader: m[1] })));
+    const misplaced = definitions.filter(({ file, shader }) => dirname(shader) !== dirname(relative(SRC, file))).map(({ file, shader }) => `${shader} defined in ${file}`);
+    expect(misplaced).toEqual([]);
+    const defined = definitions.map((d) => d.shader);
     expect(new Set(defined).size, 'each kernel defined once').toBe(defined.length);
     expect([...defined].sort()).toEqual(kernels.map((k) => k.shader).sort());
   });
@@ -89,14 +93,16 @@ describe('kernel catalog', () => {
     if (method) expect(typeof (module[name] as { prototype: Record<string, unknown> }).prototype[method], `${name}.${method}`).toBe('function');
   });
 
-  const symbolOf = (ref: string) => ref.split('#')[1].split('.')[0];
-  it.each(kernels.map((k) => [k.shader, k] as const))('%s has a parity test that names it, its twin or its host', (_, k) => {
+  const symbolOf = (ref: string) => ref.split('#')[1].split('.').pop()!;
+  it.each(kernels.map((k) => [k.shader, k] as const))('%s has a parity test that names it', (_, k) => {
     expect(k.parity.length).toBeGreaterThan(0);
     const names = [k.shader.replace(/^.*\//, '').replace(/\.wgsl$/, ''), symbolOf(k.twin), ...(k.host ? [symbolOf(k.host)] : [])];
-    for (const test of k.parity) {
+    for (const entry of k.parity) {
+      const [test, title] = entry.split(' > ');
       expect(existsSync(test), test).toBe(true);
       const text = readFileSync(test, 'utf8');
-      expect(names.some((n) => text.includes(n)), `${test} names one of ${names.join(', ')}`).toBe(true);
+      if (title) expect(text.includes(`'${title}'`), `${test} has a block '${title}'`).toBe(true);
+      else expect(names.some((n) => text.includes(n)), `${test} names one of ${names.join(', ')}`).toBe(true);
     }
   });
 

@@ -37,9 +37,12 @@ export interface KernelEntry {
   computes: string;
   /** The CPU twin: `src/FILE.ts#symbol` (a function, or Class.method). */
   twin: string;
-  /** Where a host dispatches it outside the engine's backends: `src/FILE.ts#symbol`. */
+  /** The class or function that dispatches it, when a parity test reaches it through that name: `src/FILE.ts#symbol`. */
   host?: string;
-  /** Test files that compare the kernel with its twin (each names the kernel, its twin or its host). */
+  /**
+   * Tests that compare the kernel with its twin: `tests/FILE.ts > block title` names the describe
+   * or it block; a bare `tests/FILE.ts` must name the kernel, its twin or its host.
+   */
   parity: string[];
 }
 

@@ -42,6 +42,9 @@ export class BufferSet {
 }
 
 /** Bytes between step records: dynamic uniform offsets must be multiples of 256 on every device. */
+/** Bytes of the step record a dispatch sees at binding 0 (StepRecord in shaders/util/common.wgsl). */
+export const STEP_RECORD_BYTES = 16;
+
 export const STEP_RECORD_STRIDE = 256;
 
 /**

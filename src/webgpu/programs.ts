@@ -4,13 +4,11 @@
  * bind groups that follow that layout.
  */
 import { ShaderStage } from './flags.js';
+import { STEP_RECORD_BYTES } from './buffers.js';
 import { composeShader } from './shader-source.js';
 
 /** Binding kinds, in binding order; binding 0 is always the per-step record (dynamic offset). */
 export type BindingType = 'uniform' | 'storage' | 'read-only-storage';
-
-/** Bytes of the step record a dispatch sees at binding 0 (StepRecord in shaders/util/common.wgsl). */
-const STEP_INFO_BYTES = 16;
 
 export interface KernelDef {
   name: string;
@@ -35,7 +33,7 @@ export interface CompiledKernel {
   workgroupSize: number;
 }
 
-/** Pipelines are compiled once per (device, kernel, workgroup size) and shared by simulations. */
+/** Pipelines are compiled once per (device, kernel entry file, workgroup size) and shared by simulations. */
 const cache = new WeakMap<GPUDevice, Map<string, Promise<CompiledKernel>>>();
 
 export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: number): Promise<CompiledKernel> {
@@ -44,7 +42,8 @@ export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: numb
     perDevice = new Map();
     cache.set(device, perDevice);
   }
-  const key = `${def.name}@${workgroupSize}`;
+  // The entry file's path, not its name: two folders may hold files of the same name.
+  const key = `${def.shader}@${workgroupSize}`;
   let compiled = perDevice.get(key);
   if (!compiled) {
     compiled = compileKernel(device, def, workgroupSize);
@@ -57,7 +56,7 @@ export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: numb
 
 async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: number): Promise<CompiledKernel> {
   const entries: GPUBindGroupLayoutEntry[] = [
-    { binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: STEP_INFO_BYTES } },
+    { binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: STEP_RECORD_BYTES } },
     ...def.bindings.map((type, k) => ({ binding: k + 1, visibility: ShaderStage.COMPUTE, buffer: { type } })),
   ];
   const layout = device.createBindGroupLayout({ label: def.name, entries });
@@ -93,7 +92,7 @@ export function kernelBindGroup(device: GPUDevice, kernel: CompiledKernel, stepR
     label: def.name,
     layout: kernel.layout,
     entries: [
-      { binding: 0, resource: { buffer: stepRecord, offset: 0, size: STEP_INFO_BYTES } },
+      { binding: 0, resource: { buffer: stepRecord, offset: 0, size: STEP_RECORD_BYTES } },
       ...resources.map((resource, k) => ({ binding: k + 1, resource: 'buffer' in resource ? resource : { buffer: resource } })),
     ],
   });

@@ -29,7 +29,7 @@ export function layoutSection(): string {
 
 export function kernelSection(): string {
   const rows = kernelCatalog().flatMap((group) =>
-    group.kernels.map((k) => `| ${code(k.shader)} | ${group.owner.replace(/ \(.*$/, '')} | ${k.computes} | ${twinCell(k.twin)} | ${k.parity.map((p) => code(p.replace('tests/', ''))).join(', ')} |`),
+    group.kernels.map((k) => `| ${code(k.shader)} | ${group.owner.replace(/ \(.*$/, '')} | ${k.computes} | ${twinCell(k.twin)} | ${k.parity.map((p) => code(p.split(' > ')[0].replace('tests/', ''))).join(', ')} |`),
   );
   const libraries = SHADER_LIBRARIES.map((l) => `| ${code(l.shader)} | ${l.computes} | ${twinCell(l.twin)} |`);
   return [

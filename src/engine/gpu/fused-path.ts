@@ -22,8 +22,8 @@ const FUSED_WORKGROUP_SIZE = 256;
  * The fused kernel at `workgroupSize` threads; when the host chose none, FUSED_WORKGROUP_SIZE (or
  * the device's maximum if lower), since one workgroup is all the parallelism there is.
  */
-export function loadFusedKernel(ctx: GpuContext, workgroupSize: number | undefined, validated: number): Promise<CompiledKernel> {
-  const wg = workgroupSize === undefined ? Math.min(FUSED_WORKGROUP_SIZE, ctx.limits.maxComputeInvocationsPerWorkgroup) : validated;
+export function loadFusedKernel(ctx: GpuContext, workgroupSize: number | undefined): Promise<CompiledKernel> {
+  const wg = workgroupSize ?? Math.min(FUSED_WORKGROUP_SIZE, ctx.limits.maxComputeInvocationsPerWorkgroup);
   return getKernel(ctx.device, KERNELS.fusedNetwork, wg);
 }
 

@@ -92,7 +92,8 @@ export class GpuSimulation implements Simulation {
     if (mode !== 'never') {
       const chunkSteps = requireInt('chunkSteps', options.chunkSteps ?? 128, 1, 4096);
       const eligible = fusedEligibility(plan, ctx.limits, chunkSteps);
-      if (eligible.ok) return new GpuSimulation(plan, ctx, { fused: await loadFusedKernel(ctx, options.workgroupSize, wg) }, options, countKernel);
+      // The fused path's default workgroup is its own (its one workgroup is all its parallelism).
+      if (eligible.ok) return new GpuSimulation(plan, ctx, { fused: await loadFusedKernel(ctx, options.workgroupSize === undefined ? undefined : wg) }, options, countKernel);
       if (mode === 'always') throw new ModelError('fused', `this network cannot run fused: ${eligible.reason}`);
     }
     return new GpuSimulation(plan, ctx, { perKernel: await loadPerKernelKernels(plan, ctx, wg) }, options, countKernel);

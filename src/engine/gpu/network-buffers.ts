@@ -53,8 +53,4 @@ export class NetworkBuffers {
   write(buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
     upload(this.device, buffer, data, offset);
   }
-
-  destroy(): void {
-    for (const b of this.all) b.destroy();
-  }
 }
