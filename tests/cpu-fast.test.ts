@@ -1,5 +1,5 @@
 /**
- * The WebAssembly SIMD kernel of the CPU backend (src/cpu/wasm) against lifUpdate, the scalar
+ * The WebAssembly SIMD kernel of the CPU backend (src/engine/cpu/wasm) against lifUpdate, the scalar
  * reference it must equal bit for bit: kernel against kernel on random states and inputs, and
  * whole simulations with the kernel on and off.
  */

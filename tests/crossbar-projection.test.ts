@@ -1,8 +1,8 @@
 /**
- * Crossbar-backed projections (src/crossbar/projection.ts): the CPU twin against the crossbar
+ * Crossbar-backed projections (src/ops/crossbar-synapses/cpu.ts): the CPU twin against the crossbar
  * model's own MVM, the physics of the synaptic input (ideal = dense, ADC quantization, read noise,
  * stuck faults, drift, write-and-verify), validation, the network file, and the GPU kernel
- * (shaders/crossbar_propagate.wgsl) against its twin bit for bit.
+ * (shaders/ops/crossbar-synapses/crossbar_propagate.wgsl) against its twin bit for bit.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mvmCpu } from '../src/crossbar/cpu-crossbar.js';

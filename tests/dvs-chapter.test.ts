@@ -62,7 +62,7 @@ describe('simulate_dvs_output (CPU port)', () => {
   });
 });
 
-describe('simulate_dvs_output on the GPU (shaders/dvs_chapter.wgsl)', () => {
+describe('simulate_dvs_output on the GPU (shaders/dvs/dvs_chapter.wgsl)', () => {
   it('agrees with the CPU event for event: NumPy fixture, noise video, moving bar, negative threshold', async () => {
     const gpu = await requireGpu();
     const rng = new CounterRng(3, 9);

@@ -1,5 +1,5 @@
 /**
- * The realistic DVS kernel (shaders/dvs_emulator.wgsl) against its CPU twin (src/dvs/emulator.ts):
+ * The realistic DVS kernel (shaders/dvs/dvs_emulator.wgsl) against its CPU twin (src/dvs/emulator.ts):
  * the same events, bit for bit in time and order, and the same per-pixel state afterwards.
  */
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * Work counting in the engine (src/energy/engine-counts.ts, shaders/spike_count.wgsl): counts equal
+ * Work counting in the engine (src/engine/work-tally.ts, shaders/engine/gpu/spike_count.wgsl): counts equal
  * hand-computed values on small networks, and the CPU and GPU backends report identical counts.
  */
 import { afterAll, describe, expect, it } from 'vitest';

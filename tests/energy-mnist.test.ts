@@ -1,5 +1,5 @@
 /**
- * The energy study on real MNIST digits (src/energy/mnist-energy.ts) on a small split: the SNN's
+ * The energy study on real MNIST digits (src/studies/mnist-energy.ts) on a small split: the SNN's
  * counted work per image, the accuracy cost of weight quantization, and `neuromorph energy`.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The fused path (shaders/fused_network.wgsl): one dispatch of one workgroup per chunk, bit for
+ * The fused path (shaders/engine/gpu/fused_network.wgsl): one dispatch of one workgroup per chunk, bit for
  * bit the CPU reference; and which networks may take it (fusedEligibility).
  */
 import { afterAll, describe, expect, it } from 'vitest';

@@ -43,7 +43,7 @@ export interface EnergyRun {
   /** Work per inference (WorkCounts divided by the inferences counted). */
   counts: WorkCounts;
   platform: Platform;
-  /** Crossbar runs: joules per read (per row tile, counts.ts) from src/crossbar/energy.ts readEnergy. */
+  /** Crossbar runs: joules per read (per row tile, src/engine/work-counts.ts) from src/crossbar/energy.ts readEnergy. */
   crossbarReadJ?: number;
   /** Free text shown in the report (e.g. how accuracy was measured). */
   note?: string;

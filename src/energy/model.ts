@@ -49,7 +49,7 @@ export interface EnergyEstimate {
 
 export interface SystemOptions {
   /**
-   * Crossbar only: joules per crossbar read, i.e. per row tile of one input vector (counts.ts):
+   * Crossbar only: joules per crossbar read, i.e. per row tile of one input vector (src/engine/work-counts.ts):
    * src/crossbar/energy.ts readEnergy(array, x).total / ceil(inputs / tile_rows).
    */
   crossbarReadJ?: number;

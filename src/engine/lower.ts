@@ -1,9 +1,9 @@
 /**
  * lowerNetwork: a Network (src/model) becomes the NetworkPlan (src/plan) both backends execute.
  * Each population is lowered by the registered operation that steps it, each projection by the
- * one that delivers its connectivity and then by those that extend projections (plasticity);
- * what is left here is the order of the step and the fixed-point scale of sparse input, so this
- * file names no operation.
+ * one that delivers its connectivity and then by those that extend projections (plasticity).
+ * What is left here is the whole network's: the order of the step, and the fixed-point scale of
+ * each target's sparse input (which reads the model's connectivity and plasticity bounds).
  */
 import { ModelError } from '../util/validate.js';
 import { checkPlanRanges } from '../plan/checks.js';

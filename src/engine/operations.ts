@@ -18,7 +18,7 @@ import { plasticityExtension } from '../ops/plasticity/index.js';
 import { poissonOperation } from '../ops/poisson/index.js';
 import { proceduralDelivery } from '../ops/procedural/index.js';
 import { sparseDelivery } from '../ops/sparse/index.js';
-import { engineStepOperations } from './gpu/step-operations.js';
+import { engineStepOperations } from './gpu/kernels.js';
 
 export const POPULATION_OPERATIONS: readonly GpuPopulationOperation[] = [neuronOperation, poissonOperation, hostSourceOperation];
 

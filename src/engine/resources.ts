@@ -64,7 +64,7 @@ export function estimateMemory(plan: NetworkPlan, options: { backend: 'cpu' | 'g
  * A crossbar projection's read matrices G+ and G- and column-wire terms (f32, nPre x nPost each):
  * the CPU reads all four from the plan and keeps a scratch (src/ops/crossbar-synapses/cpu.ts
  * CrossbarScratch: nPre row flags, seven nPost accumulators); the GPU uploads the wire terms only
- * with wires (src/engine/gpu/gpu-simulation.ts projectionDispatches).
+ * with wires (src/ops/crossbar-synapses/gpu.ts).
  */
 function crossbarBytes(x: NonNullable<PlanProjection['crossbar']>, backend: 'cpu' | 'gpu'): number {
   const matrix = x.nPre * x.nPost * 4;

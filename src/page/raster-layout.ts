@@ -59,7 +59,7 @@ export function layoutRaster(populations: { name: string; n: number }[], totalRo
 /**
  * Which step column x of a `columns`-wide window shows, once `stepsDone` steps have run: the
  * window grows from the left until it is full, then scrolls so the newest step is at the right.
- * Returns -1 for a column with no step yet. The WGSL twin is in raster-renderer.ts.
+ * Returns -1 for a column with no step yet. The WGSL twin is in gpu-raster.ts.
  */
 export function stepAtColumn(x: number, columns: number, stepsDone: number): number {
   const step = stepsDone <= columns ? x : stepsDone - columns + x;

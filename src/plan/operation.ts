@@ -11,7 +11,7 @@ import type { Network, Population, Projection } from '../model/network.js';
 import type { PlanPopulation, PlanProjection } from './types.js';
 
 /** What lowering one projection sees: the model's projection, its plan so far and its target. */
-export interface LowerContext {
+export interface ProjectionLowerContext {
   proj: Projection;
   planned: PlanProjection;
   /** The target population (its inputFixedLog2 is already chosen; inputSlots may grow). */
@@ -71,11 +71,11 @@ export interface PopulationOperation extends EngineOperation {
 export interface DeliveryOperation extends EngineOperation {
   connectivity: BuiltConnectivity['kind'];
   /** Fills the projection's delivery part of the plan (dense, csr, procedural, crossbar, ...). */
-  lowerProjection(ctx: LowerContext): void;
+  lowerProjection(ctx: ProjectionLowerContext): void;
 }
 
 /** An operation that adds to projections of any connectivity it applies to (plasticity). */
 export interface ProjectionExtension extends EngineOperation {
   appliesTo(proj: Projection): boolean;
-  lowerProjection(ctx: LowerContext): void;
+  lowerProjection(ctx: ProjectionLowerContext): void;
 }

@@ -1,5 +1,5 @@
 /**
- * The nonideality study: the MNIST classifier (mnist-classifier.ts) mapped onto crossbars, its test
+ * The nonideality study: the MNIST classifier (crossbar-classifier.ts) mapped onto crossbars, its test
  * accuracy measured with one nonideality at a time on an otherwise ideal array (continuous
  * states, exact periphery), and with the calibrated PCM preset (pcm.ts) over time:
  *

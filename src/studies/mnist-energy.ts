@@ -180,7 +180,7 @@ export async function mnistEnergyStudy(options: MnistEnergyOptions = {}): Promis
     x[MNIST_PIXELS] = 1;
     readJ += readEnergy(array, x).total;
   }
-  // crossbarReads counts row tiles (counts.ts): per-read energy = whole-MVM energy / row tiles.
+  // crossbarReads counts row tiles (src/engine/work-counts.ts): per-read energy = whole-MVM energy / row tiles.
   const crossbarCounts = crossbarWorkCounts(array.config, 1);
 
   const snn = await snnClassifierRun(w, test, { steps: options.steps, images: options.snnImages, seed: options.seed });

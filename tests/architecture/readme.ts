@@ -11,7 +11,7 @@ const twinCell = (twin: string | null) => (twin === null ? 'declarations only' :
 export function layoutSection(): string {
   const rows = LAYERS.flatMap((layer) => layer.folders.map((f) => `| ${layer.name} | ${code(f.path === '.' ? 'src/' : `src/${f.path}/`)} | ${f.purpose} |`));
   return [
-    'Layers of `src/`, lowest first: a folder imports only from folders above it in this table (checked by `tests/architecture.test.ts`). `shaders/` mirrors `src/`: the kernels of `src/ops/dense` are in `shaders/ops/dense`. See [docs/architecture.md](docs/architecture.md).',
+    'Layers of `src/`, lowest first: a folder imports only from folders of earlier layers in this table (checked by `tests/architecture.test.ts`). `shaders/` mirrors `src/`: the kernels of `src/ops/dense` are in `shaders/ops/dense`. See [docs/architecture.md](docs/architecture.md).',
     '',
     '| layer | folder | what it holds |',
     '| --- | --- | --- |',

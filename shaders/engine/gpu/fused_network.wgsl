@@ -45,7 +45,7 @@ struct FusedPopulation {
   monitored: u32,       // voltage-monitored neurons (0: none)
   monitor_indices: u32, // where their indices start in consts
   trace: u32,
-  neuron: LifParams,    // neuron populations only
+  neuron: NeuronParams,    // neuron populations only
 }
 
 struct FusedProjection {
@@ -129,7 +129,7 @@ fn propagate(t: u32, slot: u32, lid: u32) {
 }
 
 // One neuron of phase 3: gathers its input and state from the arenas, steps, writes them back.
-fn update_neuron(P: LifParams, q: u32, i: u32, t: u32) -> bool {
+fn update_neuron(P: NeuronParams, q: u32, i: u32, t: u32) -> bool {
   let n = P.n;
   let s0 = population_table.items[q].state;
   let input_start = population_table.items[q].input + (t % P.input_slots) * P.n_receptors * n;

@@ -20,7 +20,7 @@ struct PoissonInput {
 
 // A population's constants, for both kernels; the host fills it (neuronParams in
 // src/ops/neuron/gpu.ts).
-struct LifParams {
+struct NeuronParams {
   n: u32,
   words: u32,
   mode: u32,             // 0: euler  v += ((v_rest - v) + I) * k;  1: exact (exponential Euler with conductances)
@@ -105,7 +105,7 @@ fn poisson_count(exp_neg_lambda: f32, seed: u32, stream: u32, index: u32, step: 
 }
 
 // The Poisson inputs' arrivals at neuron i this step, per receptor.
-fn poisson_arrivals(P: LifParams, i: u32, step: u32) -> array<f32, 4> {
+fn poisson_arrivals(P: NeuronParams, i: u32, step: u32) -> array<f32, 4> {
   var extra = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
   for (var q = 0u; q < P.n_poisson; q = q + 1u) {
     let pq = P.poisson[q];
@@ -115,7 +115,7 @@ fn poisson_arrivals(P: LifParams, i: u32, step: u32) -> array<f32, 4> {
 }
 
 // One receptor's input this step: float (dense) part + fixed-point (sparse) part + Poisson part.
-fn arriving_input(P: LifParams, input_float: f32, input_fixed: i32, extra: f32) -> f32 {
+fn arriving_input(P: NeuronParams, input_float: f32, input_fixed: i32, extra: f32) -> f32 {
   var input = input_float + fixed_to_f32(input_fixed) * P.fixed_scale;
   if (P.n_poisson > 0u) {
     input = input + extra;
@@ -127,7 +127,7 @@ fn arriving_input(P: LifParams, input_float: f32, input_fixed: i32, extra: f32) 
 // jump of v, exponential states jump and their pre-decay value drives this step; (2) if not
 // refractory v jumps and integrates, the adaptation variable integrates even while refractory;
 // (3) threshold, reset (with the adaptation jump), refractory countdown.
-fn neuron_step(P: LifParams, state: NeuronState, input: array<f32, 4>, external_current: f32) -> NeuronStep {
+fn neuron_step(P: NeuronParams, state: NeuronState, input: array<f32, 4>, external_current: f32) -> NeuronStep {
   var out: NeuronStep;
   out.state = state;
   out.spiked = false;

@@ -4,7 +4,7 @@
 // The math is neuron_step (neuron_step.wgsl); CPU twin: src/ops/neuron/cpu.ts (lifUpdate).
 // One thread per neuron; a workgroup assembles its WORKGROUP_SIZE / 32 bitmask words in
 // workgroup memory and writes them whole, so the ring slot needs no clearing and no global atomics.
-@group(0) @binding(1) var<uniform> P: LifParams;
+@group(0) @binding(1) var<uniform> P: NeuronParams;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
 @group(0) @binding(3) var<storage, read_write> refractory: array<u32>;
 @group(0) @binding(4) var<storage, read_write> adapt: array<f32>;       // Izhikevich u, AdEx w

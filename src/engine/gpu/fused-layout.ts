@@ -5,7 +5,7 @@ import { NEURON_PARAMS_WORDS, neuronParams } from '../../ops/neuron/gpu.js';
 
 /** Words before the records of either table: the record count and padding to 16 bytes. */
 const TABLE_HEADER_WORDS = 4;
-/** Words of FusedPopulation in shaders/engine/gpu/fused_network.wgsl: 12 header words, then LifParams. */
+/** Words of FusedPopulation in shaders/engine/gpu/fused_network.wgsl: 12 header words, then NeuronParams. */
 export const POPULATION_RECORD_WORDS = 12 + NEURON_PARAMS_WORDS;
 /** Words of FusedProjection: pre, post, delay, padding, then CsrScatter (11 words). */
 export const PROJECTION_RECORD_WORDS = 15;

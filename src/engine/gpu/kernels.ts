@@ -1,8 +1,11 @@
 /**
- * The engine's own kernels (the fused network, voltage recording, spike counting), and KERNELS:
- * every kernel of the engine's step, with those of the operations defined in their folders
- * (src/ops/NAME/gpu.ts). The crossbar and plasticity kernels are their operations' alone.
+ * The kernels the GPU backend runs around the operations (the fused network, voltage recording,
+ * spike counting) with their registry entries, and KERNELS, the public set of the step's kernels
+ * (the operations' own are defined in src/ops/NAME/gpu.ts; the crossbar and plasticity kernels are
+ * their operations' alone). The CPU twins of the engine's kernels are parts of CpuSimulation's
+ * step and of WorkTally.
  */
+import type { EngineOperation } from '../../plan/operation.js';
 import { defineKernel, type KernelDef } from '../../webgpu/programs.js';
 import { NEURON_UPDATE_KERNEL } from '../../ops/neuron/gpu.js';
 import { DENSE_PROPAGATE_KERNEL } from '../../ops/dense/gpu.js';
@@ -21,3 +24,43 @@ export const KERNELS = {
   recordVoltage: defineKernel('engine/gpu/record_voltage.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'storage']),
   spikeCount: defineKernel('engine/gpu/spike_count.wgsl', ['uniform', 'read-only-storage', 'storage']),
 } satisfies Record<string, KernelDef>;
+
+/** Registry entries of the engine's own kernels (src/engine/operations.ts lists them with the operations). */
+export const engineStepOperations: EngineOperation[] = [
+  {
+    name: 'record-voltage',
+    summary: 'voltage monitors: the recorded neurons of a step copied into the recording ring',
+    kernels: [
+      {
+        shader: 'engine/gpu/record_voltage.wgsl',
+        computes: 'gathers monitored potentials into the chunk’s trace buffer',
+        twin: 'src/engine/cpu/cpu-simulation.ts#CpuSimulation.advance',
+        parity: ['tests/kernels.test.ts'],
+      },
+    ],
+  },
+  {
+    name: 'spike-count',
+    summary: 'work counting for the energy model: spikes per population, read back once per run',
+    kernels: [
+      {
+        shader: 'engine/gpu/spike_count.wgsl',
+        computes: 'per-neuron spike counts over a chunk, for `workCounts()` (read back once per run)',
+        twin: 'src/engine/work-tally.ts#WorkTally.addBits',
+        parity: ['tests/energy-counts.test.ts'],
+      },
+    ],
+  },
+  {
+    name: 'fused',
+    summary: 'the fused path: a chunk of steps of a small network in one dispatch of one workgroup',
+    kernels: [
+      {
+        shader: 'engine/gpu/fused_network.wgsl',
+        computes: 'the whole network, a whole chunk of steps, in one dispatch of one workgroup',
+        twin: 'src/engine/cpu/cpu-simulation.ts#CpuSimulation.advance',
+        parity: ['tests/fused.test.ts'],
+      },
+    ],
+  },
+];

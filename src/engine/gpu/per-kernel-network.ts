@@ -37,14 +37,14 @@ export interface PerKernelLayout {
   deliveries: Map<number, unknown>;
 }
 
-/** The device's limits as this path needs them. */
-export interface PerKernelLimits extends BindingLimits {
+/** What the per-kernel path is sized by: the device's binding limits, the spike ring's depth and the chunk length. */
+export interface PerKernelSizing extends BindingLimits {
   ringLength: number;
   chunkSteps: number;
 }
 
 /** Checks every buffer against the device's binding limit, then lays projections out; allocates nothing. */
-export function perKernelLayout(plan: NetworkPlan, limits: PerKernelLimits): PerKernelLayout {
+export function perKernelLayout(plan: NetworkPlan, limits: PerKernelSizing): PerKernelLayout {
   checkLimits(plan, limits);
   const deliveries = new Map<number, unknown>();
   for (const proj of plan.projections) {
@@ -54,7 +54,7 @@ export function perKernelLayout(plan: NetworkPlan, limits: PerKernelLimits): Per
   return { deliveries };
 }
 
-function checkLimits(plan: NetworkPlan, { maxBindingBytes: maxBinding, adapter, ringLength, chunkSteps }: PerKernelLimits): void {
+function checkLimits(plan: NetworkPlan, { maxBindingBytes: maxBinding, adapter, ringLength, chunkSteps }: PerKernelSizing): void {
   const check = (field: string, bytes: number) => {
     if (bytes > maxBinding) {
       throw new ModelError(field, `needs a ${(bytes / 2 ** 20).toFixed(1)} MiB buffer; this device binds at most ${(maxBinding / 2 ** 20).toFixed(1)} MiB per buffer (${adapter})`);

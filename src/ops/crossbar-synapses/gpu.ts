@@ -11,7 +11,7 @@ import { type DeliveryGpuHost, groupsFor, inputSlotStride } from '../gpu-host.js
 export const CROSSBAR_PROPAGATE_KERNEL = defineKernel('ops/crossbar-synapses/crossbar_propagate.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage']);
 
 /** CrossbarParams of the kernel: u32 words, and the f32 ones by word index. */
-export function crossbarUniform(
+function crossbarUniform(
   x: PlanCrossbar,
   target: { preWords: number; delay: number; receptor: number; nPost: number; inputSlots: number; slotStride: number },
 ): { words: number[]; floats: Record<number, number> } {

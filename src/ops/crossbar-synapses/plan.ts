@@ -20,7 +20,7 @@
  * The plan part: read matrices and f32 periphery constants; the CPU twin is cpu.ts.
  */
 import type { CrossbarWeights } from '../../model/crossbar-weights.js';
-import type { LowerContext } from '../../plan/operation.js';
+import type { ProjectionLowerContext } from '../../plan/operation.js';
 
 /** What both backends need to read a crossbar projection: f32 matrices and constants. */
 export interface PlanCrossbar {
@@ -75,7 +75,7 @@ declare module '../../plan/types.js' {
   }
 }
 
-export function lowerCrossbarSynapses({ proj, planned }: LowerContext): void {
+export function lowerCrossbarSynapses({ proj, planned }: ProjectionLowerContext): void {
   const w = proj.weights;
   if (w.kind !== 'crossbar') throw new Error(`unreachable: crossbar lowering of a ${w.kind} projection`);
   planned.crossbar = planCrossbar(w);

@@ -1,5 +1,5 @@
 /**
- * Neuron populations on the GPU: the kernel (shaders/ops/neuron/neuron_update.wgsl), its LifParams
+ * Neuron populations on the GPU: the kernel (shaders/ops/neuron/neuron_update.wgsl), its NeuronParams
  * uniform (also the `neuron` field of a population record in the fused kernel), and on the
  * per-kernel path the dispatch, one thread per neuron, that updates the population after the
  * input of every projection into it.
@@ -11,13 +11,13 @@ import { type PopulationGpuHost, groupsFor } from '../gpu-host.js';
 // params, v, refractory, adaptation, receptor states, float input, fixed-point input, external current, spike ring
 export const NEURON_UPDATE_KERNEL = defineKernel('ops/neuron/neuron_update.wgsl', ['uniform', 'storage', 'storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'storage']);
 
-/** Words in LifParams (shaders/ops/neuron/neuron_step.wgsl): 24 scalars, 4 receptors and 4 Poisson inputs of 4 words each. */
+/** Words in NeuronParams (shaders/ops/neuron/neuron_step.wgsl): 24 scalars, 4 receptors and 4 Poisson inputs of 4 words each. */
 export const NEURON_PARAMS_WORDS = 56;
 const R0 = 24;
 const Q0 = R0 + 16;
 
 /**
- * A neuron population's LifParams, as the bytes of the WGSL struct: the uniform of neuron_update and
+ * A neuron population's NeuronParams, as the bytes of the WGSL struct: the uniform of neuron_update and
  * the `neuron` field of a population record in the fused kernel.
  */
 export function neuronParams(p: PlanPopulation, seed: number): Uint32Array<ArrayBuffer> {

@@ -14,7 +14,7 @@
  *   weight can reach during a run overflows the accumulator.
  */
 import type { Projection } from '../../model/network.js';
-import type { LowerContext } from '../../plan/operation.js';
+import type { ProjectionLowerContext } from '../../plan/operation.js';
 import { type Plasticity, type PlasticityConstants, plasticityConstants } from '../../model/plasticity.js';
 
 export interface PlanPlasticity {
@@ -31,7 +31,7 @@ export interface PlanPlasticity {
   fixedScale: number;
 }
 
-export function planPlasticity(proj: Projection, spec: Plasticity, dt: number, inputFixedLog2: number): PlanPlasticity {
+function planPlasticity(proj: Projection, spec: Plasticity, dt: number, inputFixedLog2: number): PlanPlasticity {
   const w = proj.weights;
   const constants = plasticityConstants(spec, dt);
   if (w.kind === 'dense') {
@@ -44,7 +44,7 @@ export function planPlasticity(proj: Projection, spec: Plasticity, dt: number, i
 }
 
 /** trunc(w * 2^S) per weight: the fixed-point twin of a plastic f32 weight. */
-export function quantizePlastic(weights: Float32Array, log2Scale: number): Int32Array {
+function quantizePlastic(weights: Float32Array, log2Scale: number): Int32Array {
   const scale = 2 ** log2Scale;
   const out = new Int32Array(weights.length);
   for (let s = 0; s < weights.length; s++) out[s] = Math.trunc(weights[s] * scale);
@@ -59,7 +59,7 @@ declare module '../../plan/types.js' {
 }
 
 /** A plastic projection keeps f32 weights beside the fixed-point twins its delivery sums. */
-export function lowerPlasticity({ proj, planned, post, dt }: LowerContext): void {
+export function lowerPlasticity({ proj, planned, post, dt }: ProjectionLowerContext): void {
   if (!proj.plasticity) return;
   const w = proj.weights;
   if (planned.csr && w.kind === 'sparse') planned.csr.weights = quantizePlastic(w.weights, post.inputFixedLog2);

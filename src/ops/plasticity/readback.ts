@@ -1,5 +1,5 @@
 /** What both backends' weights() and setReward() share. */
-import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireModelValue } from '../../util/validate.js';
+import { ModelError, rejectUnknownKeys, requireFinite, requireInRange, requireModelValue, requirePositive } from '../../util/validate.js';
 import type { NetworkPlan, PlanProjection } from '../../plan/types.js';
 
 export function findProjection(plan: NetworkPlan, name: string): PlanProjection {
@@ -22,12 +22,6 @@ export function projectionWeights(plan: NetworkPlan, name: string, live: (id: nu
     return Float32Array.from(proj.csr.weights, (q) => q * scale);
   }
   throw new ModelError('projection', `${name} is procedural: its weights are regenerated on every spike, not stored`);
-}
-
-export function requireFinitePositive(field: string, value: number): number {
-  const v = requireFinite(field, value);
-  if (!(v > 0)) throw new ModelError(field, `must be > 0, got ${v}`);
-  return v;
 }
 
 /** Options of sim.rewire(): structural plasticity of a sparse plastic projection. */
@@ -79,7 +73,7 @@ export function checkReward(value: number): number {
 export function checkNormalize(proj: PlanProjection, total: number): number {
   if (!proj.plastic) throw new ModelError('projection', `${proj.name} is not plastic`);
   if (proj.plastic.spec.w_min < 0) throw new ModelError('projection', `${proj.name} has w_min ${proj.plastic.spec.w_min} < 0; synaptic scaling takes non-negative weights`);
-  return requireModelValue('total', requireFinitePositive('total', total));
+  return requireModelValue('total', requirePositive('total', total));
 }
 
 /**

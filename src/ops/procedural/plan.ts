@@ -1,9 +1,9 @@
 /** Procedural delivery: no synapse is stored; the plan keeps the draw's threshold and the one weight. */
 import { synapseCount } from '../../model/connectivity.js';
 import { quantize } from '../../plan/fixed-point.js';
-import type { LowerContext } from '../../plan/operation.js';
+import type { ProjectionLowerContext } from '../../plan/operation.js';
 
-export function lowerProcedural({ proj, planned, post }: LowerContext): void {
+export function lowerProcedural({ proj, planned, post }: ProjectionLowerContext): void {
   const w = proj.weights;
   if (w.kind !== 'procedural') throw new Error(`unreachable: procedural lowering of a ${w.kind} projection`);
   const weightFixed = quantize(Float32Array.of(w.weight), post.inputFixedLog2)[0];

@@ -34,7 +34,7 @@ export const sparseGpuHost: DeliveryGpuHost<CsrPart[]> = {
  * one storage binding (and one buffer), so a projection larger than the device's binding limit
  * runs as several dispatches instead of failing. Nothing is cut: every block lands in a part.
  */
-export function splitCsr(proj: PlanProjection, { maxBindingBytes, adapter }: BindingLimits): CsrPart[] {
+function splitCsr(proj: PlanProjection, { maxBindingBytes, adapter }: BindingLimits): CsrPart[] {
   const { rowPtr } = proj.csr!;
   const n = rowPtr.length - 1;
   const blocks = Math.ceil(n / NEURONS_PER_BLOCK);

@@ -1,8 +1,8 @@
 /** Sparse (CSR) delivery: weights in the target's fixed point, optional per-synapse delays. */
 import { quantize } from '../../plan/fixed-point.js';
-import type { LowerContext } from '../../plan/operation.js';
+import type { ProjectionLowerContext } from '../../plan/operation.js';
 
-export function lowerSparse({ proj, planned, post }: LowerContext): void {
+export function lowerSparse({ proj, planned, post }: ProjectionLowerContext): void {
   const w = proj.weights;
   if (w.kind !== 'sparse') throw new Error(`unreachable: sparse lowering of a ${w.kind} projection`);
   planned.csr = { rowPtr: w.rowPtr, cols: w.cols, weights: quantize(w.weights, post.inputFixedLog2) };

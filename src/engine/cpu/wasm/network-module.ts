@@ -1,6 +1,6 @@
 import type { PlanPopulation, PlanProjection } from '../../../plan/types.js';
 import { buildModule, FunctionBuilder } from './encoder.js';
-import { emitLifKernel, type LifKernelLayout, simdKernelSupports } from './neuron-kernel.js';
+import { emitLifKernel, type LifKernelLayout, simdKernelSupports } from './lif-simd-kernel.js';
 import { type DeliveryGroup, emitDeliverKernel, emitScatterKernel, type ScatterLayout } from './scatter-kernel.js';
 
 /** A population whose step runs in WebAssembly, with typed-array views of its state. */
