@@ -83,7 +83,7 @@ export const names = {
   voltage: (pop: string) => `recordings/voltage/${pop}`,
   /** Adaptive-threshold LIF: theta (kept in the adaptation slot of the backends). */
   theta: (pop: string) => `populations/${pop}/theta`,
-  /** Plastic projections (src/engine/checkpoint/cpu-plastic.ts says what each holds). */
+  /** Plastic projections (src/engine/cpu/plastic-checkpoint.ts says what each holds). */
   plastic: (proj: string, field: PlasticField) => `projections/${proj}/${field}`,
   learning: 'plasticity/learning',
 };

@@ -14,7 +14,7 @@ import { WorkTally } from '../work-tally.js';
 import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, networkHash, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
 import { CpuPlasticity } from '../../ops/plasticity/cpu.js';
 import { frozenThreshold, hasAdaptiveThreshold } from '../../ops/plasticity/freeze.js';
-import { exportCpuPlastic, importCpuPlastic } from '../checkpoint/cpu-plastic.js';
+import { exportCpuPlastic, importCpuPlastic } from './plastic-checkpoint.js';
 import { checkNormalize, checkReward, findProjection, projectionWeights, resolveRewire, type RewireOptions } from '../../ops/plasticity/readback.js';
 import { ModelError } from '../../util/validate.js';
 

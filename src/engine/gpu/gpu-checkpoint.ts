@@ -9,7 +9,7 @@ import { externalCurrent } from '../../plan/inputs.js';
 import type { NetworkPlan } from '../../plan/types.js';
 import { type BufferSlice, readBackRegions, upload } from '../../webgpu/buffers.js';
 import { historyToRing, names as stateNames, networkHash, plasticLayout, ringToHistory, type StateArray, type StateSnapshot } from '../checkpoint/state.js';
-import type { CheckpointRegion } from '../checkpoint/gpu-plastic.js';
+import type { CheckpointRegion } from './plastic-checkpoint.js';
 import type { RecordingSet } from '../simulation.js';
 import type { ExecutionPath } from './execution-path.js';
 import type { GpuLearning } from './learning.js';

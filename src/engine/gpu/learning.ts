@@ -11,7 +11,7 @@ import { frozenThreshold } from '../../ops/plasticity/freeze.js';
 import { GpuPlasticity, type PlasticityKernels } from '../../ops/plasticity/gpu.js';
 import { checkNormalize, checkReward, findProjection, projectionWeights, resolveRewire, type RewireOptions } from '../../ops/plasticity/readback.js';
 import { ModelError } from '../../util/validate.js';
-import { type CheckpointRegion, importGpuPlastic, plasticRegions } from '../checkpoint/gpu-plastic.js';
+import { type CheckpointRegion, importGpuPlastic, plasticRegions } from './plastic-checkpoint.js';
 import type { StateArray } from '../checkpoint/state.js';
 import type { Dispatch } from '../../ops/gpu-host.js';
 import type { NetworkBuffers } from './network-buffers.js';
@@ -103,7 +103,7 @@ export class GpuLearning {
     for (const p of this.projections.values()) p.setReward(r);
   }
 
-  /** The plastic state a checkpoint copies back (src/engine/checkpoint/gpu-plastic.ts). */
+  /** The plastic state a checkpoint copies back (src/engine/gpu/plastic-checkpoint.ts). */
   checkpointRegions(): CheckpointRegion[] {
     return plasticRegions(this.plan, this.projections, this.enabled);
   }

@@ -1,11 +1,11 @@
 /**
  * Plastic projections in checkpoints, CPU side: the arrays plasticLayout (src/engine/checkpoint/state.ts)
  * names, taken from and put back into CpuPlasticity (src/ops/plasticity/cpu.ts). The GPU side is
- * src/engine/checkpoint/gpu-plastic.ts; both write the same canonical arrays.
+ * src/engine/gpu/plastic-checkpoint.ts; both write the same canonical arrays.
  */
 import type { NetworkPlan } from '../../plan/types.js';
 import type { CpuPlasticity } from '../../ops/plasticity/cpu.js';
-import { names, savesLearning, type StateArray } from './state.js';
+import { names, savesLearning, type StateArray } from '../checkpoint/state.js';
 
 /** Adds the plastic state of `plasticity` (by projection id) and the learning flag to `out`, in plasticLayout order. */
 export function exportCpuPlastic(plan: NetworkPlan, plasticity: Map<number, CpuPlasticity>, learning: boolean, out: Map<string, StateArray>): void {

@@ -2,13 +2,13 @@
  * Plastic projections in checkpoints, GPU side: the canonical arrays of plasticLayout
  * (src/engine/checkpoint/state.ts) read from and written to GpuPlasticity's buffers
  * (src/ops/plasticity/gpu.ts); the rest of the GPU state is src/engine/gpu/gpu-checkpoint.ts.
- * CPU twin: src/engine/checkpoint/cpu-plastic.ts. Buffer layouts: `stdp_traces` is [r1 | r2]
+ * CPU twin: src/engine/cpu/plastic-checkpoint.ts. Buffer layouts: `stdp_traces` is [r1 | r2]
  * (nPre each) then [o1 | o2] (nPost each); `syn_index` is [pre of each synapse | cols], bit 31 of
  * a column set when its slot is free (pruned), which is the canonical `active` flag 0; the sparse
  * kernel's `cols` buffer holds the same columns without the flag.
  */
 import type { NetworkPlan } from '../../plan/types.js';
-import { names, savesLearning, type PlasticField, type StateArray } from './state.js';
+import { names, savesLearning, type PlasticField, type StateArray } from '../checkpoint/state.js';
 import type { GpuPlasticity } from '../../ops/plasticity/gpu.js';
 import type { BufferSlice } from '../../webgpu/buffers.js';
 
