@@ -10,7 +10,7 @@ import { expF32 } from '../ops/neuron/cpu.js';
 import { BufferSet, makeStepRecords, readBack, upload } from '../webgpu/buffers.js';
 import type { GpuContext } from '../webgpu/device.js';
 import { BufferUsage } from '../webgpu/flags.js';
-import { defineKernel, getKernel, kernelBindGroup, type KernelDef } from '../webgpu/programs.js';
+import { defineKernel, dispatchGrid, getKernel, kernelBindGroup, type KernelDef } from '../webgpu/programs.js';
 import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../util/validate.js';
 import { randU32 } from '../util/rng.js';
 import { resolvePopulation } from './population.js';
@@ -163,8 +163,7 @@ export async function encodeGpu(gpu: GpuContext, spec: EncoderSpec, values: Arra
     pass.setPipeline(tk.pipeline);
     pass.setBindGroup(0, kernelBindGroup(device, tk, stepRecord, [params[0], valuesBuf, centersBuf, thresholdsBuf]), [0]);
     const groups = Math.ceil(plan.n / workgroupSize);
-    const gx = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
-    pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
+    dispatchGrid(pass, groups, gpu.limits.maxComputeWorkgroupsPerDimension);
     pass.setPipeline(rk.pipeline);
     for (let c = 0; c < chunks; c++) {
       pass.setBindGroup(0, kernelBindGroup(device, rk, stepRecord, [params[c], thresholdsBuf, bitsBuf]), [0]);

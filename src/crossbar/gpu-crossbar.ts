@@ -11,7 +11,7 @@
 import { BufferSet, makeStepRecords, readBack, upload } from '../webgpu/buffers.js';
 import type { GpuContext } from '../webgpu/device.js';
 import { BufferUsage } from '../webgpu/flags.js';
-import { defineKernel, getKernel, kernelBindGroup, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
+import { defineKernel, dispatchGrid, getKernel, kernelBindGroup, type CompiledKernel, type KernelDef } from '../webgpu/programs.js';
 import { ModelError } from '../util/validate.js';
 import { requireReadTime, type CrossbarArray } from './crossbar.js';
 import { checkBatch, checkUpdate, packSteps, type CrossbarEngine } from './cpu-crossbar.js';
@@ -196,12 +196,11 @@ export class GpuCrossbar implements CrossbarEngine {
     this.write(io.rows, rows);
     this.write(io.cols, cols);
     const groups = Math.ceil(n / this.updateKernel.workgroupSize);
-    const gx = Math.min(groups, this.gpu.limits.maxComputeWorkgroupsPerDimension);
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.updateKernel.pipeline);
     pass.setBindGroup(0, kernelBindGroup(this.device, this.updateKernel, this.stepRecord, [this.updateParams, this.steps, this.states, io.rows, io.cols]), [0]);
-    pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
+    dispatchGrid(pass, groups, this.gpu.limits.maxComputeWorkgroupsPerDimension);
     pass.end();
     this.array.updateSlots += batch;
     const s = await this.readFloats(encoder, this.states, 8 * n);

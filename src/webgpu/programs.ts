@@ -97,3 +97,12 @@ export function kernelBindGroup(device: GPUDevice, kernel: CompiledKernel, stepR
     ],
   });
 }
+
+/**
+ * Dispatches `groups` workgroups as an x * y grid with x at most `maxGroups` (the device's
+ * maxComputeWorkgroupsPerDimension); kernels flatten it with flat_group (shaders/util/common.wgsl).
+ */
+export function dispatchGrid(pass: GPUComputePassEncoder, groups: number, maxGroups: number): void {
+  const x = Math.min(groups, maxGroups);
+  pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+}

@@ -10,6 +10,7 @@
  */
 import type { BufferSlice, ReadRegion } from '../../webgpu/buffers.js';
 import type { Dispatch } from '../../ops/gpu-host.js';
+import { dispatchGrid } from '../../webgpu/programs.js';
 
 /** Where one neuron population's state lives, the arrays a checkpoint saves. */
 export type StateSlices = Record<'v' | 'refractory' | 'adapt' | 'external' | 'synapses' | 'input', BufferSlice>;
@@ -18,8 +19,7 @@ export type StateSlices = Record<'v' | 'refractory' | 'adapt' | 'external' | 'sy
 export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch, offsets: number[], maxGroups: number): void {
   pass.setPipeline(d.kernel.pipeline);
   pass.setBindGroup(0, d.bindGroup, offsets);
-  const x = Math.min(d.groups, maxGroups);
-  pass.dispatchWorkgroups(x, Math.ceil(d.groups / x));
+  dispatchGrid(pass, d.groups, maxGroups);
 }
 
 export interface ExecutionPath {

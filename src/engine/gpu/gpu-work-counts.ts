@@ -9,7 +9,7 @@ import type { NetworkPlan } from '../../plan/types.js';
 import { ModelError } from '../../util/validate.js';
 import { encodeReadRegions, mapStaging } from '../../webgpu/buffers.js';
 import { BufferUsage } from '../../webgpu/flags.js';
-import { type CompiledKernel, kernelBindGroup } from '../../webgpu/programs.js';
+import { type CompiledKernel, dispatchGrid, kernelBindGroup } from '../../webgpu/programs.js';
 import type { WorkCounts } from '../work-counts.js';
 import type { WorkTally } from '../work-tally.js';
 import type { ExecutionPath } from './execution-path.js';
@@ -75,8 +75,7 @@ export class GpuWorkCounter {
       this.device.queue.writeBuffer(c.params, 0, data as Uint32Array<ArrayBuffer>);
       pass.setPipeline(c.kernel.pipeline);
       pass.setBindGroup(0, c.bindGroup, [0]);
-      const x = Math.min(c.groups, this.maxGroups);
-      pass.dispatchWorkgroups(x, Math.ceil(c.groups / x));
+      dispatchGrid(pass, c.groups, this.maxGroups);
       this.timing.countDispatches++;
     }
   }

@@ -13,7 +13,7 @@ import type { NetworkPlan, PlanProjection } from '../../plan/types.js';
 import type { PlanPlasticity } from './plan.js';
 import { makeBuffer, readBack, upload } from '../../webgpu/buffers.js';
 import { BufferUsage } from '../../webgpu/flags.js';
-import { type CompiledKernel, defineKernel, getKernel, type KernelDef, kernelBindGroup } from '../../webgpu/programs.js';
+import { type CompiledKernel, defineKernel, dispatchGrid, getKernel, type KernelDef, kernelBindGroup } from '../../webgpu/programs.js';
 import type { Dispatch } from '../gpu-host.js';
 import { columnIndex } from './cpu.js';
 import type { ResolvedRewire } from './readback.js';
@@ -103,7 +103,7 @@ export class GpuPlasticity {
     const pass = enc.beginComputePass();
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, bindGroup, [0]);
-    pass.dispatchWorkgroups(Math.ceil(this.p.nPost / kernel.workgroupSize));
+    dispatchGrid(pass, Math.ceil(this.p.nPost / kernel.workgroupSize), this.device.limits.maxComputeWorkgroupsPerDimension);
     pass.end();
     this.device.queue.submit([enc.finish()]);
   }
@@ -126,8 +126,7 @@ export class GpuPlasticity {
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, bindGroup, [0]);
     const groups = Math.ceil(this.p.synapses / kernel.workgroupSize);
-    const x = Math.min(groups, 65535);
-    pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+    dispatchGrid(pass, groups, this.device.limits.maxComputeWorkgroupsPerDimension);
     pass.end();
     this.device.queue.submit([enc.finish()]);
     await this.device.queue.onSubmittedWorkDone();
