@@ -39,7 +39,7 @@ export { CheckpointError, networkHash, stateLayout, checkSnapshot, MAX_STEPS, pl
 export { runResilient, gpuOrCpu, DeviceLostError, type ResilientOptions, type ResilientResult, type ResilientEvent, type SimulationFactory, type CheckpointableSimulation } from './engine/resilient.js';
 export { estimateMemory, checkMemory, checkRecordingMemory, type MemoryEstimate } from './engine/resources.js';
 export { resolvePlasticity, PFISTER_VISUAL_CORTEX, type PlasticityInput, type Plasticity, type PlasticityRule } from './model/plasticity.js';
-export type { RewireOptions } from './ops/plasticity/readback.js';
+export type { RewireOptions } from './ops/plasticity/arguments.js';
 export type { AdaptiveThreshold } from './model/neuron.js';
 export { pairingProtocol, runPairing, PROTOCOL_PROJECTION, type PairingProtocol, type PairingRun } from './studies/stdp-pairing.js';
 export { TwoPatternTask, type TwoPatternOptions, type TrialResult } from './studies/reward-task.js';

@@ -11,7 +11,7 @@ import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
 import { Network } from '../src/model/network.js';
 import { lowerNetwork } from '../src/engine/lower.js';
 import { type NetworkPlan } from '../src/plan/types.js';
-import type { RewireOptions } from '../src/ops/plasticity/readback.js';
+import type { RewireOptions } from '../src/ops/plasticity/arguments.js';
 import type { PlasticityInput } from '../src/model/plasticity.js';
 import { requireGpu, testGpu } from './helpers.js';
 

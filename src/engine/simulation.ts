@@ -1,7 +1,7 @@
 import type { WorkCounts } from './work-counts.js';
 import { ModelError, requireInt } from '../util/validate.js';
 import type { NetworkPlan } from '../plan/types.js';
-import type { RewireOptions } from '../ops/plasticity/readback.js';
+import type { RewireOptions } from '../ops/plasticity/arguments.js';
 import { SpikeRecording, VoltageRecording } from '../model/recording.js';
 import { checkRecordingMemory } from './resources.js';
 

@@ -15,7 +15,8 @@ import { checkSnapshot, checkStepBudget, historyToRing, names as stateNames, net
 import { CpuPlasticity } from '../../ops/plasticity/cpu.js';
 import { frozenThreshold, hasAdaptiveThreshold } from '../../ops/plasticity/freeze.js';
 import { exportCpuPlastic, importCpuPlastic } from './plastic-checkpoint.js';
-import { checkNormalize, checkReward, findProjection, projectionWeights, resolveRewire, type RewireOptions } from '../../ops/plasticity/readback.js';
+import { checkNormalize, checkReward, resolveRewire, type RewireOptions } from '../../ops/plasticity/arguments.js';
+import { findProjection, projectionWeights } from '../projection-weights.js';
 import { ModelError } from '../../util/validate.js';
 
 export interface CpuSimulationOptions {

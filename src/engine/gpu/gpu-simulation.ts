@@ -16,7 +16,7 @@ import type { WorkCounts } from '../work-counts.js';
 import { WorkTally } from '../work-tally.js';
 import { checkSnapshot, checkStepBudget, type StateSnapshot } from '../checkpoint/state.js';
 import type { GpuPlasticity } from '../../ops/plasticity/gpu.js';
-import type { RewireOptions } from '../../ops/plasticity/readback.js';
+import type { RewireOptions } from '../../ops/plasticity/arguments.js';
 import { KERNELS } from './kernels.js';
 import { fusedEligibility, ringLengthFor } from './fused-eligibility.js';
 import type { ExecutionPath } from './execution-path.js';

@@ -9,7 +9,8 @@ import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../plan/typ
 import { neuronParams } from '../../ops/neuron/gpu.js';
 import { frozenThreshold } from '../../ops/plasticity/freeze.js';
 import { GpuPlasticity, type PlasticityKernels } from '../../ops/plasticity/gpu.js';
-import { checkNormalize, checkReward, findProjection, projectionWeights, resolveRewire, type RewireOptions } from '../../ops/plasticity/readback.js';
+import { checkNormalize, checkReward, resolveRewire, type RewireOptions } from '../../ops/plasticity/arguments.js';
+import { findProjection, projectionWeights } from '../projection-weights.js';
 import { ModelError } from '../../util/validate.js';
 import { type CheckpointRegion, importGpuPlastic, plasticRegions } from './plastic-checkpoint.js';
 import type { StateArray } from '../checkpoint/state.js';

@@ -10,7 +10,7 @@ import type { PlanProjection } from '../../plan/types.js';
 import { forEachSetBit } from '../../util/bits.js';
 import { randU32 } from '../../util/rng.js';
 import type { PlanPlasticity } from './plan.js';
-import { MIN_NORM_SUM } from './readback.js';
+import { MIN_NORM_SUM } from './arguments.js';
 
 const f = Math.fround;
 

@@ -16,7 +16,7 @@ import { BufferUsage } from '../../webgpu/flags.js';
 import { type CompiledKernel, defineKernel, dispatchGrid, getKernel, type KernelDef, kernelBindGroup } from '../../webgpu/programs.js';
 import type { Dispatch } from '../gpu-host.js';
 import { columnIndex } from './cpu.js';
-import type { ResolvedRewire } from './readback.js';
+import type { ResolvedRewire } from './arguments.js';
 
 /** The plasticity kernels, with the resources each binds after the step record. */
 export const PLASTICITY_KERNELS = {
