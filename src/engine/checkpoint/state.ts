@@ -23,6 +23,7 @@ import { singularConductance } from '../../plan/checks.js';
 import type { NetworkPlan } from '../../plan/types.js';
 import { hasAdaptiveThreshold } from '../../ops/plasticity/freeze.js';
 import { crc32 } from '../../util/crc32.js';
+import { hasThetaAdaptation } from '../../ops/neuron/plan.js';
 
 export type StateArray = Float32Array | Uint32Array | Int32Array;
 export type StateType = 'f32' | 'u32' | 'i32';
@@ -103,7 +104,7 @@ export function stateLayout(plan: NetworkPlan, step: number, recordings: boolean
       out.push({ name: names.v(p.name), type: 'f32', length: p.n });
       out.push({ name: names.refractory(p.name), type: 'u32', length: p.n, max: p.lif.refractorySteps });
       if (p.lif.model !== 0) out.push({ name: names.adapt(p.name), type: 'f32', length: p.n });
-      if (p.lif.model === 0 && p.lif.thetaDecay !== 0) out.push({ name: names.theta(p.name), type: 'f32', length: p.n });
+      if (hasThetaAdaptation(p.lif)) out.push({ name: names.theta(p.name), type: 'f32', length: p.n });
       out.push({ name: names.synapses(p.name), type: 'f32', length: R * p.n });
       out.push({ name: names.input(p.name), type: 'i32', length: p.inputSlots * R * p.n });
     }

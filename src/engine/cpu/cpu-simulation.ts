@@ -18,6 +18,7 @@ import { exportCpuPlastic, importCpuPlastic } from './plastic-checkpoint.js';
 import { checkNormalize, checkReward, resolveRewire, type RewireOptions } from '../../ops/plasticity/arguments.js';
 import { findProjection, projectionWeights } from '../projection-weights.js';
 import { ModelError } from '../../util/validate.js';
+import { hasThetaAdaptation } from '../../ops/neuron/plan.js';
 
 export interface CpuSimulationOptions {
   /**
@@ -248,7 +249,7 @@ export class CpuSimulation implements Simulation {
         arrays.set(stateNames.v(name), p.v.slice(0, n));
         arrays.set(stateNames.refractory(name), p.refractory.slice(0, n));
         if (lif.model !== 0) arrays.set(stateNames.adapt(name), p.adapt.slice(0, n));
-        if (lif.model === 0 && lif.thetaDecay !== 0) arrays.set(stateNames.theta(name), p.adapt.slice(0, n));
+        if (hasThetaAdaptation(lif)) arrays.set(stateNames.theta(name), p.adapt.slice(0, n));
         const syn = new Float32Array(R * n);
         for (let r = 0; r < R; r++) syn.set(p.synState.subarray(r * p.stride, r * p.stride + n), r * n);
         arrays.set(stateNames.synapses(name), syn);
@@ -295,7 +296,7 @@ export class CpuSimulation implements Simulation {
         p.v.set(get<Float32Array>(stateNames.v(name)));
         p.refractory.set(get<Uint32Array>(stateNames.refractory(name)));
         if (lif.model !== 0) p.adapt.set(get<Float32Array>(stateNames.adapt(name)));
-        if (lif.model === 0 && lif.thetaDecay !== 0) p.adapt.set(get<Float32Array>(stateNames.theta(name)));
+        if (hasThetaAdaptation(lif)) p.adapt.set(get<Float32Array>(stateNames.theta(name)));
         const syn = get<Float32Array>(stateNames.synapses(name));
         for (let r = 0; r < R; r++) p.synState.set(syn.subarray(r * n, (r + 1) * n), r * p.stride);
         const S = p.plan.inputSlots;

@@ -13,6 +13,7 @@ import type { CheckpointRegion } from './plastic-checkpoint.js';
 import type { RecordingSet } from '../simulation.js';
 import type { ExecutionPath } from './execution-path.js';
 import type { GpuLearning } from './learning.js';
+import { hasThetaAdaptation } from '../../ops/neuron/plan.js';
 
 /** What a checkpoint reads and writes: the simulation's parts that hold state. */
 export interface CheckpointTarget {
@@ -78,7 +79,7 @@ export function importGpuState(s: CheckpointTarget, snapshot: StateSnapshot, has
       write(slices.v, get<Float32Array>(stateNames.v(name)));
       write(slices.refractory, get<Uint32Array>(stateNames.refractory(name)));
       if (p.lif.model !== 0) write(slices.adapt, get<Float32Array>(stateNames.adapt(name)));
-      if (p.lif.model === 0 && p.lif.thetaDecay !== 0) write(slices.adapt, get<Float32Array>(stateNames.theta(name)));
+      if (hasThetaAdaptation(p.lif)) write(slices.adapt, get<Float32Array>(stateNames.theta(name)));
       write(slices.synapses, get<Float32Array>(stateNames.synapses(name)));
       write(slices.external, externalCurrent(p, t, new Float32Array(n)));
       // Canonical input starts at step t; the GPU's ring slot of step t + j is (t + j) % S.
@@ -114,7 +115,7 @@ function checkpointRegions(s: CheckpointTarget, t: number): CheckpointRegion[] {
       regions.push({ slice: slices.v, bytes: n * 4, read: (w, out) => out.set(stateNames.v(name), f32(w)) });
       regions.push({ slice: slices.refractory, bytes: n * 4, read: (w, out) => out.set(stateNames.refractory(name), w) });
       if (p.lif.model !== 0) regions.push({ slice: slices.adapt, bytes: n * 4, read: (w, out) => out.set(stateNames.adapt(name), f32(w)) });
-      if (p.lif.model === 0 && p.lif.thetaDecay !== 0) regions.push({ slice: slices.adapt, bytes: n * 4, read: (w, out) => out.set(stateNames.theta(name), f32(w)) });
+      if (hasThetaAdaptation(p.lif)) regions.push({ slice: slices.adapt, bytes: n * 4, read: (w, out) => out.set(stateNames.theta(name), f32(w)) });
       regions.push({ slice: slices.synapses, bytes: R * n * 4, read: (w, out) => out.set(stateNames.synapses(name), f32(w)) });
       regions.push({
         slice: slices.input,

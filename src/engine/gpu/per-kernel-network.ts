@@ -16,6 +16,7 @@ import { type BindingLimits, type DeliveryDispatches, type Dispatch, groupsFor, 
 import { deliveryGpuHost, populationGpuHost } from '../operations.js';
 import type { GpuLearning } from './learning.js';
 import type { NetworkBuffers } from './network-buffers.js';
+import { usesAdaptationSlot } from '../../ops/neuron/plan.js';
 
 /** The kernels of the per-kernel path. */
 export interface PerKernelKernels {
@@ -128,7 +129,7 @@ class Builder {
       const inputSlots = slots * p.inputSlots;
       pop.refractory = b.storage(`${p.name}.refractory`, p.n * 4);
       // LIF never touches it: one word suffices.
-      pop.adapt = b.storage(`${p.name}.adapt`, p.lif!.model === 0 && p.lif!.thetaDecay === 0 ? 4 : p.n * 4);
+      pop.adapt = b.storage(`${p.name}.adapt`, usesAdaptationSlot(p.lif!) ? p.n * 4 : 4);
       pop.synState = b.storage(`${p.name}.syn_state`, slots * 4);
       pop.inputFloat = b.storage(`${p.name}.input_float`, inputSlots * 4);
       pop.inputFixed = b.storage(`${p.name}.input_fixed`, inputSlots * 4);

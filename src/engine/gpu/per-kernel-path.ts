@@ -16,6 +16,7 @@ import { encodeDispatch, type ExecutionPath, type StateSlices } from './executio
 import type { GpuLearning } from './learning.js';
 import type { NetworkBuffers } from './network-buffers.js';
 import { buildPerKernelNetwork, type GpuPopulation, type PerKernelKernels, type PerKernelLayout } from './per-kernel-network.js';
+import { usesAdaptationSlot } from '../../ops/neuron/plan.js';
 
 /**
  * Compiles the kernels this plan needs at `wg` threads: every registered operation's (a
@@ -91,7 +92,7 @@ export class PerKernelPath implements ExecutionPath {
       if (p.plan.lif) {
         this.buffers.write(p.v!, 0, p.plan.lif.vInit);
         this.buffers.write(p.synState!, 0, p.plan.lif.synInit);
-        if (p.plan.lif.model !== 0 || p.plan.lif.thetaDecay !== 0) this.buffers.write(p.adapt!, 0, p.plan.lif.adaptInit);
+        if (usesAdaptationSlot(p.plan.lif)) this.buffers.write(p.adapt!, 0, p.plan.lif.adaptInit);
       }
     }
     this.writeExternalCurrents(0);

@@ -1,5 +1,6 @@
 import type { PlanNeuron } from '../../plan/types.js';
 import { randU32 } from '../../util/rng.js';
+import { hasThetaAdaptation } from './plan.js';
 
 const f = Math.fround;
 /** Per-receptor Poisson input of one neuron, reused so the step loop allocates nothing. */
@@ -40,7 +41,7 @@ export function lifUpdate(
   const { v_rest, v_reset, v_th, k, mode, refractorySteps, receptors, hasExpCurrent, hasConductance, dtOverTau } = p;
   const { model, a, b, delta_t, v_t, kw, adaptJump, thetaDecay } = p;
   // LIF with an adaptive threshold keeps theta in the adaptation slot.
-  const adaptive = model === 0 && thetaDecay !== 0;
+  const adaptive = hasThetaAdaptation(p);
   const invDeltaT = f(1 / (delta_t || 1));
   const nr = receptors.length;
   const poisson = p.poissonInputs;

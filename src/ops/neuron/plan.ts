@@ -5,6 +5,16 @@ import { poissonInputStream } from '../../plan/inputs.js';
 import type { PopulationLowerContext } from '../../plan/operation.js';
 import type { PlanNeuron, PlanPopulation } from '../../plan/types.js';
 
+/** A LIF neuron with an adaptive threshold: theta lives in the adaptation slot. */
+export function hasThetaAdaptation(lif: PlanNeuron): boolean {
+  return lif.model === 0 && lif.thetaDecay !== 0;
+}
+
+/** Whether the adaptation slot holds state: Izhikevich u, AdEx w, or an adaptive threshold's theta. */
+export function usesAdaptationSlot(lif: PlanNeuron): boolean {
+  return lif.model !== 0 || hasThetaAdaptation(lif);
+}
+
 export function lowerNeuronPopulation(pop: Population, { net, dt, base }: PopulationLowerContext): PlanPopulation {
   if (pop.kind !== 'neuron') throw new Error(`unreachable: neuron lowering of source ${pop.name}`);
   const p = pop.params;

@@ -4,10 +4,11 @@
  * frozen constants keep theta exactly (decay 1, jump 0), so both backends stay bit for bit.
  */
 import type { PlanNeuron, PlanPopulation } from '../../plan/types.js';
+import { hasThetaAdaptation } from '../neuron/plan.js';
 
 /** Whether a population is LIF with an adaptive threshold (theta kept in its adaptation slot). */
 export function hasAdaptiveThreshold(p: PlanPopulation): boolean {
-  return p.lif !== undefined && p.lif.model === 0 && p.lif.thetaDecay !== 0;
+  return p.lif !== undefined && hasThetaAdaptation(p.lif);
 }
 
 /** The population's constants with theta held: no decay, no jump on a spike. */
