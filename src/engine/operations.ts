@@ -3,7 +3,8 @@
  * population, which delivers each connectivity kind and which ones extend projections; the GPU
  * per-kernel path asks it for the host (src/ops/gpu-host.ts) that dispatches each plan population
  * and projection; the kernel catalog (src/kernel-catalog.ts) and the README's kernel table read
- * the kernels from here. A new connectivity or rule is one folder in src/ops plus one line below.
+ * the kernels from here. A new connectivity kind is one folder in src/ops plus one line below, and
+ * a case in the engine code docs/architecture.md lists as not yet registry-driven.
  */
 import type { BuiltConnectivity } from '../model/connectivity.js';
 import type { Population } from '../model/network.js';
