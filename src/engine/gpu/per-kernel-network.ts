@@ -128,7 +128,7 @@ class Builder {
       const slots = p.n * p.lif!.receptors.length;
       const inputSlots = slots * p.inputSlots;
       pop.refractory = b.storage(`${p.name}.refractory`, p.n * 4);
-      // LIF never touches it: one word suffices.
+      // A plain LIF neuron never touches the adaptation slot: one word suffices.
       pop.adapt = b.storage(`${p.name}.adapt`, usesAdaptationSlot(p.lif!) ? p.n * 4 : 4);
       pop.synState = b.storage(`${p.name}.syn_state`, slots * 4);
       pop.inputFloat = b.storage(`${p.name}.input_float`, inputSlots * 4);
