@@ -8,20 +8,12 @@
  */
 import type { NetworkPlan } from '../../src/plan/types.js';
 import { type Activity, neuronSpikesPerStep, poissonQuantileMax } from './activity.js';
-import { addChain, type ChainCount, type DispatchCount, neuronBytes, poissonDrawsPerNeuron, poissonDrive, zeroChain } from './dispatch-count.js';
+import { addChain, type DispatchCount, neuronBytes, poissonDrawsPerNeuron, poissonDrive, zeroChain } from './dispatch-count.js';
 import type { Assumptions } from './gpus.js';
 import { chunkCounts, type PathCounts, readbackBytesPerStep } from './per-kernel-counts.js';
 
 /** One step of the fused kernel, as counts per step (before scaling to the chunk). */
-interface StepWork {
-  bytesRead: number;
-  bytesWritten: number;
-  atomics: number;
-  sharedAtomics: number;
-  hashes: number;
-  events: number;
-  chain: ChainCount;
-}
+type StepWork = Pick<DispatchCount, 'bytesRead' | 'bytesWritten' | 'atomics' | 'sharedAtomics' | 'hashes' | 'events' | 'chain'>;
 
 export function fusedCounts(plan: NetworkPlan, activity: Activity, a: Assumptions): PathCounts {
   const wg = a.fusedWorkgroupSize;
