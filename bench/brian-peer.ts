@@ -1,8 +1,13 @@
 /**
  * Brian2 as the `vogels-abbott` peer (Node only: it runs Debian's python3 on files we write).
  * `cpp_standalone` and the runtime device with the `cython` target run our network from our
- * initial state with our exact synapses (tests/brian2/vogels-abbott-spec.ts); the time reported is
- * Brian's own simulation loop, as described in bench/vogels-abbott.ts.
+ * initial state with our exact synapses (tests/brian2/vogels-abbott-spec.ts);
+ * `cpp_standalone-textbook` runs the same model as Brian2's examples write it, with Brian2's own
+ * initial state and connectivity (bench/brian-textbook.ts). The time reported is Brian's own
+ * simulation loop, as described in bench/vogels-abbott.ts.
+ *
+ * BRIAN2_PEERS (comma-separated backend names, e.g. `brian2-cpp_standalone-textbook`) limits the
+ * peer to those backends; by default all three run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +18,7 @@ import type { Network } from '../src/model/network.js';
 import type { VogelsAbbottModel } from '../src/networks/vogels-abbott.js';
 import { brianAvailable, PYTHON, runBrian } from '../tests/brian2/brian.js';
 import { vogelsAbbottSpec } from '../tests/brian2/vogels-abbott-spec.js';
+import { textbookSpec } from './brian-textbook.js';
 import { sig } from './format.js';
 import type { Row } from './scaling.js';
 import type { Measured, PeerBackend, VogelsAbbottPeer } from './vogels-abbott.js';
@@ -22,6 +28,8 @@ interface BrianRun {
   run_s: number;
   make_s?: number;
   binary_s?: number;
+  /** Textbook runs: the synapses Brian2 drew. */
+  synapses?: number;
   counts: number[];
   cv: (number | null)[];
 }
@@ -34,6 +42,7 @@ export function brianPeer(log: (msg: string) => void): VogelsAbbottPeer | null {
   }
   const version = spawnSync(PYTHON, ['-c', 'import brian2; print(brian2.__version__)'], { encoding: 'utf8' }).stdout?.trim();
   const label = version ? `Brian2 ${version}` : 'Brian2';
+  const backends = selectedBackends(process.env.BRIAN2_PEERS);
   // The synapse files of the (model, N) being measured, shared by both backends.
   const files = new Map<string, string>();
   const filesFor = (model: VogelsAbbottModel, n: number) => {
@@ -43,7 +52,7 @@ export function brianPeer(log: (msg: string) => void): VogelsAbbottPeer | null {
   };
   return {
     label,
-    backends: ['brian2-cpp_standalone', 'brian2-cython'],
+    backends,
     measure: (model, net, plan, n, backend, bioS) => measureBrian(label, model, net, plan, n, backend, bioS, filesFor(model, n)),
     done: (model, n) => {
       const dir = files.get(`${model}-${n}`);
@@ -53,17 +62,31 @@ export function brianPeer(log: (msg: string) => void): VogelsAbbottPeer | null {
   };
 }
 
+const PEER_BACKENDS: readonly PeerBackend[] = ['brian2-cpp_standalone', 'brian2-cpp_standalone-textbook', 'brian2-cython'];
+
+/** The backends named in `list` (comma-separated), or all of them when it is empty. */
+function selectedBackends(list: string | undefined): PeerBackend[] {
+  const names = (list ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) return [...PEER_BACKENDS];
+  const unknown = names.filter((s) => !(PEER_BACKENDS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`BRIAN2_PEERS: unknown backend ${unknown.join(', ')}; have ${PEER_BACKENDS.join(', ')}`);
+  return PEER_BACKENDS.filter((b) => names.includes(b));
+}
+
 function measureBrian(label: string, model: VogelsAbbottModel, net: Network, plan: NetworkPlan, n: number, backend: PeerBackend, bioS: number, files: string): Measured {
-  const standalone = backend === 'brian2-cpp_standalone';
-  // One persistent project per (model, N): a rerun of the benchmark recompiles nothing.
-  const buildDir = join(tmpdir(), 'neuromorph-brian2-cpp_standalone', `${model}-${n}`);
+  const textbook = backend === 'brian2-cpp_standalone-textbook';
+  const standalone = textbook || backend === 'brian2-cpp_standalone';
+  // One persistent project per (formulation, model, N): a rerun of the benchmark recompiles nothing.
+  const buildDir = join(tmpdir(), 'neuromorph-brian2-cpp_standalone', `${textbook ? 'textbook-' : ''}${model}-${n}`);
   if (standalone) mkdirSync(buildDir, { recursive: true });
-  const spec = vogelsAbbottSpec(model, net, plan, files, {
-    durationMs: bioS * 1000,
-    seeds: [null],
-    ...(standalone ? { device: 'cpp_standalone' as const, buildDir } : { target: 'cython' as const }),
-  });
-  const adapter = `${label} ${standalone ? 'cpp_standalone (g++, 1 thread)' : 'runtime, cython target'}`;
+  const spec = textbook
+    ? textbookSpec(model, n, bioS * 1000, buildDir)
+    : vogelsAbbottSpec(model, net, plan, files, {
+        durationMs: bioS * 1000,
+        seeds: [null],
+        ...(standalone ? { device: 'cpp_standalone' as const, buildDir } : { target: 'cython' as const }),
+      });
+  const adapter = `${label} ${standalone ? 'cpp_standalone (g++, 1 thread)' : 'runtime, cython target'}${textbook ? ', textbook formulation' : ''}`;
   const t = performance.now();
   try {
     const r = runBrian<{ runs: BrianRun[] }>(spec).runs[0];
@@ -77,6 +100,8 @@ function measureBrian(label: string, model: VogelsAbbottModel, net: Network, pla
       extra.binary_s = sig(r.binary_s ?? NaN, 3);
       extra.build_dir = buildDir;
     }
+    extra.formulation = textbook ? 'textbook' : 'exact-synapses';
+    if (r.synapses !== undefined) extra.brian2_synapses = r.synapses;
     return {
       backend,
       runtime: 'python',

@@ -16,6 +16,11 @@
  *                         starts after code generation and Cython compilation
  *   brian2-cpp_standalone the same, as the compiled binary reports it (results/last_run_info.txt);
  *                         project generation, compilation and loading the synapse files excluded
+ *   brian2-cpp_standalone-textbook
+ *                         the same device and timing on the textbook formulation (bench/brian-textbook.ts):
+ *                         Brian2's own initial state and connect(p) connectivity, two synapse objects
+ *                         with one weight each, COBA by Euler; same parameters and in-degree, not the
+ *                         same synapses, so its spikes are not ours
  * Brian2 runs single-threaded (no OpenMP), as our CPU backend does.
  *
  * The biological window shrinks with N where a backend would take minutes (bioSeconds below); every
@@ -46,9 +51,9 @@ export const MODELS: VogelsAbbottModel[] = ['cuba', 'coba'];
 export const WARMUP_STEPS = 20;
 export const CHUNK_STEPS = 128;
 
-export type PeerBackend = 'brian2-cpp_standalone' | 'brian2-cython';
+export type PeerBackend = 'brian2-cpp_standalone' | 'brian2-cpp_standalone-textbook' | 'brian2-cython';
 export type Backend = 'cpu' | 'gpu' | PeerBackend;
-export const BACKENDS: Backend[] = ['cpu', 'gpu', 'brian2-cpp_standalone', 'brian2-cython'];
+export const BACKENDS: Backend[] = ['cpu', 'gpu', 'brian2-cpp_standalone', 'brian2-cpp_standalone-textbook', 'brian2-cython'];
 
 /**
  * Biological time (s) timed per backend and N: 1 s wherever that fits the benchmark's budget
@@ -134,9 +139,17 @@ export async function vogelsAbbottBench(opts: VogelsAbbottBenchOptions): Promise
   const rows: Row[] = [];
   const header = ['model', 'N', 'synapses'];
   const shown: Backend[] = BACKENDS.filter((b) => (b === 'gpu' ? opts.gpu !== null : b === 'cpu' ? true : (peer?.backends.includes(b) ?? false)));
-  const label: Record<Backend, string> = { cpu: 'CPU', gpu: 'GPU', 'brian2-cpp_standalone': 'Brian2 cpp_standalone', 'brian2-cython': 'Brian2 cython' };
+  const label: Record<Backend, string> = {
+    cpu: 'CPU',
+    gpu: 'GPU',
+    'brian2-cpp_standalone': 'Brian2 cpp_standalone',
+    'brian2-cpp_standalone-textbook': 'Brian2 cpp_standalone textbook',
+    'brian2-cython': 'Brian2 cython',
+  };
+  const textbook = shown.includes('brian2-cpp_standalone-textbook');
   for (const b of shown) header.push(`${label[b]} rtf (window)`, ...(b === 'cpu' ? [] : [`${label[b]} vs CPU`]));
   header.push('Hz ours / Brian2', 'CV ours / Brian2');
+  if (textbook) header.push('Hz / CV Brian2 textbook');
   if (opts.gpu) header.push('GPU spikes = CPU');
   const tableRows: string[][] = [header];
   let gpuAdapter = 'none';
@@ -218,6 +231,10 @@ export async function vogelsAbbottBench(opts: VogelsAbbottBenchOptions): Promise
       // Rate and CV over the same window: our CPU path and Brian2 (cpp_standalone, else cython).
       const ref = results.find((r) => r.backend === 'brian2-cpp_standalone' && !r.error) ?? results.find((r) => r.backend === 'brian2-cython' && !r.error);
       cells.push(`${human(cpu.rateHz)} / ${human(ref?.rateHz)}`, `${human(cpu.cvIsi)} / ${human(ref?.cvIsi)}`);
+      if (textbook) {
+        const t = results.find((r) => r.backend === 'brian2-cpp_standalone-textbook' && !r.error);
+        cells.push(`${human(t?.rateHz)} / ${human(t?.cvIsi)}`);
+      }
       if (opts.gpu) {
         const g = results.find((r) => r.backend === 'gpu');
         cells.push(g?.extra.spikes_match_cpu ? 'yes' : 'NO');
@@ -228,7 +245,9 @@ export async function vogelsAbbottBench(opts: VogelsAbbottBenchOptions): Promise
 
   let table = `GPU adapter: ${gpuAdapter}; runtime: ${opts.host.runtime}; ${peer?.label ?? 'no Brian2 peer'}; CPU: ${opts.host.cpuModel} × ${opts.host.cpus}; dt = ${VOGELS_ABBOTT.dt} ms; `;
   table += 'rtf = wall / biological time (window in brackets); X vs CPU = rtf(CPU) / rtf(X), above 1 is faster than our CPU path; ';
-  table += 'Hz and CV over the CPU window, ours (CPU) / Brian2; GPU spikes = CPU: the GPU window bit for bit equal to the CPU run\'s first steps.\n\n';
+  table += 'Hz and CV over the CPU window, ours (CPU) / Brian2; GPU spikes = CPU: the GPU window bit for bit equal to the CPU run\'s first steps. ';
+  table += 'Formulations: CPU, GPU, Brian2 cpp_standalone and Brian2 cython run our network (our initial state, our exact synapses as four synapse objects, COBA by exponential Euler); ';
+  table += 'Brian2 cpp_standalone textbook runs the model as Brian2\'s examples write it (Brian2\'s own initial state and connect(p) connectivity, two synapse objects `ge += we` / `gi += wi` with one weight each, CUBA exact, COBA Euler).\n\n';
   table += markdownTable(tableRows);
   return { rows, table };
 }

@@ -15,6 +15,11 @@ Each network run reports wall_s (time around net.run, or around device.build for
 cpp_standalone: code generation and any compilation included) and run_s, the time Brian itself
 reports for its simulation loop (device._last_run_time: after code generation and compilation,
 for both devices).
+
+Mode `textbook` (bench/brian-peer.ts) runs CUBA or COBA as a Brian2 user writes it, not our exact
+network: Brian2 draws the initial state and the connectivity itself (`connect(p=...)`), with two
+synapse objects `on_pre='ge += we'` / `'gi += wi'` and one weight per projection, on the
+cpp_standalone device; it reports like `network` mode.
 """
 import json
 import sys
@@ -162,6 +167,38 @@ def run_network(spec):
     return {'runs': runs}
 
 
+def run_textbook(spec):
+    """The textbook CUBA/COBA of Brian2's examples (Vogels & Abbott 2005 as in Brette et al. 2007),
+    on cpp_standalone: Brian2 draws the initial state (spec['init'], expressions) and the
+    connectivity (p, excitatory sources i < n_exc) from spec['seed']; weights w_e, w_i are one
+    constant per projection. Spec: model, method, dt, duration_ms, n_exc, n_inh, p, w_e, w_i,
+    params, init, seed, build_dir."""
+    n_exc, n = spec['n_exc'], spec['n_exc'] + spec['n_inh']
+    set_device('cpp_standalone', directory=spec['build_dir'], build_on_run=False)
+    defaultclock.dt = spec['dt'] * ms
+    seed(spec['seed'])
+    P = group(spec, n)
+    for var, expr in spec['init'].items():
+        setattr(P, var, expr)
+    unit = WEIGHT_UNIT[spec['model']]
+    Ce = Synapses(P, P, on_pre='ge += we', namespace={'we': spec['w_e'] * unit}, name='Ce')
+    Ci = Synapses(P, P, on_pre='gi += wi', namespace={'wi': spec['w_i'] * unit}, name='Ci')
+    Ce.connect(f'i < {n_exc}', p=spec['p'])
+    Ci.connect(f'i >= {n_exc}', p=spec['p'])
+    mon = SpikeMonitor(P)
+    net = Network(P, Ce, Ci, mon)
+    t0 = time.perf_counter()
+    net.run(spec['duration_ms'] * ms)
+    device.build(directory=spec['build_dir'], compile=True, run=True, with_output=False)
+    wall = time.perf_counter() - t0
+    i = np.asarray(mon.i, dtype=np.int64)
+    run = {'seed': spec['seed'], 'wall_s': wall, 'run_s': device._last_run_time,
+           'make_s': device.timers['compile']['make'], 'binary_s': device.timers['run_binary'],
+           'synapses': int(len(Ce) + len(Ci)), 'counts': np.bincount(i, minlength=n).tolist(),
+           'cv': cv_isi(i, np.asarray(mon.t / ms), n)}
+    return {'runs': [run]}
+
+
 def run_stdp_window(spec):
     """The STDP window: neuron k of a pre and a post spike generator fire pairs at the given times,
     one-to-one synapses learn with trace-based pair STDP (Brian2's event-driven traces), and the
@@ -204,6 +241,8 @@ def main():
     prefs.codegen.target = spec.get('target', 'numpy')
     if spec['mode'] == 'stdp_window':
         result = run_stdp_window(spec)
+    elif spec['mode'] == 'textbook':
+        result = run_textbook(spec)
     else:
         result = run_trace(spec) if spec['mode'] == 'trace' else run_network(spec)
     json.dump(result, open(sys.argv[2], 'w'))
