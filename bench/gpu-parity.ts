@@ -36,7 +36,10 @@ function parseArgs(argv: string[]): Options {
   for (const a of argv) {
     const [key, value] = a.split('=', 2);
     if (a === '--quick') o.quick = true;
-    else if (key === '--budget-s' && Number(value) > 0) o.budgetS = Number(value);
+    else if (key === '--budget-s') {
+      if (!(Number(value) > 0)) throw new UsageError(`gpu-parity: --budget-s must be a number of seconds > 0, got ${JSON.stringify(value ?? '')}`);
+      o.budgetS = Number(value);
+    }
     else if (key === '--only' && value) o.only = value.split(',');
     else throw new UsageError(`gpu-parity: bad argument ${a}`);
   }
@@ -117,7 +120,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // A usage error is the user's to fix: its message, no stack.
+    process.stderr.write(`${e instanceof UsageError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(e instanceof UsageError ? 2 : 1);
   },
 );

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { KERNELS } from '../src/engine/gpu/kernels.js';
 import { Network } from '../src/model/network.js';
-import { compareBackends } from './parity-cases.js';
+import { compareBackends, sparseBurstNetwork } from './parity-cases.js';
 import { requireGpu, testGpu } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());
@@ -72,19 +72,7 @@ describe('kernel parity (GPU vs CPU twin)', () => {
   });
 
   it('sparse_propagate: every neuron of partial and full workgroups spiking at once, per-synapse delays', async () => {
-    // 5000 presynaptic neurons = 157 bitmask words: two full compaction blocks of 64 words (2048
-    // spikes each, the list's capacity) and a partial one ending mid-word. Every 7th step all of
-    // them fire; the other steps a sparse few.
-    const nPre = 5000;
-    const net = new Network({ dt: 0.5, seed: 3 });
-    const burst = Array.from({ length: nPre }, () => 1);
-    const few = Array.from({ length: nPre }, (_, i) => (i % 613 === 0 ? 1 : 0));
-    const src = net.addSource('src', nPre, { kind: 'function', fn: (t) => (Math.round(t / 0.5) % 7 === 0 ? burst : few) });
-    const post = net.addLIF('post', 300, { integration: 'exact', t_ref: 1 });
-    net.connect(src, post, { kind: 'fixed_probability', p: 0.05, weight: { mean: 1.5, std: 4 } }, { delays: { low: 1, high: 4 } });
-    net.connect(src, post, { kind: 'fixed_indegree', k: 30, weight: -0.5 }, { delay: 2, name: 'src->post (indegree)' });
-    net.monitorSpikes(post);
-    net.monitorVoltage(post, [0, 150, 299]);
+    const net = sparseBurstNetwork();
     for (const workgroupSize of [32, 256]) {
       const report = await compareBackends('kernel', net, 40, await requireGpu(), { chunkSteps: 16, workgroupSize });
       expect(report.spikeMismatches).toEqual([]);

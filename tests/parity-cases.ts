@@ -124,3 +124,39 @@ export function sparseRecurrent(n: number, seed: number): Network {
   net.monitorVoltage(e, [0, 1, 2, 3]);
   return net;
 }
+
+/**
+ * 5000 presynaptic neurons = 157 bitmask words: two full compaction blocks of 64 words (2048
+ * spikes each, the list's capacity) and a partial one ending mid-word. Every 7th step all of them
+ * fire; the other steps a sparse few. Per-synapse delays and a fixed in-degree projection.
+ */
+export function sparseBurstNetwork(): Network {
+  const nPre = 5000;
+  const net = new Network({ dt: 0.5, seed: 3 });
+  const burst = Array.from({ length: nPre }, () => 1);
+  const few = Array.from({ length: nPre }, (_, i) => (i % 613 === 0 ? 1 : 0));
+  const src = net.addSource('src', nPre, { kind: 'function', fn: (t) => (Math.round(t / 0.5) % 7 === 0 ? burst : few) });
+  const post = net.addLIF('post', 300, { integration: 'exact', t_ref: 1 });
+  net.connect(src, post, { kind: 'fixed_probability', p: 0.05, weight: { mean: 1.5, std: 4 } }, { delays: { low: 1, high: 4 } });
+  net.connect(src, post, { kind: 'fixed_indegree', k: 30, weight: -0.5 }, { delay: 2, name: 'src->post (indegree)' });
+  net.monitorSpikes(post);
+  net.monitorVoltage(post, [0, 150, 299]);
+  return net;
+}
+
+/** An E/I network whose recurrent and input projections are all procedural. */
+export function proceduralNetwork(n: number, seed: number): Network {
+  const net = new Network({ dt: 0.1, seed });
+  const nE = Math.floor(n * 0.8);
+  const drive = net.addSource('drive', 1000, { kind: 'poisson', rate_hz: 40 });
+  const e = net.addLIF('exc', nE, { integration: 'exact', v_rest: -60, v_reset: -60, v_th: -50, tau_m: 20, t_ref: 2, receptors: { exc: { kind: 'exp_current', tau: 5 }, inh: { kind: 'exp_current', tau: 10 } } });
+  const i = net.addLIF('inh', n - nE, { integration: 'exact', v_rest: -60, v_reset: -60, v_th: -50, tau_m: 10, t_ref: 2 });
+  net.connect(drive, e, { kind: 'fixed_probability', p: 0.05, weight: 2.5, procedural: true }, { receptor: 'exc' });
+  net.connect(drive, i, { kind: 'fixed_probability', p: 0.05, weight: 60, procedural: true });
+  net.connect(e, e, { kind: 'fixed_probability', p: 0.02, weight: 0.4, procedural: true }, { delay: 15, receptor: 'exc' });
+  net.connect(e, i, { kind: 'fixed_probability', p: 0.02, weight: 8, procedural: true }, { delay: 15 });
+  net.connect(i, e, { kind: 'fixed_probability', p: 0.02, weight: -2, procedural: true }, { delay: 8, receptor: 'inh' });
+  for (const pop of [drive, e, i]) net.monitorSpikes(pop);
+  net.monitorVoltage(e, [0, 7, nE - 1]);
+  return net;
+}

@@ -8,7 +8,7 @@ import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
 import { ModelError } from '../src/util/validate.js';
 import { Network } from '../src/model/network.js';
 import { lowerNetwork } from '../src/engine/lower.js';
-import { compareBackends } from './parity-cases.js';
+import { compareBackends, proceduralNetwork } from './parity-cases.js';
 import { requireGpu, testGpu, withLimits } from './helpers.js';
 
 afterAll(async () => (await testGpu())?.release());
@@ -73,23 +73,6 @@ describe('procedural connectivity: the rule', () => {
     expect(() => net.connect(a, a, { kind: 'fixed_probability', p: 0.1, weight: 1, procedural: true }, { delays: { low: 1, high: 3 } })).toThrow(/delays: per-synapse delays need stored sparse connectivity, not procedural/);
   });
 });
-
-/** An E/I network whose recurrent and input projections are all procedural. */
-function proceduralNetwork(n: number, seed: number): Network {
-  const net = new Network({ dt: 0.1, seed });
-  const nE = Math.floor(n * 0.8);
-  const drive = net.addSource('drive', 1000, { kind: 'poisson', rate_hz: 40 });
-  const e = net.addLIF('exc', nE, { integration: 'exact', v_rest: -60, v_reset: -60, v_th: -50, tau_m: 20, t_ref: 2, receptors: { exc: { kind: 'exp_current', tau: 5 }, inh: { kind: 'exp_current', tau: 10 } } });
-  const i = net.addLIF('inh', n - nE, { integration: 'exact', v_rest: -60, v_reset: -60, v_th: -50, tau_m: 10, t_ref: 2 });
-  net.connect(drive, e, { kind: 'fixed_probability', p: 0.05, weight: 2.5, procedural: true }, { receptor: 'exc' });
-  net.connect(drive, i, { kind: 'fixed_probability', p: 0.05, weight: 60, procedural: true });
-  net.connect(e, e, { kind: 'fixed_probability', p: 0.02, weight: 0.4, procedural: true }, { delay: 15, receptor: 'exc' });
-  net.connect(e, i, { kind: 'fixed_probability', p: 0.02, weight: 8, procedural: true }, { delay: 15 });
-  net.connect(i, e, { kind: 'fixed_probability', p: 0.02, weight: -2, procedural: true }, { delay: 8, receptor: 'inh' });
-  for (const pop of [drive, e, i]) net.monitorSpikes(pop);
-  net.monitorVoltage(e, [0, 7, nE - 1]);
-  return net;
-}
 
 describe('procedural connectivity: GPU kernel against its CPU twin', () => {
   for (const workgroupSize of [32, 256]) {

@@ -4,7 +4,7 @@
  * or those tests' shared builders), run through compile() on the CPU and on the GPU.
  */
 import { compile, Network, vogelsAbbott, type GpuContext, type GpuSimulationOptions, type Simulation } from '../../src/index.js';
-import { feedForward } from '../../tests/parity-cases.js';
+import { feedForward, proceduralNetwork, sparseBurstNetwork } from '../../tests/parity-cases.js';
 import { plasticNetwork } from '../../tests/plasticity-cases.js';
 import { mixedNetwork } from '../../tests/kitchen-sink.js';
 import { agreement, compareSimulations, merge, type Comparison, type ParityFamily } from './compare.js';
@@ -56,37 +56,6 @@ function denseNetwork(): Network {
   net.monitorSpikes(src);
   net.monitorSpikes(post);
   net.monitorVoltage(post, [0, 44]);
-  return net;
-}
-
-/** 5000 presynaptic neurons that all fire every 7th step: full and partial compaction blocks. */
-function sparseBurstNetwork(): Network {
-  const nPre = 5000;
-  const net = new Network({ dt: 0.5, seed: 3 });
-  const burst = Array.from({ length: nPre }, () => 1);
-  const few = Array.from({ length: nPre }, (_, i) => (i % 613 === 0 ? 1 : 0));
-  const src = net.addSource('src', nPre, { kind: 'function', fn: (t) => (Math.round(t / 0.5) % 7 === 0 ? burst : few) });
-  const post = net.addLIF('post', 300, { integration: 'exact', t_ref: 1 });
-  net.connect(src, post, { kind: 'fixed_probability', p: 0.05, weight: { mean: 1.5, std: 4 } }, { delays: { low: 1, high: 4 } });
-  net.connect(src, post, { kind: 'fixed_indegree', k: 30, weight: -0.5 }, { delay: 2, name: 'src->post (indegree)' });
-  net.monitorSpikes(post);
-  net.monitorVoltage(post, [0, 150, 299]);
-  return net;
-}
-
-function proceduralNetwork(n: number, seed: number): Network {
-  const net = new Network({ dt: 0.1, seed });
-  const nE = Math.floor(n * 0.8);
-  const drive = net.addSource('drive', 1000, { kind: 'poisson', rate_hz: 40 });
-  const e = net.addLIF('exc', nE, { integration: 'exact', v_rest: -60, v_reset: -60, v_th: -50, tau_m: 20, t_ref: 2, receptors: { exc: { kind: 'exp_current', tau: 5 }, inh: { kind: 'exp_current', tau: 10 } } });
-  const i = net.addLIF('inh', n - nE, { integration: 'exact', v_rest: -60, v_reset: -60, v_th: -50, tau_m: 10, t_ref: 2 });
-  net.connect(drive, e, { kind: 'fixed_probability', p: 0.05, weight: 2.5, procedural: true }, { receptor: 'exc' });
-  net.connect(drive, i, { kind: 'fixed_probability', p: 0.05, weight: 60, procedural: true });
-  net.connect(e, e, { kind: 'fixed_probability', p: 0.02, weight: 0.4, procedural: true }, { delay: 15, receptor: 'exc' });
-  net.connect(e, i, { kind: 'fixed_probability', p: 0.02, weight: 8, procedural: true }, { delay: 15 });
-  net.connect(i, e, { kind: 'fixed_probability', p: 0.02, weight: -2, procedural: true }, { delay: 8, receptor: 'inh' });
-  for (const pop of [drive, e, i]) net.monitorSpikes(pop);
-  net.monitorVoltage(e, [0, 7, nE - 1]);
   return net;
 }
 
