@@ -2,9 +2,11 @@
 //! include ops/sparse/spike_list.wgsl
 //! include ops/sparse/csr_scatter.wgsl
 // Sparse event-driven propagation over CSR rows (one row per presynaptic neuron).
-// CPU twin: src/ops/sparse/cpu.ts (sparsePropagate). Spikes are first compacted per workgroup
-// (spike_list.wgsl); then all threads of the workgroup stride over each listed row together
-// (csr_scatter.wgsl). Weights are fixed-point integers summed with atomicAdd, so the order does
+// CPU twin: src/ops/sparse/cpu.ts (sparsePropagate). The dispatch has `row_slices` workgroups
+// per 2048-neuron block of presynaptic neurons: each lists the block's spikes (spike_list.wgsl:
+// 64 words, the same for all of them) and walks its own slice of every listed row
+// (csr_scatter.wgsl), so a spiking row is walked by row_slices * WORKGROUP_SIZE threads at once
+// instead of one workgroup's. Weights are fixed-point integers summed with atomicAdd, so the order does
 // not matter. With per-synapse delays, synapse s adds into the target's future-input slot
 // delays[s] - 1 steps ahead of this step's.
 // A projection too large for one binding is split into parts of whole 2048-neuron blocks;
@@ -18,6 +20,10 @@ struct SparseParams {
   slot_stride: u32,   // receptors * n_post
   per_synapse_delays: u32,
   first_block: u32,
+  row_slices: u32,    // workgroups per block, each walking one slice of every listed row
+  end_block: u32,     // first block past this part (a 2D grid's spare workgroups stop there)
+  _p1: u32,
+  _p2: u32,
 }
 
 @group(0) @binding(1) var<uniform> P: SparseParams;
@@ -38,7 +44,11 @@ fn add_fixed_input(index: u32, w: i32) { atomicAdd(&input_fixed[index], w); }
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let block = P.first_block + flat_group(wid, nwg);
+  let group = flat_group(wid, nwg);
+  let block = P.first_block + group / P.row_slices;
+  if (block >= P.end_block) {
+    return;
+  }
   let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), block, lid);
   var c: CsrScatter;
   c.row0 = P.first_block * WORDS_PER_GROUP * 32u; // first presynaptic neuron of this part
@@ -47,5 +57,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   c.slot_stride = P.slot_stride;
   c.target_offset = P.target_offset;
   c.per_synapse_delays = P.per_synapse_delays;
-  scatter_listed_rows(c, count, lid);
+  scatter_listed_row_slice(c, count, lid, group % P.row_slices, P.row_slices);
 }

@@ -1,8 +1,8 @@
 /**
  * Sparse (CSR) delivery on the per-kernel GPU path: the kernel
  * (shaders/ops/sparse/sparse_propagate.wgsl), the split of a projection larger than one binding
- * into parts of whole 2048-neuron blocks, and per part its uniform, buffers and dispatch of one
- * workgroup per block.
+ * into parts of whole 2048-neuron blocks, and per part its uniform, buffers and dispatch of
+ * rowSlices workgroups per block, so that a spiking row is walked by many workgroups at once.
  */
 import { ModelError } from '../../util/validate.js';
 import type { PlanProjection } from '../../plan/types.js';
@@ -14,6 +14,25 @@ export const SPARSE_PROPAGATE_KERNEL = defineKernel('ops/sparse/sparse_propagate
 
 /** Presynaptic neurons one workgroup of the event-driven kernels compacts (shaders/ops/sparse/spike_list.wgsl). */
 export const NEURONS_PER_BLOCK = 64 * 32;
+
+/** Most workgroups that share one block's rows; past it each thread takes several synapses of a row. */
+export const MAX_ROW_SLICES = 64;
+
+/**
+ * Workgroups per presynaptic block: enough that each thread takes about one synapse of the
+ * longest row per listed spike. On a real GPU one workgroup per block (the old layout) left a
+ * 1,250-synapse Brunel row to 64 threads; sliced, it gets 20 workgroups, 1,280 threads.
+ */
+export function rowSlices(longestRow: number, workgroupSize: number): number {
+  return Math.max(1, Math.min(MAX_ROW_SLICES, Math.ceil(longestRow / workgroupSize)));
+}
+
+/** The most synapses of one row among presynaptic neurons [j0, j1). */
+export function longestRow(rowPtr: ArrayLike<number>, j0: number, j1: number): number {
+  let most = 0;
+  for (let j = j0; j < j1; j++) most = Math.max(most, rowPtr[j + 1] - rowPtr[j]);
+  return most;
+}
 
 /** A range of whole presynaptic blocks of a CSR projection whose synapses fit one binding. */
 export interface CsrPart {
@@ -65,13 +84,14 @@ function sparseDispatches({ alloc, proj, pre, post, kernel, layout }: DeliveryCo
     const [s0, s1] = [rowPtr[j0], rowPtr[j1]];
     const label = `${proj.name}[${part}]`;
     const hasDelays = proj.synapseDelays !== undefined;
-    const params = alloc.uniform(`${label}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, inputSlotStride(post.plan), hasDelays ? 1 : 0, firstBlock]);
+    const slices = rowSlices(longestRow(rowPtr, j0, j1), kernel.workgroupSize);
+    const params = alloc.uniform(`${label}.params`, [pre.plan.n, pre.plan.words, proj.delay, proj.receptor * post.plan.n, post.plan.inputSlots, inputSlotStride(post.plan), hasDelays ? 1 : 0, firstBlock, slices, lastBlock, 0, 0]);
     const partRowPtr = rowPtr.slice(j0, j1 + 1).map((x) => x - s0);
     const delays = alloc.storage(`${label}.delays`, hasDelays ? Uint32Array.from(proj.synapseDelays!.subarray(s0, s1)) : 4);
     out.weights = alloc.storage(`${label}.weights`, s1 > s0 ? weights.subarray(s0, s1) : 4);
     out.cols = alloc.storage(`${label}.cols`, s1 > s0 ? cols.subarray(s0, s1) : 4);
     const resources = [params, alloc.storage(`${label}.row_ptr`, partRowPtr), out.cols, out.weights, delays, pre.ring, post.inputFixed!];
-    out.dispatches.push({ kernel, bindGroup: alloc.bindGroup(kernel, resources), groups: lastBlock - firstBlock });
+    out.dispatches.push({ kernel, bindGroup: alloc.bindGroup(kernel, resources), groups: (lastBlock - firstBlock) * slices });
   });
   return out;
 }

@@ -12,7 +12,7 @@ export const sparseDelivery: GpuDeliveryOperation = {
   kernels: [
     {
       shader: 'ops/sparse/sparse_propagate.wgsl',
-      computes: 'spike compaction per 2048-neuron block in workgroup memory, then the spiking rows walked by the whole workgroup; fixed-point `atomicAdd`, per-synapse delays',
+      computes: 'spike compaction per 2048-neuron block in workgroup memory, then each spiking row walked in slices by up to 64 workgroups at once; fixed-point `atomicAdd`, per-synapse delays',
       twin: 'src/ops/sparse/cpu.ts#sparsePropagate',
       parity: ['tests/kernels.test.ts'],
     },
