@@ -12,7 +12,7 @@
  */
 import type { DeliveryOperation, PopulationOperation } from '../plan/operation.js';
 import type { PlanPopulation, PlanProjection } from '../plan/types.js';
-import type { BindingResource, CompiledKernel, KernelDef } from '../webgpu/programs.js';
+import type { BindingResource, CompiledKernel, KernelConstants, KernelDef } from '../webgpu/programs.js';
 
 /** Allocates a host's buffers and bind groups; NetworkBuffers (src/engine/gpu/network-buffers.ts) is one. */
 export interface GpuAllocator {
@@ -81,6 +81,8 @@ export interface PopulationGpuHost {
   steps(p: PlanPopulation): boolean;
   /** 'source': its dispatch opens its population's step; 'update': it runs after the input of every projection into it. */
   phase: 'source' | 'update';
+  /** The kernel's override constants for this population: each distinct set compiles its own pipeline. */
+  constants?(p: PlanPopulation): KernelConstants;
   build(ctx: PopulationContext): PopulationDispatch;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Compute programs: a kernel's WGSL source and binding layout (KernelDef), compiled once per
- * (device, kernel, workgroup size) into a pipeline shared by every host on that device, and the
+ * (device, kernel, workgroup size, override constants) into a pipeline shared by every host on that device, and the
  * bind groups that follow that layout.
  */
 import { ShaderStage } from './flags.js';
@@ -31,22 +31,27 @@ export interface CompiledKernel {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
   workgroupSize: number;
+  /** The override constants it was specialised with (besides WORKGROUP_SIZE). */
+  constants: KernelConstants;
 }
 
-/** Pipelines are compiled once per (device, kernel entry file, workgroup size) and shared by simulations. */
+/** Values of a kernel's `override` constants besides WORKGROUP_SIZE (a specialisation), by name. */
+export type KernelConstants = Readonly<Record<string, number>>;
+
+/** Pipelines are compiled once per (device, kernel entry file, workgroup size, constants) and shared by simulations. */
 const cache = new WeakMap<GPUDevice, Map<string, Promise<CompiledKernel>>>();
 
-export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: number): Promise<CompiledKernel> {
+export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: number, constants: KernelConstants = {}): Promise<CompiledKernel> {
   let perDevice = cache.get(device);
   if (!perDevice) {
     perDevice = new Map();
     cache.set(device, perDevice);
   }
   // The entry file's path, not its name: two folders may hold files of the same name.
-  const key = `${def.shader}@${workgroupSize}`;
+  const key = `${def.shader}@${workgroupSize}${constantsKey(constants)}`;
   let compiled = perDevice.get(key);
   if (!compiled) {
-    compiled = compileKernel(device, def, workgroupSize);
+    compiled = compileKernel(device, def, workgroupSize, constants);
     perDevice.set(key, compiled);
     // A failed compile is not cached: the next simulation gets the error again, not a stale one.
     compiled.catch(() => perDevice.delete(key));
@@ -54,7 +59,15 @@ export function getKernel(device: GPUDevice, def: KernelDef, workgroupSize: numb
   return compiled;
 }
 
-async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: number): Promise<CompiledKernel> {
+/** The constants as a cache-key suffix, in name order ('' for none). */
+export function constantsKey(constants: KernelConstants): string {
+  return Object.keys(constants)
+    .sort()
+    .map((name) => `,${name}=${constants[name]}`)
+    .join('');
+}
+
+async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: number, constants: KernelConstants): Promise<CompiledKernel> {
   const entries: GPUBindGroupLayoutEntry[] = [
     { binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: STEP_RECORD_BYTES } },
     ...def.bindings.map((type, k) => ({ binding: k + 1, visibility: ShaderStage.COMPUTE, buffer: { type } })),
@@ -67,7 +80,7 @@ async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: n
     pipeline = await device.createComputePipelineAsync({
       label: def.name,
       layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: workgroupSize } },
+      compute: { module, entryPoint: 'main', constants: { ...constants, WORKGROUP_SIZE: workgroupSize } },
     });
   } catch (e) {
     await device.popErrorScope();
@@ -75,7 +88,7 @@ async function compileKernel(device: GPUDevice, def: KernelDef, workgroupSize: n
   }
   const error = await device.popErrorScope();
   if (error) throw new Error(`kernel ${def.name} (workgroup size ${workgroupSize}): ${error.message}`);
-  return { def, pipeline, layout, workgroupSize };
+  return { def, pipeline, layout, workgroupSize, constants };
 }
 
 /** What a binding holds: a whole buffer, or a range of one. */

@@ -49,6 +49,31 @@ struct NeuronParams {
   poisson: array<PoissonInput, 4>,
 }
 
+// Specialisation. On the per-kernel path each population's neuron_update pipeline is compiled
+// with these override constants set from its parameters (neuronConstants in
+// src/ops/neuron/gpu.ts): the compiler then folds the model's branches, unrolls the receptor and
+// Poisson loops to fixed trip counts, and can keep input[4] and syn[4] in registers instead of
+// indexing them in local memory. The fused kernel steps every population with one pipeline and
+// leaves SPECIALISED false, reading the same values from P. Only control flow is specialised;
+// the arithmetic (and so every bit of the result) is the same either way.
+override SPECIALISED: bool = false;
+override S_MODEL: u32 = 0u;
+override S_MODE: u32 = 0u;
+override S_FLAGS: u32 = 0u;
+override S_N_RECEPTORS: u32 = 0u;
+override S_RECEPTOR_KINDS: u32 = 0u; // receptor r's kind in bits 8r..8r+7
+override S_N_POISSON: u32 = 0u;
+
+fn model_of(P: NeuronParams) -> u32 { if (SPECIALISED) { return S_MODEL; } return P.model; }
+fn mode_of(P: NeuronParams) -> u32 { if (SPECIALISED) { return S_MODE; } return P.mode; }
+fn flags_of(P: NeuronParams) -> u32 { if (SPECIALISED) { return S_FLAGS; } return P.flags; }
+fn receptor_count(P: NeuronParams) -> u32 { if (SPECIALISED) { return S_N_RECEPTORS; } return P.n_receptors; }
+fn receptor_kind(P: NeuronParams, r: u32) -> u32 {
+  if (SPECIALISED) { return (S_RECEPTOR_KINDS >> (8u * r)) & 0xffu; }
+  return P.receptors[r].kind;
+}
+fn poisson_inputs(P: NeuronParams) -> u32 { if (SPECIALISED) { return S_N_POISSON; } return P.n_poisson; }
+
 // What one neuron carries from step to step.
 struct NeuronState {
   v: f32,
@@ -107,7 +132,7 @@ fn poisson_count(exp_neg_lambda: f32, seed: u32, stream: u32, index: u32, step: 
 // The Poisson inputs' arrivals at neuron i this step, per receptor.
 fn poisson_arrivals(P: NeuronParams, i: u32, step: u32) -> array<f32, 4> {
   var extra = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-  for (var q = 0u; q < P.n_poisson; q = q + 1u) {
+  for (var q = 0u; q < poisson_inputs(P); q = q + 1u) {
     let pq = P.poisson[q];
     extra[pq.receptor] = extra[pq.receptor] + f32(poisson_count(pq.exp_neg_lambda, P.seed, pq.stream, i, step)) * pq.weight;
   }
@@ -117,7 +142,7 @@ fn poisson_arrivals(P: NeuronParams, i: u32, step: u32) -> array<f32, 4> {
 // One receptor's input this step: float (dense) part + fixed-point (sparse) part + Poisson part.
 fn arriving_input(P: NeuronParams, input_float: f32, input_fixed: i32, extra: f32) -> f32 {
   var input = input_float + fixed_to_f32(input_fixed) * P.fixed_scale;
-  if (P.n_poisson > 0u) {
+  if (poisson_inputs(P) > 0u) {
     input = input + extra;
   }
   return input;
@@ -137,16 +162,17 @@ fn neuron_step(P: NeuronParams, state: NeuronState, input: array<f32, 4>, extern
   var syn_exact = 0.0;
   var g_sum = 0.0;
   var g_rev = 0.0;
-  for (var r = 0u; r < P.n_receptors; r = r + 1u) {
+  for (var r = 0u; r < receptor_count(P); r = r + 1u) {
     let rc = P.receptors[r];
-    if (rc.kind == 0u) {
+    let kind = receptor_kind(P, r);
+    if (kind == 0u) {
       current = current + input[r];
-    } else if (rc.kind == 1u) {
+    } else if (kind == 1u) {
       jump = jump + input[r];
     } else {
       let s = state.syn[r] + input[r];
       out.state.syn[r] = s * rc.decay;
-      if (rc.kind == 2u) {
+      if (kind == 2u) {
         syn_current = syn_current + s;
         syn_exact = syn_exact + rc.coef * s;
       } else {
@@ -155,24 +181,24 @@ fn neuron_step(P: NeuronParams, state: NeuronState, input: array<f32, 4>, extern
       }
     }
   }
-  let has_exp_current = (P.flags & 1u) != 0u;
-  let has_conductance = (P.flags & 2u) != 0u;
+  let has_exp_current = (flags_of(P) & 1u) != 0u;
+  let has_conductance = (flags_of(P) & 2u) != 0u;
   var vi = state.v;
   var r = state.refractory;
   var u = 0.0;
-  let adaptive = P.model == 0u && (P.flags & 4u) != 0u;
+  let adaptive = model_of(P) == 0u && (flags_of(P) & 4u) != 0u;
   var threshold = P.v_th;
   if (adaptive) {
     u = state.adapt * P.theta_decay;
     threshold = P.v_th + u;
   }
-  if (P.model != 0u) {
+  if (model_of(P) != 0u) {
     u = state.adapt;
   }
   if (r == 0u) {
     vi = vi + jump;
   }
-  if (P.model != 0u) {
+  if (model_of(P) != 0u) {
     // Izhikevich and AdEx: Euler steps; the adaptation variable integrates even while refractory.
     var drive = current;
     if (has_exp_current) {
@@ -184,7 +210,7 @@ fn neuron_step(P: NeuronParams, state: NeuronState, input: array<f32, 4>, extern
     var dv: f32;
     var du: f32;
     var ku: f32;
-    if (P.model == 1u) {
+    if (model_of(P) == 1u) {
       // 0.04 v^2 + 5 v + 140 in Horner form: SwiftShader fuses a*b + c*d into an FMA but leaves
       // a*b + c alone, so this form gives the CPU twin's bits.
       dv = (((0.04 * vi + 5.0) * vi + 140.0) - u) + drive;
@@ -200,7 +226,7 @@ fn neuron_step(P: NeuronParams, state: NeuronState, input: array<f32, 4>, extern
     }
     u = u + du * ku;
   } else if (r == 0u) {
-    if (P.mode == 0u) {
+    if (mode_of(P) == 0u) {
       var drive = current;
       if (has_exp_current) {
         drive = drive + syn_current;

@@ -31,8 +31,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let extra = poisson_arrivals(params, i, step_record.step);
     var state: NeuronState;
     var input = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-    let input_start = (step_record.step % P.input_slots) * P.n_receptors * P.n;
-    for (var r = 0u; r < P.n_receptors; r = r + 1u) {
+    let input_start = (step_record.step % P.input_slots) * receptor_count(P) * P.n;
+    for (var r = 0u; r < receptor_count(P); r = r + 1u) {
       let idx = r * P.n + i;
       let in_idx = input_start + idx;
       input[r] = arriving_input(params, input_float[in_idx], input_fixed[in_idx], extra[r]);
@@ -42,12 +42,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     }
     state.v = v[i];
     state.refractory = refractory[i];
-    if (P.model != 0u || (P.flags & 4u) != 0u) {
+    if (model_of(P) != 0u || (flags_of(P) & 4u) != 0u) {
       state.adapt = adapt[i];
     }
     let next = neuron_step(params, state, input, external_current[i]);
-    for (var r = 0u; r < P.n_receptors; r = r + 1u) {
-      if (P.receptors[r].kind >= 2u) {
+    for (var r = 0u; r < receptor_count(P); r = r + 1u) {
+      if (receptor_kind(P, r) >= 2u) {
         syn_state[r * P.n + i] = next.state.syn[r];
       }
     }
@@ -56,7 +56,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     }
     v[i] = next.state.v;
     refractory[i] = next.state.refractory;
-    if (P.model != 0u || (P.flags & 4u) != 0u) {
+    if (model_of(P) != 0u || (flags_of(P) & 4u) != 0u) {
       adapt[i] = next.state.adapt;
     }
   }

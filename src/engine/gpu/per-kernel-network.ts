@@ -22,6 +22,8 @@ import { usesAdaptationSlot } from '../../ops/neuron/plan.js';
 export interface PerKernelKernels {
   /** The operations' kernels, by definition (a compileWhenUsed one only where the plan uses it). */
   ops: Map<KernelDef, CompiledKernel>;
+  /** Population kernels specialised by their host's constants, by population id. */
+  populations: Map<number, CompiledKernel>;
   record: CompiledKernel;
   plasticity: PlasticityKernels | null;
 }
@@ -139,7 +141,8 @@ class Builder {
   }
 
   private populationDispatch(pop: GpuPopulation, host: PopulationGpuHost): Dispatch {
-    const { dispatch, params } = host.build({ alloc: this.buffers, pop, kernel: this.kernel(host.kernel), seed: this.plan.seed });
+    const kernel = this.kernels.populations.get(pop.plan.id) ?? this.kernel(host.kernel);
+    const { dispatch, params } = host.build({ alloc: this.buffers, pop, kernel, seed: this.plan.seed });
     if (hasAdaptiveThreshold(pop.plan)) this.learning.addAdaptiveThreshold(pop.plan, params);
     return dispatch;
   }

@@ -10,7 +10,7 @@ import type { GpuContext } from '../../webgpu/device.js';
 import { type BufferSlice, type ReadRegion, STEP_RECORD_STRIDE } from '../../webgpu/buffers.js';
 import { type CompiledKernel, getKernel, type KernelDef } from '../../webgpu/programs.js';
 import { checkPlasticLimits, loadPlasticityKernels } from '../../ops/plasticity/gpu.js';
-import { DELIVERY_OPERATIONS, POPULATION_OPERATIONS } from '../operations.js';
+import { DELIVERY_OPERATIONS, POPULATION_OPERATIONS, populationGpuHost } from '../operations.js';
 import { KERNELS } from './kernels.js';
 import { encodeDispatch, type ExecutionPath, type StateSlices } from './execution-path.js';
 import type { GpuLearning } from './learning.js';
@@ -20,7 +20,8 @@ import { usesAdaptationSlot } from '../../ops/neuron/plan.js';
 
 /**
  * Compiles the kernels this plan needs at `wg` threads: every registered operation's (a
- * compileWhenUsed delivery's only if the plan has one of its projections) and the recording one;
+ * compileWhenUsed delivery's only if the plan has one of its projections), each population's
+ * specialisation of its host's kernel where the host has constants, and the recording one;
  * plastic projections must fit the device first.
  */
 export async function loadPerKernelKernels(plan: NetworkPlan, ctx: GpuContext, wg: number): Promise<PerKernelKernels> {
@@ -29,11 +30,17 @@ export async function loadPerKernelKernels(plan: NetworkPlan, ctx: GpuContext, w
   for (const { gpu } of DELIVERY_OPERATIONS) if (!gpu.compileWhenUsed || plan.projections.some((p) => gpu.delivers(p))) defs.push(gpu.kernel);
   const ops = new Map<KernelDef, CompiledKernel>();
   for (const def of defs) ops.set(def, await getKernel(ctx.device, def, wg));
+  // A host with constants gets a pipeline per distinct set (getKernel shares equal ones).
+  const populations = new Map<number, CompiledKernel>();
+  for (const p of plan.byId) {
+    const host = populationGpuHost(p);
+    if (host?.constants) populations.set(p.id, await getKernel(ctx.device, host.kernel, wg, host.constants(p)));
+  }
   const record = await getKernel(ctx.device, KERNELS.recordVoltage, wg);
   const plastic = plan.projections.some((p) => p.plastic);
   if (plastic) checkPlasticLimits(plan, Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize));
   const plasticity = plastic ? await loadPlasticityKernels(ctx.device, wg) : null;
-  return { ops, record, plasticity };
+  return { ops, populations, record, plasticity };
 }
 
 export class PerKernelPath implements ExecutionPath {

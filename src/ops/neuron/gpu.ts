@@ -2,10 +2,10 @@
  * Neuron populations on the GPU: the kernel (shaders/ops/neuron/neuron_update.wgsl), its NeuronParams
  * uniform (also the `neuron` field of a population record in the fused kernel), and on the
  * per-kernel path the dispatch, one thread per neuron, that updates the population after the
- * input of every projection into it.
+ * input of every projection into it, with a pipeline specialised to the population's model.
  */
 import type { PlanPopulation } from '../../plan/types.js';
-import { defineKernel } from '../../webgpu/programs.js';
+import { defineKernel, type KernelConstants } from '../../webgpu/programs.js';
 import { type PopulationGpuHost, groupsFor } from '../gpu-host.js';
 
 // params, v, refractory, adaptation, receptor states, float input, fixed-point input, external current, spike ring
@@ -49,10 +49,23 @@ export function neuronParams(p: PlanPopulation, seed: number): Uint32Array<Array
   return words;
 }
 
+/**
+ * The override constants that specialise neuron_update to one population (see neuron_step.wgsl):
+ * the same values as its NeuronParams words 2, 9, 11, 12 and 22 and the receptor kinds, so the
+ * compiler sees the model's control flow as constants. Populations that agree share a pipeline.
+ */
+export function neuronConstants(p: PlanPopulation): KernelConstants {
+  const words = neuronParams(p, 0);
+  let kinds = 0;
+  p.lif!.receptors.forEach((r, k) => (kinds |= r.code << (8 * k)));
+  return { SPECIALISED: 1, S_MODE: words[2], S_N_RECEPTORS: words[9], S_FLAGS: words[11], S_MODEL: words[12], S_N_POISSON: words[22], S_RECEPTOR_KINDS: kinds >>> 0 };
+}
+
 export const neuronGpuHost: PopulationGpuHost = {
   kernel: NEURON_UPDATE_KERNEL,
   steps: (p) => p.kind === 'neuron',
   phase: 'update',
+  constants: neuronConstants,
   build({ alloc, pop, kernel, seed }) {
     const p = pop.plan;
     const params = alloc.uniform(`${p.name}.lif`, neuronParams(p, seed));
