@@ -24,11 +24,13 @@ export interface NetworkPlan {
 
 export interface PlanPoissonInput {
   receptor: number;
-  /** exp(-lambda) in f32: Knuth's sampler multiplies uniforms until the product drops below it. */
+  /** exp(-lambda) in f32: Knuth's sampler multiplies uniforms until the product drops below it (when `table` does not cover lambda). */
   expNegLambda: number;
   weight: number;
-  /** RNG stream of draw 0; draw k uses stream + k. */
+  /** RNG stream of draw 0; Knuth's draw k uses stream + k, the table's one draw stream. */
   stream: number;
+  /** Inverse-CDF thresholds of Poisson(lambda) (src/ops/neuron/poisson-table.ts): one draw per step where it covers lambda. */
+  table: Uint32Array;
 }
 
 export interface PlanReceptor {

@@ -47,6 +47,9 @@ struct NeuronParams {
   theta_decay: f32,      // LIF adaptive threshold (flags bit 2): theta, in `adapt`, decays by this each step
   receptors: array<Receptor, 4>,
   poisson: array<PoissonInput, 4>,
+  // Per Poisson input q, 64 u32 from word 64 q: inverse-CDF thresholds, word 63 = counts covered
+  // (0: Knuth's sampler). CPU twin and layout: src/ops/neuron/poisson-table.ts.
+  poisson_tables: array<vec4<u32>, 64>,
 }
 
 // Specialisation. On the per-kernel path each population's neuron_update pipeline is compiled
@@ -112,8 +115,8 @@ fn exp_f32(x: f32) -> f32 {
 }
 
 // Knuth's sampler: multiply uniforms (24-bit, exact in f32) until the product is <= exp(-lambda).
-// CPU twin: poissonCount in src/ops/neuron/cpu.ts.
-fn poisson_count(exp_neg_lambda: f32, seed: u32, stream: u32, index: u32, step: u32) -> u32 {
+// CPU twin: poissonCount in src/ops/neuron/cpu.ts. Only for lambda too large for the table.
+fn knuth_count(exp_neg_lambda: f32, seed: u32, stream: u32, index: u32, step: u32) -> u32 {
   var k = 0u;
   var prod = 1.0;
   loop {
@@ -129,12 +132,41 @@ fn poisson_count(exp_neg_lambda: f32, seed: u32, stream: u32, index: u32, step: 
   return k;
 }
 
+fn poisson_table_word(P: NeuronParams, q: u32, k: u32) -> u32 {
+  let w = q * 64u + k;
+  return P.poisson_tables[w / 4u][w % 4u];
+}
+
+// Poisson input q's arrivals at neuron `index`: one draw u, count = #{k < used - 1 : T[k] <= u}
+// by binary search over the input's table (integer only, so every adapter gives the CPU twin's
+// count); Knuth's loop where the table does not cover lambda. CPU twin: poissonArrivals in
+// src/ops/neuron/cpu.ts.
+fn poisson_count(P: NeuronParams, q: u32, index: u32, step: u32) -> u32 {
+  let pq = P.poisson[q];
+  let used = poisson_table_word(P, q, 63u);
+  if (used == 0u) {
+    return knuth_count(pq.exp_neg_lambda, P.seed, pq.stream, index, step);
+  }
+  let u = rand_u32(P.seed, pq.stream, index, step);
+  var lo = 0u;
+  var hi = used - 1u;
+  while (lo < hi) {
+    let mid = (lo + hi) / 2u;
+    if (poisson_table_word(P, q, mid) <= u) {
+      lo = mid + 1u;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 // The Poisson inputs' arrivals at neuron i this step, per receptor.
 fn poisson_arrivals(P: NeuronParams, i: u32, step: u32) -> array<f32, 4> {
   var extra = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
   for (var q = 0u; q < poisson_inputs(P); q = q + 1u) {
     let pq = P.poisson[q];
-    extra[pq.receptor] = extra[pq.receptor] + f32(poisson_count(pq.exp_neg_lambda, P.seed, pq.stream, i, step)) * pq.weight;
+    extra[pq.receptor] = extra[pq.receptor] + f32(poisson_count(P, q, i, step)) * pq.weight;
   }
   return extra;
 }

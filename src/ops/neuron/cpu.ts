@@ -1,4 +1,5 @@
-import type { PlanNeuron } from '../../plan/types.js';
+import type { PlanNeuron, PlanPoissonInput } from '../../plan/types.js';
+import { isTabulated, tabulatedCount } from './poisson-table.js';
 import { randU32 } from '../../util/rng.js';
 import { hasThetaAdaptation } from './plan.js';
 
@@ -49,7 +50,7 @@ export function lifUpdate(
   for (let i = 0; i < n; i++) {
     if (poisson.length > 0) {
       extra.fill(0);
-      for (const q of poisson) extra[q.receptor] = f(extra[q.receptor] + f(poissonCount(q.expNegLambda, seed, q.stream, i, step) * q.weight));
+      for (const q of poisson) extra[q.receptor] = f(extra[q.receptor] + f(poissonArrivals(q, seed, i, step) * q.weight));
     }
     let current = external[i];
     let jump = 0;
@@ -152,7 +153,12 @@ export function expF32(x: number): number {
   return f(p * 2 ** k);
 }
 
-/** Knuth's Poisson sampler, as `poisson_count` in the kernel: multiply uniforms until <= exp(-lambda). */
+/** Arrivals of Poisson input q at neuron `index` this step, as `poisson_count` in the kernel: one draw looked up in the table, or Knuth's sampler where the table does not cover lambda. */
+export function poissonArrivals(q: PlanPoissonInput, seed: number, index: number, step: number): number {
+  return isTabulated(q.table) ? tabulatedCount(q.table, randU32(seed, q.stream, index, step)) : poissonCount(q.expNegLambda, seed, q.stream, index, step);
+}
+
+/** Knuth's Poisson sampler, as `knuth_count` in the kernel: multiply uniforms until <= exp(-lambda). */
 export function poissonCount(expNegLambda: number, seed: number, stream: number, index: number, step: number): number {
   let k = 0;
   let prod = 1;

@@ -7,14 +7,16 @@
 import type { PlanPopulation } from '../../plan/types.js';
 import { defineKernel, type KernelConstants } from '../../webgpu/programs.js';
 import { type PopulationGpuHost, groupsFor } from '../gpu-host.js';
+import { POISSON_TABLE_ENTRIES } from './poisson-table.js';
 
 // params, v, refractory, adaptation, receptor states, float input, fixed-point input, external current, spike ring
 export const NEURON_UPDATE_KERNEL = defineKernel('ops/neuron/neuron_update.wgsl', ['uniform', 'storage', 'storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'storage']);
 
-/** Words in NeuronParams (shaders/ops/neuron/neuron_step.wgsl): 24 scalars, 4 receptors and 4 Poisson inputs of 4 words each. */
-export const NEURON_PARAMS_WORDS = 56;
+/** Words in NeuronParams (shaders/ops/neuron/neuron_step.wgsl): 24 scalars, 4 receptors and 4 Poisson inputs of 4 words each, then the 4 inputs' count tables. */
+export const NEURON_PARAMS_WORDS = 56 + 4 * POISSON_TABLE_ENTRIES;
 const R0 = 24;
 const Q0 = R0 + 16;
+const TABLES0 = Q0 + 16;
 
 /**
  * A neuron population's NeuronParams, as the bytes of the WGSL struct: the uniform of neuron_update and
@@ -45,6 +47,7 @@ export function neuronParams(p: PlanPopulation, seed: number): Uint32Array<Array
     words[Q0 + 4 * k] = q.receptor;
     floats.set([q.expNegLambda, q.weight], Q0 + 1 + 4 * k);
     words[Q0 + 3 + 4 * k] = q.stream;
+    words.set(q.table, TABLES0 + POISSON_TABLE_ENTRIES * k);
   });
   return words;
 }

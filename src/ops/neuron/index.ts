@@ -12,7 +12,7 @@ export const neuronOperation: GpuPopulationOperation = {
   kernels: [
     {
       shader: 'ops/neuron/neuron_update.wgsl',
-      computes: 'receptors, Poisson input, LIF/Izhikevich/AdEx update, threshold, reset, refractory; a workgroup assembles whole bitmask words',
+      computes: 'receptors, Poisson input (one draw and an inverse-CDF table lookup), LIF/Izhikevich/AdEx update, threshold, reset, refractory; a pipeline specialised per population; a workgroup assembles whole bitmask words',
       twin: 'src/ops/neuron/cpu.ts#lifUpdate',
       parity: ['tests/kernels.test.ts', 'tests/cpu-fast.test.ts'],
     },

@@ -2,6 +2,7 @@
 import { lifStepConstant, receptorConstants, type ReceptorSpec, refractorySteps } from '../../model/neuron.js';
 import type { Population } from '../../model/network.js';
 import { poissonInputStream } from '../../plan/inputs.js';
+import { poissonTable } from './poisson-table.js';
 import type { PopulationLowerContext } from '../../plan/operation.js';
 import type { PlanNeuron, PlanPopulation } from '../../plan/types.js';
 
@@ -40,7 +41,7 @@ export function lowerNeuronPopulation(pop: Population, { net, dt, base }: Popula
     receptors: Object.values(p.receptors).map((r) => receptorConstants(r, p.tau_m, dt)),
     poissonInputs: net.poissonInputs
       .filter((q) => q.population === pop.id)
-      .map((q, k) => ({ receptor: q.receptor, expNegLambda: Math.fround(Math.exp(-q.lambda)), weight: Math.fround(q.weight), stream: poissonInputStream(pop.id, k) })),
+      .map((q, k) => ({ receptor: q.receptor, expNegLambda: Math.fround(Math.exp(-q.lambda)), weight: Math.fround(q.weight), stream: poissonInputStream(pop.id, k), table: poissonTable(q.lambda) })),
     a: Math.fround(m.kind === 'lif' ? 0 : m.a),
     b: Math.fround(m.kind === 'izhikevich' ? m.b : 0),
     delta_t: Math.fround(m.kind === 'adex' ? m.delta_t : 0),
