@@ -192,7 +192,7 @@ function render(table: string[][], notes: string[]): string {
     'Networks and activity:',
     ...notes.map((n) => `- ${n}`),
     '',
-    'What is counted (per step; per-chunk work divided by the chunk): disp/step = the path\'s dispatches (GpuSimulation.dispatchesPerStep), spike counting per chunk is extra and in the time; threads launched; global bytes loaded and stored; global atomic adds; hashes/syn = rand_u32 per synapse found (procedural rows); crit. path = dependent iterations (memory round trips, scatter-loop iterations, hashes) of the slowest workgroup of each dispatch, summed over the step; on the fused path all of them are one workgroup\'s.',
+    'What is counted (per step; per-chunk work divided by the chunk): disp/step = the path\'s dispatches (GpuSimulation.dispatchesPerStep), spike counting per chunk is extra and in the time; threads launched; global bytes loaded and stored; global atomic adds; hashes/syn = rand_u32 per synapse found (procedural rows: a key per 64-target segment, a gap draw counting ¼, one PCG round); crit. path = dependent iterations (memory round trips, scatter-loop iterations, hashes) of the slowest workgroup of each dispatch, summed over the step; on the fused path all of them are one workgroup\'s.',
     '',
     'Assumptions:',
     ...assumptionLines(ASSUMPTIONS).map((l) => `- ${l}`),

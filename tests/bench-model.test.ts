@@ -117,18 +117,30 @@ describe('model benchmark: the per-kernel path', () => {
     expect(!fused.eligible && fused.reason).toMatch(/procedural/);
   });
 
-  it('procedural rows: one rand_u32 per (pre, post) pair, so 2^24 / cut24 hashes per synapse', () => {
+  it('procedural rows: a rand_u32 per 64-target segment and a quarter (one PCG round) per gap draw, about p n_post + n_post / 64 draws', () => {
     const n = new Network({ dt: 0.1 });
     const pre = n.addLIF('pre', 100);
     n.connect(pre, n.addLIF('post', 300), { kind: 'fixed_probability', p: 0.1, weight: 0.1, procedural: true }, { delay: 1 });
     const plan = lowerNetwork(n);
+    const p = plan.projections[0].procedural!.cut24 / 2 ** 24;
+    // 300 targets: 5 segments; a row takes p 300 + 5 (1 - p) draws (src/ops/procedural/rows.ts expectedRowDraws).
+    const draws = p * 300 + 5 * (1 - p);
+    const searchOps = 7 * (A.sharedLatencyCycles / A.aluLatencyCycles + 2);
     const counts = perKernelCounts(plan, rateActivity(plan, [20, 0], 'rates'), A);
     const proc = counts.step.find((d) => d.kernel === 'procedural_propagate')!;
     const spikes = 20 * 100 * 1e-4;
-    expect(proc.hashes).toBeCloseTo(spikes * 300, 9);
-    expect(summarize(counts).hashesPerSynapse).toBeCloseTo(2 ** 24 / plan.projections[0].procedural!.cut24, 9);
-    // One block; its expected worst spike count times ceil(300 / 64) hash iterations.
-    expect(proc.chain.hash).toBeCloseTo(spikes * 5, 9);
+    expect(proc.hashes).toBeCloseTo(spikes * (5 + draws / 4), 9);
+    expect(proc.events).toBeCloseTo(spikes * 300 * p, 9);
+    // 0.45 rand_u32 per synapse, where a rand_u32 per pair took 1 / p = 10.
+    expect(summarize(counts).hashesPerSynapse).toBeCloseTo((5 + draws / 4) / (300 * p), 9);
+    expect(summarize(counts).hashesPerSynapse).toBeCloseTo(0.454, 3);
+    // One block, 0.2 expected spikes: its 5 pairs one per thread, so 0.2 rounds of a key and a segment's draws.
+    expect(proc.chain).toEqual({ mem: 1, scatter: 0, hash: expect.closeTo(0.2 * (1 + draws / 5 / 4), 9), alu: expect.closeTo(0.2 * (draws / 5) * searchOps, 9), barriers: 3 });
+    // 30 neurons spiking every step: 150 pairs over 64 threads.
+    const busy: Activity = { source: 'by hand', steps: 2, spikesPerStep: [30, 0], bits: [Uint32Array.of(2 ** 30 - 1, 0, 0, 0, 2 ** 30 - 1, 0, 0, 0), new Uint32Array(2 * 10)] };
+    const loaded = perKernelCounts(plan, busy, A).step.find((d) => d.kernel === 'procedural_propagate')!;
+    expect(loaded.chain.hash).toBeCloseTo((150 / 64) * (1 + draws / 5 / 4), 9);
+    expect(loaded.hashes).toBeCloseTo(30 * (5 + draws / 4), 9);
   });
 });
 

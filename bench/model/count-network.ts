@@ -27,7 +27,7 @@ export interface PathSummary {
   sharedAtomics: number;
   hashes: number;
   events: number;
-  /** rand_u32 per synapse found, over the procedural dispatches; null without any. */
+  /** rand_u32 per synapse found (gap draws at ¼ each), over the procedural dispatches; null without any. */
   hashesPerSynapse: number | null;
   /** Dependent chains of a step, all dispatches (per-chunk ones amortised) together. */
   chain: ChainCount;

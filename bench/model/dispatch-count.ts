@@ -12,7 +12,7 @@ export interface ChainCount {
   mem: number;
   /** Scatter-loop iterations, one load each: they overlap if the compiler unrolls the loop. */
   scatter: number;
-  /** Dependent rand_u32 evaluations (Poisson draws, procedural rows). */
+  /** Dependent rand_u32 evaluations (Poisson draws, procedural segment keys; a procedural gap draw counts ¼, one PCG round). */
   hash: number;
   /** Dependent ALU operations (neuron_step). */
   alu: number;
@@ -36,7 +36,7 @@ export interface DispatchCount {
   atomics: number;
   /** Workgroup-memory atomics (spike lists, bitmask words): counted, not timed. */
   sharedAtomics: number;
-  /** rand_u32 evaluations. */
+  /** rand_u32 evaluations (a procedural gap draw counts ¼: one PCG round of rand_u32's four). */
   hashes: number;
   /** Synaptic events delivered. */
   events: number;

@@ -82,6 +82,8 @@ export interface Assumptions {
   neuronOps: number;
   /** Cycles of one dependent ALU operation. */
   aluLatencyCycles: number;
+  /** Cycles of one dependent workgroup-memory load (a step of the procedural gap-table search). */
+  sharedLatencyCycles: number;
   /** Cycles of one workgroupBarrier or storageBarrier in a single workgroup. */
   barrierCycles: number;
   /** Steps per command buffer (GpuSimulation's default chunkSteps). */
@@ -103,6 +105,7 @@ export const ASSUMPTIONS: Assumptions = {
   hashOps: 40,
   neuronOps: 40,
   aluLatencyCycles: 4,
+  sharedLatencyCycles: 30,
   barrierCycles: 30,
   chunkSteps: 128,
   workgroupSize: 64,
@@ -125,6 +128,7 @@ export function assumptionLines(a: Assumptions = ASSUMPTIONS): string[] {
     `Dependent global load: ${r(a.l2LatencyCycles, 'cycles')} when the step's working set fits in L2, ${r(a.dramLatencyCycles, 'cycles')} when it does not (order of magnitude of published pointer-chase microbenchmarks of Hopper and Ada, e.g. Luo et al. 2024, "Benchmarking and dissecting the Nvidia Hopper GPU architecture", IPDPS).`,
     `Scatter-loop iterations in flight per thread: ${a.scatterOverlap.mid} (the loop as written, one load latency per iteration; pessimistic ${a.scatterOverlap.high}), optimistic ${a.scatterOverlap.low} (a compiler that unrolls the loop by ${a.scatterOverlap.low}).`,
     `rand_u32 = ${a.hashOps} dependent int ops; neuron_step = ${a.neuronOps} dependent ALU ops; ${a.aluLatencyCycles} cycles per dependent op; ${a.barrierCycles} cycles per barrier.`,
+    `Procedural rows: a rand_u32 per 64-target segment (its key) and per gap draw a PCG round (¼ rand_u32) and a 7-step search of the gap table in workgroup memory, each step a dependent load of ${a.sharedLatencyCycles} cycles and 2 dependent ops (in the chain; the search's int ops are left out of the hash throughput).`,
     `Roofline per dispatch: time = launch + max(bytes / min(DRAM bandwidth, w × SM bandwidth), atomics / (atomic rate × f), hash ops / (int throughput × f), the slowest workgroup's dependent chain), w = min(workgroups, SMs), f = w / SMs: a dispatch of few workgroups gets only their SMs' share. DRAM bandwidth even where the working set fits in L2 (a bound on the slow side).`,
     `Bytes are the kernels' global loads and stores as written (atomic adds count 4 read + 4 written), a lower bound on DRAM traffic; uniforms and the fused kernel's parameter tables (cached) are left out.`,
     `Per chunk of ${a.chunkSteps} steps: one spike_count dispatch per population (countWork ${a.countWork ? 'on' : 'off'}, the default) and the readback copy of the recorded bitmasks; per-kernel path ${a.workgroupSize} threads per workgroup, fused kernel ${a.fusedWorkgroupSize}.`,

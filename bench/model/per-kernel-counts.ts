@@ -7,6 +7,7 @@
  * (gpu-work-counts.ts) and the readback copy of the recorded bitmasks and traces. Each kernel's
  * loads, stores, atomics, hashes and dependent chain are read off its WGSL (shaders/ops/*).
  */
+import { expectedRowDraws, GAP_TABLE_LENGTH, proceduralSegments } from '../../src/ops/procedural/rows.js';
 import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../src/plan/types.js';
 import { type Activity, type Chain, neuronSpikesPerStep, poissonQuantileMax, slowestBlockChain } from './activity.js';
 import { type DispatchCount, neuronBytes, poissonDrawsPerNeuron, poissonDrive, zeroChain } from './dispatch-count.js';
@@ -38,7 +39,7 @@ export function perKernelCounts(plan: NetworkPlan, activity: Activity, a: Assump
       if (proj.crossbar) throw new Error(`cost model: projection ${proj.name} is crossbar-backed; crossbar_propagate is not modelled`);
       const pre = plan.byId[proj.pre];
       if (proj.dense) step.push(dense(proj, pre, pop, activity, wg));
-      else if (proj.procedural) step.push(procedural(proj, pre, pop, activity, rates[pre.id], wg));
+      else if (proj.procedural) step.push(procedural(proj, pre, pop, activity, rates[pre.id], wg, a));
       else for (const part of csrParts(proj, maxBindingBytes)) step.push(sparse(proj, part, pre, activity, rates[pre.id], wg));
     }
     if (pop.kind === 'neuron') step.push(neuronUpdate(pop, activity, wg, a));
@@ -174,19 +175,35 @@ function sparse(proj: PlanProjection, part: CsrPart, pre: PlanPopulation, activi
   };
 }
 
+/** A gap draw's hashing in rand_u32 units: one PCG round of rand_u32's four (src/ops/procedural/rows.ts). */
+export const GAP_DRAW_HASH = 1 / 4;
+
+/** Dependent steps of the gap-table search: the overflow check and log2(GAP_TABLE_LENGTH) halvings. */
+export const GAP_SEARCH_STEPS = 1 + Math.log2(GAP_TABLE_LENGTH);
+
 /**
- * procedural_propagate: each workgroup lists its block's spikes, then for each its threads stride
- * over all n_post targets, one rand_u32 per (pre, post) pair and an atomicAdd per synapse found.
+ * procedural_propagate: each workgroup copies the gap table to workgroup memory and lists its
+ * block's spikes; its threads then stride over the (spike, 64-target segment) pairs. A pair costs
+ * one rand_u32 (the segment's key) and the segment's draws (expectedRowDraws: one per synapse and
+ * about one per segment), each a PCG round and a search of the gap table; an atomicAdd per
+ * synapse found. The slowest workgroup's threads each walk pairs / wg of its pairs (one while
+ * they are fewer than its threads) at the mean segment's cost.
  */
-function procedural(proj: PlanProjection, pre: PlanPopulation, post: PlanPopulation, activity: Activity, rates: Float64Array, wg: number): DispatchCount {
+function procedural(proj: PlanProjection, pre: PlanPopulation, post: PlanPopulation, activity: Activity, rates: Float64Array, wg: number, a: Assumptions): DispatchCount {
   const q = proj.procedural!;
   const blocks = q.cut24 === 0 ? 0 : Math.ceil(pre.n / NEURONS_PER_BLOCK);
   const spikes = activity.spikesPerStep[pre.id];
-  // With no_self the pair (j, j) is skipped before its draw.
-  let hashes = 0;
-  for (let j = 0; j < pre.n; j++) hashes += rates[j] * (q.noSelf && j < post.n ? post.n - 1 : post.n);
-  const events = hashes * (q.cut24 / 2 ** 24);
-  const [, loop] = slowestBlockChain(activity, pre, NEURONS_PER_BLOCK, () => [0, Math.ceil(post.n / wg)]);
+  const p = q.cut24 / 2 ** 24;
+  const segments = proceduralSegments(post.n);
+  const drawsPerSegment = expectedRowDraws(p, post.n) / segments;
+  let events = 0;
+  // With no_self the draw landing on j is spent and nothing delivered.
+  for (let j = 0; j < pre.n; j++) events += rates[j] * p * (q.noSelf && j < post.n ? post.n - 1 : post.n);
+  const pairs = spikes * segments;
+  // Rates only: the worst block's expected spikes may be below one; a thread walks at most one pair until kS > wg.
+  const [, worstPairs] = slowestBlockChain(activity, pre, NEURONS_PER_BLOCK, () => [0, segments]);
+  const rounds = worstPairs <= 0 ? 0 : Math.max(Math.min(worstPairs / segments, 1), worstPairs / wg);
+  const searchOps = GAP_SEARCH_STEPS * (a.sharedLatencyCycles / a.aluLatencyCycles + 2);
   const d = listSpikes('procedural_propagate', proj.name, blocks, pre.words, wg);
   return {
     ...d,
@@ -194,9 +211,10 @@ function procedural(proj: PlanProjection, pre: PlanPopulation, post: PlanPopulat
     bytesWritten: events * 4,
     atomics: events,
     sharedAtomics: d.sharedAtomics + spikes,
-    hashes,
+    hashes: pairs * (1 + drawsPerSegment * GAP_DRAW_HASH),
     events,
-    chain: { ...zeroChain(), mem: 1, hash: loop, barriers: 2 },
+    // The table's barrier, then list_spikes' two.
+    chain: { ...zeroChain(), mem: 1, hash: rounds * (1 + drawsPerSegment * GAP_DRAW_HASH), alu: rounds * drawsPerSegment * searchOps, barriers: 3 },
   };
 }
 

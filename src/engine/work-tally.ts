@@ -20,7 +20,7 @@
  *   the bytes the kernels load and store, a lower bound (caches and atomics cost more).
  */
 import type { NetworkPlan, PlanProjection } from '../plan/types.js';
-import { randU32 } from '../util/rng.js';
+import { forEachProceduralTarget } from '../ops/procedural/rows.js';
 import { type WorkCounts, zeroCounts } from './work-counts.js';
 
 /** Above n_pre x n_post draws, a procedural row's fan-out is its expected value, not regenerated. */
@@ -44,19 +44,16 @@ export function projectionFanOut(plan: NetworkPlan, proj: PlanProjection): Float
     const { rowPtr } = proj.csr;
     for (let j = 0; j < nPre; j++) out[j] = rowPtr[j + 1] - rowPtr[j];
   } else if (proj.procedural) {
-    const { cut24, noSelf, stream } = proj.procedural;
-    if (cut24 === 0) return out;
+    const rule = proj.procedural;
+    if (rule.cut24 === 0) return out;
     if (nPre * nPost <= PROCEDURAL_EXACT_LIMIT) {
       for (let j = 0; j < nPre; j++) {
         let c = 0;
-        for (let i = 0; i < nPost; i++) {
-          if (noSelf && i === j) continue;
-          if (randU32(plan.seed, stream, j, i) >>> 8 < cut24) c++;
-        }
+        forEachProceduralTarget(rule, plan.seed, j, nPost, () => c++);
         out[j] = c;
       }
     } else {
-      out.fill((cut24 / 2 ** 24) * (noSelf ? nPost - 1 : nPost));
+      out.fill((rule.cut24 / 2 ** 24) * (rule.noSelf ? nPost - 1 : nPost));
     }
   }
   return out;

@@ -123,11 +123,17 @@ export interface PlanProjection {
   // Operations add their own parts (src/ops/*/plan.ts extend this interface): crossbar, plastic.
 }
 
-/** Everything a backend needs to regenerate a procedural row (see ProceduralWeights). */
+/** Everything a backend needs to regenerate a procedural row (see ProceduralWeights and src/ops/procedural/rows.ts). */
 export interface PlanProcedural {
+  /** round(p * 2^24): the connection probability in units of 2^-24. */
   cut24: number;
   /** The one weight, in the target's fixed point. */
   weightFixed: number;
   noSelf: boolean;
   stream: number;
+  /**
+   * The row walk's inverse geometric CDF (GAP_TABLE_LENGTH u32, built once from cut24 by
+   * buildGapTable in src/ops/procedural/rows.ts): a draw u gives the gap g, the smallest with u <= gapTable[g].
+   */
+  gapTable: Uint32Array;
 }

@@ -2,11 +2,19 @@
 //! include util/rng.wgsl
 //! include ops/sparse/spike_list.wgsl
 // Procedural connectivity: no synapse is stored. CPU twin: src/ops/procedural/cpu.ts
-// (proceduralPropagate).
+// (proceduralPropagate), whose row walk (src/ops/procedural/rows.ts) defines the network.
 // For every presynaptic neuron j that spiked `delay` steps ago (compacted per workgroup by
-// spike_list.wgsl), the workgroup's threads stride over the postsynaptic neurons i and
-// regenerate the row: j -> i exists iff rand_u32(seed, stream, j, i) >> 8 < cut24. Every
-// synapse has the one fixed-point weight, added with atomicAdd (order-free).
+// spike_list.wgsl), the row is regenerated segment by segment: segment s (PROCEDURAL_SEGMENT
+// targets) has the key rand_u32(seed, stream, j, s), which seeds a PCG32-style stream; each draw
+// is the gap to the next target, read off the projection's gap table (an inverse geometric CDF,
+// integers only, so every adapter and the CPU agree bit for bit). The workgroup's threads stride
+// over the listed spikes' (spike, segment) pairs, so a row is walked by many threads at once.
+// Every synapse has the one fixed-point weight, added with atomicAdd (order-free).
+
+// Both are part of the connectivity definition; src/ops/procedural/rows.ts has the same values.
+const PROCEDURAL_SEGMENT: u32 = 64u;
+const GAP_TABLE_LENGTH: u32 = 64u;
+
 struct ProceduralParams {
   n_pre: u32,
   pre_words: u32,
@@ -20,25 +28,79 @@ struct ProceduralParams {
   no_self: u32,
   seed: u32,
   stream: u32,
+  gap_table: array<vec4u, 16>, // GAP_TABLE_LENGTH u32, four per element (uniform array stride)
 }
 
 @group(0) @binding(1) var<uniform> P: ProceduralParams;
 @group(0) @binding(2) var<storage, read> pre_ring: array<u32>;
 @group(0) @binding(3) var<storage, read_write> input_fixed: array<atomic<i32>>;
 
+// The gap table in workgroup memory: the search's lanes read different entries, which a uniform
+// buffer would serve one address at a time.
+var<workgroup> gap_table: array<u32, GAP_TABLE_LENGTH>;
+
 fn spike_word(index: u32) -> u32 { return pre_ring[index]; }
+
+// Copies the gap table into workgroup memory; a workgroupBarrier must follow before walk_segment.
+fn load_gap_table(lid: u32) {
+  for (var k = lid; k < GAP_TABLE_LENGTH; k = k + WORKGROUP_SIZE) {
+    gap_table[k] = P.gap_table[k / 4u][k % 4u];
+  }
+}
+
+// The smallest g with u <= gap_table[g], or GAP_TABLE_LENGTH when u is above every entry
+// (rows.ts gapOf: the same fixed-step binary search).
+fn gap_of(u: u32) -> u32 {
+  if (u > gap_table[GAP_TABLE_LENGTH - 1u]) {
+    return GAP_TABLE_LENGTH;
+  }
+  var g = 0u;
+  for (var half = GAP_TABLE_LENGTH / 2u; half > 0u; half = half / 2u) {
+    if (gap_table[g + half - 1u] < u) {
+      g = g + half;
+    }
+  }
+  return g;
+}
+
+// PCG's RXS-M-XS output permutation (pcg_hash is this of one LCG step).
+fn gap_stream_output(state: u32) -> u32 {
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+// Delivers segment `segment` of row j into input_fixed from `base` (rows.ts walkSegment).
+fn walk_segment(j: u32, segment: u32, base: u32) {
+  let end = min((segment + 1u) * PROCEDURAL_SEGMENT, P.n_post);
+  var pos = segment * PROCEDURAL_SEGMENT;
+  var state = rand_u32(P.seed, P.stream, j, segment);
+  while (pos < end) {
+    state = state * 747796405u + 2891336453u;
+    let gap = gap_of(gap_stream_output(state));
+    if (gap == GAP_TABLE_LENGTH) {
+      pos = pos + GAP_TABLE_LENGTH; // no target among the next L: skip them, draw again
+      continue;
+    }
+    pos = pos + gap;
+    if (pos >= end) {
+      break;
+    }
+    if (P.no_self == 0u || pos != j) {
+      atomicAdd(&input_fixed[base + pos], P.weight);
+    }
+    pos = pos + 1u;
+  }
+}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
+  load_gap_table(lid);
+  workgroupBarrier();
   let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), flat_group(wid, nwg), lid);
   let base = (step_record.step % P.input_slots) * P.slot_stride + P.target_offset;
-  for (var e = 0u; e < count; e = e + 1u) {
-    let j = spiking[e];
-    for (var i = lid; i < P.n_post; i = i + WORKGROUP_SIZE) {
-      if ((P.no_self == 0u || i != j) && (rand_u32(P.seed, P.stream, j, i) >> 8u) < P.cut24) {
-        atomicAdd(&input_fixed[base + i], P.weight);
-      }
-    }
+  let segments = (P.n_post + PROCEDURAL_SEGMENT - 1u) / PROCEDURAL_SEGMENT;
+  for (var pair = lid; pair < count * segments; pair = pair + WORKGROUP_SIZE) {
+    walk_segment(spiking[pair / segments], pair % segments, base);
   }
 }
