@@ -10,6 +10,7 @@ import { checkPlanRanges } from '../plan/checks.js';
 import { type CurrentInjection, type Network, type Projection } from '../model/network.js';
 import type { NetworkPlan, PlanPopulation, PlanProjection } from '../plan/types.js';
 import { deliveryOperation, populationOperation, PROJECTION_EXTENSIONS } from './operations.js';
+import { stepBatchFor } from './step-batch.js';
 
 /** Finest fixed-point resolution used for sparse input: 2^-24 mV. */
 const MAX_FIXED_LOG2 = 24;
@@ -55,11 +56,15 @@ export function lowerNetwork(net: Network): NetworkPlan {
     order: topologicalOrder(byId, net.projections),
     byId,
     projections,
-    maxDelay: net.projections.reduce((m, p) => Math.max(m, p.delay), 0),
+    maxDelay: projections.reduce((m, p) => Math.max(m, p.delay), 0),
     spikeMonitors: [...net.spikeMonitors].sort((a, b) => a - b),
     voltageMonitors: [...net.voltageMonitors].sort(([a], [b]) => a - b).map(([population, indices]) => ({ population, indices })),
     currentChangeSteps: [...changes].sort((a, b) => a - b),
+    stepBatch: 1,
   };
+  // A batch's deliveries all land before its first update: each target's input ring holds them.
+  plan.stepBatch = stepBatchFor(plan);
+  for (const p of byId) if (p.kind === 'neuron') p.inputSlots += plan.stepBatch - 1;
   checkPlanRanges(net, plan);
   return plan;
 }

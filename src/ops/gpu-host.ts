@@ -32,6 +32,8 @@ export interface Dispatch {
   groups: number;
   /** Plasticity: skipped while learning is off. */
   learning?: boolean;
+  /** Under min-delay batching, the grid repeats along z once per step of the batch (sources and deliveries; a neuron update loops instead). */
+  stepsAlongZ?: boolean;
 }
 
 /** Workgroups for one thread per item. */

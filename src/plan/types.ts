@@ -20,6 +20,8 @@ export interface NetworkPlan {
   voltageMonitors: { population: number; indices: Uint32Array }[];
   /** Steps at which some injected current switches on or off. */
   currentChangeSteps: number[];
+  /** Steps one batch of the per-kernel GPU path advances (min-delay batching, src/engine/step-batch.ts); 1 without. */
+  stepBatch: number;
 }
 
 export interface PlanPoissonInput {

@@ -43,18 +43,21 @@ export class BufferSet {
 
 /** Bytes between step records: dynamic uniform offsets must be multiples of 256 on every device. */
 /** Bytes of the step record a dispatch sees at binding 0 (StepRecord in shaders/util/common.wgsl). */
-export const STEP_RECORD_BYTES = 16;
+export const STEP_RECORD_BYTES = 32;
 
 export const STEP_RECORD_STRIDE = 256;
 
 /**
  * A uniform buffer of `count` step records (StepRecord in shaders/util/common.wgsl) for binding 0,
- * record k at byte k * STEP_RECORD_STRIDE with `step` = k and its other words 0.
+ * record k at byte k * STEP_RECORD_STRIDE with `step` = k, `batch` = 1 and its other words 0.
  */
 export function makeStepRecords(device: GPUDevice, label: string, count = 1): GPUBuffer {
   const buffer = makeBuffer(device, label, STEP_RECORD_STRIDE * count, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
   const words = new Uint32Array((STEP_RECORD_STRIDE / 4) * count);
-  for (let k = 0; k < count; k++) words[(STEP_RECORD_STRIDE / 4) * k] = k;
+  for (let k = 0; k < count; k++) {
+    words[(STEP_RECORD_STRIDE / 4) * k] = k;
+    words[(STEP_RECORD_STRIDE / 4) * k + 4] = 1;
+  }
   upload(device, buffer, words);
   return buffer;
 }

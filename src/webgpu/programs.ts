@@ -114,8 +114,9 @@ export function kernelBindGroup(device: GPUDevice, kernel: CompiledKernel, stepR
 /**
  * Dispatches `groups` workgroups as an x * y grid with x at most `maxGroups` (the device's
  * maxComputeWorkgroupsPerDimension); kernels flatten it with flat_group (shaders/util/common.wgsl).
+ * `layers` repeats the grid along z (a batch's steps, see batch_offset in common.wgsl).
  */
-export function dispatchGrid(pass: GPUComputePassEncoder, groups: number, maxGroups: number): void {
+export function dispatchGrid(pass: GPUComputePassEncoder, groups: number, maxGroups: number, layers = 1): void {
   const x = Math.min(groups, maxGroups);
-  pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+  pass.dispatchWorkgroups(x, Math.ceil(groups / x), layers);
 }

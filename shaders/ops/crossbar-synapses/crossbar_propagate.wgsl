@@ -44,13 +44,14 @@ struct CrossbarParams {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
+  batch_offset = wid.z;
   let j = flat_group(wid, nwg) * WORKGROUP_SIZE + lid;
   if (j >= P.n_post) {
     return;
   }
   let base = delayed_slot(P.delay) * P.pre_words;
   let n = P.n_pre * P.n_post;
-  let read = step_record.step;
+  let read = current_step();
   let v = P.v_read;
   var acc = 0.0;
   var any = false;
@@ -115,6 +116,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   if (!any) {
     return;
   }
-  let at = (step_record.step % P.input_slots) * P.slot_stride + P.target_offset + j;
+  let at = (current_step() % P.input_slots) * P.slot_stride + P.target_offset + j;
   input_float[at] = input_float[at] + acc;
 }

@@ -23,6 +23,7 @@ struct DenseParams {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
+  batch_offset = wid.z;
   let i = flat_group(wid, nwg) * WORKGROUP_SIZE + lid;
   if (i >= P.n_post) {
     return;
@@ -37,6 +38,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       acc = acc + weights[j * P.n_post + i];
     }
   }
-  let at = (step_record.step % P.input_slots) * P.slot_stride + P.target_offset + i;
+  let at = (current_step() % P.input_slots) * P.slot_stride + P.target_offset + i;
   input_float[at] = input_float[at] + acc;
 }

@@ -18,9 +18,10 @@ fn poisson_threshold(index: u32) -> u32 { return threshold[index]; }
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
+  batch_offset = wid.z;
   let w = flat_group(wid, nwg) * WORKGROUP_SIZE + lid;
   if (w >= P.words) {
     return;
   }
-  ring[step_record.slot * P.words + w] = poisson_word(P.seed, P.stream, P.n, w, step_record.step, 0u);
+  ring[current_slot() * P.words + w] = poisson_word(P.seed, P.stream, P.n, w, current_step(), 0u);
 }

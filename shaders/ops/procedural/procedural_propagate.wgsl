@@ -7,8 +7,9 @@
 // spike_list.wgsl), the row is regenerated segment by segment: segment s (PROCEDURAL_SEGMENT
 // targets) has the key rand_u32(seed, stream, j, s), which seeds a PCG32-style stream; each draw
 // is the gap to the next target, read off the projection's gap table (an inverse geometric CDF,
-// integers only, so every adapter and the CPU agree bit for bit). The workgroup's threads stride
-// over the listed spikes' (spike, segment) pairs, so a row is walked by many threads at once.
+// integers only, so every adapter and the CPU agree bit for bit). Each block of presynaptic
+// neurons has row_slices workgroups, which list its spikes and take interleaved shares of the
+// listed spikes' (spike, segment) pairs, so a row is walked by many threads at once.
 // Every synapse has the one fixed-point weight, added with atomicAdd (order-free).
 
 // Both are part of the connectivity definition; src/ops/procedural/rows.ts has the same values.
@@ -28,6 +29,10 @@ struct ProceduralParams {
   no_self: u32,
   seed: u32,
   stream: u32,
+  row_slices: u32,    // workgroups per 2048-neuron block, each taking every row_slices-th pair
+  _p0: u32,
+  _p1: u32,
+  _p2: u32,
   gap_table: array<vec4u, 16>, // GAP_TABLE_LENGTH u32, four per element (uniform array stride)
 }
 
@@ -95,12 +100,18 @@ fn walk_segment(j: u32, segment: u32, base: u32) {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
+  batch_offset = wid.z;
+  let group = flat_group(wid, nwg);
+  let block = group / P.row_slices;
+  if (block * WORDS_PER_GROUP >= P.pre_words) {
+    return; // a spare workgroup of a 2D grid
+  }
   load_gap_table(lid);
   workgroupBarrier();
-  let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), flat_group(wid, nwg), lid);
-  let base = (step_record.step % P.input_slots) * P.slot_stride + P.target_offset;
+  let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), block, lid);
+  let base = (current_step() % P.input_slots) * P.slot_stride + P.target_offset;
   let segments = (P.n_post + PROCEDURAL_SEGMENT - 1u) / PROCEDURAL_SEGMENT;
-  for (var pair = lid; pair < count * segments; pair = pair + WORKGROUP_SIZE) {
+  for (var pair = (group % P.row_slices) * WORKGROUP_SIZE + lid; pair < count * segments; pair = pair + P.row_slices * WORKGROUP_SIZE) {
     walk_segment(spiking[pair / segments], pair % segments, base);
   }
 }

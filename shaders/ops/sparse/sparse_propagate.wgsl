@@ -44,6 +44,7 @@ fn add_fixed_input(index: u32, w: i32) { atomicAdd(&input_fixed[index], w); }
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
+  batch_offset = wid.z;
   let group = flat_group(wid, nwg);
   let block = P.first_block + group / P.row_slices;
   if (block >= P.end_block) {
@@ -52,7 +53,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), block, lid);
   var c: CsrScatter;
   c.row0 = P.first_block * WORDS_PER_GROUP * 32u; // first presynaptic neuron of this part
-  c.slot = step_record.step % P.input_slots;
+  c.slot = current_step() % P.input_slots;
   c.input_slots = P.input_slots;
   c.slot_stride = P.slot_stride;
   c.target_offset = P.target_offset;

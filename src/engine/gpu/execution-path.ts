@@ -15,11 +15,11 @@ import { dispatchGrid } from '../../webgpu/programs.js';
 /** Where one neuron population's state lives, the arrays a checkpoint saves. */
 export type StateSlices = Record<'v' | 'refractory' | 'adapt' | 'external' | 'synapses' | 'input', BufferSlice>;
 
-/** Encodes `d` with its groups as an x * y grid, x at most `maxGroups`. */
-export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch, offsets: number[], maxGroups: number): void {
+/** Encodes `d` with its groups as an x * y grid, x at most `maxGroups`, repeated along z for each of `batch` steps where it runs them side by side. */
+export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch, offsets: number[], maxGroups: number, batch = 1): void {
   pass.setPipeline(d.kernel.pipeline);
   pass.setBindGroup(0, d.bindGroup, offsets);
-  dispatchGrid(pass, d.groups, maxGroups);
+  dispatchGrid(pass, d.groups, maxGroups, d.stepsAlongZ ? batch : 1);
 }
 
 export interface ExecutionPath {

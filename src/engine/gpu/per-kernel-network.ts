@@ -102,7 +102,7 @@ class Builder {
       const pop = this.population(p);
       pops.push(pop);
       const host = populationGpuHost(p);
-      if (host?.phase === 'source') pop.dispatches.push(this.populationDispatch(pop, host));
+      if (host?.phase === 'source') pop.dispatches.push({ ...this.populationDispatch(pop, host), stepsAlongZ: true });
     }
     for (const proj of plan.projections) this.addDelivery(proj);
     for (const pop of pops) {
@@ -153,7 +153,8 @@ class Builder {
     const ctx = { alloc: this.buffers, proj, pre: this.pops[proj.pre], post: this.pops[proj.post], kernel: this.kernel(host.kernel), seed: this.plan.seed, layout: this.layout.deliveries.get(proj.id) };
     const built = host.build(ctx);
     this.delivered.set(proj.id, built);
-    this.pops[proj.post].dispatches.push(...built.dispatches);
+    // A batch's steps of one delivery are independent: they run side by side.
+    this.pops[proj.post].dispatches.push(...built.dispatches.map((d) => ({ ...d, stepsAlongZ: true })));
   }
 
   private kernel(def: KernelDef): CompiledKernel {

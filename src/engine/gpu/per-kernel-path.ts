@@ -64,13 +64,17 @@ export class PerKernelPath implements ExecutionPath {
     this.pops = buildPerKernelNetwork(plan, buffers, kernels, layout, ringLength, chunkSteps, learning);
   }
 
-  /** One per population kernel, projection part and plastic dispatch, whatever the chunk. */
+  /** One per population kernel, projection part and plastic dispatch per batch of plan.stepBatch steps (a fraction of one per step when batched). */
   get dispatchesPerStep(): number {
-    return this.pops.reduce((s, p) => s + p.dispatches.length, 0) + this.learning.dispatches.length;
+    return this.dispatchesPerBatch / this.plan.stepBatch;
   }
 
   get dispatchesPerChunk(): number {
-    return this.dispatchesPerStep * this.chunkSteps;
+    return this.dispatchesPerBatch * Math.ceil(this.chunkSteps / this.plan.stepBatch);
+  }
+
+  private get dispatchesPerBatch(): number {
+    return this.pops.reduce((s, p) => s + p.dispatches.length, 0) + this.learning.dispatches.length;
   }
 
   ring(id: number): BufferSlice {
@@ -114,27 +118,36 @@ export class PerKernelPath implements ExecutionPath {
     }
   }
 
-  /** Every population's dispatches in plan order, then the plastic ones, step by step. */
+  /**
+   * Every population's dispatches in plan order, then the plastic ones, batch by batch: a batch
+   * is plan.stepBatch steps (1 unless min-delay batching applies; the chunk's last may be
+   * shorter), with one step record each.
+   */
   encode(pass: GPUComputePassEncoder, t0: number, k: number): number {
     const records = this.stepRecords;
-    for (let s = 0; s < k; s++) {
-      const base = (s * STEP_RECORD_STRIDE) / 4;
+    const batchSteps = this.plan.stepBatch;
+    const batches = Math.ceil(k / batchSteps);
+    for (let b = 0; b < batches; b++) {
+      const s = b * batchSteps;
+      const base = (b * STEP_RECORD_STRIDE) / 4;
       records[base] = t0 + s;
       records[base + 1] = (t0 + s) % this.ringLength;
       records[base + 2] = s;
       records[base + 3] = this.ringLength;
+      records[base + 4] = Math.min(batchSteps, k - s);
     }
-    this.buffers.device.queue.writeBuffer(this.buffers.stepRecord, 0, records as Uint32Array<ArrayBuffer>, 0, (k * STEP_RECORD_STRIDE) / 4);
+    this.buffers.device.queue.writeBuffer(this.buffers.stepRecord, 0, records as Uint32Array<ArrayBuffer>, 0, (batches * STEP_RECORD_STRIDE) / 4);
 
     const learning = this.learning.enabled;
     const offsets = [0];
     let dispatches = 0;
-    for (let s = 0; s < k; s++) {
-      offsets[0] = s * STEP_RECORD_STRIDE;
+    for (let b = 0; b < batches; b++) {
+      offsets[0] = b * STEP_RECORD_STRIDE;
+      const batch = records[(b * STEP_RECORD_STRIDE) / 4 + 4];
       for (const planned of this.plan.order) {
         for (const d of this.pops[planned.id].dispatches) {
           if (d.groups === 0) continue;
-          encodeDispatch(pass, d, offsets, this.maxGroups);
+          encodeDispatch(pass, d, offsets, this.maxGroups, batch);
           dispatches++;
         }
       }
