@@ -18,6 +18,9 @@ import { CounterRng } from '../src/util/rng.js';
 import { EXAMPLES } from '../src/networks/examples.js';
 import { pcmDriftFactor } from '../src/crossbar/pcm.js';
 import { compareBackends } from './parity-cases.js';
+import { expectParity } from './parity/expect.js';
+import { parityMode } from './parity/guarantee.js';
+import { crossbarNetwork } from './parity/network-guarantees.js';
 import { crossbarSnnBench } from '../bench/crossbar-snn.js';
 import { nodeHost } from '../bench/host-node.js';
 import { requireGpu, testGpu } from './helpers.js';
@@ -472,7 +475,7 @@ describe('validation', () => {
 });
 
 describe('crossbar_propagate parity (GPU vs CPU twin)', () => {
-  it('bit for bit: read noise, ADC, wires, faults, drift, several tiles, zero and non-zero delays, two receptors, recurrent', async () => {
+  it('bit for bit on SwiftShader: read noise, ADC, wires, faults, drift, several tiles, zero and non-zero delays, two receptors, recurrent', async () => {
     const net = new Network({ dt: 0.5, seed: 17 });
     const src = net.addSource('src', 150, { kind: 'poisson', rate_hz: 30 });
     const params = { integration: 'exact' as const, tau_m: 10, v_rest: 0, v_reset: 0, v_th: 10, receptors: { exc: { kind: 'exp_current' as const, tau: 5 }, inh: { kind: 'delta' as const } } };
@@ -491,8 +494,7 @@ describe('crossbar_propagate parity (GPU vs CPU twin)', () => {
     const report = await compareBackends('crossbar', net, 200, gpu, { chunkSteps: 64 });
     expect(report.spikes.hidden).toBeGreaterThan(300);
     expect(report.spikes.out).toBeGreaterThan(300);
-    expect(report.spikeMismatches).toEqual([]);
-    expect(report.maxVoltageDiff).toBe(0);
+    expectParity(gpu, report, crossbarNetwork({ tauM: 10, dt: 0.5 }));
   });
 
   it("the fused path does not take crossbar projections: 'auto' falls back, 'always' says why", async () => {
@@ -510,19 +512,23 @@ describe('crossbar_propagate parity (GPU vs CPU twin)', () => {
 
   it('the built-in crossbar example agrees on both backends', async () => {
     const example = EXAMPLES.get('crossbar-synapses')!;
-    const report = await compareBackends(example.name, example.build(), 400, await requireGpu());
+    const gpu = await requireGpu();
+    const report = await compareBackends(example.name, example.build(), 400, gpu);
     expect(Object.values(report.spikes).every((n) => n > 0)).toBe(true);
-    expect(report.spikeMismatches).toEqual([]);
-    expect(report.maxVoltageDiff).toBe(0);
+    expectParity(gpu, report, crossbarNetwork({ tauM: 10, dt: 0.5 }));
   });
 
   it('the crossbar-snn benchmark runs every form on both backends and their spikes agree', async () => {
     const rows: Record<string, unknown>[] = [];
-    const { table } = await crossbarSnnBench({ quick: true, sizes: [40], steps: 30, gpu: await requireGpu(), host: nodeHost(), emit: (r) => rows.push(r), log: () => {} });
+    const gpu = await requireGpu();
+    const { table } = await crossbarSnnBench({ quick: true, sizes: [40], steps: 30, gpu, host: nodeHost(), emit: (r) => rows.push(r), log: () => {} });
     expect(rows).toHaveLength(6);
     expect(rows.map((r) => `${r.projection}/${r.backend}`)).toEqual(['dense/cpu', 'dense/gpu', 'crossbar ideal/cpu', 'crossbar ideal/gpu', 'crossbar nonideal/cpu', 'crossbar nonideal/gpu']);
     for (const r of rows) {
-      expect(r.spikes_match).toBe(true);
+      // Bit for bit on SwiftShader. Elsewhere the ADC of the nonideal crossbar may convert one level
+      // apart (crossbarNetwork in tests/parity/network-guarantees.ts); the others are feed-forward
+      // from Poisson input over 30 steps, so spikes agree there too.
+      if (r.backend === 'gpu' && (parityMode(gpu) === 'bit-exact' || r.projection !== 'crossbar nonideal')) expect(r.spikes_match, String(r.projection)).toBe(true);
       expect(r.steps_per_s as number).toBeGreaterThan(0);
       if (r.projection === 'dense') expect(r.vs_dense).toBe(1);
       if (r.backend === 'gpu') expect(r.dispatches_per_step).toBe(3); // Poisson source, projection, LIF

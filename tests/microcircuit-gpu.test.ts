@@ -1,7 +1,7 @@
 /**
  * The Potjans–Diesmann microcircuit on the GPU: at full scale (77k neurons, 0.3 billion
  * procedural synapses) it builds and runs within WebGPU's default buffer limits, and a scaled
- * circuit agrees with the CPU bit for bit.
+ * circuit agrees with the CPU (bit for bit on SwiftShader, within MICROCIRCUIT's guarantee elsewhere).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { GpuSimulation } from '../src/engine/gpu/gpu-simulation.js';
@@ -9,6 +9,8 @@ import { lowerNetwork } from '../src/engine/lower.js';
 import { microcircuit } from '../src/networks/microcircuit.js';
 import { compareBackends } from './parity-cases.js';
 import { requireGpu, testGpu, withLimits } from './helpers.js';
+import { expectParity } from './parity/expect.js';
+import { MICROCIRCUIT } from './parity/network-guarantees.js';
 
 afterAll(async () => (await testGpu())?.release());
 
@@ -30,11 +32,11 @@ describe('microcircuit on the GPU', () => {
     sim.dispose();
   });
 
-  it('scaled to 2 %, GPU and CPU agree bit for bit over 30 ms', async () => {
+  it('scaled to 2 %, GPU and CPU agree over 30 ms', async () => {
+    const gpu = await requireGpu();
     const net = microcircuit({ scale: 0.02, procedural: true, seed: 3 });
-    const report = await compareBackends('microcircuit', net, 300, await requireGpu(), { chunkSteps: 100 });
-    expect(report.spikeMismatches).toEqual([]);
-    expect(report.maxVoltageDiff).toBe(0);
+    const report = await compareBackends('microcircuit', net, 300, gpu, { chunkSteps: 100 });
+    expectParity(gpu, report, MICROCIRCUIT);
     expect(Object.values(report.spikes).reduce((s, x) => s + x, 0)).toBeGreaterThan(8);
   });
 });

@@ -8,6 +8,8 @@ import { GpuSimulation, type GpuSimulationOptions } from '../src/engine/gpu/gpu-
 import { Network } from '../src/model/network.js';
 import { lowerNetwork } from '../src/engine/lower.js';
 import type { Simulation } from '../src/engine/simulation.js';
+import { Observation } from './parity/observation.js';
+import { POTENTIAL_SCALE_MV } from './parity/guarantee.js';
 
 export interface ParityReport {
   name: string;
@@ -18,8 +20,10 @@ export interface ParityReport {
   spikes: Record<string, number>;
   /** Monitored populations whose bitmasks differ, with the first differing step. */
   spikeMismatches: { population: string; step: number }[];
-  /** Largest |v_gpu - v_cpu| over recorded traces and final state (mV). */
+  /** Largest |v_gpu - v_cpu| over recorded traces and final state (mV); Infinity if refractory counters differ. */
   maxVoltageDiff: number;
+  /** Every result compared, for judge() / expectParity (tests/parity): spikes, traces, final state. */
+  observation: Observation;
 }
 
 export async function compareBackends(name: string, net: Network, steps: number, gpu: GpuContext, options: GpuSimulationOptions = {}): Promise<ParityReport> {
@@ -35,13 +39,16 @@ export async function compareBackends(name: string, net: Network, steps: number,
   }
 }
 
+/** Compares two simulations of `net` that ran `steps` steps: `a` the reference (CPU), `b` the one checked. */
 export async function diff(name: string, net: Network, steps: number, a: Simulation, b: Simulation): Promise<ParityReport> {
-  const report: ParityReport = { name, steps, neurons: net.neuronCount, synapses: net.synapseCount, spikes: {}, spikeMismatches: [], maxVoltageDiff: 0 };
+  const observation = new Observation(steps);
+  const report: ParityReport = { name, steps, neurons: net.neuronCount, synapses: net.synapseCount, spikes: {}, spikeMismatches: [], maxVoltageDiff: 0, observation };
   for (const id of net.spikeMonitors) {
     const pop = net.populations[id].name;
     const x = a.spikes(pop);
     const y = b.spikes(pop);
     report.spikes[pop] = x.total();
+    observation.spikes(`spikes of ${pop}`, x.bits, y.bits, x.words);
     if (x.steps !== y.steps) {
       report.spikeMismatches.push({ population: pop, step: Math.min(x.steps, y.steps) });
       continue;
@@ -55,15 +62,18 @@ export async function diff(name: string, net: Network, steps: number, a: Simulat
       }
     }
   }
-  for (const id of net.voltageMonitors.keys()) {
+  for (const [id, indices] of net.voltageMonitors) {
     const pop = net.populations[id].name;
     const x = a.voltage(pop).values;
     const y = b.voltage(pop).values;
+    observation.trace(`voltage trace of ${pop}`, x, y, indices.length, POTENTIAL_SCALE_MV);
     for (let k = 0; k < x.length; k++) report.maxVoltageDiff = Math.max(report.maxVoltageDiff, Math.abs(x[k] - y[k]));
   }
   for (const pop of net.populations) {
     if (pop.kind !== 'neuron') continue;
     const [sx, sy] = [await a.state(pop.name), await b.state(pop.name)];
+    observation.floatArray(`v of ${pop.name}`, sx.v, sy.v, POTENTIAL_SCALE_MV);
+    observation.integers(`refractory counters of ${pop.name}`, sx.refractory, sy.refractory, steps);
     for (let i = 0; i < pop.n; i++) {
       report.maxVoltageDiff = Math.max(report.maxVoltageDiff, Math.abs(sx.v[i] - sy.v[i]));
       if (sx.refractory[i] !== sy.refractory[i]) report.maxVoltageDiff = Infinity;

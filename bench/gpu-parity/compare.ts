@@ -1,66 +1,40 @@
 /**
- * How a GPU run differs from its CPU twin, in the two numbers the parity runner prints per kernel
- * family: whether the discrete results (spikes, events, counts) are identical, and the largest
- * distance between the float32 results (potentials, weights, outputs) in units in the last place.
+ * The parity runner's unit of work: a check, which is an Observation of how a GPU run differed
+ * from its CPU twin together with the guarantee it is held to. Observations, guarantees and the
+ * judge are the test suites' own (tests/parity: guarantee.ts, observation.ts, the guarantee
+ * catalogues), so the runner on a real GPU and `npm test` on SwiftShader ask the same questions.
  */
 import type { GpuContext, Network, Simulation } from '../../src/index.js';
+import { diff } from '../../tests/parity-cases.js';
+import type { Guarantee } from '../../tests/parity/guarantee.js';
+import type { Observation } from '../../tests/parity/observation.js';
 
-export interface Comparison {
-  /** Spikes, events and counts bit for bit equal; null where the family has nothing discrete. */
-  identical: boolean | null;
-  /** Largest |gpu - cpu| over the float32 results, in ulps (0: bit for bit; Infinity: shapes differ). */
-  maxUlps: number;
-  /** Spikes or events compared: parity on silence would prove nothing. */
-  events: number;
-  /** What differed, for the log. */
-  notes: string[];
+/** One comparison and the guarantee it must keep. */
+export interface ParityCheck {
+  name: string;
+  guarantee: Guarantee;
+  observation: Observation;
 }
 
-/** One family of kernels and its GPU-vs-CPU check on small inputs. */
+/** One family of kernels and its GPU-vs-CPU checks on small inputs. */
 export interface ParityFamily {
   name: string;
   /** The WGSL kernels it dispatches. */
   kernels: string;
   /** `quick`: fewer steps, for a CPU renderer. */
-  run(gpu: GpuContext, quick: boolean): Promise<Comparison>;
+  run(gpu: GpuContext, quick: boolean): Promise<ParityCheck[]>;
 }
 
-/** Nothing compared yet: the unit of merge(). */
-export function agreement(): Comparison {
-  return { identical: null, maxUlps: 0, events: 0, notes: [] };
-}
-
-/** Folds `b` into `a`: identical only if both are, the larger ulp distance, events added. */
-export function merge(a: Comparison, b: Comparison): Comparison {
-  const identical = a.identical === null ? b.identical : b.identical === null ? a.identical : a.identical && b.identical;
-  return { identical, maxUlps: Math.max(a.maxUlps, b.maxUlps), events: a.events + b.events, notes: [...a.notes, ...b.notes] };
-}
-
-export function agrees(c: Comparison): boolean {
-  return c.identical !== false && c.maxUlps === 0;
-}
-
-const f32 = new Float32Array(1);
-const f32Bits = new Uint32Array(f32.buffer);
-
-/** A float32's place on the line of float32s: neighbours differ by 1, and +0 and -0 are both 0. */
-function ordinal(x: number): number {
-  f32[0] = x;
-  const b = f32Bits[0];
-  return b >= 0x8000_0000 ? -(b - 0x8000_0000) : b;
-}
-
-/** Distance in float32 ulps; two NaNs are equal, one NaN is infinitely far. */
-export function ulpDistance(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  return Math.abs(ordinal(a) - ordinal(b));
-}
-
-export function maxUlps(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
+/** The largest float distance an observation saw, in ulps (0: bit for bit). */
+export function largestUlps(o: Observation): number {
   let worst = 0;
-  for (let k = 0; k < a.length; k++) worst = Math.max(worst, ulpDistance(a[k], b[k]));
+  for (const f of o.floats) worst = Math.max(worst, f.largest[0] ?? 0);
   return worst;
+}
+
+/** Spikes, events and set bits the CPU produced: parity on silence would prove nothing. */
+export function events(o: Observation): number {
+  return o.discrete.reduce((s, r) => s + r.cpu, 0);
 }
 
 /** Element-for-element equality of discrete arrays (bitmasks, counts, coordinates). */
@@ -70,46 +44,15 @@ export function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean 
   return true;
 }
 
-export function popcount(words: ArrayLike<number>): number {
-  let n = 0;
-  for (let k = 0; k < words.length; k++) for (let w = words[k] >>> 0; w !== 0; w &= w - 1) n++;
-  return n;
-}
-
 /**
- * Compares two engine simulations that ran the same steps: every spike monitor's bitmasks, every
- * voltage trace, every neuron population's final potentials and refractory counters, the work
- * counts (spike_count.wgsl on the GPU), and the weights of the named (plastic) projections.
+ * Two engine simulations of `net` that ran `steps` steps: every spike monitor's bitmasks, voltage
+ * traces, final potentials and refractory counters (tests/parity-cases.ts diff), the named
+ * (plastic) projections' weights in ulps of w_max = 1, and the work counts.
  */
-export async function compareSimulations(net: Network, cpu: Simulation, gpu: Simulation, weights: string[] = []): Promise<Comparison> {
-  const c = agreement();
-  c.identical = true;
-  const differ = (note: string) => {
-    c.identical = false;
-    c.notes.push(note);
-  };
-  for (const id of net.spikeMonitors) {
-    const pop = net.populations[id].name;
-    const [x, y] = [cpu.spikes(pop), gpu.spikes(pop)];
-    c.events += x.total();
-    if (x.steps !== y.steps || !sameValues(x.bits, y.bits)) differ(`spikes of ${pop}`);
-  }
-  const ulps = (what: string, a: ArrayLike<number>, b: ArrayLike<number>) => {
-    const u = maxUlps(a, b);
-    if (u > 0) c.notes.push(`${what}: ${u} ulps`);
-    c.maxUlps = Math.max(c.maxUlps, u);
-  };
-  for (const id of net.voltageMonitors.keys()) {
-    const pop = net.populations[id].name;
-    ulps(`voltage trace of ${pop}`, cpu.voltage(pop).values, gpu.voltage(pop).values);
-  }
-  for (const pop of net.populations) {
-    if (pop.kind !== 'neuron') continue;
-    const [x, y] = [await cpu.state(pop.name), await gpu.state(pop.name)];
-    ulps(`v of ${pop.name}`, x.v, y.v);
-    if (!sameValues(x.refractory, y.refractory)) differ(`refractory counters of ${pop.name}`);
-  }
-  for (const name of weights) ulps(`weights of ${name}`, await cpu.weights(name), await gpu.weights(name));
-  if (JSON.stringify(cpu.workCounts()) !== JSON.stringify(gpu.workCounts())) differ('work counts');
-  return c;
+export async function observeSimulations(net: Network, steps: number, cpu: Simulation, gpu: Simulation, weights: string[] = []): Promise<Observation> {
+  const { observation } = await diff('engine', net, steps, cpu, gpu);
+  for (const name of weights) observation.floatArray(`weights of ${name}`, await cpu.weights(name), await gpu.weights(name), 1);
+  const [a, b] = [cpu.workCounts(), gpu.workCounts()];
+  const keys = Object.keys(a) as (keyof typeof a)[];
+  return observation.integers('work counts', keys.map((k) => a[k]), keys.map((k) => b[k]), steps);
 }

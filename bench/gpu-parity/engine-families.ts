@@ -1,13 +1,17 @@
 /**
  * The engine's kernel families, each on a small network that isolates it (the networks of
  * tests/kernels.test.ts, tests/procedural.test.ts, tests/plasticity.test.ts and tests/fused.test.ts,
- * or those tests' shared builders), run through compile() on the CPU and on the GPU.
+ * or those tests' shared builders), run through compile() on the CPU and on the GPU, each check
+ * held to the guarantee its test names (tests/parity/*guarantees.ts).
  */
 import { compile, Network, vogelsAbbott, type GpuContext, type GpuSimulationOptions, type Simulation } from '../../src/index.js';
 import { feedForward, proceduralNetwork, sparseBurstNetwork } from '../../tests/parity-cases.js';
 import { plasticNetwork } from '../../tests/plasticity-cases.js';
 import { mixedNetwork } from '../../tests/kitchen-sink.js';
-import { agreement, compareSimulations, merge, type Comparison, type ParityFamily } from './compare.js';
+import type { Guarantee } from '../../tests/parity/guarantee.js';
+import { EXACT, leakyNetwork, LIF_STEP } from '../../tests/parity/guarantees.js';
+import { crossbarNetwork as crossbarGuarantee, FEED_FORWARD, MIXED, PLASTIC, PROCEDURAL, SPARSE_BURST, VOGELS_ABBOTT } from '../../tests/parity/network-guarantees.js';
+import { observeSimulations, type ParityCheck, type ParityFamily } from './compare.js';
 
 /** Steps run on both backends, after `before` (a reward, synaptic scaling, rewiring) is applied to each. */
 interface Phase {
@@ -15,7 +19,7 @@ interface Phase {
   before?: (sim: Simulation) => unknown;
 }
 
-async function engineParity(net: Network, phases: Phase[], gpu: GpuContext, options: GpuSimulationOptions, weights: string[] = []): Promise<Comparison> {
+async function engineParity(name: string, guarantee: Guarantee, net: Network, phases: Phase[], gpu: GpuContext, options: GpuSimulationOptions, weights: string[] = []): Promise<ParityCheck> {
   const cpu = await compile(net, { backend: 'cpu' });
   const g = await compile(net, { backend: 'gpu', gpu, ...options });
   try {
@@ -24,7 +28,7 @@ async function engineParity(net: Network, phases: Phase[], gpu: GpuContext, opti
       await cpu.run(steps);
       await g.run(steps);
     }
-    return await compareSimulations(net, cpu, g, weights);
+    return { name, guarantee, observation: await observeSimulations(net, cpu.stepsDone, cpu, g, weights) };
   } finally {
     g.dispose();
     cpu.dispose();
@@ -82,46 +86,67 @@ function crossbarNetwork(): Network {
 const PLASTIC_PROJECTIONS = ['dense', 'sparse', 'recurrent'];
 
 /** Pair and triplet STDP, reward-modulated STDP with the reward changed between runs, synaptic scaling and rewiring. */
-async function plasticityParity(gpu: GpuContext, quick: boolean): Promise<Comparison> {
+async function plasticityParity(gpu: GpuContext, quick: boolean): Promise<ParityCheck[]> {
   const n = (full: number) => steps(quick, full);
   const reward = (r: number): Phase => ({ steps: n(100), before: (sim) => sim.setReward(r) });
   const rewire = { prune_below: 0.39, create_probability: 0.3, w_new: 0.45 };
-  const cases: [Network, Phase[]][] = [
-    [plasticNetwork({}), [{ steps: n(150) }, { steps: n(100), before: (sim) => sim.normalizeWeights('sparse', 3) }]],
-    [plasticNetwork({ rule: 'triplet', a3_plus: 0.05, a3_minus: 0.01 }), [{ steps: n(150) }, { steps: n(250) }]],
-    [plasticNetwork({ rule: 'reward_stdp', tau_e: 50, learning_rate: 0.5, a_plus: 0.02, a_minus: 0.02 }), [reward(0), reward(1), reward(-0.5)]],
-    [plasticNetwork({}, { structural: true }), [{ steps: n(100) }, { steps: n(100), before: (sim) => sim.rewire('recurrent', rewire) }]],
+  const cases: [string, Guarantee, Network, Phase[]][] = [
+    ['pair, scaling', PLASTIC.scaling, plasticNetwork({}), [{ steps: n(150) }, { steps: n(100), before: (sim) => sim.normalizeWeights('sparse', 3) }]],
+    ['triplet', PLASTIC.triplet, plasticNetwork({ rule: 'triplet', a3_plus: 0.05, a3_minus: 0.01 }), [{ steps: n(150) }, { steps: n(250) }]],
+    ['reward', PLASTIC.reward, plasticNetwork({ rule: 'reward_stdp', tau_e: 50, learning_rate: 0.5, a_plus: 0.02, a_minus: 0.02 }), [reward(0), reward(1), reward(-0.5)]],
+    ['structural', PLASTIC.structural, plasticNetwork({}, { structural: true }), [{ steps: n(100) }, { steps: n(100), before: (sim) => sim.rewire('recurrent', rewire) }]],
   ];
-  let c = agreement();
-  for (const [net, phases] of cases) c = merge(c, await engineParity(net, phases, gpu, { chunkSteps: 32 }, PLASTIC_PROJECTIONS));
-  return c;
+  const checks: ParityCheck[] = [];
+  for (const [name, guarantee, net, phases] of cases) checks.push(await engineParity(name, guarantee, net, phases, gpu, { chunkSteps: 32 }, PLASTIC_PROJECTIONS));
+  return checks;
 }
+
+/** LIF neurons with current inputs, tau_m 10 ms (tests/kernels.test.ts lifAt). */
+const lifAt = (dt: number, measuredUlps: number) => leakyNetwork({ ...LIF_STEP.current, tauM: 10, dt, measuredUlps });
 
 export const ENGINE_FAMILIES: ParityFamily[] = [
   {
     name: 'LIF neurons + voltage traces',
     kernels: 'neuron_update (euler, exact), record_voltage, spike_count',
-    run: async (gpu, quick) => merge(await engineParity(lifNetwork('euler'), [{ steps: steps(quick, 200) }], gpu, PER_KERNEL), await engineParity(lifNetwork('exact'), [{ steps: steps(quick, 200) }], gpu, PER_KERNEL)),
+    run: async (gpu, quick) => [
+      await engineParity('euler', lifAt(0.25, 17), lifNetwork('euler'), [{ steps: steps(quick, 200) }], gpu, PER_KERNEL),
+      await engineParity('exact', lifAt(0.25, 17), lifNetwork('exact'), [{ steps: steps(quick, 200) }], gpu, PER_KERNEL),
+    ],
   },
   {
     name: 'Izhikevich, AdEx, receptors, delays',
     kernels: 'neuron_update (izhikevich, adex), sparse_propagate, poisson_source',
-    run: (gpu, quick) => engineParity(mixedNetwork(), [{ steps: steps(quick, 400) }], gpu, { ...PER_KERNEL, chunkSteps: 64 }),
+    run: async (gpu, quick) => [await engineParity('mixed network', MIXED, mixedNetwork(), [{ steps: steps(quick, 400) }], gpu, { ...PER_KERNEL, chunkSteps: 64 })],
   },
-  { name: 'dense projections', kernels: 'dense_propagate', run: (gpu) => engineParity(denseNetwork(), [{ steps: 60 }], gpu, PER_KERNEL) },
-  { name: 'sparse projections', kernels: 'sparse_propagate (spike_list, csr_scatter)', run: (gpu, quick) => engineParity(sparseBurstNetwork(), [{ steps: steps(quick, 40) }], gpu, PER_KERNEL) },
-  { name: 'procedural projections', kernels: 'procedural_propagate', run: (gpu, quick) => engineParity(proceduralNetwork(quick ? 2000 : 5000, 11), [{ steps: steps(quick, 200) }], gpu, { chunkSteps: 64 }) },
-  { name: 'Poisson sources', kernels: 'poisson_source', run: (gpu, quick) => engineParity(poissonNetwork(), [{ steps: steps(quick, 2000) }], gpu, { chunkSteps: 128 }) },
-  { name: 'crossbar synapses', kernels: 'crossbar_propagate', run: (gpu, quick) => engineParity(crossbarNetwork(), [{ steps: steps(quick, 200) }], gpu, PER_KERNEL) },
+  { name: 'dense projections', kernels: 'dense_propagate', run: async (gpu) => [await engineParity('dense', lifAt(1, 8), denseNetwork(), [{ steps: 60 }], gpu, PER_KERNEL)] },
+  {
+    name: 'sparse projections',
+    kernels: 'sparse_propagate (spike_list, csr_scatter)',
+    run: async (gpu, quick) => [await engineParity('sparse burst', SPARSE_BURST, sparseBurstNetwork(), [{ steps: steps(quick, 40) }], gpu, PER_KERNEL)],
+  },
+  {
+    name: 'procedural projections',
+    kernels: 'procedural_propagate',
+    run: async (gpu, quick) => [await engineParity('procedural', PROCEDURAL, proceduralNetwork(quick ? 2000 : 5000, 11), [{ steps: steps(quick, 200) }], gpu, { chunkSteps: 64 })],
+  },
+  { name: 'Poisson sources', kernels: 'poisson_source', run: async (gpu, quick) => [await engineParity('sources', EXACT.sources, poissonNetwork(), [{ steps: steps(quick, 2000) }], gpu, { chunkSteps: 128 })] },
+  {
+    name: 'crossbar synapses',
+    kernels: 'crossbar_propagate',
+    run: async (gpu, quick) => [await engineParity('crossbar', crossbarGuarantee({ tauM: 10, dt: 0.5 }), crossbarNetwork(), [{ steps: steps(quick, 200) }], gpu, PER_KERNEL)],
+  },
   { name: 'plasticity (STDP, triplet, reward)', kernels: 'stdp_trace, stdp_synapse, stdp_normalize, stdp_rewire', run: plasticityParity },
-  { name: 'fused network', kernels: 'fused_network', run: (gpu, quick) => engineParity(mixedNetwork(), [{ steps: steps(quick, 400) }], gpu, { fused: 'always', chunkSteps: 64 }) },
+  { name: 'fused network', kernels: 'fused_network', run: async (gpu, quick) => [await engineParity('mixed network', MIXED, mixedNetwork(), [{ steps: steps(quick, 400) }], gpu, { fused: 'always', chunkSteps: 64 })] },
   {
     name: 'whole networks (feed-forward stack, Vogels-Abbott CUBA)',
     kernels: 'all engine kernels, per-kernel path',
     run: async (gpu, quick) => {
       const va = vogelsAbbott({ model: 'cuba', seed: 3 });
       va.monitorVoltage(va.population('exc'), [0, 1, 2, 3199]);
-      return merge(await engineParity(feedForward(600, 611), [{ steps: 120 }], gpu, {}), await engineParity(va, [{ steps: steps(quick, 500) }], gpu, { fused: 'never' }));
+      return [
+        await engineParity('feed-forward 600', FEED_FORWARD, feedForward(600, 611), [{ steps: 120 }], gpu, {}),
+        await engineParity('Vogels-Abbott CUBA', VOGELS_ABBOTT.cuba, va, [{ steps: steps(quick, 500) }], gpu, { fused: 'never' }),
+      ];
     },
   },
 ];

@@ -61,6 +61,16 @@ export function describeAdapter(info: GPUAdapterInfo | undefined): string {
   return desc || parts.join(' ') || 'unknown adapter';
 }
 
+/**
+ * Whether the context runs on SwiftShader (its adapter name, from the adapter info, says so), the
+ * one adapter on which every kernel is proven to give its CPU twin's bits: its compiler does not
+ * contract the multiply-adds the kernels are written with (docs/parity.md). A caller-supplied
+ * device of unknown origin counts as another adapter.
+ */
+export function adapterIsSwiftShader(gpu: Pick<GpuContext, 'adapterName'>): boolean {
+  return /swiftshader/i.test(gpu.adapterName);
+}
+
 /** Chromium's SwiftShader Vulkan driver (Debian's chromium package), used when no driver is set. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
