@@ -11,7 +11,7 @@
 import { lowerNetwork } from '../src/engine/lower.js';
 import { human, markdownTable, sig } from './format.js';
 import type { BenchContext, Row } from './host.js';
-import { countNetwork, type PathResult } from './model/count-network.js';
+import { countNetwork, type NetworkCounts, type PathResult } from './model/count-network.js';
 import { ASSUMPTIONS, assumptionLines, GPUS, type GpuSpec, PUBLISHED, type Range } from './model/gpus.js';
 import { MODEL_CASES, type ModelCase, type ModelNetwork } from './model/networks.js';
 import { predictStep } from './model/predict.js';
@@ -21,7 +21,7 @@ export interface ModelBenchOptions extends BenchContext {
   networks?: readonly ModelNetwork[];
 }
 
-const HEADER = ['network', 'path', 'GPU', 'disp/step', 'threads/step', 'bytes/step', 'atomics/step', 'hashes/syn', 'crit. path (iter.)', 'crit. path µs', 'µs/step', 'predicted rtf (range)', 'bound', 'published rtf'];
+const HEADER = ['network', 'path', 'auto', 'GPU', 'disp/step', 'threads/step', 'bytes/step', 'atomics/step', 'hashes/syn', 'crit. path (iter.)', 'crit. path µs', 'µs/step', 'predicted rtf (range)', 'bound', 'published rtf'];
 
 export async function modelBench(o: ModelBenchOptions): Promise<{ rows: Row[]; table: string }> {
   const rows: Row[] = [];
@@ -38,7 +38,7 @@ export async function modelBench(o: ModelBenchOptions): Promise<{ rows: Row[]; t
     const neurons = net.neuronCount;
     const rateHz = activity.spikesPerStep.reduce((s, x) => s + x, 0) / neurons / (plan.dt * 1e-3);
     o.log(`[model] ${c.id}: counted in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    notes.push(networkNote(c, neurons, net.synapseCount, rateHz, activity.source, counted.workingSetBytes, counted.paths));
+    notes.push(networkNote(c, neurons, net.synapseCount, rateHz, activity.source, counted));
     for (const path of counted.paths) {
       for (const gpu of GPUS) {
         const fitsL2 = counted.workingSetBytes <= gpu.l2Bytes;
@@ -48,6 +48,9 @@ export async function modelBench(o: ModelBenchOptions): Promise<{ rows: Row[]; t
           network: c.id,
           path: path.path,
           gpu: gpu.name,
+          auto_path: counted.auto.path,
+          auto_predicted_us_fused: counted.auto.choice ? sig(counted.auto.choice.fused.us, 3) : null,
+          auto_predicted_us_per_kernel: counted.auto.choice ? sig(counted.auto.choice.perKernel.us, 3) : null,
           gpu_model: gpu.model,
           eligible: path.eligible,
           reason: path.eligible ? null : path.reason,
@@ -156,10 +159,12 @@ function assumptionFields(gpu: GpuSpec, fitsL2: boolean): Row {
 function tableRow(r: Row): string[] {
   const h = (k: string, digits = 3) => human(r[k] as number | null, digits);
   const publishedText = r.published ? String(r.published) : '–';
-  if (!r.eligible) return [String(r.network), String(r.path), String(r.gpu), 'not eligible', ...new Array<string>(HEADER.length - 5).fill('–'), publishedText];
+  const auto = r.auto_path === r.path ? '✓' : '';
+  if (!r.eligible) return [String(r.network), String(r.path), auto, String(r.gpu), 'not eligible', ...new Array<string>(HEADER.length - 6).fill('–'), publishedText];
   return [
     String(r.network),
     String(r.path),
+    auto,
     String(r.gpu),
     h('dispatches_per_step'),
     h('threads_per_step'),
@@ -175,9 +180,10 @@ function tableRow(r: Row): string[] {
   ];
 }
 
-function networkNote(c: ModelCase, neurons: number, synapses: number, rateHz: number, source: string, workingSet: number, paths: PathResult[]): string {
-  const fused = paths.find((p) => p.path === 'fused');
-  const eligibility = fused && !fused.eligible ? `fused: not eligible (${fused.reason})` : 'fused: eligible';
+function networkNote(c: ModelCase, neurons: number, synapses: number, rateHz: number, source: string, counted: NetworkCounts): string {
+  const workingSet = counted.workingSetBytes;
+  const fused = counted.paths.find((p) => p.path === 'fused');
+  const eligibility = fused && !fused.eligible ? `fused: not eligible (${fused.reason})` : `fused: eligible; fused: 'auto' takes ${counted.auto.path} (${counted.auto.reason})`;
   const fits = GPUS.map((g) => `${g.name} ${workingSet <= g.l2Bytes ? 'fits' : 'misses'} L2`).join(', ');
   const caveat = c.caveat ? `; caveat: ${c.caveat}` : '';
   return `\`${c.id}\`: ${c.title}; ${neurons.toLocaleString('en-US')} neurons, ${human(synapses)} synapses; mean rate ${human(rateHz)} Hz from ${source}; working set ${human(workingSet / 2 ** 20)} MiB (${fits}); ${eligibility}${caveat}.`;
@@ -192,7 +198,7 @@ function render(table: string[][], notes: string[]): string {
     'Networks and activity:',
     ...notes.map((n) => `- ${n}`),
     '',
-    'What is counted (per step; per-chunk work divided by the chunk): disp/step = the path\'s dispatches (GpuSimulation.dispatchesPerStep), spike counting per chunk is extra and in the time; threads launched; global bytes loaded and stored; global atomic adds; hashes/syn = rand_u32 per synapse found (procedural rows: a key per 64-target segment, a gap draw counting ¼, one PCG round); crit. path = dependent iterations (memory round trips, scatter-loop iterations, hashes) of the slowest workgroup of each dispatch, summed over the step; on the fused path all of them are one workgroup\'s.',
+    'What is counted (per step; per-chunk work divided by the chunk): disp/step = the path\'s dispatches (GpuSimulation.dispatchesPerStep), spike counting per chunk is extra and in the time; threads launched; global bytes loaded and stored; global atomic adds; hashes/syn = rand_u32 per synapse found (procedural rows: a key per 64-target segment, a gap draw counting ¼, one PCG round); crit. path = dependent iterations (memory round trips, scatter-loop iterations, hashes) of the slowest workgroup of each dispatch, summed over the step; on the fused path all of them are one workgroup\'s. auto = the path GpuSimulation\'s fused: \'auto\' takes (src/engine/gpu/path-cost.ts, on its own coarser assumptions, in the notes).',
     '',
     'Assumptions:',
     ...assumptionLines(ASSUMPTIONS).map((l) => `- ${l}`),

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lowerNetwork } from '../src/engine/lower.js';
+import { isTabulated } from '../src/ops/neuron/poisson-table.js';
+import { longestRow } from '../src/ops/sparse/gpu.js';
 import { Network } from '../src/model/network.js';
 import { microcircuit } from '../src/networks/microcircuit.js';
 import { vogelsAbbott } from '../src/networks/vogels-abbott.js';
@@ -54,8 +56,11 @@ describe('model benchmark: the per-kernel path', () => {
     const counts = perKernelCounts(plan, rateActivity(plan, [50, 0, 5], 'rates'), A);
     // src's source kernel; fn (host-written) costs none; a: its projections, its update, its recording.
     expect(counts.step.map((d) => d.kernel)).toEqual(['poisson_source', 'sparse_propagate', 'dense_propagate', 'neuron_update', 'record_voltage']);
-    // Workgroups: 4 words / 64; 100 pre / 2048; 1000 post / 64; 1000 / 64; 3 / 64.
-    expect(counts.step.map((d) => d.workgroups)).toEqual([1, 1, 16, 16, 1]);
+    // Workgroups: 4 words / 64; 100 pre / 2048 = 1 block, in rowSlices(longest row, 64) = 2 slices
+    // (rows of about 100 of the 1000 targets); 1000 post / 64; 1000 / 64; 3 / 64.
+    const longest = longestRow(plan.projections[0].csr!.rowPtr, 0, 100);
+    expect(longest > 64 && longest <= 128).toBe(true);
+    expect(counts.step.map((d) => d.workgroups)).toEqual([1, 2, 16, 16, 1]);
     expect(summarize(counts).dispatches).toBe(5);
     // One spike_count per population per chunk of 128; readback: a's 32 words and 3 potentials.
     expect(counts.chunk.map((d) => d.perStep)).toEqual([1 / 128, 1 / 128, 1 / 128]);
@@ -65,9 +70,10 @@ describe('model benchmark: the per-kernel path', () => {
   it('a two-population network with known spikes, counted by hand', () => {
     const plan = twoPopulations();
     const counts = perKernelCounts(plan, knownSpikes(), A);
+    // The sparse dispatch: one block in ceil(130 / 64) = 3 slices (the longest row has 130 synapses).
     expect(counts.step.map((d) => [d.kernel, d.label, d.workgroups])).toEqual([
       ['neuron_update', 'A', 1],
-      ['sparse_propagate', 'A->B[0..1)', 1],
+      ['sparse_propagate', 'A->B[0..1)', 3],
       ['neuron_update', 'B', 4],
     ]);
     const [nA, sparse, nB] = counts.step;
@@ -75,27 +81,29 @@ describe('model benchmark: the per-kernel path', () => {
     // external (24 B); writes input float + fixed, v, refractory (16 B); plus the bitmask words.
     expect([nA.bytesRead, nA.bytesWritten]).toEqual([64 * 24, 64 * 16 + 2 * 4]);
     expect([nB.bytesRead, nB.bytesWritten]).toEqual([200 * 24, 200 * 16 + 7 * 4]);
-    // Sparse: 2 words, 2 rows (row_ptr pair each), 140 synapses (column, weight, atomic read) and their atomic writes.
+    // Sparse: 2 words and 2 rows' row_ptr pairs read by each of the 3 slices, 140 synapses (column,
+    // weight, atomic read) and their atomic writes.
     expect(sparse.events).toBe(140);
     expect(sparse.atomics).toBe(140);
-    expect([sparse.bytesRead, sparse.bytesWritten]).toEqual([2 * 4 + 2 * 8 + 140 * 12, 140 * 4]);
-    // Its one workgroup: the word read, two row starts; ceil(130 / 64) + ceil(10 / 64) scatter iterations.
-    expect(sparse.chain).toEqual({ mem: 3, scatter: 4, hash: 0, alu: 0, barriers: 2 });
+    expect([sparse.bytesRead, sparse.bytesWritten]).toEqual([3 * (2 * 4 + 2 * 8) + 140 * 12, 140 * 4]);
+    // Slice 0: the word read, two row starts; ceil(130 / 192) + ceil(10 / 192) scatter iterations.
+    expect(sparse.chain).toEqual({ mem: 3, scatter: 2, hash: 0, alu: 0, barriers: 2 });
     const s = summarize(counts);
     expect(s.dispatches).toBe(3);
-    // (1 + 1 + 4) workgroups of 64 per step; spike_count: (1 + 4) workgroups per chunk of 128.
-    expect(s.threads).toBe(6 * 64 + (5 * 64) / 128);
-    expect(s.criticalPath).toBe(1 + 3 + 4 + 1 + (2 * 1 + 2 * 128) / 128);
+    // (1 + 3 + 4) workgroups of 64 per step; spike_count: (1 + 4) workgroups per chunk of 128.
+    expect(s.threads).toBe(8 * 64 + (5 * 64) / 128);
+    expect(s.criticalPath).toBe(1 + 3 + 2 + 1 + (2 * 1 + 2 * 128) / 128);
   });
 
   it('COBA 4,000: six dispatches per step, the workgroups per-kernel-network.ts gives them', () => {
     const plan = lowerNetwork(vogelsAbbott({ model: 'coba', seed: 1 }));
     const counts = perKernelCounts(plan, rateActivity(plan, [18, 18], 'rates'), A);
-    // exc: exc->exc (3200 pre: 2 blocks), inh->exc (800 pre: 1 block), update (3200 / 64);
-    // inh: exc->inh, inh->inh, update (ceil(800 / 64)).
+    // exc: exc->exc (3200 pre: 2 blocks, rows of up to 91: 2 slices), inh->exc (800 pre: 1 block,
+    // rows of up to 87: 2 slices), update (3200 / 64); inh: exc->inh and inh->inh (rows of up to
+    // 30 and 31: 1 slice), update (ceil(800 / 64)).
     expect(counts.step.map((d) => `${d.kernel}:${d.workgroups}`)).toEqual([
+      'sparse_propagate:4',
       'sparse_propagate:2',
-      'sparse_propagate:1',
       'neuron_update:50',
       'sparse_propagate:2',
       'sparse_propagate:1',
@@ -142,6 +150,23 @@ describe('model benchmark: the per-kernel path', () => {
     expect(loaded.chain.hash).toBeCloseTo((150 / 64) * (1 + draws / 5 / 4), 9);
     expect(loaded.hashes).toBeCloseTo(30 * (5 + draws / 4), 9);
   });
+
+  it('Poisson input: one draw and a table search per tabulated input, Knuth past the table', () => {
+    const net = new Network({ dt: 0.1, seed: 17 });
+    const pop = net.addLIF('pop', 300, { receptors: { exc: { kind: 'exp_current', tau: 5 }, inh: { kind: 'exp_current', tau: 10 } } });
+    net.addPoissonInput(pop, { count: 1500, rate_hz: 10, weight: 1.2, receptor: 'exc' }); // lambda 1.5
+    net.addPoissonInput(pop, { count: 8000, rate_hz: 50, weight: -0.02, receptor: 'inh' }); // lambda 40
+    const plan = lowerNetwork(net);
+    const [tabulated, knuth] = plan.byId[0].lif!.poissonInputs;
+    expect([isTabulated(tabulated.table), isTabulated(knuth.table)]).toEqual([true, false]);
+    const used = tabulated.table[63];
+    const [update] = perKernelCounts(plan, rateActivity(plan, [0], 'silent'), A).step;
+    // Draws: 1 for the table, lambda + 1 for Knuth's loop.
+    expect(update.hashes).toBeCloseTo(300 * (1 + 41), 3);
+    // Chain: the table's draw, the slowest of 300 threads' Knuth draws; the search's ceil(log2(used)) loads in alu.
+    expect(update.chain.hash).toBe(1 + 1 + poissonQuantileMax(-Math.log(knuth.expNegLambda), 300));
+    expect(update.chain.alu).toBeCloseTo(A.neuronOps + Math.ceil(Math.log2(used)) * (A.sharedLatencyCycles / A.aluLatencyCycles + 2), 9);
+  });
 });
 
 describe('model benchmark: the fused path and the prediction', () => {
@@ -149,13 +174,37 @@ describe('model benchmark: the fused path and the prediction', () => {
     const plan = twoPopulations();
     const counts = fusedCounts(plan, knownSpikes(), A);
     const [d] = counts.step;
-    expect([d.kernel, d.workgroups, d.workgroupSize, d.perStep]).toEqual(['fused_network', 1, 256, 1 / 128]);
+    // 1,024 threads; a tiny network's chunk of 128 steps is one dispatch.
+    expect([d.kernel, d.workgroups, d.workgroupSize, d.perStep]).toEqual(['fused_network', 1, 1024, 1 / 128]);
     // Per step: A's update (64 × 20 B read, 64 × 12 B + 2 words written), B's (200 neurons, 7 words),
     // the projection (as on the per-kernel path, no float input).
     expect(d.bytesRead / 128).toBe(64 * 20 + 200 * 20 + 2 * 4 + 2 * 8 + 140 * 12);
     expect(d.bytesWritten / 128).toBe(64 * 12 + 2 * 4 + 200 * 12 + 7 * 4 + 140 * 4);
-    // 3 phase barriers; list: 1 load, 2 barriers; rows: 2 starts, 1 + 1 scatter rounds of 256; updates: 1 round each.
-    expect(d.chain).toEqual({ mem: 128 * (1 + 2 + 1 + 1), scatter: 128 * 2, hash: 0, alu: 128 * 2 * A.neuronOps, barriers: 128 * (3 + 2 + 2 + 2) });
+    // 3 phase barriers; list: 1 load, 2 barriers; 2 listed rows: 2 lane groups of 512, each a row
+    // start and ceil(130 / 512) = ceil(10 / 512) = 1 step; updates: 1 round each.
+    expect(d.chain).toEqual({ mem: 128 * (1 + 1 + 1 + 1), scatter: 128 * 1, hash: 0, alu: 128 * 2 * A.neuronOps, barriers: 128 * (3 + 2 + 2 + 2) });
+  });
+
+  it('fused: projections from one population with one delay share a spike list; rows dealt to lane groups of 32', () => {
+    const net = new Network({ dt: 0.1 });
+    const a = net.addLIF('A', 64);
+    const b = net.addLIF('B', 200);
+    // Two projections from A, delay 1, each giving every neuron of A a row of 40.
+    const rows = (offset: number) => ({ kind: 'csr' as const, rowPtr: Array.from({ length: 65 }, (_, j) => 40 * j), cols: Array.from({ length: 64 * 40 }, (_, s) => (s + offset) % 200), weights: new Array<number>(64 * 40).fill(0.5) });
+    net.connect(a, b, rows(0), { delay: 1 });
+    net.connect(a, b, rows(7), { delay: 1, name: 'A->B again' });
+    const plan = lowerNetwork(net);
+    // 40 of A's 64 neurons spike every step: 80 rows over 32 groups of 32 lanes, dealt round-robin:
+    // the slowest group takes 3 rows of 1 start + ceil(40 / 32) = 2 steps.
+    const steps = 2;
+    const aBits = new Uint32Array(steps * 2);
+    for (let s = 0; s < steps; s++) [aBits[2 * s], aBits[2 * s + 1]] = [0xffffffff, 0xff];
+    const busy: Activity = { source: 'by hand', steps, spikesPerStep: [40, 0], bits: [aBits, new Uint32Array(steps * 7)] };
+    const [d] = fusedCounts(plan, busy, A).step;
+    expect(d.chain.mem / 128).toBe(1 + 3 + 1 + 1);
+    expect(d.chain.scatter / 128).toBe(3 * 2);
+    // A's 2 bitmask words are read once for both projections; each projection reads its 40 row starts and 1,600 synapses.
+    expect(d.bytesRead / 128).toBe(64 * 20 + 200 * 20 + 2 * 4 + 2 * (40 * 8 + 1600 * 12));
   });
 
   it('nothing spiking: the per-kernel step is its launches; rtf is µs per step over 100 at dt 0.1 ms', () => {
@@ -206,7 +255,12 @@ describe('model benchmark: the fused path and the prediction', () => {
       expect(r.predicted_rtf_high as number).toBeGreaterThanOrEqual(r.predicted_rtf as number);
       expect(r.published).toBe('GeNN 0.077 (GTX 1070)');
     }
-    expect(table).toContain('| coba-4000 | per-kernel | H100 | 6 |');
+    // fused: 'auto' takes the fused path for COBA, the per-kernel path where the fused kernel cannot run.
+    for (const r of rows) expect(r.auto_path).toBe(r.network === 'coba-4000' ? 'fused' : 'per-kernel');
+    expect(rows[0].auto_predicted_us_fused as number).toBeLessThan(rows[0].auto_predicted_us_per_kernel as number);
+    expect(table).toMatch(/\| coba-4000 \| per-kernel \| +\| H100 \| 6 \|/);
+    expect(table).toContain('| coba-4000 | fused | ✓ | H100 |');
+    expect(table).toContain("fused: 'auto' takes fused (predicted per step on a discrete GPU with neurons at 10 Hz");
     expect(table).toContain('Dispatch cost in Dawn');
   });
 });

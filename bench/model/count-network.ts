@@ -1,9 +1,11 @@
 /**
  * One network's counts on both GPU paths: the per-kernel path always, the fused path where
- * fused-eligibility.ts admits the plan (at WebGPU's default limits, which every adapter offers),
- * else the reason it does not.
+ * fused-eligibility.ts admits the plan (at WebGPU's default binding limits, which every adapter
+ * offers, and the fused kernel's threads), else the reason it does not; and the path that
+ * GpuSimulation's fused: 'auto' would take (src/engine/gpu/path-cost.ts, choosePath).
  */
 import { fusedEligibility, ringLengthFor } from '../../src/engine/gpu/fused-eligibility.js';
+import { choosePath, fusedDispatchBound, type PathChoice } from '../../src/engine/gpu/path-cost.js';
 import type { NetworkPlan } from '../../src/plan/types.js';
 import type { Activity } from './activity.js';
 import { type ChainCount, chainIterations, perStepTotals } from './dispatch-count.js';
@@ -38,6 +40,8 @@ export type PathResult = { path: GpuPath; eligible: true; counts: PathCounts; su
 
 export interface NetworkCounts {
   paths: PathResult[];
+  /** What fused: 'auto' takes: choosePath's prediction where the fused kernel is eligible, else the per-kernel path. */
+  auto: { path: GpuPath; reason: string; choice: PathChoice | null };
   /** Device bytes a step touches (decides L2 or DRAM latency). */
   workingSetBytes: number;
 }
@@ -46,14 +50,19 @@ export function countNetwork(plan: NetworkPlan, activity: Activity, a: Assumptio
   const paths: PathResult[] = [];
   const perKernel = perKernelCounts(plan, activity, a);
   paths.push({ path: 'per-kernel', eligible: true, counts: perKernel, summary: summarize(perKernel) });
-  const fused = fusedEligibility(plan, DEFAULT_LIMITS, a.chunkSteps);
+  const threads = a.fusedWorkgroupSize;
+  const fused = fusedEligibility(plan, DEFAULT_LIMITS, a.chunkSteps, threads);
+  let auto: NetworkCounts['auto'];
   if (fused.ok) {
     const counts = fusedCounts(plan, activity, a);
     paths.push({ path: 'fused', eligible: true, counts, summary: summarize(counts) });
+    const choice = choosePath(plan, { threads, stepsPerDispatch: fusedDispatchBound(plan, threads, a.chunkSteps).steps }, a.workgroupSize);
+    auto = { path: choice.path, reason: choice.reason, choice };
   } else {
     paths.push({ path: 'fused', eligible: false, reason: fused.reason });
+    auto = { path: 'per-kernel', reason: `the fused kernel cannot take it: ${fused.reason}`, choice: null };
   }
-  return { paths, workingSetBytes: workingSetBytes(plan, ringLengthFor(plan, a.chunkSteps)) };
+  return { paths, auto, workingSetBytes: workingSetBytes(plan, ringLengthFor(plan, a.chunkSteps)) };
 }
 
 export function summarize(counts: PathCounts): PathSummary {

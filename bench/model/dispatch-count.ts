@@ -4,7 +4,10 @@
  * (predict.ts) turns into time. Also the neuron update's per-neuron costs, which both paths share
  * (shaders/ops/neuron/neuron_update.wgsl and the fused kernel's update_neuron).
  */
+import { isTabulated, POISSON_TABLE_ENTRIES } from '../../src/ops/neuron/poisson-table.js';
 import type { PlanPopulation } from '../../src/plan/types.js';
+import { poissonQuantileMax } from './activity.js';
+import type { Assumptions } from './gpus.js';
 
 /** The dependent chain of a dispatch's slowest workgroup (or, on the fused path, of its one workgroup). */
 export interface ChainCount {
@@ -74,16 +77,34 @@ export function neuronBytes(p: PlanPopulation, path: 'per-kernel' | 'fused'): { 
   };
 }
 
-/** Expected arrivals per step of a population's Poisson inputs (sum of lambda), and the inputs' count. */
-export function poissonDrive(p: PlanPopulation): { lambda: number; inputs: number } {
-  const inputs = p.lif?.poissonInputs ?? [];
-  return { lambda: inputs.reduce((s, q) => s + -Math.log(q.expNegLambda), 0), inputs: inputs.length };
+/**
+ * Expected rand_u32 draws of one neuron's Poisson inputs per step (src/ops/neuron/poisson-table.ts):
+ * one per input whose inverse-CDF table covers lambda (about lambda <= 25), Knuth's lambda + 1
+ * past it.
+ */
+export function poissonDrawsPerNeuron(p: PlanPopulation): number {
+  return (p.lif?.poissonInputs ?? []).reduce((s, q) => s + (isTabulated(q.table) ? 1 : -Math.log(q.expNegLambda) + 1), 0);
 }
 
-/** Expected rand_u32 draws of one neuron's Poisson inputs per step: Knuth's sampler draws k + 1 per input. */
-export function poissonDrawsPerNeuron(p: PlanPopulation): number {
-  const { lambda, inputs } = poissonDrive(p);
-  return lambda + inputs;
+/**
+ * The slowest of `threads` neurons' Poisson inputs as a dependent chain: per tabulated input one
+ * rand_u32 and a binary search of ceil(log2(used)) steps over the table (each a load from the
+ * cached parameter block, counted like a workgroup-memory load, and 2 dependent ops: in `alu`);
+ * per input past the table Knuth's loop, whose slowest thread draws about the (1 - 1/threads)
+ * quantile of Poisson(lambda) plus one.
+ */
+export function poissonChain(p: PlanPopulation, threads: number, a: Pick<Assumptions, 'sharedLatencyCycles' | 'aluLatencyCycles'>): { hash: number; alu: number } {
+  let hash = 0;
+  let alu = 0;
+  for (const q of p.lif?.poissonInputs ?? []) {
+    if (isTabulated(q.table)) {
+      hash += 1;
+      alu += Math.ceil(Math.log2(q.table[POISSON_TABLE_ENTRIES - 1])) * (a.sharedLatencyCycles / a.aluLatencyCycles + 2);
+    } else {
+      hash += 1 + poissonQuantileMax(-Math.log(q.expNegLambda), threads);
+    }
+  }
+  return { hash, alu };
 }
 
 /** The total of `counts` per step, field by field (a per-chunk dispatch weighs 1 / chunkSteps). */

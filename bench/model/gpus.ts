@@ -4,6 +4,7 @@
  * specifications; the rest are assumptions, given as a range (optimistic, central, pessimistic)
  * wherever we do not know the value to better than a factor of two.
  */
+import { ASSUMED_RATE_HZ, DISCRETE_GPU, DISPATCH_BUDGET_MS, ROW_LANES, SLOW_GPU } from '../../src/engine/gpu/path-cost.js';
 
 export type GpuName = 'H100' | 'RTX4090';
 
@@ -88,7 +89,7 @@ export interface Assumptions {
   barrierCycles: number;
   /** Steps per command buffer (GpuSimulation's default chunkSteps). */
   chunkSteps: number;
-  /** Threads per workgroup: the per-kernel path's default and the fused kernel's. */
+  /** Threads per workgroup: the per-kernel path's default and the fused kernel's (fusedThreads on both GPUs: Dawn allows 1,024). */
   workgroupSize: number;
   fusedWorkgroupSize: number;
   /** Whether the GPU counts spikes for workCounts() (GpuSimulation's default countWork: true). */
@@ -109,7 +110,7 @@ export const ASSUMPTIONS: Assumptions = {
   barrierCycles: 30,
   chunkSteps: 128,
   workgroupSize: 64,
-  fusedWorkgroupSize: 256,
+  fusedWorkgroupSize: 1024,
   countWork: true,
 };
 
@@ -129,9 +130,13 @@ export function assumptionLines(a: Assumptions = ASSUMPTIONS): string[] {
     `Scatter-loop iterations in flight per thread: ${a.scatterOverlap.mid} (the loop as written, one load latency per iteration; pessimistic ${a.scatterOverlap.high}), optimistic ${a.scatterOverlap.low} (a compiler that unrolls the loop by ${a.scatterOverlap.low}).`,
     `rand_u32 = ${a.hashOps} dependent int ops; neuron_step = ${a.neuronOps} dependent ALU ops; ${a.aluLatencyCycles} cycles per dependent op; ${a.barrierCycles} cycles per barrier.`,
     `Procedural rows: a rand_u32 per 64-target segment (its key) and per gap draw a PCG round (¼ rand_u32) and a 7-step search of the gap table in workgroup memory, each step a dependent load of ${a.sharedLatencyCycles} cycles and 2 dependent ops (in the chain; the search's int ops are left out of the hash throughput).`,
+    `Poisson input of a neuron: per input one rand_u32 and a binary search of its inverse-CDF table (ceil(log2(counts covered)) steps, each a load from the cached parameter block at ${a.sharedLatencyCycles} cycles and 2 dependent ops) where the table covers lambda (about lambda <= 25, src/ops/neuron/poisson-table.ts); Knuth's loop of lambda + 1 draws beyond it. neuron_update is compiled per population with override constants (model, receptor kinds, Poisson inputs): that folds branches and keeps arrays in registers, and changes no count here (neuron_step stays ${a.neuronOps} dependent ops).`,
+    `Sparse propagation: rowSlices(longest row, ${a.workgroupSize}) workgroups per 2048-neuron block (at most 64; src/ops/sparse/gpu.ts), each listing the block's spikes and walking its interleaved slice of every listed row: the bitmask words and row starts are read once per slice, a row's loop takes ceil(length / (slices × ${a.workgroupSize})) iterations.`,
     `Roofline per dispatch: time = launch + max(bytes / min(DRAM bandwidth, w × SM bandwidth), atomics / (atomic rate × f), hash ops / (int throughput × f), the slowest workgroup's dependent chain), w = min(workgroups, SMs), f = w / SMs: a dispatch of few workgroups gets only their SMs' share. DRAM bandwidth even where the working set fits in L2 (a bound on the slow side).`,
     `Bytes are the kernels' global loads and stores as written (atomic adds count 4 read + 4 written), a lower bound on DRAM traffic; uniforms and the fused kernel's parameter tables (cached) are left out.`,
-    `Per chunk of ${a.chunkSteps} steps: one spike_count dispatch per population (countWork ${a.countWork ? 'on' : 'off'}, the default) and the readback copy of the recorded bitmasks; per-kernel path ${a.workgroupSize} threads per workgroup, fused kernel ${a.fusedWorkgroupSize}.`,
+    `Per chunk of ${a.chunkSteps} steps: one spike_count dispatch per population (countWork ${a.countWork ? 'on' : 'off'}, the default) and the readback copy of the recorded bitmasks; per-kernel path ${a.workgroupSize} threads per workgroup, fused kernel ${a.fusedWorkgroupSize} (what Dawn allows on both GPUs; WebGPU's default limit, and SwiftShader's, is 256).`,
+    `Fused kernel: one spike list per presynaptic population, delay and 2048-neuron block, shared by the projections it feeds; the listed rows dealt to lane groups of ${ROW_LANES} lanes (wider where fewer rows than groups are listed); a chunk cut into dispatches of at most floor(${DISPATCH_BUDGET_MS} ms / the worst step) steps, the worst step costed on a ${SLOW_GPU.name} (dependent load ${SLOW_GPU.loadUs} µs) at the most activity the network can have (a neuron once per refractory period) by src/engine/gpu/path-cost.ts.`,
+    `The path fused: 'auto' takes (src/engine/gpu/path-cost.ts, choosePath): fused only where its step is predicted faster on a ${DISCRETE_GPU.name} (launch ${DISCRETE_GPU.launchUs} µs, dependent load ${DISCRETE_GPU.loadUs} µs, barrier ${DISCRETE_GPU.barrierUs} µs, one workgroup's bandwidth ${DISCRETE_GPU.workgroupBytesPerUs / 1000} GB/s and ${DISCRETE_GPU.workgroupAtomicsPerUs / 1000} G atomic adds/s) with every neuron population firing at ${ASSUMED_RATE_HZ} Hz and the per-kernel path's min-delay batching; a coarser model than this table's, the same on every machine.`,
   ];
 }
 

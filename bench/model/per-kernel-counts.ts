@@ -7,14 +7,12 @@
  * (gpu-work-counts.ts) and the readback copy of the recorded bitmasks and traces. Each kernel's
  * loads, stores, atomics, hashes and dependent chain are read off its WGSL (shaders/ops/*).
  */
+import { longestRow, NEURONS_PER_BLOCK, rowSlices } from '../../src/ops/sparse/gpu.js';
 import { expectedRowDraws, GAP_TABLE_LENGTH, proceduralSegments } from '../../src/ops/procedural/rows.js';
 import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../src/plan/types.js';
-import { type Activity, type Chain, neuronSpikesPerStep, poissonQuantileMax, slowestBlockChain } from './activity.js';
-import { type DispatchCount, neuronBytes, poissonDrawsPerNeuron, poissonDrive, zeroChain } from './dispatch-count.js';
+import { type Activity, type Chain, neuronSpikesPerStep, slowestBlockChain } from './activity.js';
+import { type DispatchCount, neuronBytes, poissonChain, poissonDrawsPerNeuron, zeroChain } from './dispatch-count.js';
 import type { Assumptions } from './gpus.js';
-
-/** Presynaptic neurons one workgroup of the event-driven kernels lists (shaders/ops/sparse/spike_list.wgsl). */
-export const NEURONS_PER_BLOCK = 64 * 32;
 
 /** WebGPU's default maxStorageBufferBindingSize: the binding limit the CSR split is counted at (every adapter allows it). */
 export const DEFAULT_MAX_BINDING_BYTES = 128 * 2 ** 20;
@@ -101,13 +99,15 @@ function poissonSource(p: PlanPopulation, wg: number): DispatchCount {
 }
 
 /**
- * neuron_update: one thread per neuron; the slowest thread is the one with the most Poisson
- * arrivals (Knuth's sampler draws arrivals + 1 per input, one after another).
+ * neuron_update: one thread per neuron. Its Poisson inputs cost one draw and a table search each
+ * (Knuth's loop only past the table: there the slowest thread is the one with the most
+ * arrivals). The pipeline is specialised per population by override constants (model, receptor
+ * kinds, Poisson inputs), which removes branches, not dependent operations: no count changes.
  */
 export function neuronUpdate(p: PlanPopulation, activity: Activity, wg: number, a: Assumptions): DispatchCount {
   const groups = Math.ceil(p.n / wg);
   const { read, written } = neuronBytes(p, 'per-kernel');
-  const { lambda, inputs } = poissonDrive(p);
+  const poisson = poissonChain(p, p.n, a);
   return {
     ...blank('neuron_update', p.name, 1, groups, wg),
     bytesRead: p.n * read,
@@ -115,7 +115,7 @@ export function neuronUpdate(p: PlanPopulation, activity: Activity, wg: number, 
     hashes: p.n * poissonDrawsPerNeuron(p),
     // A store and a load of each bitmask word, an atomicOr per spike.
     sharedAtomics: groups * 2 * (wg / 32) + activity.spikesPerStep[p.id],
-    chain: { mem: 1, scatter: 0, hash: inputs + poissonQuantileMax(lambda, p.n), alu: a.neuronOps, barriers: 2 },
+    chain: { mem: 1, scatter: 0, hash: poisson.hash, alu: a.neuronOps + poisson.alu, barriers: 2 },
   };
 }
 
@@ -137,22 +137,26 @@ function dense(proj: PlanProjection, pre: PlanPopulation, post: PlanPopulation, 
   };
 }
 
-/** The list_spikes part of an event-driven kernel over `blocks` blocks holding `words` bitmask words. */
-function listSpikes(kernel: string, label: string, blocks: number, words: number, wg: number): DispatchCount {
+/** The list_spikes part of an event-driven kernel: `workgroups` workgroups listing `words` bitmask words between them. */
+function listSpikes(kernel: string, label: string, workgroups: number, words: number, wg: number): DispatchCount {
   // Per word an atomicAdd to the count; per workgroup its reset and the uniform load.
-  return { ...blank(kernel, label, 1, blocks, wg), bytesRead: words * 4, sharedAtomics: words + 2 * blocks };
+  return { ...blank(kernel, label, 1, workgroups, wg), bytesRead: words * 4, sharedAtomics: words + 2 * workgroups };
 }
 
 /**
- * sparse_propagate over one part of a CSR projection: each workgroup lists its block's spikes,
- * then all its threads stride over each listed row in turn (row_ptr pair, then per synapse a
- * column, a weight, a delay if per-synapse, and an atomicAdd).
+ * sparse_propagate over one part of a CSR projection: rowSlices(longest row of the part)
+ * workgroups per 2048-neuron block (src/ops/sparse/gpu.ts), each listing the block's spikes (so
+ * the bitmask words are read once per slice) and walking its interleaved slice of every listed
+ * row (a row_ptr pair per row and slice, then per synapse a column, a weight, a delay if
+ * per-synapse, and an atomicAdd). The slowest workgroup is slice 0 of the busiest block: per row
+ * ceil(length / (slices × wg)) iterations.
  */
 function sparse(proj: PlanProjection, part: CsrPart, pre: PlanPopulation, activity: Activity, rates: Float64Array, wg: number): DispatchCount {
   const { rowPtr } = proj.csr!;
   const j0 = part.firstBlock * NEURONS_PER_BLOCK;
   const j1 = Math.min(pre.n, part.lastBlock * NEURONS_PER_BLOCK);
   const words = Math.min(pre.words, part.lastBlock * 64) - part.firstBlock * 64;
+  const slices = rowSlices(longestRow(rowPtr, j0, j1), wg);
   const synapseBytes = proj.synapseDelays ? 12 : 8;
   let rows = 0;
   let events = 0;
@@ -160,16 +164,16 @@ function sparse(proj: PlanProjection, part: CsrPart, pre: PlanPopulation, activi
     rows += rates[j];
     events += rates[j] * (rowPtr[j + 1] - rowPtr[j]);
   }
-  const rowCost = (j: number): Chain => (j < j0 || j >= j1 ? [0, 0] : [1, Math.ceil((rowPtr[j + 1] - rowPtr[j]) / wg)]);
+  const rowCost = (j: number): Chain => (j < j0 || j >= j1 ? [0, 0] : [1, Math.ceil((rowPtr[j + 1] - rowPtr[j]) / (wg * slices))]);
   const [fixed, loop] = slowestBlockChain(activity, pre, NEURONS_PER_BLOCK, rowCost);
   const label = `${proj.name}[${part.firstBlock}..${part.lastBlock})`;
-  const d = listSpikes('sparse_propagate', label, part.lastBlock - part.firstBlock, words, wg);
+  const d = listSpikes('sparse_propagate', label, (part.lastBlock - part.firstBlock) * slices, words * slices, wg);
   return {
     ...d,
-    bytesRead: d.bytesRead + rows * 8 + events * (synapseBytes + 4),
+    bytesRead: d.bytesRead + rows * 8 * slices + events * (synapseBytes + 4),
     bytesWritten: events * 4,
     atomics: events,
-    sharedAtomics: d.sharedAtomics + rows,
+    sharedAtomics: d.sharedAtomics + rows * slices,
     events,
     chain: { ...zeroChain(), mem: 1 + fixed, scatter: loop, barriers: 2 },
   };

@@ -4,17 +4,20 @@
 //! include ops/sparse/spike_list.wgsl
 //! include ops/sparse/csr_scatter.wgsl
 // The whole network, many steps per dispatch: ONE workgroup runs the `step_record.local_step`
-// steps of a chunk, starting at step `step_record.step` (ring slot `step_record.slot`), for every
-// population and projection, with barriers between the phases of a step. For networks that fit
-// one workgroup's reach (src/engine/gpu/fused-eligibility.ts): CSR projections with delay >= 1,
-// Poisson or host spike sources. The math is shared with the per-kernel path: neuron_step.wgsl,
-// poisson_bits.wgsl, spike_list.wgsl and csr_scatter.wgsl, so results are bit for bit those of
-// the CPU twin (src/engine/cpu/cpu-simulation.ts) and of the one-dispatch-per-kernel path.
+// steps starting at step `step_record.step` (ring slot `step_record.slot`), for every population
+// and projection, with barriers between the phases of a step. A chunk may be cut into several
+// such dispatches, so that one stays within a watchdog-safe time (src/engine/gpu/path-cost.ts).
+// For networks that fit one workgroup's reach (src/engine/gpu/fused-eligibility.ts): CSR
+// projections with delay >= 1, Poisson or host spike sources. The math is shared with the
+// per-kernel path: neuron_step.wgsl, poisson_bits.wgsl and spike_list.wgsl, and the synapse
+// arithmetic of csr_scatter.wgsl, so results are bit for bit those of the CPU twin
+// (src/engine/cpu/cpu-simulation.ts) and of the one-dispatch-per-kernel path.
 //
 // Arenas (the host builds them in src/engine/gpu/fused-layout.ts; offsets are in 4-byte words):
 //   population_table  count, then a FusedPopulation per population (id order)
-//   projection_table  count, then a FusedProjection per projection (id order); the count is explicit
-//                     because a binding holds at least one record even when there is none
+//   projection_table  count, then a FusedProjection per projection, in runs that share a
+//                     presynaptic population and delay; the count is explicit because a binding
+//                     holds at least one record even when there is none
 //   consts       read-only u32: per projection row_ptr [n_pre + 1], cols [S], weights [S] (i32
 //                bits), per-synapse delays [S] if any; per Poisson source thresholds [n]; per
 //                voltage monitor the monitored indices
@@ -23,13 +26,14 @@
 //                change steps), receptor states [receptor * n + i] (f32)
 //   ring         per population at `ring`: ring_len spike bitmasks of `words` words
 //   input_fixed  per neuron population at `input`: [(slot * receptors + r) * n + i], fixed point
-//   trace        per voltage monitor at `trace`: [local_step * monitored + k] (f32)
+//   trace        per voltage monitor at `trace`: [slot * monitored + k] (f32), a ring like `ring`
 //
 // A step: (1) Poisson sources write their bitmask of the step; host sources' bitmasks are already
-// in the ring (written before the dispatch); (2) every projection lists the spikes of its
-// presynaptic population `delay` steps ago (>= 1: emitted in an earlier step, so complete) and
-// scatters their rows into the targets' input; (3) every neuron population consumes its input,
-// updates, and writes its bitmask; (4) voltage monitors copy potentials into the trace.
+// in the ring (written before the dispatch); (2) per run of projections with one presynaptic
+// population and delay, block by block, the spikes of `delay` steps ago (>= 1: emitted in an
+// earlier step, so complete) are listed ONCE and the rows of every projection of the run are
+// walked by lane groups; (3) every neuron population consumes its input, updates, and writes its
+// bitmask; (4) voltage monitors copy potentials into the trace.
 // storageBarrier() separates the phases (one workgroup: it orders every storage access the next
 // phase depends on); workgroupBarrier() guards the workgroup lists inside phases 2 and 3.
 struct FusedPopulation {
@@ -52,7 +56,7 @@ struct FusedProjection {
   pre: u32,
   post: u32,
   delay: u32,
-  _p0: u32,
+  run: u32,             // first of a run: the projections (this one on) that share its spike list; else 0
   scatter: CsrScatter,  // `slot` is filled in per step
 }
 
@@ -111,19 +115,64 @@ fn emit_sources(t: u32, slot: u32, lid: u32) {
   }
 }
 
-// Phase 2: every projection, 2048 presynaptic neurons (one spike list) at a time.
+// Lanes that walk one listed row together, at least: a subgroup on most GPUs, so their loads of
+// consecutive synapses coalesce and several rows are walked at once.
+const ROW_LANES: u32 = 32u;
+
+// Phase 2: per run of projections sharing a presynaptic population and delay, 2048 presynaptic
+// neurons (one spike list) at a time: the list is made once and serves every projection of the run.
 fn propagate(t: u32, slot: u32, lid: u32) {
-  for (var k = 0u; k < projection_count(); k = k + 1u) {
+  let count = projection_count();
+  var k = 0u;
+  loop {
+    if (k >= count) {
+      break;
+    }
+    // A corrupt run length cannot stall the loop or run past the table.
+    let run = clamp(projection_table.items[k].run, 1u, count - k);
     let pre = projection_table.items[k].pre;
     let n_pre = population_table.items[pre].n;
     let pre_words = population_table.items[pre].words;
     let pre_slot = (slot + step_record.ring_len - projection_table.items[k].delay) % step_record.ring_len;
-    var c = projection_table.items[k].scatter;
-    c.slot = t % c.input_slots;
     let blocks = (pre_words + WORDS_PER_GROUP - 1u) / WORDS_PER_GROUP;
     for (var b = 0u; b < blocks; b = b + 1u) {
-      let count = list_spikes(population_table.items[pre].ring, n_pre, pre_words, pre_slot, b, lid);
-      scatter_listed_rows(c, count, lid);
+      let listed = list_spikes(population_table.items[pre].ring, n_pre, pre_words, pre_slot, b, lid);
+      walk_listed_rows(k, run, t, listed, lid);
+    }
+    k = k + run;
+  }
+}
+
+// The rows of the `listed` spikes, for each of projections [first, first + run): `run * listed`
+// rows, dealt round-robin to groups of lanes. Groups are ROW_LANES wide while there are rows for
+// all of them; fewer rows get wider groups (all threads between them), so a lone long row is still
+// walked by the whole workgroup. `listed` is uniform, so every thread agrees on the grouping.
+fn walk_listed_rows(first: u32, run: u32, t: u32, listed: u32, lid: u32) {
+  let rows = run * listed;
+  let groups = clamp(rows, 1u, WORKGROUP_SIZE / ROW_LANES);
+  let lanes = WORKGROUP_SIZE / groups;
+  let lane = lid % lanes;
+  for (var item = lid / lanes; item < rows; item = item + groups) {
+    var c = projection_table.items[first + item / listed].scatter;
+    c.slot = t % c.input_slots;
+    add_row(c, spiking[item % listed], lane, lanes);
+  }
+}
+
+// Adds synapses lane, lane + lanes, ... of presynaptic neuron j's row to the target's input, with
+// csr_scatter.wgsl's slot arithmetic (CPU twin: src/ops/sparse/cpu.ts, sparsePropagate).
+fn add_row(c: CsrScatter, j: u32, lane: u32, lanes: u32) {
+  let r = c.row_ptr + j - c.row0;
+  let end = csr_row_ptr(r + 1u);
+  let base = c.input_base + c.slot * c.slot_stride + c.target_offset;
+  if (c.per_synapse_delays == 0u) {
+    for (var s = csr_row_ptr(r) + lane; s < end; s = s + lanes) {
+      add_fixed_input(base + csr_col(c.cols + s), csr_weight(c.weights + s));
+    }
+  } else {
+    for (var s = csr_row_ptr(r) + lane; s < end; s = s + lanes) {
+      let target_slot = (c.slot + csr_delay(c.delays + s) - 1u) % c.input_slots;
+      add_fixed_input(c.input_base + target_slot * c.slot_stride + c.target_offset + csr_col(c.cols + s), csr_weight(c.weights + s));
     }
   }
 }
@@ -192,13 +241,13 @@ fn update_neurons(t: u32, slot: u32, lid: u32) {
   }
 }
 
-// Phase 4: voltage monitors.
-fn record_voltages(local_step: u32, lid: u32) {
+// Phase 4: voltage monitors, into the trace ring's slot of the step.
+fn record_voltages(slot: u32, lid: u32) {
   for (var q = 0u; q < population_count(); q = q + 1u) {
     let m = population_table.items[q].monitored;
     for (var k = lid; k < m; k = k + WORKGROUP_SIZE) {
       let i = consts[population_table.items[q].monitor_indices + k];
-      trace[population_table.items[q].trace + local_step * m + k] = bitcast<f32>(state[population_table.items[q].state + i]);
+      trace[population_table.items[q].trace + slot * m + k] = bitcast<f32>(state[population_table.items[q].state + i]);
     }
   }
 }
@@ -214,7 +263,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     storageBarrier();
     update_neurons(t, slot, lid);
     storageBarrier();
-    record_voltages(s, lid);
+    record_voltages(slot, lid);
     // The next step's first two barriers order these reads of v before its neuron updates.
   }
 }

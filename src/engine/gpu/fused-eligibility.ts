@@ -1,12 +1,8 @@
 import type { NetworkPlan } from '../../plan/types.js';
+import { DISPATCH_BUDGET_MS, fusedDispatchBound, SLOW_GPU } from './path-cost.js';
 
-/**
- * Neurons the fused kernel takes at most (all populations, sources included). One workgroup
- * walks every neuron of every step, so past a point the whole GPU beats one of its cores even
- * with a dispatch per kernel; 16k neurons is 64 passes of a 256-thread workgroup per step, about
- * the cost of the five or six launches it saves on a real GPU (a few microseconds each).
- */
-export const FUSED_MAX_NEURONS = 16_384;
+/** Threads of the fused workgroup where the caller names none: WebGPU's default limit, which every adapter allows. */
+export const DEFAULT_FUSED_THREADS = 256;
 
 export type FusedEligibility = { ok: true } | { ok: false; reason: string };
 
@@ -14,12 +10,14 @@ export type FusedEligibility = { ok: true } | { ok: false; reason: string };
 export type FusedLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>;
 
 /**
- * Whether one workgroup can run whole chunks of this network in one dispatch (fused-path.ts):
+ * Whether one workgroup of `threads` can run whole chunks of this network (fused-path.ts):
  * every projection stored CSR (per-synapse delays allowed) with delay >= 1, so no step has an
- * order between populations; spike sources Poisson or host-written; at most FUSED_MAX_NEURONS
- * neurons; and every arena within one storage binding.
+ * order between populations; spike sources Poisson or host-written; every arena within one
+ * storage binding; and one step, at the most activity the network can have, within a dispatch's
+ * time budget on the slowest device class (path-cost.ts). How large a network may be is that
+ * budget's to say, not a neuron count; whether it should run fused is choosePath's.
  */
-export function fusedEligibility(plan: NetworkPlan, limits: FusedLimits, chunkSteps = 128): FusedEligibility {
+export function fusedEligibility(plan: NetworkPlan, limits: FusedLimits, chunkSteps = 128, threads = DEFAULT_FUSED_THREADS): FusedEligibility {
   for (const proj of plan.projections) {
     if (proj.plastic) {
       return { ok: false, reason: `projection ${proj.name} is plastic; the fused kernel has no plasticity step (use fused: 'never' or 'auto')` };
@@ -34,15 +32,16 @@ export function fusedEligibility(plan: NetworkPlan, limits: FusedLimits, chunkSt
   }
   const adaptive = plan.byId.find((p) => p.lif && p.lif.thetaDecay !== 0);
   if (adaptive) return { ok: false, reason: `population ${adaptive.name} has an adaptive threshold; the fused kernel does not take it` };
-  const neurons = plan.byId.reduce((s, p) => s + p.n, 0);
-  if (neurons > FUSED_MAX_NEURONS) {
-    return { ok: false, reason: `the network has ${neurons} neurons; one workgroup takes at most ${FUSED_MAX_NEURONS}` };
-  }
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   for (const [arena, words] of Object.entries(fusedArenaWords(plan, chunkSteps))) {
     if (words * 4 > maxBinding) {
       return { ok: false, reason: `the fused ${arena} arena needs ${words * 4} bytes; this device binds at most ${maxBinding}` };
     }
+  }
+  const bound = fusedDispatchBound(plan, threads, chunkSteps);
+  if (bound.steps < 1) {
+    const ms = (bound.worstStepUs / 1000).toFixed(0);
+    return { ok: false, reason: `one step at the most activity the network can have is predicted to take ${ms} ms on one workgroup of ${threads} threads (${SLOW_GPU.name}); a fused dispatch must stay under ${DISPATCH_BUDGET_MS} ms` };
   }
   return { ok: true };
 }
@@ -74,7 +73,7 @@ export function fusedArenaWords(plan: NetworkPlan, chunkSteps: number): Record<'
   }
   for (const m of plan.voltageMonitors) {
     words.consts += m.indices.length;
-    words.trace += chunkSteps * m.indices.length;
+    words.trace += ringLength * m.indices.length; // traces are kept in a ring like the bitmasks
   }
   return words;
 }

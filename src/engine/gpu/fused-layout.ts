@@ -2,12 +2,13 @@ import { externalCurrent, poissonStream } from '../../plan/inputs.js';
 import { type NetworkPlan } from '../../plan/types.js';
 import { fusedArenaWords, RING_ALIGN_WORDS, ringLengthFor } from './fused-eligibility.js';
 import { NEURON_PARAMS_WORDS, neuronParams } from '../../ops/neuron/gpu.js';
+import { sourceRuns } from './path-cost.js';
 
 /** Words before the records of either table: the record count and padding to 16 bytes. */
 const TABLE_HEADER_WORDS = 4;
 /** Words of FusedPopulation in shaders/engine/gpu/fused_network.wgsl: 12 header words, then NeuronParams. */
 export const POPULATION_RECORD_WORDS = 12 + NEURON_PARAMS_WORDS;
-/** Words of FusedProjection: pre, post, delay, padding, then CsrScatter (11 words). */
+/** Words of FusedProjection: pre, post, delay, run (projections sharing its spike list), then CsrScatter (11 words). */
 export const PROJECTION_RECORD_WORDS = 15;
 
 const KIND = { neuron: 0, poisson: 1, host: 2 } as const;
@@ -84,18 +85,23 @@ export function fusedLayout(plan: NetworkPlan, chunkSteps: number): FusedLayout 
     return layout;
   });
 
+  // Traces are rings of ringLength steps like the bitmasks (step t at slot t % ringLength), so a
+  // chunk cut into several dispatches writes each step where the chunk's readback expects it.
   for (const m of plan.voltageMonitors) {
     const record = populationRecord(m.population);
     populations[m.population].trace = at.trace;
     record[9] = m.indices.length;
     record[10] = putConsts(m.indices);
     record[11] = at.trace;
-    at.trace += chunkSteps * m.indices.length;
+    at.trace += ringLength * m.indices.length;
   }
 
   const projectionTable = new Uint32Array(TABLE_HEADER_WORDS + Math.max(1, plan.projections.length) * PROJECTION_RECORD_WORDS);
   projectionTable[0] = plan.projections.length;
-  plan.projections.forEach((proj, k) => {
+  // Projections from one population with one delay read the same spikes: they sit together, and
+  // the first of each run says how many share its spike list (the kernel lists them once).
+  const ordered = sourceRuns(plan).flatMap((run) => run.map((proj, i) => ({ proj, run: i === 0 ? run.length : 0 })));
+  ordered.forEach(({ proj, run }, k) => {
     const { rowPtr, cols, weights } = proj.csr!;
     const post = plan.byId[proj.post];
     const receptors = post.lif!.receptors.length;
@@ -105,7 +111,7 @@ export function fusedLayout(plan: NetworkPlan, chunkSteps: number): FusedLayout 
     const delaysAt = proj.synapseDelays ? putConsts(proj.synapseDelays) : 0;
     projectionTable.set(
       [
-        proj.pre, proj.post, proj.delay, 0,
+        proj.pre, proj.post, proj.delay, run,
         // CsrScatter: row_ptr, cols, weights, delays, row0, input_base, slot (set per step),
         // input_slots, slot_stride, target_offset, per_synapse_delays
         rowPtrAt, colsAt, weightsAt, delaysAt, 0, populations[proj.post].input, 0,

@@ -1,8 +1,10 @@
 /**
  * The fused execution path: the whole network in seven arena buffers (layout in
- * shaders/engine/gpu/fused_network.wgsl and fused-layout.ts) and one dispatch of one workgroup
- * per chunk, for the small networks fused-eligibility.ts admits, where kernel launches would cost
- * more than the work. Owns its arenas and its chunk record; GpuSimulation keeps the step loop,
+ * shaders/engine/gpu/fused_network.wgsl and fused-layout.ts) and one workgroup that runs many
+ * steps per dispatch, for the networks path-cost.ts predicts it runs faster than the per-kernel
+ * path (fused-eligibility.ts says which it can take). A chunk is one dispatch, or several where
+ * the worst case of its steps would keep one dispatch past a watchdog-safe time
+ * (fusedDispatchBound). Owns its arenas and its step records; GpuSimulation keeps the step loop,
  * the readback and the recordings, and asks this class where rings, traces and states live.
  */
 import { externalCurrent } from '../../plan/inputs.js';
@@ -15,24 +17,34 @@ import { fusedLayout, type FusedLayout } from './fused-layout.js';
 import { KERNELS } from './kernels.js';
 import type { ExecutionPath, StateSlices } from './execution-path.js';
 
-/** Default threads of the fused kernel's single workgroup: the default limit of WebGPU. */
-const FUSED_WORKGROUP_SIZE = 256;
+/** The most threads the fused kernel's one workgroup takes: what current GPUs allow under Dawn (WebGPU's default limit is 256). */
+export const MAX_FUSED_THREADS = 1024;
 
 /**
- * The fused kernel at `workgroupSize` threads; when the host chose none, FUSED_WORKGROUP_SIZE (or
- * the device's maximum if lower), since one workgroup is all the parallelism there is.
+ * Threads of the fused workgroup when the host names none: MAX_FUSED_THREADS where the device
+ * allows it (its one workgroup is all the parallelism there is), else the device's largest
+ * multiple of 32 (SwiftShader: 256).
  */
-export function loadFusedKernel(ctx: GpuContext, workgroupSize: number | undefined): Promise<CompiledKernel> {
-  const wg = workgroupSize ?? Math.min(FUSED_WORKGROUP_SIZE, ctx.limits.maxComputeInvocationsPerWorkgroup);
-  return getKernel(ctx.device, KERNELS.fusedNetwork, wg);
+export function fusedThreads(limits: Pick<GPUSupportedLimits, 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupSizeX'>): number {
+  // The kernel's workgroup is 1D, so the x extent bounds it too (a hand-made limits object may lack it).
+  const most = Math.min(MAX_FUSED_THREADS, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX ?? Infinity);
+  return Math.max(32, Math.floor(most / 32) * 32);
+}
+
+/** The fused kernel at `threads` threads (fusedThreads, or the host's workgroupSize). */
+export function loadFusedKernel(ctx: GpuContext, threads: number): Promise<CompiledKernel> {
+  return getKernel(ctx.device, KERNELS.fusedNetwork, threads);
 }
 
 export class FusedPath implements ExecutionPath {
   readonly fused = true;
   private readonly layout: FusedLayout;
   private readonly buffers: BufferSet;
-  /** The chunk record: first step, its ring slot, steps in the chunk, ring length. */
+  /** A record per dispatch of a chunk: its first step, that step's ring slot, its steps, the ring length. */
   private readonly stepRecord: GPUBuffer;
+  private readonly records: Uint32Array;
+  /** Ring slot of the chunk last encoded: where its traces start. */
+  private chunkSlot = 0;
   private readonly stateArena: GPUBuffer;
   private readonly ringArena: GPUBuffer;
   private readonly inputArena: GPUBuffer;
@@ -44,11 +56,14 @@ export class FusedPath implements ExecutionPath {
     private readonly device: GPUDevice,
     private readonly kernel: CompiledKernel,
     private readonly chunkSteps: number,
+    /** Steps one dispatch may run at most (fusedDispatchBound). */
+    private readonly stepsPerDispatch: number,
   ) {
     const layout = fusedLayout(plan, chunkSteps);
     this.layout = layout;
     this.buffers = new BufferSet(device);
-    this.stepRecord = this.buffers.make('fused.step-record', STEP_RECORD_STRIDE, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.records = new Uint32Array((this.dispatchesPerChunk * STEP_RECORD_STRIDE) / 4);
+    this.stepRecord = this.buffers.make('fused.step-records', this.records.byteLength, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
     // An arena holding `data`, or `data` zero words.
     const storage = (label: string, data: Uint32Array | number) => {
       const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC;
@@ -66,21 +81,24 @@ export class FusedPath implements ExecutionPath {
     this.bindGroup = kernelBindGroup(device, kernel, this.stepRecord, resources);
   }
 
-  /** 1 / chunkSteps: the rate of full chunks (a shorter chunk costs one dispatch too). */
+  /** The rate of full chunks' dispatches (a shorter chunk costs at least one dispatch too). */
   get dispatchesPerStep(): number {
-    return 1 / this.chunkSteps;
+    return this.dispatchesPerChunk / this.chunkSteps;
   }
 
   get dispatchesPerChunk(): number {
-    return 1;
+    return Math.ceil(this.chunkSteps / this.stepsPerDispatch);
   }
 
   ring(id: number): BufferSlice {
     return { buffer: this.ringArena, offset: this.layout.populations[id].ring * 4 };
   }
 
+  /** The trace of the chunk last encoded: traces are rings like the bitmasks, the chunk's steps from its first slot on. */
   trace(id: number): BufferSlice {
-    return { buffer: this.traceArena, offset: this.layout.populations[id].trace * 4 };
+    const monitor = this.plan.voltageMonitors.find((m) => m.population === id);
+    const monitored = monitor ? monitor.indices.length : 0;
+    return { buffer: this.traceArena, offset: (this.layout.populations[id].trace + this.chunkSlot * monitored) * 4 };
   }
 
   /** In the state arena refractory follows v directly: one region (one copy) takes both. */
@@ -122,14 +140,24 @@ export class FusedPath implements ExecutionPath {
   /** The fused kernel adds all input to the fixed-point arena: no float inputs to clear. */
   clearFloatInputs(): void {}
 
-  /** Encodes steps [t0, t0 + k) as one dispatch of one workgroup. */
+  /** Encodes steps [t0, t0 + k) (k <= chunkSteps) as dispatches of one workgroup, each of at most stepsPerDispatch steps. */
   encode(pass: GPUComputePassEncoder, t0: number, k: number): number {
     const L = this.layout.ringLength;
-    this.device.queue.writeBuffer(this.stepRecord, 0, Uint32Array.of(t0, t0 % L, k, L));
+    const dispatches = Math.ceil(k / this.stepsPerDispatch);
+    const stride = STEP_RECORD_STRIDE / 4;
+    for (let d = 0; d < dispatches; d++) {
+      const first = t0 + d * this.stepsPerDispatch;
+      // StepRecord: step, slot, local_step (here the dispatch's steps), ring_len, batch.
+      this.records.set([first, first % L, Math.min(this.stepsPerDispatch, t0 + k - first), L, 1], d * stride);
+    }
+    this.device.queue.writeBuffer(this.stepRecord, 0, this.records as Uint32Array<ArrayBuffer>, 0, dispatches * stride);
+    this.chunkSlot = t0 % L;
     pass.setPipeline(this.kernel.pipeline);
-    pass.setBindGroup(0, this.bindGroup, [0]);
-    pass.dispatchWorkgroups(1);
-    return 1;
+    for (let d = 0; d < dispatches; d++) {
+      pass.setBindGroup(0, this.bindGroup, [d * STEP_RECORD_STRIDE]);
+      pass.dispatchWorkgroups(1);
+    }
+    return dispatches;
   }
 
   dispose(): void {

@@ -20,7 +20,8 @@ import type { RewireOptions } from '../../ops/plasticity/arguments.js';
 import { KERNELS } from './kernels.js';
 import { fusedEligibility, ringLengthFor } from './fused-eligibility.js';
 import type { ExecutionPath } from './execution-path.js';
-import { FusedPath, loadFusedKernel } from './fused-path.js';
+import { FusedPath, fusedThreads, loadFusedKernel } from './fused-path.js';
+import { choosePath, fusedDispatchBound } from './path-cost.js';
 import { loadPerKernelKernels, PerKernelPath } from './per-kernel-path.js';
 import { type PerKernelKernels, perKernelLayout } from './per-kernel-network.js';
 import { NetworkBuffers } from './network-buffers.js';
@@ -38,15 +39,16 @@ export interface GpuSimulationOptions {
   chunkSteps?: number;
   /**
    * Threads per workgroup for every kernel (a multiple of 32). Default 64; on the fused path,
-   * whose one workgroup is all the parallelism there is, 256 (or the device's maximum if lower).
+   * whose one workgroup is all the parallelism there is, 1,024 (or the device's maximum if lower).
    */
   workgroupSize?: number;
   /** Staging buffers in flight: readback of chunk c overlaps the GPU work of chunk c + 1. */
   stagingBuffers?: number;
   /**
-   * Run each chunk as one dispatch of one workgroup (shaders/engine/gpu/fused_network.wgsl):
-   * 'auto' (the default) when the network is eligible (fused-eligibility.ts), 'always' (an error
-   * naming the reason when it is not), 'never'.
+   * Run each chunk in one workgroup, a dispatch per many steps (shaders/engine/gpu/fused_network.wgsl):
+   * 'auto' (the default) when the network is eligible (fused-eligibility.ts) and the cost model
+   * predicts it faster than a dispatch per kernel (path-cost.ts, choosePath), 'always' when
+   * eligible (an error naming the reason when it is not), 'never'.
    */
   fused?: 'auto' | 'always' | 'never';
   /**
@@ -91,10 +93,16 @@ export class GpuSimulation implements Simulation {
     if (mode !== 'auto' && mode !== 'always' && mode !== 'never') throw new ModelError('fused', `must be 'auto', 'always' or 'never', got ${String(mode)}`);
     if (mode !== 'never') {
       const chunkSteps = requireInt('chunkSteps', options.chunkSteps ?? 128, 1, 4096);
-      const eligible = fusedEligibility(plan, ctx.limits, chunkSteps);
       // The fused path's default workgroup is its own (its one workgroup is all its parallelism).
-      if (eligible.ok) return new GpuSimulation(plan, ctx, { fused: await loadFusedKernel(ctx, options.workgroupSize === undefined ? undefined : wg) }, options, countKernel);
-      if (mode === 'always') throw new ModelError('fused', `this network cannot run fused: ${eligible.reason}`);
+      const threads = options.workgroupSize === undefined ? fusedThreads(ctx.limits) : wg;
+      const eligible = fusedEligibility(plan, ctx.limits, chunkSteps, threads);
+      if (!eligible.ok && mode === 'always') throw new ModelError('fused', `this network cannot run fused: ${eligible.reason}`);
+      if (eligible.ok) {
+        const stepsPerDispatch = fusedDispatchBound(plan, threads, chunkSteps).steps;
+        if (mode === 'always' || choosePath(plan, { threads, stepsPerDispatch }, wg).path === 'fused') {
+          return new GpuSimulation(plan, ctx, { fused: await loadFusedKernel(ctx, threads), stepsPerDispatch }, options, countKernel);
+        }
+      }
     }
     return new GpuSimulation(plan, ctx, { perKernel: await loadPerKernelKernels(plan, ctx, wg) }, options, countKernel);
   }
@@ -102,7 +110,7 @@ export class GpuSimulation implements Simulation {
   private constructor(
     readonly plan: NetworkPlan,
     ctx: GpuContext,
-    kernels: { fused: CompiledKernel } | { perKernel: PerKernelKernels },
+    kernels: { fused: CompiledKernel; stepsPerDispatch: number } | { perKernel: PerKernelKernels },
     options: GpuSimulationOptions,
     countKernel: CompiledKernel | null,
   ) {
@@ -127,7 +135,7 @@ export class GpuSimulation implements Simulation {
     this.path =
       'perKernel' in kernels
         ? new PerKernelPath(plan, network, kernels.perKernel, layout!, ringLength, chunkSteps, maxGroups, this.learner)
-        : new FusedPath(plan, this.device, kernels.fused, chunkSteps);
+        : new FusedPath(plan, this.device, kernels.fused, chunkSteps, kernels.stepsPerDispatch);
     this.readback = new RecordingReadback(plan, this.device, this.path, this.recordings, this.timing, network, poolSize, chunkSteps, ringLength);
     this.tally = new WorkTally(plan);
     this.counter = new GpuWorkCounter(plan, this.device, this.timing, this.tally, network, countKernel, this.path, ringLength, maxGroups);
@@ -163,22 +171,22 @@ export class GpuSimulation implements Simulation {
     return { device: this.device, buffer, offset, words: this.plan.byId[id].words, ringLength: this.ringLength, stepsDone: this.loop.step };
   }
 
-  /** True when each chunk runs as one dispatch of the fused kernel. */
+  /** True when chunks run on the fused kernel (one workgroup, a dispatch per many steps). */
   get fused(): boolean {
     return this.path.fused;
   }
 
   /**
    * Kernel dispatches per simulated step. Per-kernel path: one per population kernel and
-   * projection part, whatever the chunk. Fused path: 1 / chunkSteps, the rate of full chunks;
-   * shorter chunks (the end of a run, a current switching on or off) cost one dispatch each, so
+   * projection part, whatever the chunk. Fused path: dispatchesPerChunk / chunkSteps, the rate of full
+   * chunks; shorter chunks (the end of a run, a current switching on or off) cost at least one, so
    * timing.dispatches / timing.steps is the measured rate.
    */
   get dispatchesPerStep(): number {
     return this.path.dispatchesPerStep;
   }
 
-  /** Kernel dispatches per full chunk of chunkSteps steps: 1 on the fused path. */
+  /** Kernel dispatches per full chunk of chunkSteps steps: on the fused path 1, or more where one dispatch would run too long. */
   get dispatchesPerChunk(): number {
     return this.path.dispatchesPerChunk;
   }
