@@ -19,6 +19,9 @@ import { fusedCounts } from '../bench/model/fused-counts.js';
 import { ASSUMPTIONS, GPUS } from '../bench/model/gpus.js';
 import { MODEL_NETWORKS } from '../bench/model/networks.js';
 import { perKernelCounts } from '../bench/model/per-kernel-counts.js';
+import { perStepTotals } from '../bench/model/dispatch-count.js';
+import { MAX_STEP_BATCH } from '../src/engine/step-batch.js';
+import { brunel } from '../src/networks/brunel.js';
 import { predictStep } from '../bench/model/predict.js';
 
 const A = ASSUMPTIONS;
@@ -115,12 +118,14 @@ describe('model benchmark: the per-kernel path', () => {
     expect(fused.eligible && fused.summary.dispatches).toBe(1 / 128);
   });
 
-  it('the microcircuit: a procedural dispatch per non-zero probability (55) and 8 updates; not fused', () => {
+  it('the microcircuit: a procedural dispatch per non-zero probability (55) and 8 updates per batch of 9 steps; not fused', () => {
     const plan = lowerNetwork(microcircuit({ scale: 0.01, seed: 1 }));
     const net = countNetwork(plan, rateActivity(plan, [1, 3, 4, 6, 8, 9, 1, 8], 'rates'), A);
     const [perKernel, fused] = net.paths;
+    // Every delay is at least 0.9 ms = 9 steps: 63 dispatches advance 9 steps.
+    expect(plan.stepBatch).toBe(9);
     expect(perKernel.eligible && perKernel.counts.step.filter((d) => d.kernel === 'procedural_propagate').length).toBe(55);
-    expect(perKernel.eligible && perKernel.summary.dispatches).toBe(63);
+    expect(perKernel.eligible && perKernel.summary.dispatches).toBeCloseTo(63 / 9, 9);
     expect(fused.eligible).toBe(false);
     expect(!fused.eligible && fused.reason).toMatch(/procedural/);
   });
@@ -161,11 +166,27 @@ describe('model benchmark: the per-kernel path', () => {
     expect([isTabulated(tabulated.table), isTabulated(knuth.table)]).toEqual([true, false]);
     const used = tabulated.table[63];
     const [update] = perKernelCounts(plan, rateActivity(plan, [0], 'silent'), A).step;
-    // Draws: 1 for the table, lambda + 1 for Knuth's loop.
-    expect(update.hashes).toBeCloseTo(300 * (1 + 41), 3);
-    // Chain: the table's draw, the slowest of 300 threads' Knuth draws; the search's ceil(log2(used)) loads in alu.
-    expect(update.chain.hash).toBe(1 + 1 + poissonQuantileMax(-Math.log(knuth.expNegLambda), 300));
-    expect(update.chain.alu).toBeCloseTo(A.neuronOps + Math.ceil(Math.log2(used)) * (A.sharedLatencyCycles / A.aluLatencyCycles + 2), 9);
+    // No projection: batches of MAX_STEP_BATCH steps, counted per step below.
+    expect(update.perStep).toBe(1 / MAX_STEP_BATCH);
+    // Draws per step: 1 for the table, lambda + 1 for Knuth's loop.
+    expect(update.hashes * update.perStep).toBeCloseTo(300 * (1 + 41), 3);
+    // Chain per step: the table's draw, the slowest of 300 threads' Knuth draws; the search's ceil(log2(used)) loads in alu.
+    expect(update.chain.hash * update.perStep).toBeCloseTo(1 + 1 + poissonQuantileMax(-Math.log(knuth.expNegLambda), 300), 9);
+    expect(update.chain.alu * update.perStep).toBeCloseTo(A.neuronOps + Math.ceil(Math.log2(used)) * (A.sharedLatencyCycles / A.aluLatencyCycles + 2), 9);
+  });
+
+  it('min-delay batching: launches per step fall by the batch, the work of a step stays', () => {
+    const batched = lowerNetwork(brunel({ n: 1250, seed: 2 }));
+    const watched = brunel({ n: 1250, seed: 2 });
+    watched.monitorVoltage(watched.populations[1], [0]);
+    const unbatched = lowerNetwork(watched);
+    expect([batched.stepBatch, unbatched.stepBatch]).toEqual([15, 1]);
+    const activity = rateActivity(batched, batched.byId.map(() => 20), 'rates');
+    const [b, u] = [batched, unbatched].map((plan) => perStepTotals(perKernelCounts(plan, activity, A).step));
+    // The voltage recording is the unbatched plan's one extra dispatch a step.
+    expect(b.dispatches).toBeCloseTo((u.dispatches - 1) / 15, 9);
+    expect(b.hashes).toBeCloseTo(u.hashes, 6);
+    expect(b.atomics).toBeCloseTo(u.atomics, 6);
   });
 });
 
@@ -246,7 +267,7 @@ describe('model benchmark: the fused path and the prediction', () => {
     const notFused = rows.filter((r) => r.network === 'microcircuit-0.01' && r.path === 'fused');
     for (const r of notFused) expect([r.eligible, r.dispatches_per_step, r.predicted_rtf]).toEqual([false, null, null]);
     expect(notFused[0].reason).toMatch(/procedural/);
-    expect(rows.find((r) => r.network === 'microcircuit-0.01')!.dispatches_per_step).toBe(63);
+    expect(rows.find((r) => r.network === 'microcircuit-0.01')!.dispatches_per_step).toBeCloseTo(7, 9);
     for (const r of rows.filter((r) => r.network === 'coba-4000')) {
       expect(r.bench).toBe('model');
       expect(r.dispatches_per_step).toBe(r.path === 'fused' ? 0.007813 : 6);

@@ -28,6 +28,7 @@ export function withLimits(gpu: GpuContext, overrides: Partial<Record<'maxStorag
     maxBufferSize: l.maxBufferSize,
     maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
     maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
     ...overrides,
   };
   return { ...gpu, limits: limits as GPUSupportedLimits };

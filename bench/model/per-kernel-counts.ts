@@ -3,7 +3,7 @@
  * them (src/engine/gpu/per-kernel-network.ts and per-kernel-path.ts): for each population in
  * plan order, its source kernel or the projections into it (projection id order, a CSR projection
  * as one dispatch per part of whole 2048-neuron blocks), then neuron_update, then record_voltage;
- * dispatches of zero workgroups are skipped. Per chunk: one spike_count dispatch per population
+ * dispatches of zero workgroups are skipped; under min-delay batching each runs once per batch. Per chunk: one spike_count dispatch per population
  * (gpu-work-counts.ts) and the readback copy of the recorded bitmasks and traces. Each kernel's
  * loads, stores, atomics, hashes and dependent chain are read off its WGSL (shaders/ops/*).
  */
@@ -11,7 +11,7 @@ import { longestRow, NEURONS_PER_BLOCK, rowSlices } from '../../src/ops/sparse/g
 import { expectedRowDraws, GAP_TABLE_LENGTH, proceduralSegments } from '../../src/ops/procedural/rows.js';
 import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../src/plan/types.js';
 import { type Activity, type Chain, neuronSpikesPerStep, slowestBlockChain } from './activity.js';
-import { type DispatchCount, neuronBytes, poissonChain, poissonDrawsPerNeuron, zeroChain } from './dispatch-count.js';
+import { type ChainCount, type DispatchCount, neuronBytes, poissonChain, poissonDrawsPerNeuron, zeroChain } from './dispatch-count.js';
 import type { Assumptions } from './gpus.js';
 
 /** WebGPU's default maxStorageBufferBindingSize: the binding limit the CSR split is counted at (every adapter allows it). */
@@ -44,7 +44,32 @@ export function perKernelCounts(plan: NetworkPlan, activity: Activity, a: Assump
     const monitor = plan.voltageMonitors.find((m) => m.population === pop.id);
     if (monitor) step.push(recordVoltage(pop, monitor.indices.length, wg));
   }
-  return { step: step.filter((d) => d.workgroups > 0), chunk: chunkCounts(plan, a, wg), readbackBytesPerStep: readbackBytesPerStep(plan) };
+  const live = step.filter((d) => d.workgroups > 0);
+  return { step: plan.stepBatch > 1 ? live.map((d) => batched(d, plan.stepBatch)) : live, chunk: chunkCounts(plan, a, wg), readbackBytesPerStep: readbackBytesPerStep(plan) };
+}
+
+/**
+ * A dispatch under min-delay batching (src/engine/step-batch.ts): it runs once per `batch` steps
+ * and does that many steps' work. Sources and deliveries run the steps side by side as z layers
+ * (workgroups x batch, the slowest chain unchanged); neuron_update loops over them in one
+ * workgroup set (its chain x batch; its state loads and stores, counted per step here, happen
+ * once a batch, so its bytes are an upper bound).
+ */
+function batched(d: DispatchCount, batch: number): DispatchCount {
+  const loops = d.kernel === 'neuron_update';
+  const chain = loops ? (Object.fromEntries(Object.entries(d.chain).map(([k, v]) => [k, v * batch])) as unknown as ChainCount) : d.chain;
+  return {
+    ...d,
+    perStep: d.perStep / batch,
+    workgroups: loops ? d.workgroups : d.workgroups * batch,
+    bytesRead: d.bytesRead * batch,
+    bytesWritten: d.bytesWritten * batch,
+    atomics: d.atomics * batch,
+    sharedAtomics: d.sharedAtomics * batch,
+    hashes: d.hashes * batch,
+    events: d.events * batch,
+    chain,
+  };
 }
 
 /** The per-chunk work both paths share: spike_count per population (at the default 64 threads) when counting work. */

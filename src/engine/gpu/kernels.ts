@@ -53,11 +53,11 @@ export const engineStepOperations: EngineOperation[] = [
   },
   {
     name: 'fused',
-    summary: 'the fused path: a chunk of steps of a small network in one dispatch of one workgroup',
+    summary: 'the fused path: many steps of a small network per dispatch of one workgroup',
     kernels: [
       {
         shader: 'engine/gpu/fused_network.wgsl',
-        computes: 'the whole network, a whole chunk of steps, in one dispatch of one workgroup',
+        computes: 'the whole network, many steps per dispatch, in one workgroup (one spike list per presynaptic population and delay, rows walked by lane groups)',
         twin: 'src/engine/cpu/cpu-simulation.ts#CpuSimulation.advance',
         parity: ['tests/fused.test.ts'],
       },
