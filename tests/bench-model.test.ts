@@ -118,14 +118,15 @@ describe('model benchmark: the per-kernel path', () => {
     expect(fused.eligible && fused.summary.dispatches).toBe(1 / 128);
   });
 
-  it('the microcircuit: a procedural dispatch per non-zero probability (55) and 8 updates per batch of 9 steps; not fused', () => {
+  it('the microcircuit: one procedural dispatch per target (its 55 projections) and 8 updates per batch of 9 steps; not fused', () => {
     const plan = lowerNetwork(microcircuit({ scale: 0.01, seed: 1 }));
     const net = countNetwork(plan, rateActivity(plan, [1, 3, 4, 6, 8, 9, 1, 8], 'rates'), A);
     const [perKernel, fused] = net.paths;
-    // Every delay is at least 0.9 ms = 9 steps: 63 dispatches advance 9 steps.
+    // Every delay is at least 0.9 ms = 9 steps: 16 dispatches advance 9 steps.
     expect(plan.stepBatch).toBe(9);
-    expect(perKernel.eligible && perKernel.counts.step.filter((d) => d.kernel === 'procedural_propagate').length).toBe(55);
-    expect(perKernel.eligible && perKernel.summary.dispatches).toBeCloseTo(63 / 9, 9);
+    expect(plan.projections.filter((p) => p.procedural).length).toBe(55);
+    expect(perKernel.eligible && perKernel.counts.step.filter((d) => d.kernel === 'procedural_propagate').length).toBe(8);
+    expect(perKernel.eligible && perKernel.summary.dispatches).toBeCloseTo(16 / 9, 9);
     expect(fused.eligible).toBe(false);
     expect(!fused.eligible && fused.reason).toMatch(/procedural/);
   });
@@ -267,7 +268,7 @@ describe('model benchmark: the fused path and the prediction', () => {
     const notFused = rows.filter((r) => r.network === 'microcircuit-0.01' && r.path === 'fused');
     for (const r of notFused) expect([r.eligible, r.dispatches_per_step, r.predicted_rtf]).toEqual([false, null, null]);
     expect(notFused[0].reason).toMatch(/procedural/);
-    expect(rows.find((r) => r.network === 'microcircuit-0.01')!.dispatches_per_step).toBeCloseTo(7, 9);
+    expect(rows.find((r) => r.network === 'microcircuit-0.01')!.dispatches_per_step).toBeCloseTo(16 / 9, 3);
     for (const r of rows.filter((r) => r.network === 'coba-4000')) {
       expect(r.bench).toBe('model');
       expect(r.dispatches_per_step).toBe(r.path === 'fused' ? 0.007813 : 6);

@@ -284,6 +284,27 @@ describe('procedural rows on the GPU', () => {
     expectParity(gpu, report, leakyNetwork({ ...LIF_STEP.current, tauM: 20, dt: 0.1 }));
     expect(report.spikes.a).toBeGreaterThan(500);
   });
+
+  it('the projections into one target are one dispatch where the rings share the arena, one each where they cannot', async () => {
+    const net = proceduralNetwork(5000, 11);
+    const plan = lowerNetwork(net);
+    const real = await requireGpu();
+    // Rings of 128 steps: drive 16 KiB, exc 62.5 KiB, inh 16 KiB: the arena (94.5 KiB) fits 96 KiB, not 80 KB.
+    const roomy = withLimits(real, { maxStorageBufferBindingSize: 96 * 1024 });
+    const tight = withLimits(real, { maxStorageBufferBindingSize: 80_000 });
+    for (const [device, dispatches] of [[roomy, 6], [tight, 9]] as const) {
+      const sim = await GpuSimulation.create(plan, device, { chunkSteps: 64, fused: 'never' });
+      try {
+        // drive's source; into exc its 3 procedural projections, its update and its voltage recording; into inh 2 and its update.
+        expect(sim.dispatchesPerStep).toBe(dispatches);
+      } finally {
+        sim.dispose();
+      }
+      const report = await compareBackends('procedural groups', net, 120, device, { chunkSteps: 64, fused: 'never' });
+      expectParity(device, report, PROCEDURAL);
+      expect(report.spikes.exc).toBeGreaterThan(50);
+    }
+  });
 });
 
 describe('CSR projections larger than one binding', () => {

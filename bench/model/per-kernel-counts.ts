@@ -11,7 +11,7 @@ import { longestRow, NEURONS_PER_BLOCK, rowSlices } from '../../src/ops/sparse/g
 import { expectedRowDraws, GAP_TABLE_LENGTH, proceduralSegments } from '../../src/ops/procedural/rows.js';
 import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../src/plan/types.js';
 import { type Activity, type Chain, neuronSpikesPerStep, slowestBlockChain } from './activity.js';
-import { type ChainCount, type DispatchCount, neuronBytes, poissonChain, poissonDrawsPerNeuron, zeroChain } from './dispatch-count.js';
+import { type ChainCount, chainIterations, type DispatchCount, neuronBytes, poissonChain, poissonDrawsPerNeuron, zeroChain } from './dispatch-count.js';
 import type { Assumptions } from './gpus.js';
 
 /** WebGPU's default maxStorageBufferBindingSize: the binding limit the CSR split is counted at (every adapter allows it). */
@@ -44,8 +44,37 @@ export function perKernelCounts(plan: NetworkPlan, activity: Activity, a: Assump
     const monitor = plan.voltageMonitors.find((m) => m.population === pop.id);
     if (monitor) step.push(recordVoltage(pop, monitor.indices.length, wg));
   }
-  const live = step.filter((d) => d.workgroups > 0);
+  const live = groupProcedural(step.filter((d) => d.workgroups > 0), plan);
   return { step: plan.stepBatch > 1 ? live.map((d) => batched(d, plan.stepBatch)) : live, chunk: chunkCounts(plan, a, wg), readbackBytesPerStep: readbackBytesPerStep(plan) };
+}
+
+/**
+ * The procedural projections into one target are one dispatch (src/ops/procedural/gpu.ts, where
+ * the rings share the path's ring arena, as at every size modelled here): their work adds up and
+ * the slowest member's chain is the dispatch's, at the first member's place.
+ */
+function groupProcedural(step: DispatchCount[], plan: NetworkPlan): DispatchCount[] {
+  const targetOf = new Map(plan.projections.map((p) => [p.name, p.post]));
+  const merged = new Map<number, DispatchCount>();
+  const out: DispatchCount[] = [];
+  for (const d of step) {
+    if (d.kernel !== 'procedural_propagate') {
+      out.push(d);
+      continue;
+    }
+    const post = targetOf.get(d.label)!;
+    const into = merged.get(post);
+    if (!into) {
+      const first = { ...d, label: `into ${plan.byId[post].name}` };
+      merged.set(post, first);
+      out.push(first);
+      continue;
+    }
+    into.workgroups += d.workgroups;
+    for (const k of ['bytesRead', 'bytesWritten', 'atomics', 'sharedAtomics', 'hashes', 'events'] as const) into[k] += d[k];
+    if (chainIterations(d.chain) > chainIterations(into.chain)) into.chain = d.chain;
+  }
+  return out;
 }
 
 /**
@@ -229,14 +258,17 @@ function procedural(proj: PlanProjection, pre: PlanPopulation, post: PlanPopulat
   // With no_self the draw landing on j is spent and nothing delivered.
   for (let j = 0; j < pre.n; j++) events += rates[j] * p * (q.noSelf && j < post.n ? post.n - 1 : post.n);
   const pairs = spikes * segments;
-  // Rates only: the worst block's expected spikes may be below one; a thread walks at most one pair until kS > wg.
+  // rowSlices(segments) workgroups per block share its pairs (src/ops/procedural/gpu.ts).
+  const slices = rowSlices(segments, wg);
+  // Rates only: the worst block's expected spikes may be below one; a thread walks at most one pair until kS > slices wg.
   const [, worstPairs] = slowestBlockChain(activity, pre, NEURONS_PER_BLOCK, () => [0, segments]);
-  const rounds = worstPairs <= 0 ? 0 : Math.max(Math.min(worstPairs / segments, 1), worstPairs / wg);
+  const rounds = worstPairs <= 0 ? 0 : Math.max(Math.min(worstPairs / segments, 1), worstPairs / (wg * slices));
   const searchOps = GAP_SEARCH_STEPS * (a.sharedLatencyCycles / a.aluLatencyCycles + 2);
-  const d = listSpikes('procedural_propagate', proj.name, blocks, pre.words, wg);
+  const d = listSpikes('procedural_propagate', proj.name, blocks * slices, pre.words * slices, wg);
   return {
     ...d,
-    bytesRead: d.bytesRead + events * 4,
+    // The record's 80 words per workgroup (scalars and gap table), then the synapses' inputs.
+    bytesRead: d.bytesRead + blocks * slices * 80 * 4 + events * 4,
     bytesWritten: events * 4,
     atomics: events,
     sharedAtomics: d.sharedAtomics + spikes,

@@ -41,11 +41,19 @@ export function groupsFor(kernel: CompiledKernel, threads: number): number {
   return Math.ceil(threads / kernel.workgroupSize);
 }
 
+/** A population's spike ring: a range of the per-kernel path's ring arena, or a buffer of its own (offset 0) where the arena would exceed one binding. */
+export interface RingSlice {
+  buffer: GPUBuffer;
+  /** Bytes; a multiple of minStorageBufferOffsetAlignment, so the range binds on its own. */
+  offset: number;
+  size: number;
+}
+
 /** One population's buffers on the per-kernel path, made by the engine; neuron populations have the state and input ones. */
 export interface PopulationBuffers {
   plan: PlanPopulation;
   /** The spike ring: ringLength slots of `words` u32. */
-  ring: GPUBuffer;
+  ring: RingSlice;
   v?: GPUBuffer;
   refractory?: GPUBuffer;
   adapt?: GPUBuffer;
@@ -128,6 +136,13 @@ export interface DeliveryGpuHost<Layout = undefined> {
   /** Decides how the projection is laid out on this device, after every check and before allocation. */
   layout?(proj: PlanProjection, limits: BindingLimits): Layout;
   build(ctx: DeliveryContext<Layout>): DeliveryDispatches;
+  /**
+   * Projections delivered together, in one dispatch where their buffers allow: the engine hands
+   * buildGroup every projection of this host with the same key (all into one target), in plan
+   * order. Without it each projection is built alone.
+   */
+  groupKey?(proj: PlanProjection): string;
+  buildGroup?(ctxs: DeliveryContext<Layout>[]): DeliveryDispatches;
 }
 
 /** A population operation with its GPU host (none for host-driven sources). */

@@ -16,7 +16,8 @@
 const PROCEDURAL_SEGMENT: u32 = 64u;
 const GAP_TABLE_LENGTH: u32 = 64u;
 
-struct ProceduralParams {
+// One procedural projection of the dispatch's group (the host's table, src/ops/procedural/gpu.ts).
+struct ProceduralScalars {
   n_pre: u32,
   pre_words: u32,
   delay: u32,
@@ -30,26 +31,38 @@ struct ProceduralParams {
   seed: u32,
   stream: u32,
   row_slices: u32,    // workgroups per 2048-neuron block, each taking every row_slices-th pair
-  _p0: u32,
-  _p1: u32,
-  _p2: u32,
-  gap_table: array<vec4u, 16>, // GAP_TABLE_LENGTH u32, four per element (uniform array stride)
+  ring_base: u32,     // word where the presynaptic ring starts in `rings`
+  first_group: u32,   // the projection's workgroups are [first_group, end_group) of the dispatch
+  end_group: u32,
 }
 
-@group(0) @binding(1) var<uniform> P: ProceduralParams;
-@group(0) @binding(2) var<storage, read> pre_ring: array<u32>;
+struct ProceduralProjection {
+  s: ProceduralScalars,
+  gap_table: array<u32, GAP_TABLE_LENGTH>,
+}
+
+// Every procedural projection into one target population, one dispatch for all of them: each
+// workgroup finds its projection by its range of workgroups. Where the presynaptic rings do not
+// share one buffer (the ring arena, src/engine/gpu/per-kernel-network.ts) the group is one projection.
+@group(0) @binding(1) var<storage, read> projections: array<ProceduralProjection>;
+@group(0) @binding(2) var<storage, read> rings: array<u32>;
 @group(0) @binding(3) var<storage, read_write> input_fixed: array<atomic<i32>>;
 
-// The gap table in workgroup memory: the search's lanes read different entries, which a uniform
-// buffer would serve one address at a time.
+// The workgroup's projection and its scalars (the same in every invocation of it), for
+// walk_segment and load_gap_table.
+var<private> P: ProceduralScalars;
+var<private> projection: u32;
+
+// The gap table in workgroup memory: the search's lanes read different entries, which one
+// address at a time would serialise.
 var<workgroup> gap_table: array<u32, GAP_TABLE_LENGTH>;
 
-fn spike_word(index: u32) -> u32 { return pre_ring[index]; }
+fn spike_word(index: u32) -> u32 { return rings[index]; }
 
 // Copies the gap table into workgroup memory; a workgroupBarrier must follow before walk_segment.
 fn load_gap_table(lid: u32) {
   for (var k = lid; k < GAP_TABLE_LENGTH; k = k + WORKGROUP_SIZE) {
-    gap_table[k] = P.gap_table[k / 4u][k % 4u];
+    gap_table[k] = projections[projection].gap_table[k];
   }
 }
 
@@ -97,21 +110,37 @@ fn walk_segment(j: u32, segment: u32, base: u32) {
   }
 }
 
+// The projection whose workgroups include `group`: few per target (at most 8 in the
+// microcircuit), so a scan. Read-only storage at a uniform index: uniform, as barriers need.
+fn projection_of(group: u32) -> u32 {
+  let last = arrayLength(&projections) - 1u;
+  var k = 0u;
+  while (k < last && group >= projections[k].s.end_group) {
+    k = k + 1u;
+  }
+  return k;
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   batch_offset = wid.z;
   let group = flat_group(wid, nwg);
-  let block = group / P.row_slices;
-  if (block * WORDS_PER_GROUP >= P.pre_words) {
+  let k = projection_of(group);
+  let s = projections[k].s;
+  if (group >= s.end_group) {
     return; // a spare workgroup of a 2D grid
   }
+  projection = k;
+  P = s;
+  let local = group - s.first_group;
+  let block = local / s.row_slices;
   load_gap_table(lid);
   workgroupBarrier();
-  let count = list_spikes(0u, P.n_pre, P.pre_words, delayed_slot(P.delay), block, lid);
-  let base = (current_step() % P.input_slots) * P.slot_stride + P.target_offset;
-  let segments = (P.n_post + PROCEDURAL_SEGMENT - 1u) / PROCEDURAL_SEGMENT;
-  for (var pair = (group % P.row_slices) * WORKGROUP_SIZE + lid; pair < count * segments; pair = pair + P.row_slices * WORKGROUP_SIZE) {
+  let count = list_spikes(s.ring_base, s.n_pre, s.pre_words, delayed_slot(s.delay), block, lid);
+  let base = (current_step() % s.input_slots) * s.slot_stride + s.target_offset;
+  let segments = (s.n_post + PROCEDURAL_SEGMENT - 1u) / PROCEDURAL_SEGMENT;
+  for (var pair = (local % s.row_slices) * WORKGROUP_SIZE + lid; pair < count * segments; pair = pair + s.row_slices * WORKGROUP_SIZE) {
     walk_segment(spiking[pair / segments], pair % segments, base);
   }
 }

@@ -16,6 +16,7 @@ import { type CheckpointRegion, importGpuPlastic, plasticRegions } from './plast
 import type { StateArray } from '../checkpoint/state.js';
 import type { Dispatch } from '../../ops/gpu-host.js';
 import type { NetworkBuffers } from './network-buffers.js';
+import type { BindingResource } from '../../webgpu/programs.js';
 
 /** A plastic projection's buffers on the per-kernel path, as its propagation kernel binds them. */
 export interface PlasticBindings {
@@ -23,8 +24,8 @@ export interface PlasticBindings {
   weights: GPUBuffer | undefined;
   /** CSR: the sparse kernel's target buffer (of its one part), which rewiring rewrites. */
   cols: GPUBuffer | undefined;
-  preRing: GPUBuffer;
-  postRing: GPUBuffer;
+  preRing: BindingResource;
+  postRing: BindingResource;
 }
 
 export class GpuLearning {

@@ -12,7 +12,7 @@ import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../plan/typ
 import type { CompiledKernel, KernelDef } from '../../webgpu/programs.js';
 import { hasAdaptiveThreshold } from '../../ops/plasticity/freeze.js';
 import type { PlasticityKernels } from '../../ops/plasticity/gpu.js';
-import { type BindingLimits, type DeliveryDispatches, type Dispatch, groupsFor, type PopulationBuffers, type PopulationGpuHost } from '../../ops/gpu-host.js';
+import { type BindingLimits, type DeliveryContext, type DeliveryDispatches, type Dispatch, groupsFor, type PopulationBuffers, type PopulationGpuHost, type RingSlice } from '../../ops/gpu-host.js';
 import { deliveryGpuHost, populationGpuHost } from '../operations.js';
 import type { GpuLearning } from './learning.js';
 import type { NetworkBuffers } from './network-buffers.js';
@@ -35,9 +35,11 @@ export interface GpuPopulation extends PopulationBuffers {
   trace?: { buffer: GPUBuffer; count: number };
 }
 
-/** What the per-kernel path needs decided before allocating: each projection's layout from its host (sparse: the CSR parts). */
+/** What the per-kernel path needs decided before allocating: each projection's layout from its host (sparse: the CSR parts), and whether the spike rings share one buffer. */
 export interface PerKernelLayout {
   deliveries: Map<number, unknown>;
+  /** Every ring in one arena (each at an aligned offset, so it also binds alone): grouped deliveries read several rings in one dispatch. False where the arena would exceed one binding. */
+  ringArena: boolean;
 }
 
 /** What the per-kernel path is sized by: the device's binding limits, the spike ring's depth and the chunk length. */
@@ -54,7 +56,22 @@ export function perKernelLayout(plan: NetworkPlan, limits: PerKernelSizing): Per
     const host = deliveryGpuHost(proj);
     if (host.layout) deliveries.set(proj.id, host.layout(proj, limits));
   }
-  return { deliveries };
+  const arenaBytes = ringArenaOffsets(plan, limits.ringLength, RING_ARENA_ALIGN).total;
+  return { deliveries, ringArena: arenaBytes <= limits.maxBindingBytes };
+}
+
+/** Ring offsets in the arena: WebGPU's largest minStorageBufferOffsetAlignment, so each ring binds alone on any device. */
+const RING_ARENA_ALIGN = 256;
+
+/** Each population's ring offset (bytes) in the arena, and the arena's size. */
+function ringArenaOffsets(plan: NetworkPlan, ringLength: number, align: number): { offsets: number[]; total: number } {
+  let total = 0;
+  const offsets = plan.byId.map((p) => {
+    const at = total;
+    total += Math.ceil((ringLength * p.words * 4) / align) * align;
+    return at;
+  });
+  return { offsets, total };
 }
 
 function checkLimits(plan: NetworkPlan, { maxBindingBytes: maxBinding, adapter, ringLength, chunkSteps }: PerKernelSizing): void {
@@ -98,13 +115,14 @@ class Builder {
 
   build(): GpuPopulation[] {
     const { plan, pops, kernels } = this;
+    const rings = this.rings();
     for (const p of plan.byId) {
-      const pop = this.population(p);
+      const pop = this.population(p, rings[p.id]);
       pops.push(pop);
       const host = populationGpuHost(p);
       if (host?.phase === 'source') pop.dispatches.push({ ...this.populationDispatch(pop, host), stepsAlongZ: true });
     }
-    for (const proj of plan.projections) this.addDelivery(proj);
+    this.addDeliveries();
     for (const pop of pops) {
       const host = populationGpuHost(pop.plan);
       if (host?.phase === 'update') pop.dispatches.push(this.populationDispatch(pop, host));
@@ -120,10 +138,23 @@ class Builder {
     return pops;
   }
 
+  /** Every population's spike ring: slices of one arena, or buffers of their own. */
+  private rings(): RingSlice[] {
+    const { plan, buffers, ringLength } = this;
+    if (!this.layout.ringArena) {
+      return plan.byId.map((p) => {
+        const size = ringLength * p.words * 4;
+        return { buffer: buffers.storage(`${p.name}.ring`, size), offset: 0, size };
+      });
+    }
+    const { offsets, total } = ringArenaOffsets(plan, ringLength, RING_ARENA_ALIGN);
+    const arena = buffers.storage('rings', total);
+    return plan.byId.map((p) => ({ buffer: arena, offset: offsets[p.id], size: ringLength * p.words * 4 }));
+  }
+
   /** The population's own buffers: its spike ring, and a neuron population's state and input. */
-  private population(p: PlanPopulation): GpuPopulation {
+  private population(p: PlanPopulation, ring: RingSlice): GpuPopulation {
     const b = this.buffers;
-    const ring = b.storage(`${p.name}.ring`, this.ringLength * p.words * 4);
     const pop: GpuPopulation = { plan: p, ring, dispatches: [] };
     if (p.kind === 'neuron') {
       pop.v = b.storage(`${p.name}.v`, p.n * 4);
@@ -147,14 +178,38 @@ class Builder {
     return dispatch;
   }
 
-  /** The projection's dispatches, appended to its target's. */
-  private addDelivery(proj: PlanProjection): void {
-    const host = deliveryGpuHost(proj);
-    const ctx = { alloc: this.buffers, proj, pre: this.pops[proj.pre], post: this.pops[proj.post], kernel: this.kernel(host.kernel), seed: this.plan.seed, layout: this.layout.deliveries.get(proj.id) };
-    const built = host.build(ctx);
-    this.delivered.set(proj.id, built);
+  /**
+   * Every projection's dispatches, appended to its target's in plan order; a host that groups
+   * (groupKey) builds each group once, where its first projection stands.
+   */
+  private addDeliveries(): void {
+    const groups = new Map<string, DeliveryContext<unknown>[]>();
+    const order: string[] = [];
+    for (const proj of this.plan.projections) {
+      const host = deliveryGpuHost(proj);
+      const ctx = { alloc: this.buffers, proj, pre: this.pops[proj.pre], post: this.pops[proj.post], kernel: this.kernel(host.kernel), seed: this.plan.seed, layout: this.layout.deliveries.get(proj.id) };
+      if (!host.groupKey || !host.buildGroup) {
+        this.deliver(proj.post, host.build(ctx), [proj]);
+        continue;
+      }
+      const key = `${host.kernel.shader}|${host.groupKey(proj)}`;
+      if (!groups.has(key)) {
+        groups.set(key, []);
+        order.push(key);
+      }
+      groups.get(key)!.push(ctx);
+    }
+    for (const key of order) {
+      const ctxs = groups.get(key)!;
+      const host = deliveryGpuHost(ctxs[0].proj);
+      this.deliver(ctxs[0].proj.post, host.buildGroup!(ctxs), ctxs.map((c) => c.proj));
+    }
+  }
+
+  private deliver(post: number, built: DeliveryDispatches, projections: PlanProjection[]): void {
+    for (const proj of projections) this.delivered.set(proj.id, built);
     // A batch's steps of one delivery are independent: they run side by side.
-    this.pops[proj.post].dispatches.push(...built.dispatches.map((d) => ({ ...d, stepsAlongZ: true })));
+    this.pops[post].dispatches.push(...built.dispatches.map((d) => ({ ...d, stepsAlongZ: true })));
   }
 
   private kernel(def: KernelDef): CompiledKernel {

@@ -78,7 +78,8 @@ export class PerKernelPath implements ExecutionPath {
   }
 
   ring(id: number): BufferSlice {
-    return { buffer: this.pops[id].ring, offset: 0 };
+    const { buffer, offset } = this.pops[id].ring;
+    return { buffer, offset };
   }
 
   trace(id: number): BufferSlice {
@@ -163,7 +164,8 @@ export class PerKernelPath implements ExecutionPath {
   /** Empty rings, refractory counters and inputs (initial state is written after). */
   reset(enc: GPUCommandEncoder): void {
     for (const p of this.pops) {
-      for (const b of [p.ring, p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
+      enc.clearBuffer(p.ring.buffer, p.ring.offset, p.ring.size);
+      for (const b of [p.refractory, p.inputFloat, p.inputFixed]) if (b) enc.clearBuffer(b);
     }
   }
 

@@ -13,7 +13,7 @@ import type { NetworkPlan, PlanProjection } from '../../plan/types.js';
 import type { PlanPlasticity } from './plan.js';
 import { makeBuffer, readBack, upload } from '../../webgpu/buffers.js';
 import { BufferUsage } from '../../webgpu/flags.js';
-import { type CompiledKernel, defineKernel, dispatchGrid, getKernel, type KernelDef, kernelBindGroup } from '../../webgpu/programs.js';
+import { type BindingResource, type CompiledKernel, defineKernel, dispatchGrid, getKernel, type KernelDef, kernelBindGroup } from '../../webgpu/programs.js';
 import type { Dispatch } from '../gpu-host.js';
 import { columnIndex } from './cpu.js';
 import type { ResolvedRewire } from './arguments.js';
@@ -148,8 +148,8 @@ export class GpuPlasticity {
    * spike rings. `learning`: the synapse kernel, skipped while learning is off (weights and
    * eligibility frozen); the trace kernel runs every step, so traces keep following the spikes.
    */
-  dispatches(kernels: PlasticityKernels, stepRecord: GPUBuffer, preRing: GPUBuffer, postRing: GPUBuffer): Dispatch[] {
-    const bind = (kernel: CompiledKernel, resources: GPUBuffer[]) => kernelBindGroup(this.device, kernel, stepRecord, resources);
+  dispatches(kernels: PlasticityKernels, stepRecord: GPUBuffer, preRing: BindingResource, postRing: BindingResource): Dispatch[] {
+    const bind = (kernel: CompiledKernel, resources: BindingResource[]) => kernelBindGroup(this.device, kernel, stepRecord, resources);
     const fixed = this.weightsFixed ?? this.unusedFixed!; // bound but unused by dense projections (flag bit 3)
     return [
       {

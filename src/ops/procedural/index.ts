@@ -12,7 +12,7 @@ export const proceduralDelivery: GpuDeliveryOperation = {
   kernels: [
     {
       shader: 'ops/procedural/procedural_propagate.wgsl',
-      computes: 'the same compaction; threads stride over (spike, 64-target segment) pairs, each regenerating its segment from one key and geometric gaps (an integer gap table), no synapse memory',
+      computes: 'every procedural projection into one target in one dispatch (a table of projection records over the ring arena); the same compaction, then threads stride over (spike, 64-target segment) pairs, each regenerating its segment from one key and geometric gaps (an integer gap table), no synapse memory',
       twin: 'src/ops/procedural/cpu.ts#proceduralPropagate',
       parity: ['tests/procedural.test.ts', 'tests/kernels.test.ts'],
     },
