@@ -59,6 +59,11 @@ export function brianPeer(log: (msg: string) => void): VogelsAbbottPeer | null {
       if (dir) rmSync(dir, { recursive: true, force: true });
       files.delete(`${model}-${n}`);
     },
+    // Brian2's std::clock() is its process's CPU time; ours likewise (user + system, microseconds).
+    cpuSeconds: () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    },
   };
 }
 
@@ -100,14 +105,18 @@ function measureBrian(label: string, model: VogelsAbbottModel, net: Network, pla
       extra.binary_s = sig(r.binary_s ?? NaN, 3);
       extra.build_dir = buildDir;
     }
-    extra.formulation = textbook ? 'textbook' : 'exact-synapses';
     if (r.synapses !== undefined) extra.brian2_synapses = r.synapses;
     return {
       backend,
+      integration: String(spec.method),
       runtime: 'python',
       adapter,
       bioS,
-      wallS: r.run_s,
+      // Brian's own loop time: std::clock() (process CPU time) in the standalone binary without
+      // OpenMP, time.time() (wall) in the runtime device.
+      timeS: r.run_s,
+      clock: standalone ? 'cpu' : 'wall',
+      wallS: standalone ? NaN : r.run_s,
       spikes,
       rateHz: spikes / n / bioS,
       cvIsi: cvs.length === 0 ? NaN : cvs.reduce((s, c) => s + c, 0) / cvs.length,
@@ -116,6 +125,6 @@ function measureBrian(label: string, model: VogelsAbbottModel, net: Network, pla
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const lines = msg.trim().split('\n');
-    return { backend, runtime: 'python', adapter, bioS, wallS: NaN, spikes: NaN, rateHz: NaN, cvIsi: NaN, extra: { process_s: sig((performance.now() - t) / 1000, 3) }, error: lines.slice(-3).join(' | ') };
+    return { backend, integration: String(spec.method), runtime: 'python', adapter, bioS, timeS: NaN, clock: standalone ? 'cpu' : 'wall', wallS: NaN, spikes: NaN, rateHz: NaN, cvIsi: NaN, extra: { process_s: sig((performance.now() - t) / 1000, 3) }, error: lines.slice(-3).join(' | ') };
   }
 }

@@ -9,10 +9,16 @@
  * synapses as four synapse objects loaded from files and integrates COBA with
  * `exponential_euler`, this is the lighter formulation Brian2's own benchmarks time.
  */
-import { VOGELS_ABBOTT, type VogelsAbbottModel } from '../src/networks/vogels-abbott.js';
+import { VOGELS_ABBOTT, type VogelsAbbottIntegration, type VogelsAbbottModel, vogelsAbbottMethod } from '../src/networks/vogels-abbott.js';
 
 /** Brian2's seed for the initial state and the connectivity. */
 export const TEXTBOOK_SEED = 1;
+
+/**
+ * The integration method of the textbook formulation (Brian2's `method`, and the same option of
+ * our network): the benchmark compares it with our network integrated the same way.
+ */
+export const TEXTBOOK_INTEGRATION: Record<VogelsAbbottModel, VogelsAbbottIntegration> = { cuba: 'exact', coba: 'euler' };
 
 export function textbookSpec(model: VogelsAbbottModel, n: number, durationMs: number, buildDir: string): Record<string, unknown> {
   const P = VOGELS_ABBOTT;
@@ -28,7 +34,7 @@ export function textbookSpec(model: VogelsAbbottModel, n: number, durationMs: nu
   return {
     mode: 'textbook',
     model,
-    method: model === 'coba' ? 'euler' : 'exact',
+    method: vogelsAbbottMethod(model, TEXTBOOK_INTEGRATION[model]),
     dt: P.dt,
     duration_ms: durationMs,
     n_exc: nE,

@@ -35,6 +35,8 @@ interface KernelCase {
   floatInput: boolean;
   slots: number;
   injected: boolean;
+  /** Seed some potentials and synapse states with -0, +0 and the smallest subnormals of either sign. */
+  signedZeros?: boolean;
 }
 
 const receptorSets: Record<string, Record<string, ReceptorSpec>> = {
@@ -70,8 +72,27 @@ for (const integration of ['euler', 'exact'] as const) {
   }
 }
 
+// The kernel drops additions of a leading +0 where it proves them exact (lif-simd-kernel.ts):
+// zeros of either sign, at v_rest of +0 and away from it, where those proofs are tight.
+for (const integration of ['euler', 'exact'] as const) {
+  for (const set of ['cuba', 'coba', 'all']) {
+    for (const v_rest of [0, -49]) {
+      kernelCases.push({
+        name: `${integration}, ${set}, signed zeros in v and synapse states, v_rest ${v_rest}`,
+        params: { integration, receptors: receptorSets[set], v_rest, v_reset: v_rest === 0 ? -0 : -60, v_th: 1, tau_m: 20, t_ref: 0.2 },
+        floatInput: set === 'all',
+        slots: 2,
+        injected: set === 'all',
+        signedZeros: true,
+      });
+    }
+  }
+}
+
+const SIGNED_ZEROS = [-0, 0, -1e-45, 1e-45];
+
 describe('SIMD LIF kernel equals lifUpdate bit for bit', () => {
-  it.each(kernelCases)('$name', ({ params, floatInput, slots, injected }) => {
+  it.each(kernelCases)('$name', ({ params, floatInput, slots, injected, signedZeros }) => {
     let spikes = 0;
     for (const n of [1, 45, 160]) {
       const plan = { ...lifPopulation(n, params, injected), inputSlots: slots, inputFixedLog2: 18 };
@@ -97,12 +118,16 @@ describe('SIMD LIF kernel equals lifUpdate bit for bit', () => {
         ref.refractory[i] = k.refractory[i] = rng.uniform() < 0.3 ? rng.int(4) : 0;
         if (injected) ref.external[i] = k.external[i] = rng.normal() * 2;
         for (let r = 0; r < nr; r++) ref.syn[r * n + i] = k.synState[r * k.stride + i] = Math.abs(rng.normal()) * 3;
+        if (signedZeros && rng.uniform() < 0.5) {
+          ref.v[i] = k.v[i] = SIGNED_ZEROS[rng.int(4)];
+          for (let r = 0; r < nr; r++) ref.syn[r * n + i] = k.synState[r * k.stride + i] = SIGNED_ZEROS[rng.int(4)];
+        }
       }
       for (let step = 0; step < 40; step++) {
         const slot = step % slots;
         for (let r = 0; r < nr; r++) {
           for (let i = 0; i < n; i++) {
-            const q = rng.uniform() < 0.5 ? 0 : rng.int(2 ** 22) - 2 ** 21;
+            const q = rng.uniform() < (signedZeros ? 0.9 : 0.5) ? 0 : rng.int(2 ** 22) - 2 ** 21;
             const x = floatInput && rng.uniform() < 0.5 ? rng.normal() : 0;
             ref.inputFixed[(slot * nr + r) * n + i] = k.inputFixed[(slot * nr + r) * k.stride + i] = q;
             ref.inputFloat[(slot * nr + r) * n + i] = k.inputFloat[(slot * nr + r) * k.stride + i] = x;
@@ -111,6 +136,9 @@ describe('SIMD LIF kernel equals lifUpdate bit for bit', () => {
         lifUpdate(p, n, ref.v, ref.refractory, new Float32Array(n), ref.syn, ref.inputFloat, ref.inputFixed, slot * nr * n, 2 ** -plan.inputFixedLog2, ref.external, ref.bits, 0, 1, step);
         k.step(slot);
         expect(k.bits, `spikes at step ${step} (padding lanes cleared)`).toEqual(ref.bits);
+        const listed: number[] = [];
+        for (let i = 0; i < n; i++) if ((ref.bits[i >>> 5] >>> (i & 31)) & 1) listed.push(i);
+        expect(Array.from(k.spikes.subarray(1, 1 + k.spikes[0])), `spike list at step ${step}`).toEqual(listed);
         expect(bitsOf(k.v), `v at step ${step}`).toEqual(bitsOf(ref.v));
         expect(k.refractory).toEqual(ref.refractory);
         for (let r = 0; r < nr; r++) {
@@ -121,7 +149,7 @@ describe('SIMD LIF kernel equals lifUpdate bit for bit', () => {
         for (const w of ref.bits) for (let b = w; b !== 0; b &= b - 1) spikes++;
       }
     }
-    expect(spikes, 'the comparison covers spiking neurons').toBeGreaterThan(20);
+    expect(spikes, 'the comparison covers spiking neurons').toBeGreaterThan(signedZeros ? 0 : 20);
   });
 
   it('leaves Izhikevich, AdEx and Poisson-driven populations to lifUpdate', () => {
@@ -207,6 +235,7 @@ describe('CPU simulations with and without the SIMD kernel agree bit for bit', (
     ['mixed projections, receptors and models', mixed, 1500],
     ['CUBA, 1000 neurons', () => vogelsAbbott({ model: 'cuba', n: 1000, seed: 2 }), 3000],
     ['COBA, 1000 neurons', () => vogelsAbbott({ model: 'coba', n: 1000, seed: 2 }), 3000],
+    ['COBA by forward Euler, 1000 neurons', () => vogelsAbbott({ model: 'coba', n: 1000, seed: 2, integration: 'euler' }), 3000],
     ['feed-forward stack (dense, sparse, currents, both integrations)', () => feedForward(700, 5), 300],
     ['sparse recurrent with Poisson drive', () => sparseRecurrent(600, 2), 800],
     ['per-synapse delays, delta and exp_current receptors', withDelays, 600],
@@ -245,6 +274,8 @@ describe('CPU simulations with and without the SIMD kernel agree bit for bit', (
         expect(bitsOf(a.v), `${pop.name} v`).toEqual(bitsOf(b.v));
         expect(a.refractory).toEqual(b.refractory);
       }
+      // The kernels list their spikes for the tally; lifUpdate's bitmasks are walked.
+      expect(sim.workCounts()).toEqual(reference.workCounts());
     }
   });
 });

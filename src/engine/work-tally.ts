@@ -115,6 +115,12 @@ export class WorkTally {
     }
   }
 
+  /** Adds one spike for each of neurons[from .. from + count) of population `id`. */
+  addNeurons(id: number, neurons: Uint32Array, from: number, count: number): void {
+    const counts = this.perNeuron[id];
+    for (let k = 0; k < count; k++) counts[neurons[from + k]]++;
+  }
+
   /** Adds per-neuron spike counts (as the GPU's spike_count kernel accumulates them). */
   addPerNeuron(id: number, counts: ArrayLike<number>): void {
     const dst = this.perNeuron[id];

@@ -1,13 +1,23 @@
 import { forEachSetBit } from '../util/bits.js';
 
 /**
- * Recordings filled by either backend. Spikes are kept as the raw per-step bitmasks (bit i % 32 of
- * word i / 32 is neuron i), so recording costs n/8 bytes per step whatever the firing rate.
+ * Recordings filled by either backend.
+ *
+ * Spikes arrive as per-step bitmasks (bit i % 32 of word i / 32 is neuron i) and are stored
+ * compactly: a step with fewer spikes than bitmask words keeps the ascending indices of its
+ * spiking neurons, any other step its bitmask words as they are. A step so costs at most n/8
+ * bytes (and a 4-byte start), and at the sparse firing of cortical models a few bytes: a long run
+ * writes little memory (fresh pages are slow to touch). `bits` decodes the bitmasks on demand.
  */
 export class SpikeRecording {
   readonly words: number;
+  /** Step s lies in data[starts[s] .. starts[s + 1]): `words` values are its bitmask, fewer its spiking neurons. */
+  private starts: Uint32Array;
   private data: Uint32Array;
   private length = 0;
+  /** The bitmasks of the first `decodedSteps` steps, as `bits` last decoded them. */
+  private decoded: Uint32Array = new Uint32Array(0);
+  private decodedSteps = 0;
 
   constructor(
     readonly population: string,
@@ -15,6 +25,7 @@ export class SpikeRecording {
     readonly dt: number,
   ) {
     this.words = Math.ceil(n / 32);
+    this.starts = new Uint32Array(65);
     this.data = new Uint32Array(this.words * 64);
   }
 
@@ -23,58 +34,137 @@ export class SpikeRecording {
     return this.length;
   }
 
+  /** Bytes the stored steps take (starts and records; not the decoded `bits`). */
+  get storedBytes(): number {
+    return 4 * (this.length + 1 + this.starts[this.length]);
+  }
+
   /**
-   * Makes room for `steps` more steps at once, so a run's appends never reallocate. Grows at least
-   * twofold, so many short runs (or appends beyond a reservation) cost amortized O(1) per step.
+   * Makes room for `steps` more steps at once (at their largest, all bitmasks), so a run's appends
+   * never reallocate: untouched room costs no memory traffic. Grows at least twofold, so many
+   * short runs (or appends beyond a reservation) cost amortized O(1) per step.
    */
   reserve(steps: number): void {
-    const need = (this.length + steps) * this.words;
-    if (need > this.data.length) {
-      const grown = new Uint32Array(Math.max(need, 2 * this.data.length));
-      grown.set(this.data.subarray(0, this.length * this.words));
+    const needStarts = this.length + steps + 1;
+    if (needStarts > this.starts.length) {
+      const grown = new Uint32Array(Math.max(needStarts, 2 * this.starts.length));
+      grown.set(this.starts.subarray(0, this.length + 1));
+      this.starts = grown;
+    }
+    const used = this.starts[this.length];
+    const needData = used + steps * this.words;
+    if (needData > this.data.length) {
+      const grown = new Uint32Array(Math.max(needData, 2 * this.data.length));
+      grown.set(this.data.subarray(0, used));
       this.data = grown;
     }
   }
 
   /** Appends `steps` bitmasks laid out one after another from bits[offset]. Allocates only to grow. */
   append(bits: Uint32Array, steps: number, offset = 0): void {
-    const count = steps * this.words;
-    const need = this.length * this.words + count;
-    if (need > this.data.length) this.reserve(steps);
-    const dst = this.length * this.words;
-    for (let k = 0; k < count; k++) this.data[dst + k] = bits[offset + k];
-    this.length += steps;
+    const words = this.words;
+    if (this.length + steps + 1 > this.starts.length || this.starts[this.length] + steps * words > this.data.length) this.reserve(steps);
+    const { starts, data } = this;
+    let at = starts[this.length];
+    for (let s = 0; s < steps; s++) {
+      const from = offset + s * words;
+      const start = at;
+      // Neuron indices while fewer than `words`; past that the bitmask is the smaller record.
+      const full = start + words;
+      for (let k = 0; k < words && at < full; k++) {
+        let w = bits[from + k];
+        while (w !== 0 && at < full) {
+          data[at++] = k * 32 + (31 - Math.clz32(w & -w));
+          w &= w - 1;
+        }
+      }
+      if (at === full) for (let k = 0; k < words; k++) data[start + k] = bits[from + k];
+      starts[++this.length] = at;
+    }
+  }
+
+  /**
+   * Appends one step known both as its spiking neurons (neurons[from .. from + count), ascending)
+   * and as its bitmask (bits[bitsOffset ..]): stores the smaller without walking the bitmask.
+   */
+  appendStep(neurons: Uint32Array, from: number, count: number, bits: Uint32Array, bitsOffset: number): void {
+    const words = this.words;
+    if (this.length + 2 > this.starts.length || this.starts[this.length] + words > this.data.length) this.reserve(1);
+    const data = this.data;
+    const at = this.starts[this.length];
+    const size = count < words ? count : words;
+    if (count < words) for (let k = 0; k < count; k++) data[at + k] = neurons[from + k];
+    else for (let k = 0; k < words; k++) data[at + k] = bits[bitsOffset + k];
+    this.starts[++this.length] = at + size;
   }
 
   clear(): void {
     this.length = 0;
+    this.decodedSteps = 0;
   }
 
-  /** All bitmasks, steps × words. */
+  /** All bitmasks, steps × words (decoded once; later calls decode only the steps added since). */
   get bits(): Uint32Array {
-    return this.data.subarray(0, this.length * this.words);
+    const { words, length } = this;
+    if (this.decodedSteps < length) {
+      if (this.decoded.length < length * words) {
+        const grown = new Uint32Array(Math.max(length * words, 2 * this.decoded.length));
+        grown.set(this.decoded.subarray(0, this.decodedSteps * words));
+        this.decoded = grown;
+      }
+      const out = this.decoded;
+      out.fill(0, this.decodedSteps * words, length * words);
+      for (let s = this.decodedSteps; s < length; s++) {
+        const a = this.starts[s];
+        const b = this.starts[s + 1];
+        if (b - a === words) out.set(this.data.subarray(a, b), s * words);
+        else for (let k = a; k < b; k++) out[s * words + (this.data[k] >>> 5)] |= 1 << (this.data[k] & 31);
+      }
+      this.decodedSteps = length;
+    }
+    return this.decoded.subarray(0, length * words);
   }
 
   /** Bitmask words of one step. */
   stepBits(step: number): Uint32Array {
-    return this.data.subarray(step * this.words, (step + 1) * this.words);
+    return this.bits.subarray(step * this.words, (step + 1) * this.words);
   }
 
   spiked(step: number, neuron: number): boolean {
-    return ((this.data[step * this.words + (neuron >>> 5)] >>> (neuron & 31)) & 1) === 1;
+    const a = this.starts[step];
+    const b = this.starts[step + 1];
+    if (b - a === this.words) return ((this.data[a + (neuron >>> 5)] >>> (neuron & 31)) & 1) === 1;
+    for (let k = a; k < b; k++) if (this.data[k] === neuron) return true;
+    return false;
+  }
+
+  /** Calls fn(step, neuron) for every spike, in time order (ascending neurons within a step). */
+  forEachSpike(fn: (step: number, neuron: number) => void): void {
+    const { words, starts, data } = this;
+    for (let s = 0; s < this.length; s++) {
+      const a = starts[s];
+      const b = starts[s + 1];
+      if (b - a === words) forEachSetBit(data, a, words, (i) => fn(s, i));
+      else for (let k = a; k < b; k++) fn(s, data[k]);
+    }
   }
 
   /** Spikes per neuron. */
   counts(): Uint32Array {
     const out = new Uint32Array(this.n);
-    forEachSpike(this.bits, this.words, (_, i) => out[i]++);
+    this.forEachSpike((_, i) => out[i]++);
     return out;
   }
 
   total(): number {
+    const { words, starts, data } = this;
     let t = 0;
-    const bits = this.bits;
-    for (let k = 0; k < bits.length; k++) t += popcount(bits[k]);
+    for (let s = 0; s < this.length; s++) {
+      const a = starts[s];
+      const b = starts[s + 1];
+      if (b - a === words) for (let k = a; k < b; k++) t += popcount(data[k]);
+      else t += b - a;
+    }
     return t;
   }
 
@@ -84,7 +174,7 @@ export class SpikeRecording {
     const steps = new Uint32Array(total);
     const neurons = new Uint32Array(total);
     let k = 0;
-    forEachSpike(this.bits, this.words, (s, i) => {
+    this.forEachSpike((s, i) => {
       steps[k] = s;
       neurons[k++] = i;
     });
@@ -177,7 +267,7 @@ export function cvIsiAcross(recordings: SpikeRecording[]): number {
     const sum = new Float64Array(rec.n);
     const sumSq = new Float64Array(rec.n);
     const count = new Uint32Array(rec.n);
-    forEachSpike(rec.bits, rec.words, (s, i) => {
+    rec.forEachSpike((s, i) => {
       if (last[i] >= 0) {
         const isi = s - last[i];
         sum[i] += isi;

@@ -18,8 +18,14 @@ import { CounterRng } from '../util/rng.js';
  *
  * Spikes take one step to arrive (delay 1): our arrivals act before the integration of the next
  * step, which is what Brian2's zero-delay synapses do after the threshold of the emitting step.
+ *
+ * Integration (`integration`): 'exact' (default) integrates CUBA exactly and COBA by exponential
+ * Euler (conductances held over the step, v relaxing exactly towards their equilibrium: an exp
+ * and a division per neuron); 'euler' is forward Euler, the method of Brian2's textbook COBA
+ * (`method='euler'`), a multiply-add per state.
  */
 export type VogelsAbbottModel = 'cuba' | 'coba';
+export type VogelsAbbottIntegration = 'exact' | 'euler';
 
 export interface VogelsAbbottOptions {
   model: VogelsAbbottModel;
@@ -28,6 +34,8 @@ export interface VogelsAbbottOptions {
   seed?: number;
   /** Record spikes of both populations (default true). */
   monitor?: boolean;
+  /** 'exact' (default; COBA by exponential Euler) or 'euler' (forward Euler). */
+  integration?: VogelsAbbottIntegration;
 }
 
 export const VOGELS_ABBOTT = {
@@ -43,10 +51,22 @@ export const VOGELS_ABBOTT = {
   coba: { e_l: -60, e_e: 0, e_i: -80, w_e: 0.6, w_i: 6.7 },
 } as const;
 
+/**
+ * The method that integrates the membrane, by its usual name (Brian2's `method`): 'exact' for
+ * CUBA, 'exponential_euler' for COBA with `integration: 'exact'`, 'euler' with 'euler'.
+ */
+export function vogelsAbbottMethod(model: VogelsAbbottModel, integration: VogelsAbbottIntegration = 'exact'): 'exact' | 'exponential_euler' | 'euler' {
+  return integration === 'euler' ? 'euler' : model === 'coba' ? 'exponential_euler' : 'exact';
+}
+
 export function vogelsAbbott(options: VogelsAbbottOptions): Network {
-  rejectUnknownKeys('vogelsAbbott', options, ['model', 'n', 'seed', 'monitor']);
+  rejectUnknownKeys('vogelsAbbott', options, ['model', 'n', 'seed', 'monitor', 'integration']);
   if (options.model !== 'cuba' && options.model !== 'coba') {
     throw new ModelError('vogelsAbbott.model', `must be 'cuba' or 'coba', got ${String(options.model)}`);
+  }
+  const integration = options.integration ?? 'exact';
+  if (integration !== 'exact' && integration !== 'euler') {
+    throw new ModelError('vogelsAbbott.integration', `must be 'exact' or 'euler', got ${String(integration)}`);
   }
   const n = requireInt('vogelsAbbott.n', options.n ?? 4000, 10, 2 ** 26);
   const seed = options.seed ?? 1;
@@ -57,7 +77,7 @@ export function vogelsAbbott(options: VogelsAbbottOptions): Network {
   const neuron = (count: number, stream: number): LIFInput => {
     const rng = new CounterRng(seed, stream);
     const draw = (f: () => number) => Array.from({ length: count }, f);
-    const common = { integration: 'exact' as const, tau_m: P.tau_m, v_th: P.v_th, v_reset: P.v_reset, t_ref: P.t_ref };
+    const common = { integration, tau_m: P.tau_m, v_th: P.v_th, v_reset: P.v_reset, t_ref: P.t_ref };
     if (options.model === 'cuba') {
       const v_init = draw(() => P.v_reset + rng.uniform() * (P.v_th - P.v_reset));
       return { ...common, v_init, v_rest: P.cuba.e_l, receptors: { exc: { kind: 'exp_current', tau: P.tau_e }, inh: { kind: 'exp_current', tau: P.tau_i } } };

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Network } from '../../src/model/network.js';
 import type { NetworkPlan } from '../../src/plan/types.js';
-import { VOGELS_ABBOTT, type VogelsAbbottModel } from '../../src/networks/vogels-abbott.js';
+import { VOGELS_ABBOTT, type VogelsAbbottModel, vogelsAbbottMethod } from '../../src/networks/vogels-abbott.js';
 import { exportProjections } from './brian.js';
 
 export interface VogelsAbbottSpecOptions {
@@ -52,7 +52,7 @@ export function vogelsAbbottSpec(model: VogelsAbbottModel, net: Network, plan: N
   const spec: Record<string, unknown> = {
     mode: 'network',
     model,
-    method: model === 'coba' ? 'exponential_euler' : 'exact',
+    method: vogelsAbbottMethod(model),
     dt: P.dt,
     duration_ms: opts.durationMs,
     n_exc: nE,

@@ -116,6 +116,8 @@ export class CpuSimulation implements Simulation {
   private changeCursor = 0;
   /** Plastic projections' weights and traces (src/ops/plasticity/cpu.ts), by projection id. */
   readonly plasticity = new Map<number, CpuPlasticity>();
+  /** The same in step order, with their populations resolved (the step loop iterates no Map). */
+  private readonly plasticSteps: { rule: CpuPlasticity; proj: PlanProjection; pre: CpuPopulation; post: CpuPopulation }[];
   private readonly recordings: RecordingSet;
   private step = 0;
   /** Per-neuron spike counts and steps, for workCounts() (src/engine/work-tally.ts). */
@@ -184,6 +186,10 @@ export class CpuSimulation implements Simulation {
       }
     }
     this.pops = plan.order.map((p) => this.byId[p.id]);
+    this.plasticSteps = [...this.plasticity].map(([id, rule]) => {
+      const proj = plan.projections[id];
+      return { rule, proj, pre: this.byId[proj.pre], post: this.byId[proj.post] };
+    });
     this.simdPopulations = plan.byId.filter((p) => wasm?.populations.has(p.id)).map((p) => p.name);
     this.wasmProjections = plan.projections.filter((p) => wasm?.scatters.has(p.id) || wasm?.delivered.has(p.id)).map((p) => p.name);
     this.resetState();
@@ -395,6 +401,7 @@ export class CpuSimulation implements Simulation {
     const L = this.ringLength;
     const slot = t % L;
     const seed = this.plan.seed;
+    const tally = this.tally;
     const changes = this.changeSteps;
     while (this.changeCursor < changes.length && changes[this.changeCursor] < t) this.changeCursor++;
     if (this.changeCursor < changes.length && changes[this.changeCursor] === t) {
@@ -453,14 +460,21 @@ export class CpuSimulation implements Simulation {
           vrec.append(pop.voltageRow, 1);
         }
       }
-      if (pop.spikeRecording !== null) pop.spikeRecording.append(pop.ring, 1, offset);
-      this.tally.addBits(planned.id, pop.ring, offset);
+      const rec = pop.spikeRecording;
+      if (pop.simd !== null) {
+        // The kernel listed the step's spikes: record and count them without walking the bitmask.
+        const list = pop.simd.spikes;
+        if (rec !== null) rec.appendStep(list, 1, list[0], pop.ring, offset);
+        tally.addNeurons(planned.id, list, 1, list[0]);
+      } else {
+        if (rec !== null) rec.append(pop.ring, 1, offset);
+        tally.addBits(planned.id, pop.ring, offset);
+      }
     }
-    for (const [id, plastic] of this.plasticity) {
-      const proj = this.plan.projections[id];
-      const pre = this.byId[proj.pre];
-      const post = this.byId[proj.post];
-      plastic.step(pre.ring, ((t + L - proj.delay) % L) * pre.plan.words, post.ring, slot * post.plan.words, this.learning);
+    const plastic = this.plasticSteps;
+    for (let k = 0; k < plastic.length; k++) {
+      const { rule, proj, pre, post } = plastic[k];
+      rule.step(pre.ring, ((t + L - proj.delay) % L) * pre.plan.words, post.ring, slot * post.plan.words, this.learning);
     }
     this.step++;
     this.tally.steps++;

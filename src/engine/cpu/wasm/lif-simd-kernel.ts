@@ -23,6 +23,8 @@ export interface LifKernelLayout {
    * never reads it (it starts the input current from the constant +0 instead).
    */
   hasExternal: boolean;
+  /** The step's spiking neurons: a u32 count, then that many ascending indices (room for n). */
+  spikeList: number;
 }
 
 /** Whether the SIMD kernel implements this population: LIF neurons without Poisson input. */
@@ -37,7 +39,9 @@ const EXP_COEFFS = [1.98412698e-4, 1.38888889e-3, 8.33333333e-3, 4.16666667e-2, 
  * instruction. It is lifUpdate (src/ops/neuron/cpu.ts) with the population's branches resolved while
  * generating code: the same f32 operations in the same order, so the same bits. Consumes (zeroes)
  * the step's input slot, which starts `slotByteOffset` bytes into inputFixed / inputFloat, and
- * writes the step's spike bitmask (`words` u32, padding lanes cleared) at byte `bitsAddress`.
+ * writes the step's spike bitmask (`words` u32, padding lanes cleared) at byte `bitsAddress` and
+ * its spiking neurons at `spikeList`, so the host reads the step's few spikes without walking
+ * the bitmask.
  */
 export function emitLifKernel(fn: FunctionBuilder, p: PlanNeuron, layout: LifKernelLayout, fixedScale: number, compact = false): void {
   const { get, set, load, store, f32x4, i32x4, fAdd, fMul } = op;
@@ -48,12 +52,25 @@ export function emitLifKernel(fn: FunctionBuilder, p: PlanNeuron, layout: LifKer
   const inPos = fn.local(I32); // pos + slotByteOffset
   const word = fn.local(I32);
   const bitAt = fn.local(I32); // byte address of the current bitmask word
+  const listAt = fn.local(I32); // byte address of the next index in the spike list
   const v128 = () => fn.local(V128);
   const [current, jump, synCurrent, synExact, gSum, gRev, input, s, vi, vStep, r, notRefractory, spike] = Array.from({ length: 13 }, v128);
   const temps: Temps = { vInf: v128(), b: v128(), xc: v128(), k: v128(), red: v128(), poly: v128() };
   const zero = f32x4(0);
   // Without injected currents or `current` receptors the input current is the constant +0.
   const currentIsZero = !layout.hasExternal && p.receptors.every((rc) => rc.code !== 0);
+  // lifUpdate sums receptors into accumulators that start at +0. f(+0 + x) is x except for
+  // x = -0, and dropping that first addition changes at most the sign of a zero sum; the sums
+  // start from their first term where that cannot change the result:
+  // - synCurrent, gSum: their terms s = f(state + input) are never -0, as input never is
+  //   (an integer's conversion times a positive scale, plus inputFloat: a sum is -0 only if
+  //   both terms are);
+  // - synExact (exact integration) enters v as f(relaxed + synExact) with relaxed never -0,
+  //   since v_inf = f(v_rest + current) is not (v_rest is not -0);
+  // - gRev (Euler) enters only drive, and drive enters v as f((v_rest - v) + drive), whose
+  //   first term is never -0 (v_rest is not -0), so a zero's sign in them never matters.
+  const restNotNegZero = !Object.is(p.v_rest, -0);
+  const startsFromFirstTerm = { synCurrent: true, gSum: true, synExact: p.mode === 1 && restNotNegZero, gRev: p.mode === 0 && restNotNegZero };
 
   const shift = compact ? fn.local(I32) : -1; // compact: bit of the current four neurons in the word
 
@@ -71,6 +88,13 @@ export function emitLifKernel(fn: FunctionBuilder, p: PlanNeuron, layout: LifKer
       set(gSum, zero),
       set(gRev, zero),
     ];
+    // An accumulator still at its initial +0: the next term replaces it where that is exact (above).
+    const fresh = { synCurrent: true, synExact: true, gSum: true, gRev: true };
+    const accumulate = (name: keyof typeof fresh, local: number, term: Bytes): Bytes => {
+      const replace = fresh[name] && startsFromFirstTerm[name];
+      fresh[name] = false;
+      return set(local, replace ? term : fAdd(get(local), term));
+    };
     p.receptors.forEach((rc, k) => {
       const inAt = k * lanes * 4 + at;
       let x = fMul(op.fFromI32(load(get(inPos), layout.inputFixed + inAt)), f32x4(fixedScale));
@@ -84,9 +108,9 @@ export function emitLifKernel(fn: FunctionBuilder, p: PlanNeuron, layout: LifKer
         const synAt = layout.synState + k * lanes * 4 + at;
         code.push(set(s, fAdd(load(get(pos), synAt), get(input))), store(get(pos), synAt, fMul(get(s), f32x4(rc.decay))));
         if (rc.code === 2) {
-          code.push(set(synCurrent, fAdd(get(synCurrent), get(s))), set(synExact, fAdd(get(synExact), fMul(f32x4(rc.coef), get(s)))));
+          code.push(accumulate('synCurrent', synCurrent, get(s)), accumulate('synExact', synExact, fMul(f32x4(rc.coef), get(s))));
         } else {
-          code.push(set(gSum, fAdd(get(gSum), get(s))), set(gRev, fAdd(get(gRev), fMul(get(s), f32x4(rc.e_rev)))));
+          code.push(accumulate('gSum', gSum, get(s)), accumulate('gRev', gRev, fMul(get(s), f32x4(rc.e_rev))));
         }
       }
     });
@@ -120,15 +144,28 @@ export function emitLifKernel(fn: FunctionBuilder, p: PlanNeuron, layout: LifKer
     for (let g = 0; g < 8; g++) perWord.push(...group(g));
     perWord.push(set(pos, op.i32Add(get(pos), op.i32(128))));
   }
-  perWord.push(op.i32Store(get(bitAt), 0, get(word)), set(bitAt, op.i32Add(get(bitAt), op.i32(4))));
-  if (layout.words === 0) return;
-  fn.emit(set(bitAt, get(bitsParam)), op.doWhile(perWord.flat(), op.i32LtU(get(pos), op.i32(layout.words * 128))));
   const tail = layout.n & 31;
   if (tail !== 0) {
-    // Padding lanes are simulated too (from zeroed state) and could cross threshold: clear their bits.
-    const last = op.i32Sub(get(bitAt), op.i32(4));
-    fn.emit(op.i32Store(last, 0, op.i32And(op.i32Load(last, 0), op.i32((1 << tail) - 1))));
+    // Padding lanes are simulated too (from zeroed state) and could cross threshold: clear their
+    // bits in the last word (pos has reached its end).
+    const isLast = op.i32Eqz(op.i32Sub(get(pos), op.i32(layout.words * 128)));
+    perWord.push(set(word, op.i32And(get(word), op.pick(op.i32((1 << tail) - 1), op.i32(-1), isLast))));
   }
+  // Store the word, then list its spikes: neuron (bitAt - bitsAddress) * 8 + bit (the word is used up).
+  const listOne = [
+    ...op.i32Store(get(listAt), 0, op.i32Add(op.i32Shl(op.i32Sub(get(bitAt), get(bitsParam)), op.i32(3)), op.i32Ctz(get(word)))),
+    ...set(listAt, op.i32Add(get(listAt), op.i32(4))),
+    ...set(word, op.i32And(get(word), op.i32Sub(get(word), op.i32(1)))),
+    ...op.brIf(get(word), 0),
+  ];
+  perWord.push(op.i32Store(get(bitAt), 0, get(word)), op.block([...op.brIf(op.i32Eqz(get(word)), 0), ...op.loop(listOne)]), set(bitAt, op.i32Add(get(bitAt), op.i32(4))));
+  if (layout.words === 0) return;
+  fn.emit(
+    set(bitAt, get(bitsParam)),
+    set(listAt, op.i32(layout.spikeList + 4)),
+    op.doWhile(perWord.flat(), op.i32LtU(get(pos), op.i32(layout.words * 128))),
+    op.i32Store(op.i32(layout.spikeList), 0, op.i32ShrU(op.i32Sub(get(listAt), op.i32(layout.spikeList + 4)), op.i32(2))),
+  );
 }
 
 /** v128 locals for intermediate values used more than once. */
@@ -152,9 +189,13 @@ function integrate(p: PlanNeuron, v: number, currentOrZero: Bytes | null, synCur
   // v_rest + current, folded to one constant when current is +0 (as f(v_rest + 0) rounds it).
   const restPlusCurrent = currentOrZero ? fAdd(f32x4(p.v_rest), currentOrZero) : f32x4(Math.fround(p.v_rest + 0));
   if (p.mode === 0) {
-    let drive = current;
-    if (p.hasExpCurrent) drive = fAdd(drive, synCurrent);
-    if (p.hasConductance) drive = fAdd(drive, fSub(gRev, fMul(gSum, vi)));
+    // drive starts from its first term where current is the constant +0: it enters v as
+    // f((v_rest - v) + drive), insensitive to a zero's sign when v_rest is not -0 (see emitLifKernel).
+    const terms: Bytes[] = [];
+    if (p.hasExpCurrent) terms.push(synCurrent);
+    if (p.hasConductance) terms.push(fSub(gRev, fMul(gSum, vi)));
+    let drive = currentOrZero === null && !Object.is(p.v_rest, -0) && terms.length > 0 ? terms.shift()! : current;
+    for (const term of terms) drive = fAdd(drive, term);
     return set(v, fAdd(vi, fMul(fAdd(fSub(f32x4(p.v_rest), vi), drive), f32x4(p.k))));
   }
   if (!p.hasConductance) {

@@ -22,6 +22,8 @@ export interface SimdPopulation {
   inputFloat: Float32Array;
   /** The spikes of the last `step` (padding lanes cleared). */
   bits: Uint32Array;
+  /** The last step's spiking neurons, written by the kernel: [0] how many, [1 ..] their indices, ascending. */
+  spikes: Uint32Array;
 }
 
 /** A sparse projection whose spikes are delivered in WebAssembly. */
@@ -101,6 +103,7 @@ export function compileWasmNetwork(
       inputFloat: reserve(receptorLanes * p.inputSlots),
       hasFloatInput: denseTargets.has(p.id),
       hasExternal: p.currents.length > 0,
+      spikeList: reserve(p.n + 1),
     });
   }
   const bitsScratch = new Map(chosen.map((p) => [p.id, reserve(p.words)]));
@@ -214,6 +217,7 @@ export function compileWasmNetwork(
       inputFixed: new Int32Array(buffer, layout.inputFixed, receptorLanes * p.inputSlots),
       inputFloat: new Float32Array(buffer, layout.inputFloat, receptorLanes * p.inputSlots),
       bits: new Uint32Array(buffer, scratch, p.words),
+      spikes: new Uint32Array(buffer, layout.spikeList, p.n + 1),
     });
   }
 
