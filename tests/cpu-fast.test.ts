@@ -180,7 +180,8 @@ describe('CPU simulations with and without the SIMD kernel agree bit for bit', (
    * sparse projections in each record format of the WebAssembly scatter (one weight, per-synapse
    * weights, per-synapse delays), delivered at the start of the step (delay >= 1, two targets
    * sharing one presynaptic scan) or right after the presynaptic step (delay 0), from a Poisson
-   * source and from neurons, plus procedural and dense projections, four receptor kinds, and
+   * source and from neurons, procedural projections into a SIMD population (delay 1) and into one
+   * on lifUpdate (delay 0), plus dense projections, four receptor kinds, and
    * population sizes that leave partial bitmask words and partial groups of four words.
    */
   const mixed = (): Network => {
@@ -206,6 +207,8 @@ describe('CPU simulations with and without the SIMD kernel agree bit for bit', (
     net.connect(src, a, { kind: 'fixed_probability', p: 0.05, weight: 0.5, procedural: true }, { delay: 1, receptor: 'c', name: 'src-a procedural' });
     net.connect(b, a, { kind: 'dense', weights: dense }, { delay: 3, receptor: 'e', name: 'b-a dense' });
     net.connect(a, izh, { kind: 'fixed_probability', p: 0.1, weight: 3 }, { delay: 1, name: 'a-izh' });
+    // Into a population on lifUpdate: its inputFixed lives in the WebAssembly memory for this one.
+    net.connect(a, izh, { kind: 'fixed_probability', p: 0.2, weight: 1, procedural: true }, { delay: 0, name: 'a-izh procedural now' });
     net.connect(izh, a, { kind: 'fixed_probability', p: 0.1, weight: -2 }, { delay: 2, receptor: 'i', name: 'izh-a' });
     net.injectCurrent(b, { amplitude: 2, start_ms: 5, stop_ms: 80 });
     net.injectCurrent(izh, { amplitude: 10 });
@@ -215,17 +218,23 @@ describe('CPU simulations with and without the SIMD kernel agree bit for bit', (
     return net;
   };
 
-  it('mixed projections: the WebAssembly scatter takes every sparse projection into a SIMD population, in each record format', () => {
+  it('mixed projections: WebAssembly delivers every sparse projection into a SIMD population, in each record format, and every procedural one', () => {
     const plan = lowerNetwork(mixed());
     const sim = new CpuSimulation(plan);
     expect(sim.simdPopulations).toEqual(['a', 'b']);
-    expect(new Set(sim.wasmProjections)).toEqual(new Set(['src-a', 'src-b', 'a-a', 'a-b delays', 'b-a delays', 'a-b now', 'izh-a']));
+    expect(new Set(sim.wasmProjections)).toEqual(new Set(['src-a', 'src-b', 'a-a', 'a-b delays', 'b-a delays', 'a-b now', 'izh-a', 'src-a procedural', 'a-izh procedural now']));
     const wasm = compileWasmNetwork(plan.byId, plan.projections, plan.maxDelay + 1)!;
     const byName = (name: string) => plan.projections.find((p) => p.name === name)!.id;
     const record = (name: string) => wasm.scatterLayouts.get(byName(name))!.record;
     expect([record('src-a'), record('src-b'), record('a-a'), record('a-b delays'), record('b-a delays'), record('a-b now')]).toEqual(['col16', 'col16', 'offset+weight', 'offset', 'offset+weight', 'offset+weight']);
     expect(wasm.delivered.has(byName('a-b now')), 'zero delay: delivered after a steps, not at the start').toBe(false);
     expect(wasm.scatters.has(byName('a-b now'))).toBe(true);
+    // Without the plan's seed, procedural rows stay on proceduralPropagate.
+    expect(wasm.proceduralLayouts.size).toBe(0);
+    const seeded = compileWasmNetwork(plan.byId, plan.projections, plan.maxDelay + 1, { seed: plan.seed })!;
+    expect(seeded.delivered.has(byName('src-a procedural'))).toBe(true);
+    expect(seeded.scatters.has(byName('a-izh procedural now'))).toBe(true);
+    expect([...seeded.hostedInputs.keys()]).toEqual([plan.byId.find((p) => p.name === 'izh')!.id]);
     // Every population takes part: the bit-for-bit comparison below is not over silent ones.
     sim.runSync(1500);
     for (const name of ['src', 'a', 'b', 'izh']) expect(sim.spikes(name).total(), `${name} spikes`).toBeGreaterThan(20);

@@ -22,9 +22,9 @@ import { hasThetaAdaptation } from '../../ops/neuron/plan.js';
 
 export interface CpuSimulationOptions {
   /**
-   * Run LIF populations through the WebAssembly SIMD kernel, and deliver sparse projections into
-   * them in WebAssembly (src/engine/cpu/wasm): bit for bit the same as lifUpdate and sparsePropagate,
-   * several times faster; default true. Where WebAssembly SIMD is unavailable, or for other neuron
+   * Run LIF populations through the WebAssembly SIMD kernel, and deliver sparse and procedural
+   * projections into them in WebAssembly (src/engine/cpu/wasm): bit for bit the same as lifUpdate,
+   * sparsePropagate and proceduralPropagate, several times faster; default true. Where WebAssembly SIMD is unavailable, or for other neuron
    * models, populations use lifUpdate either way.
    */
   simd?: boolean;
@@ -85,6 +85,8 @@ interface CpuPopulation {
   /** Arriving input per slot and receptor, [(slot * receptors + receptor) * stride + i]. */
   inputFloat: Float32Array;
   inputFixed: Int32Array;
+  /** Byte address of inputFixed in the WebAssembly memory; -1 when it is not there. */
+  inputAddress: number;
   external: Float32Array;
   scratch: Float32Array;
   incoming: Incoming[];
@@ -134,12 +136,13 @@ export class CpuSimulation implements Simulation {
     for (const p of plan.byId) if (hasAdaptiveThreshold(p)) this.frozenLif.set(p.id, frozenThreshold(p.lif!));
     // Plastic sparse projections are delivered in JavaScript: the WebAssembly scatter copies its weights.
     const wasmProjections = plan.projections.filter((p) => !(p.plastic && p.csr));
-    const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, wasmProjections, this.ringLength, { compact: options.compactKernels });
+    const wasm = options.simd === false ? null : compileWasmNetwork(plan.byId, wasmProjections, this.ringLength, { seed: plan.seed, compact: options.compactKernels });
     for (const proj of plan.projections) if (proj.plastic) this.plasticity.set(proj.id, new CpuPlasticity(proj));
     this.byId = plan.byId.map((p) => {
       const lif = p.kind === 'neuron';
       const k = wasm?.populations.get(p.id) ?? null;
       const ring = wasm?.rings.get(p.id);
+      const hosted = wasm?.hostedInputs.get(p.id);
       const slots = lif ? p.n * p.lif!.receptors.length * p.inputSlots : 0;
       const stride = k ? k.stride : p.n;
       return {
@@ -156,7 +159,8 @@ export class CpuSimulation implements Simulation {
         refractory: k ? k.refractory : new Uint32Array(lif ? p.n : 0),
         synState: k ? k.synState : new Float32Array(lif ? p.n * p.lif!.receptors.length : 0),
         inputFloat: k ? k.inputFloat : new Float32Array(slots),
-        inputFixed: k ? k.inputFixed : new Int32Array(slots),
+        inputFixed: k ? k.inputFixed : hosted ? hosted.inputFixed : new Int32Array(slots),
+        inputAddress: k ? k.layout.inputFixed : hosted ? hosted.address : -1,
         external: k ? k.external : new Float32Array(lif ? p.n : 0),
         incoming: [],
         spikeRecording: this.recordings.spikes.get(p.id) ?? null,
@@ -180,7 +184,7 @@ export class CpuSimulation implements Simulation {
           receptorOffset,
           scatter: w ? w.scatter : null,
           // Delayed scatters add the target's inputFixed address themselves (see WasmScatter).
-          baseAddress: w && !w.layout.delays ? pop.simd!.layout.inputFixed : 0,
+          baseAddress: w && !w.delayed ? pop.inputAddress : 0,
           crossbar: proj.crossbar ? new CrossbarScratch(proj.crossbar.nPre, proj.crossbar.nPost) : null,
         });
       }

@@ -1,6 +1,8 @@
 import type { PlanPopulation, PlanProjection } from '../../../plan/types.js';
+import { GAP_TABLE_LENGTH } from '../../../ops/procedural/rows.js';
 import { buildModule, FunctionBuilder } from './encoder.js';
 import { emitLifKernel, type LifKernelLayout, simdKernelSupports } from './lif-simd-kernel.js';
+import { emitProceduralKernel, type ProceduralLayout } from './procedural-kernel.js';
 import { type DeliveryGroup, emitDeliverKernel, emitScatterKernel, type ScatterLayout } from './scatter-kernel.js';
 
 /** A population whose step runs in WebAssembly, with typed-array views of its state. */
@@ -26,9 +28,11 @@ export interface SimdPopulation {
   spikes: Uint32Array;
 }
 
-/** A sparse projection whose spikes are delivered in WebAssembly. */
+/** A sparse or procedural projection whose spikes are delivered in WebAssembly. */
 export interface WasmScatter {
-  layout: ScatterLayout;
+  layout: ScatterLayout | ProceduralLayout;
+  /** Per-synapse delays: `base` is the slot's byte offset, not its address (see `scatter`). */
+  delayed: boolean;
   /**
    * Delivers the presynaptic bitmask at byte `bitsAddress`. `base`: without per-synapse delays,
    * the byte address of the input slot the spikes land in (inputFixed + slot * slotBytes);
@@ -42,6 +46,11 @@ export interface WasmNetwork {
   memory: WebAssembly.Memory;
   /** LIF populations stepped by the SIMD kernel, by population id. */
   populations: Map<number, SimdPopulation>;
+  /**
+   * inputFixed (slots × receptors × n i32) of the populations left on lifUpdate that procedural
+   * projections are delivered into here, by population id, and its byte address.
+   */
+  hostedInputs: Map<number, { inputFixed: Int32Array; address: number }>;
   /** Spike rings (ringLength × words u32) of every population, by population id, and their byte addresses. */
   rings: Map<number, { bits: Uint32Array; address: number }>;
   /** Zero-delay sparse projections into SIMD populations delivered in WebAssembly, by projection id. */
@@ -54,8 +63,10 @@ export interface WasmNetwork {
   deliverPeriod: number;
   /** Ids of the projections `deliver` delivers. */
   delivered: Set<number>;
-  /** How every projection delivered in WebAssembly (by id) lies in memory. */
+  /** How every sparse projection delivered in WebAssembly (by id) lies in memory. */
   scatterLayouts: Map<number, ScatterLayout>;
+  /** The same of every procedural projection delivered in WebAssembly. */
+  proceduralLayouts: Map<number, ProceduralLayout>;
 }
 
 const PAGE = 65536;
@@ -64,22 +75,31 @@ const MAX_BYTES = 2 ** 31 - PAGE;
 
 /**
  * Lays out, in one WebAssembly memory, the state of every population `simdKernelSupports`, the
- * spike rings of all populations and the synapses of the sparse (CSR) projections into those
- * populations, and compiles their kernels into one module. Returns null where nothing would run in
- * WebAssembly (no supported population, or no WebAssembly SIMD here); populations it did not
- * take (other models, Poisson input) stay on lifUpdate, and projections it did not take
- * (dense, procedural, into other populations, or beyond the memory limit) on the JavaScript scatter.
+ * spike rings of all populations, the synapses of the sparse (CSR) projections into those
+ * populations and the gap tables of the procedural ones, and compiles their kernels into one module. Returns null where nothing would run in
+ * WebAssembly (no supported population nor procedural input, or no WebAssembly here); populations
+ * it did not take (other models, Poisson input) stay on lifUpdate, and projections it did not take
+ * (dense, crossbar, into other populations, or beyond the memory limit) on the JavaScript scatter.
  */
 export function compileWasmNetwork(
   /** Every population, indexed by id (a plan's byId). */
   pops: PlanPopulation[],
   projections: PlanProjection[],
   ringLength: number,
-  /** compact: the loop forms of the kernels only (smaller, slower); for tests. */
-  options: { compact?: boolean } = {},
+  /**
+   * seed: the plan's, which procedural rows are regenerated from (without it procedural
+   * projections stay on proceduralPropagate); compact: the loop forms of the kernels only
+   * (smaller, slower), for tests.
+   */
+  options: { seed?: number; compact?: boolean } = {},
 ): WasmNetwork | null {
   const chosen = pops.filter((p) => p.kind === 'neuron' && p.n > 0 && simdKernelSupports(p.lif!));
-  if (chosen.length === 0 || typeof WebAssembly !== 'object') return null;
+  // Other neuron populations with procedural input keep lifUpdate but get their inputFixed here,
+  // so that the procedural rows into them are delivered in WebAssembly.
+  const takesProcedural = (proj: PlanProjection) => proj.procedural !== undefined && proj.procedural.cut24 > 0 && options.seed !== undefined;
+  const proceduralTargets = new Set(projections.filter(takesProcedural).map((p) => p.post));
+  const hosted = pops.filter((p) => p.kind === 'neuron' && p.n > 0 && !simdKernelSupports(p.lif!) && proceduralTargets.has(p.id));
+  if (chosen.length + hosted.length === 0 || typeof WebAssembly !== 'object') return null;
   const denseTargets = new Set(projections.filter((p) => p.dense || p.crossbar).map((p) => p.post));
 
   let bytes = 16; // nothing at address 0
@@ -106,6 +126,10 @@ export function compileWasmNetwork(
       spikeList: reserve(p.n + 1),
     });
   }
+  /** Where each population's inputFixed lies: lanes per receptor, and bytes per input slot. */
+  const inputs = new Map<number, { address: number; stride: number; slotBytes: number }>();
+  for (const p of chosen) inputs.set(p.id, { address: layouts.get(p.id)!.inputFixed, stride: p.words * 32, slotBytes: p.lif!.receptors.length * p.words * 32 * 4 });
+  for (const p of hosted) inputs.set(p.id, { address: reserve(p.lif!.receptors.length * p.n * p.inputSlots), stride: p.n, slotBytes: p.lif!.receptors.length * p.n * 4 });
   const bitsScratch = new Map(chosen.map((p) => [p.id, reserve(p.words)]));
   const ringAt = new Map(pops.map((p) => [p.id, reserve(ringLength * p.words)]));
   if (bytes > MAX_BYTES) return null;
@@ -135,6 +159,26 @@ export function compileWasmNetwork(
     reserve(Math.ceil((weights.length * recordBytes) / 4));
   }
 
+  // Procedural projections into populations with their inputFixed here: a gap table each, the rows regenerated on every spike.
+  const proceduralLayouts = new Map<number, ProceduralLayout>();
+  for (const proj of projections) {
+    const post = pops[proj.post];
+    const proc = proj.procedural;
+    const input = inputs.get(proj.post);
+    if (!proc || !takesProcedural(proj) || !input || bytes + proc.gapTable.length * 4 > MAX_BYTES) continue;
+    proceduralLayouts.set(proj.id, {
+      kind: 'procedural',
+      preWords: pops[proj.pre].words,
+      nPost: post.n,
+      gapTable: reserve(proc.gapTable.length),
+      weight: proc.weightFixed,
+      receptorBytes: proj.receptor * input.stride * 4,
+      noSelf: proc.noSelf,
+      seed: options.seed!,
+      stream: proc.stream,
+    });
+  }
+
   // Projections with delay >= 1 go into one function called once per step, grouped by (pre, delay)
   // so that each group scans its presynaptic bitmask once; zero-delay ones get a function each,
   // called when their presynaptic population has stepped.
@@ -142,7 +186,7 @@ export function compileWasmNetwork(
   let period = ringLength;
   const groups = new Map<string, DeliveryGroup>();
   const delivered = new Set<number>();
-  for (const [id, layout] of scatterLayouts) {
+  for (const [id, layout] of [...scatterLayouts, ...proceduralLayouts]) {
     const proj = projections.find((q) => q.id === id)!;
     if (proj.delay === 0) continue;
     const post = pops[proj.post];
@@ -151,7 +195,8 @@ export function compileWasmNetwork(
     period = next;
     const key = `${proj.pre}/${proj.delay}`;
     if (!groups.has(key)) groups.set(key, { preWords: pops[proj.pre].words, ring: ringAt.get(proj.pre)!, ringLength, delay: proj.delay, targets: [] });
-    groups.get(key)!.targets.push({ layout, inputFixed: layouts.get(proj.post)!.inputFixed, inputSlots: post.inputSlots, slotBytes: post.lif!.receptors.length * post.words * 32 * 4 });
+    const input = inputs.get(proj.post)!;
+    groups.get(key)!.targets.push({ layout, inputFixed: input.address, inputSlots: post.inputSlots, slotBytes: input.slotBytes });
     delivered.add(id);
   }
 
@@ -166,6 +211,12 @@ export function compileWasmNetwork(
       if (delivered.has(id)) continue;
       const fn = new FunctionBuilder(`scatter${id}`, 2);
       emitScatterKernel(fn, layout, compact);
+      functions.push(fn);
+    }
+    for (const [id, layout] of proceduralLayouts) {
+      if (delivered.has(id)) continue;
+      const fn = new FunctionBuilder(`scatter${id}`, 2);
+      emitProceduralKernel(fn, layout, compact);
       functions.push(fn);
     }
     if (groups.size > 0) {
@@ -245,14 +296,24 @@ export function compileWasmNetwork(
         if (step === 2) data[2 * s + 1] = weights[s];
       }
     }
-    if (!delivered.has(id)) scatters.set(id, { layout, scatter: exports[`scatter${id}`] as (bitsAddress: number, base: number) => void });
+    if (!delivered.has(id)) scatters.set(id, { layout, delayed: layout.delays !== undefined, scatter: exports[`scatter${id}`] as (bitsAddress: number, base: number) => void });
   }
 
+  for (const [id, layout] of proceduralLayouts) {
+    new Uint32Array(buffer, layout.gapTable, GAP_TABLE_LENGTH).set(projections.find((q) => q.id === id)!.procedural!.gapTable);
+    if (!delivered.has(id)) scatters.set(id, { layout, delayed: false, scatter: exports[`scatter${id}`] as (bitsAddress: number, base: number) => void });
+  }
+
+  const hostedInputs = new Map<number, { inputFixed: Int32Array; address: number }>();
+  for (const p of hosted) {
+    const { address, slotBytes } = inputs.get(p.id)!;
+    hostedInputs.set(p.id, { inputFixed: new Int32Array(buffer, address, (slotBytes / 4) * p.inputSlots), address });
+  }
   const rings = new Map<number, { bits: Uint32Array; address: number }>();
   for (const p of pops) {
     const address = ringAt.get(p.id)!;
     rings.set(p.id, { bits: new Uint32Array(buffer, address, ringLength * p.words), address });
   }
   const deliver = groups.size > 0 ? (exports.deliver as (tModPeriod: number) => void) : null;
-  return { memory, populations, rings, scatters, deliver, deliverPeriod: period, delivered, scatterLayouts };
+  return { memory, populations, hostedInputs, rings, scatters, deliver, deliverPeriod: period, delivered, scatterLayouts, proceduralLayouts };
 }

@@ -1,4 +1,6 @@
 import { type Bytes, FunctionBuilder, I32, op } from './encoder.js';
+import { type ProceduralLayout, proceduralRowCode } from './procedural-kernel.js';
+import { forEachSpikeCode } from './spike-walk.js';
 
 /**
  * Where a sparse projection's synapses lie in the module's memory, as the scatter code reads them.
@@ -29,76 +31,41 @@ export interface ScatterLayout {
   delays?: { inputFixed: number; ringBytes: number };
 }
 
-/** A projection's scatter with the local holding its `base` (see emitScatterKernel). */
-interface Target {
-  layout: ScatterLayout;
-  base: number;
-}
-
 /**
- * Code that, for every set bit j of the `preWords`-word bitmask at byte address local `bitsAt`
- * (lowest first), adds the weights of row j of every target to the i32s at `base + target
- * offset` (with per-synapse delays, wrapped within the target's input slots, from inputFixed).
- * Words are tested four at a time: most are zero.
+ * Code delivering row j (local `row` = j * 4) of a sparse projection: adds each synapse's weight
+ * to the i32 at local `base` + target offset (with per-synapse delays, wrapped within the target's
+ * input slots, from inputFixed).
  */
-function delivery(fn: FunctionBuilder, preWords: number, bitsAt: number, targets: Target[], compact: boolean): Bytes {
-  const { get, set, i32, i32Add, i32Sub, i32Load, i32Store, block, loop, br, brIf } = op;
-  const wordAt = fn.local(I32); // byte offset of the current group of four words
-  const bits = fn.local(I32); // bits of the current word not yet visited
-  const row = fn.local(I32); // byte offset of the current neuron's rowTable entry
+function csrRowCode(fn: FunctionBuilder, layout: ScatterLayout, base: number, row: number): Bytes {
+  const { get, set, i32, i32Add, i32Sub, i32Load, i32Store, block, loop, brIf } = op;
   const s = fn.local(I32); // byte address of the current synapse record
   const end = fn.local(I32);
   const at = fn.local(I32); // target byte address (offset, with delays)
-
-  const rowOf = (target: Target): Bytes => {
-    const { layout } = target;
-    const recordBytes = layout.record === 'offset+weight' ? 8 : layout.record === 'offset' ? 4 : 2;
-    const targetOffset = layout.record === 'col16' ? op.i32Shl(op.i32Load16U(get(s), 0), i32(2)) : i32Load(get(s), 0);
-    let address = set(at, i32Add(get(target.base), targetOffset));
-    let offset = layout.record === 'col16' ? layout.receptorBytes : 0;
-    if (layout.delays) {
-      const { ringBytes, inputFixed } = layout.delays;
-      address = [...address, ...set(at, op.pick(i32Sub(get(at), i32(ringBytes)), get(at), op.i32GeU(get(at), i32(ringBytes))))];
-      offset = inputFixed;
-    }
-    const synapse = [
-      ...address,
-      ...i32Store(get(at), offset, i32Add(i32Load(get(at), offset), layout.record === 'offset+weight' ? i32Load(get(s), 4) : i32(layout.weight))),
-      ...set(s, i32Add(get(s), i32(recordBytes))),
-      ...brIf(op.i32LtU(get(s), get(end)), 0),
-    ];
-    return [
-      ...set(s, i32Load(get(row), layout.rowTable)),
-      ...set(end, i32Load(get(row), layout.rowTable + 4)),
-      ...block([...brIf(op.i32GeU(get(s), get(end)), 0), ...loop(synapse)]),
-    ];
-  };
-  /** The word `k` words after wordAt. */
-  const word = (k: number): Bytes => {
-    const bit = [
-      ...brIf(op.i32Eqz(get(bits)), 1), // leave the block around this loop: the word is done
-      // Entry j = word * 32 + ctz(bits) of a rowTable sits at byte j * 4 = (wordAt + 4k) * 32 + ctz * 4.
-      ...set(row, i32Add(op.i32Shl(i32Add(get(wordAt), i32(4 * k)), i32(5)), op.i32Shl(op.i32Ctz(get(bits)), i32(2)))),
-      ...set(bits, op.i32And(get(bits), i32Sub(get(bits), i32(1)))),
-      ...targets.flatMap(rowOf),
-      ...br(0),
-    ];
-    return [...set(bits, i32Load(i32Add(get(bitsAt), get(wordAt)), 4 * k)), ...block(loop(bit))];
-  };
-
-  const code: Bytes[] = [set(wordAt, i32(0))];
-  if (compact) {
-    // One word per pass: a quarter of the code.
-    code.push(op.doWhile([...word(0), ...set(wordAt, i32Add(get(wordAt), i32(4)))], op.i32LtU(get(wordAt), i32(preWords * 4))));
-    return code.flat();
+  const recordBytes = layout.record === 'offset+weight' ? 8 : layout.record === 'offset' ? 4 : 2;
+  const targetOffset = layout.record === 'col16' ? op.i32Shl(op.i32Load16U(get(s), 0), i32(2)) : i32Load(get(s), 0);
+  let address = set(at, i32Add(get(base), targetOffset));
+  let offset = layout.record === 'col16' ? layout.receptorBytes : 0;
+  if (layout.delays) {
+    const { ringBytes, inputFixed } = layout.delays;
+    address = [...address, ...set(at, op.pick(i32Sub(get(at), i32(ringBytes)), get(at), op.i32GeU(get(at), i32(ringBytes))))];
+    offset = inputFixed;
   }
-  const groups = preWords >>> 2;
-  if (groups > 0) {
-    const group = block([...brIf(op.i32Eqz(op.anyTrue(op.load(i32Add(get(bitsAt), get(wordAt)), 0))), 0), ...word(0), ...word(1), ...word(2), ...word(3)]);
-    code.push(op.doWhile([...group, ...set(wordAt, i32Add(get(wordAt), i32(16)))], op.i32LtU(get(wordAt), i32(groups * 16))));
-  }
-  for (let k = 0; k < (preWords & 3); k++) code.push(word(k));
-  return code.flat();
+  const synapse = [
+    ...address,
+    ...i32Store(get(at), offset, i32Add(i32Load(get(at), offset), layout.record === 'offset+weight' ? i32Load(get(s), 4) : i32(layout.weight))),
+    ...set(s, i32Add(get(s), i32(recordBytes))),
+    ...brIf(op.i32LtU(get(s), get(end)), 0),
+  ];
+  return [
+    ...set(s, i32Load(get(row), layout.rowTable)),
+    ...set(end, i32Load(get(row), layout.rowTable + 4)),
+    ...block([...brIf(op.i32GeU(get(s), get(end)), 0), ...loop(synapse)]),
+  ];
+}
+
+/** Code delivering row j (local `row` = j * 4) of either kind of projection into local `base`. */
+function rowCode(fn: FunctionBuilder, layout: ScatterLayout | ProceduralLayout, base: number, row: number): Bytes {
+  return 'kind' in layout ? proceduralRowCode(fn, layout, base, row) : csrRowCode(fn, layout, base, row);
 }
 
 /**
@@ -109,10 +76,15 @@ function delivery(fn: FunctionBuilder, preWords: number, bitsAt: number, targets
  * commutes, so the result equals the JavaScript scatter's whatever the order.
  */
 export function emitScatterKernel(fn: FunctionBuilder, layout: ScatterLayout, compact = false): void {
-  if (layout.preWords > 0) fn.emit(delivery(fn, layout.preWords, 0, [{ layout, base: 1 }], compact));
+  if (layout.preWords === 0) return;
+  const row = fn.local(I32);
+  fn.emit(forEachSpikeCode(fn, layout.preWords, 0, row, csrRowCode(fn, layout, 1, row), compact));
 }
 
-/** Projections from one population with one (projection-wide) delay, delivered together. */
+/**
+ * Projections from one population with one (projection-wide) delay, delivered together: sparse
+ * ones (ScatterLayout) and procedural ones (ProceduralLayout, never with per-synapse delays).
+ */
 export interface DeliveryGroup {
   preWords: number;
   /** Byte address of the presynaptic spike ring, and its slots (ring length). */
@@ -120,7 +92,7 @@ export interface DeliveryGroup {
   ringLength: number;
   delay: number;
   targets: {
-    layout: ScatterLayout;
+    layout: ScatterLayout | ProceduralLayout;
     /** The target's inputFixed address, its input slots and their bytes. */
     inputFixed: number;
     inputSlots: number;
@@ -142,13 +114,16 @@ export function emitDeliverKernel(fn: FunctionBuilder, groups: DeliveryGroup[], 
     if (g.preWords === 0) continue;
     const preSlot = i32RemU(i32Add(get(tParam), i32(g.ringLength - g.delay)), i32(g.ringLength));
     const code: Bytes[] = [set(bitsAt, i32Add(i32(g.ring), i32Mul(preSlot, i32(g.preWords * 4))))];
-    const targets = g.targets.map((target): Target => {
+    const row = fn.local(I32);
+    const rows: Bytes[] = [];
+    for (const target of g.targets) {
       const base = fn.local(I32);
       const slotStart = i32Mul(i32RemU(get(tParam), i32(target.inputSlots)), i32(target.slotBytes));
-      code.push(set(base, target.layout.delays ? slotStart : i32Add(slotStart, i32(target.inputFixed))));
-      return { layout: target.layout, base };
-    });
-    code.push(delivery(fn, g.preWords, bitsAt, targets, compact));
+      const delayed = !('kind' in target.layout) && target.layout.delays !== undefined;
+      code.push(set(base, delayed ? slotStart : i32Add(slotStart, i32(target.inputFixed))));
+      rows.push(rowCode(fn, target.layout, base, row));
+    }
+    code.push(forEachSpikeCode(fn, g.preWords, bitsAt, row, rows.flat(), compact));
     fn.emit(...code);
   }
 }
