@@ -159,8 +159,9 @@ export class GpuSimulation implements Simulation {
    * A population's spike ring on the GPU, for drawing without readback (the playground's raster,
    * a host's own render pipeline). Slot `t % ringLength` holds step t's bitmask of `words` u32
    * (bit i % 32 of word i / 32 is neuron i); only the last `ringLength` steps are kept, so read it
-   * at least every `ringLength` steps. The ring starts `offset` bytes into `buffer` (0 on the
-   * per-kernel path; inside the arena on the fused path, aligned to 256 bytes) and spans
+   * at least every `ringLength` steps. The ring starts `offset` bytes into `buffer` (inside a
+   * ring arena on either path, aligned to 256 bytes; 0 where the per-kernel path gives each ring
+   * a buffer of its own because the arena would exceed a binding) and spans
    * `ringLength * words * 4` bytes. The buffer has STORAGE usage: bind that range read-only on
    * `device` and encode the reads after run() resolves. It stays owned by this simulation.
    */

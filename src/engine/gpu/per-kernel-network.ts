@@ -180,11 +180,11 @@ class Builder {
 
   /**
    * Every projection's dispatches, appended to its target's in plan order; a host that groups
-   * (groupKey) builds each group once, where its first projection stands.
+   * (groupKey) builds each group once, after the ungrouped ones (the order of deliveries into a
+   * target does not change its input: fixed-point atomics, or float sums of separate dispatches).
    */
   private addDeliveries(): void {
     const groups = new Map<string, DeliveryContext<unknown>[]>();
-    const order: string[] = [];
     for (const proj of this.plan.projections) {
       const host = deliveryGpuHost(proj);
       const ctx = { alloc: this.buffers, proj, pre: this.pops[proj.pre], post: this.pops[proj.post], kernel: this.kernel(host.kernel), seed: this.plan.seed, layout: this.layout.deliveries.get(proj.id) };
@@ -193,14 +193,9 @@ class Builder {
         continue;
       }
       const key = `${host.kernel.shader}|${host.groupKey(proj)}`;
-      if (!groups.has(key)) {
-        groups.set(key, []);
-        order.push(key);
-      }
-      groups.get(key)!.push(ctx);
+      groups.set(key, [...(groups.get(key) ?? []), ctx]);
     }
-    for (const key of order) {
-      const ctxs = groups.get(key)!;
+    for (const ctxs of groups.values()) {
       const host = deliveryGpuHost(ctxs[0].proj);
       this.deliver(ctxs[0].proj.post, host.buildGroup!(ctxs), ctxs.map((c) => c.proj));
     }
