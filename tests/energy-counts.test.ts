@@ -10,6 +10,9 @@ import { Network } from '../src/model/network.js';
 import { lowerNetwork } from '../src/engine/lower.js';
 import { proceduralPropagate } from '../src/ops/procedural/cpu.js';
 import { requireGpu, testGpu } from './helpers.js';
+import { expectSpikesParity } from './parity/expect.js';
+import { leakyNetwork, LIF_STEP } from './parity/guarantees.js';
+import { parityMode } from './parity/guarantee.js';
 
 afterAll(async () => (await testGpu())?.release());
 
@@ -29,6 +32,9 @@ function handNetwork(): Network {
  * A Poisson-driven recurrent network whose LIF neurons fire: sparse, dense and procedural
  * projections, or (csrOnly, what the fused kernel takes) sparse ones only.
  */
+/** activeNetwork's LIF update (tau_m 10 ms, dt 0.1 ms) is f32: its parity guarantee off SwiftShader. */
+const ACTIVE_NETWORK = leakyNetwork({ ...LIF_STEP.current, tauM: 10, dt: 0.1 });
+
 function activeNetwork(seed: number, csrOnly = false): Network {
   const net = new Network({ dt: 0.1, seed });
   const lif = { tau_m: 10, v_th: -50, v_rest: -60, v_reset: -60, t_ref: 2, receptors: { input: { kind: 'delta' as const } } };
@@ -137,11 +143,17 @@ describe('work counts', () => {
       const g = await GpuSimulation.create(plan, gpu, { fused, chunkSteps: 64 });
       await g.run(50);
       await g.run(70); // counts accumulate over runs
-      expect(g.spikes('exc').total()).toBe(cpu.spikes('exc').total());
-      expect(g.workCounts()).toEqual(cpu.workCounts());
-      // spike_count.wgsl against its CPU twin, neuron by neuron.
+      // spike_count.wgsl counts the GPU's own spikes exactly on every adapter (integer sums):
+      // neuron by neuron against the recorded bitmasks.
       const perNeuron = (s: unknown) => (s as { tally: WorkTally }).tally.perNeuron.map((c) => Array.from(c));
-      expect(perNeuron(g)).toEqual(perNeuron(cpu));
+      expect(perNeuron(g)).toEqual(plan.byId.map((p) => Array.from(g.spikes(p.name).counts())));
+      // The CPU's counts follow wherever the spikes do: bit for bit on SwiftShader; elsewhere the
+      // spikes keep the network's guarantee (an f32 LIF update, docs/parity.md).
+      expectSpikesParity(gpu, cpu.spikes('exc'), g.spikes('exc'), ACTIVE_NETWORK);
+      if (parityMode(gpu) === 'bit-exact') {
+        expect(g.workCounts()).toEqual(cpu.workCounts());
+        expect(perNeuron(g)).toEqual(perNeuron(cpu));
+      }
       expect(g.spikes('exc').total() + g.spikes('inh').total()).toBeGreaterThan(100);
       expect(g.timing.countReadbackBytes).toBe(2 * (200 + 300 + 60) * 4);
       await g.reset();
@@ -150,7 +162,8 @@ describe('work counts', () => {
       cpu.runSync(0);
       await cpu.reset();
       cpu.runSync(20);
-      expect(g.workCounts()).toEqual(cpu.workCounts());
+      if (parityMode(gpu) === 'bit-exact') expect(g.workCounts()).toEqual(cpu.workCounts());
+      else expect(g.workCounts().neuronUpdates).toBe(cpu.workCounts().neuronUpdates);
       g.dispose();
     });
   }
@@ -162,6 +175,7 @@ describe('work counts', () => {
     await g.run(5);
     const cpu = new CpuSimulation(plan);
     cpu.runSync(5);
+    // Host-written spikes and 5 steps of a hand-set network: exact everywhere.
     expect(g.workCounts()).toEqual(cpu.workCounts());
     expect(g.workCounts()).toMatchObject({ neuronUpdates: 45, spikes: 3, synapticOps: 20 });
     expect(g.timing.countDispatches).toBe(3 * 3); // 3 chunks (2 + 2 + 1 steps) x 3 populations
