@@ -5,7 +5,7 @@
  * and run boundaries.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_STEP_BATCH, stepBatchFor } from '../src/engine/step-batch.js';
+import { BATCH_INPUT_BUDGET_BYTES, MAX_STEP_BATCH, stepBatchFor } from '../src/engine/step-batch.js';
 import { Network } from '../src/model/network.js';
 import { lowerNetwork } from '../src/engine/lower.js';
 import { CpuSimulation } from '../src/engine/cpu/cpu-simulation.js';
@@ -45,6 +45,19 @@ describe('stepBatchFor', () => {
     const [, e] = plastic.populations;
     plastic.connect(e, e, { kind: 'fixed_probability', p: 0.02, weight: 0.5 }, { delay: 5, plasticity: { rule: 'stdp', w_min: 0, w_max: 1 }, name: 'plastic' });
     expect(lowerNetwork(plastic).stepBatch).toBe(1);
+  });
+
+  it('cuts a batch short where the deeper input rings would exceed the memory budgets', () => {
+    const big = new Network({ dt: 0.1, seed: 1 });
+    const src = big.addSource('src', 100, { kind: 'poisson', rate_hz: 10 });
+    // 2^21 neurons, one receptor: a slot is 8 MiB per ring, 16 MiB for both.
+    const pop = big.addLIF('pop', 2 ** 21);
+    big.connect(src, pop, { kind: 'fixed_probability', p: 0.001, weight: 1 }, { delay: 20 });
+    const plan = lowerNetwork(big);
+    // Budget of all rings: 1 + floor(64 MiB / 16 MiB) = 5 (the one ring's limit allows 8).
+    expect(plan.stepBatch).toBe(1 + Math.floor(BATCH_INPUT_BUDGET_BYTES / (2 * 2 ** 21 * 4)));
+    expect(plan.stepBatch).toBe(5);
+    expect(plan.byId[1].inputSlots).toBe(5);
   });
 
   it('reads per-synapse-delay rows at their smallest delay', () => {
