@@ -67,7 +67,7 @@ describe.skipIf(!(await testGpu()))('specialised neuron_update on the GPU', () =
 
   it('every model and receptor kind in one network: GPU = CPU bit for bit', async () => {
     const gpu = await requireGpu();
-    const report = await compareBackends('specialised', mixedModels(), 300, gpu, { chunkSteps: 50, fused: 'never' });
+    const report = await compareBackends('specialised', mixedModels(), 200, gpu, { chunkSteps: 50, fused: 'never' });
     expectParity(gpu, report, IZHIKEVICH_ADEX);
     for (const p of ['cuba', 'coba', 'izh', 'adex']) expect(report.spikes[p]).toBeGreaterThan(0);
   });

@@ -82,12 +82,12 @@ describe('poissonTable', () => {
   });
 });
 
-/** One population with a tabulated input (lambda 1.5) and a Knuth one (lambda 40) on two receptors. */
+/** One population with a tabulated input (lambda 1.5) and a Knuth one (lambda 30) on two receptors. */
 function poissonDriven(): Network {
   const net = new Network({ dt: 0.1, seed: 17 });
   const pop = net.addLIF('pop', 300, { integration: 'exact', receptors: { exc: { kind: 'exp_current', tau: 5 }, inh: { kind: 'exp_current', tau: 10 } } });
   net.addPoissonInput(pop, { count: 1500, rate_hz: 10, weight: 1.2, receptor: 'exc' });
-  net.addPoissonInput(pop, { count: 8000, rate_hz: 50, weight: -0.02, receptor: 'inh' });
+  net.addPoissonInput(pop, { count: 6000, rate_hz: 50, weight: -0.02, receptor: 'inh' });
   net.monitorSpikes(pop);
   net.monitorVoltage(pop, [0, 150, 299]);
   return net;
@@ -101,10 +101,10 @@ describe.skipIf(!(await testGpu()))('Poisson input on the GPU', () => {
     expect(isTabulated(knuth.table)).toBe(false);
     for (const fused of ['never', 'always'] as const) {
       const gpu = await requireGpu();
-      const report = await compareBackends(`poisson ${fused}`, net, 400, gpu, { chunkSteps: 100, fused });
+      const report = await compareBackends(`poisson ${fused}`, net, 200, gpu, { chunkSteps: 100, fused });
       // Counts are integers drawn alike everywhere; the LIF update with two exponential currents is f32.
       expectParity(gpu, report, leakyNetwork({ ...LIF_STEP.twoExpCurrents, tauM: 10, dt: 0.1 }));
-      expect(report.spikes.pop).toBeGreaterThan(50);
+      expect(report.spikes.pop).toBeGreaterThan(30);
     }
   });
 });

@@ -52,11 +52,11 @@ function longRows(): Network {
 const ROW_SLICES = leakyNetwork({ ...LIF_STEP.current, tauM: 10, dt: 0.5 });
 
 describe.skipIf(!(await testGpu()))('sparse_propagate with row slices (GPU = CPU)', () => {
-  it('rows many workgroups long, at workgroup sizes 32, 64 and 256', async () => {
+  it('rows many workgroups long, at workgroup sizes 32 and 256', async () => {
     const net = longRows();
     const plan = lowerNetwork(net);
     expect(longestRow(plan.projections[0].csr!.rowPtr, 0, 700)).toBeGreaterThan(500);
-    for (const workgroupSize of [32, 64, 256]) {
+    for (const workgroupSize of [32, 256]) {
       const gpu = await requireGpu();
       const report = await compareBackends('row slices', net, 30, gpu, { chunkSteps: 10, workgroupSize });
       expectParity(gpu, report, ROW_SLICES);
