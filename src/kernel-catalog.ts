@@ -108,7 +108,7 @@ export const SHADER_LIBRARIES: ShaderLibraryEntry[] = [
   { shader: 'ops/neuron/neuron_step.wgsl', computes: 'one neuron’s update (LIF, Izhikevich, AdEx), shared by neuron_update and the fused path', twin: 'src/ops/neuron/cpu.ts#lifUpdate' },
   { shader: 'ops/poisson/poisson_bits.wgsl', computes: 'one 32-neuron word of Poisson spikes', twin: 'src/ops/poisson/cpu.ts#poissonSpikes' },
   { shader: 'ops/sparse/spike_list.wgsl', computes: 'compaction of a block’s spiking neurons into workgroup memory, in ascending order', twin: 'src/util/bits.ts#forEachSetBit' },
-  { shader: 'ops/sparse/csr_scatter.wgsl', computes: 'the spiking rows walked by the whole workgroup, fixed-point atomicAdd', twin: 'src/ops/sparse/cpu.ts#sparsePropagate' },
+  { shader: 'ops/sparse/csr_scatter.wgsl', computes: 'a spiking row walked in interleaved slices (by many workgroups, or by lane groups on the fused path), fixed-point atomicAdd', twin: 'src/ops/sparse/cpu.ts#sparsePropagate' },
   { shader: 'ops/plasticity/stdp_common.wgsl', computes: 'the plasticity constants record, spike-bit test and trace step', twin: 'src/ops/plasticity/cpu.ts#CpuPlasticity.step' },
   { shader: 'crossbar/crossbar_noise.wgsl', computes: 'device noise: the Irwin-Hall gaussian and 24-bit uniforms', twin: 'src/crossbar/noise.ts#gaussian' },
   { shader: 'coding/coding_params.wgsl', computes: 'the encoders’ parameter record', twin: null },

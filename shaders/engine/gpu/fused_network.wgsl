@@ -155,25 +155,7 @@ fn walk_listed_rows(first: u32, run: u32, t: u32, listed: u32, lid: u32) {
   for (var item = lid / lanes; item < rows; item = item + groups) {
     var c = projection_table.items[first + item / listed].scatter;
     c.slot = t % c.input_slots;
-    add_row(c, spiking[item % listed], lane, lanes);
-  }
-}
-
-// Adds synapses lane, lane + lanes, ... of presynaptic neuron j's row to the target's input, with
-// csr_scatter.wgsl's slot arithmetic (CPU twin: src/ops/sparse/cpu.ts, sparsePropagate).
-fn add_row(c: CsrScatter, j: u32, lane: u32, lanes: u32) {
-  let r = c.row_ptr + j - c.row0;
-  let end = csr_row_ptr(r + 1u);
-  let base = c.input_base + c.slot * c.slot_stride + c.target_offset;
-  if (c.per_synapse_delays == 0u) {
-    for (var s = csr_row_ptr(r) + lane; s < end; s = s + lanes) {
-      add_fixed_input(base + csr_col(c.cols + s), csr_weight(c.weights + s));
-    }
-  } else {
-    for (var s = csr_row_ptr(r) + lane; s < end; s = s + lanes) {
-      let target_slot = (c.slot + csr_delay(c.delays + s) - 1u) % c.input_slots;
-      add_fixed_input(c.input_base + target_slot * c.slot_stride + c.target_offset + csr_col(c.cols + s), csr_weight(c.weights + s));
-    }
+    scatter_row(c, spiking[item % listed], lane, lanes);
   }
 }
 
