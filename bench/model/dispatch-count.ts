@@ -54,6 +54,24 @@ export function addChain(a: ChainCount, b: ChainCount, times = 1): ChainCount {
   return { mem: a.mem + b.mem * times, scatter: a.scatter + b.scatter * times, hash: a.hash + b.hash * times, alu: a.alu + b.alu * times, barriers: a.barriers + b.barriers * times };
 }
 
+/** The work fields of a dispatch (everything but its shape and chain). */
+export type DispatchWork = Pick<DispatchCount, 'bytesRead' | 'bytesWritten' | 'atomics' | 'sharedAtomics' | 'hashes' | 'events'>;
+
+/** `a`'s work plus `b`'s times `times` (a dispatch doing several steps, or dispatches merged). */
+export function addWork(a: DispatchWork, b: DispatchWork, times = 1): DispatchWork {
+  return {
+    bytesRead: a.bytesRead + b.bytesRead * times,
+    bytesWritten: a.bytesWritten + b.bytesWritten * times,
+    atomics: a.atomics + b.atomics * times,
+    sharedAtomics: a.sharedAtomics + b.sharedAtomics * times,
+    hashes: a.hashes + b.hashes * times,
+    events: a.events + b.events * times,
+  };
+}
+
+/** No work. */
+export const NO_WORK: DispatchWork = { bytesRead: 0, bytesWritten: 0, atomics: 0, sharedAtomics: 0, hashes: 0, events: 0 };
+
 /** Dependent iterations of a chain: what critical_path_per_step adds up. */
 export function chainIterations(c: ChainCount): number {
   return c.mem + c.scatter + c.hash;

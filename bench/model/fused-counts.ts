@@ -12,7 +12,7 @@ import { fusedDispatchBound, laneGroupWalk, ROW_LANES, sourceRuns } from '../../
 import { NEURONS_PER_BLOCK } from '../../src/ops/sparse/gpu.js';
 import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../src/plan/types.js';
 import { type Activity, neuronSpikesPerStep } from './activity.js';
-import { addChain, type DispatchCount, neuronBytes, poissonChain, poissonDrawsPerNeuron, zeroChain } from './dispatch-count.js';
+import { addChain, addWork, type DispatchCount, NO_WORK, neuronBytes, poissonChain, poissonDrawsPerNeuron, zeroChain } from './dispatch-count.js';
 import type { Assumptions } from './gpus.js';
 import { chunkCounts, type PathCounts, readbackBytesPerStep } from './per-kernel-counts.js';
 
@@ -88,12 +88,7 @@ export function fusedCounts(plan: NetworkPlan, activity: Activity, a: Assumption
     perStep: dispatches / k,
     workgroups: 1,
     workgroupSize: wg,
-    bytesRead: w.bytesRead * s,
-    bytesWritten: w.bytesWritten * s,
-    atomics: w.atomics * s,
-    sharedAtomics: w.sharedAtomics * s,
-    hashes: w.hashes * s,
-    events: w.events * s,
+    ...addWork(NO_WORK, w, s),
     chain: addChain(zeroChain(), w.chain, s),
   };
   return { step: [dispatch], chunk: chunkCounts(plan, a), readbackBytesPerStep: readbackBytesPerStep(plan) };

@@ -11,7 +11,7 @@ import { longestRow, NEURONS_PER_BLOCK, rowSlices } from '../../src/ops/sparse/g
 import { expectedRowDraws, GAP_TABLE_LENGTH, proceduralSegments } from '../../src/ops/procedural/rows.js';
 import type { NetworkPlan, PlanPopulation, PlanProjection } from '../../src/plan/types.js';
 import { type Activity, type Chain, neuronSpikesPerStep, slowestBlockChain } from './activity.js';
-import { type ChainCount, chainIterations, type DispatchCount, neuronBytes, poissonChain, poissonDrawsPerNeuron, zeroChain } from './dispatch-count.js';
+import { addChain, addWork, chainIterations, type DispatchCount, NO_WORK, neuronBytes, poissonChain, poissonDrawsPerNeuron, zeroChain } from './dispatch-count.js';
 import type { Assumptions } from './gpus.js';
 
 /** WebGPU's default maxStorageBufferBindingSize: the binding limit the CSR split is counted at (every adapter allows it). */
@@ -71,7 +71,7 @@ function groupProcedural(step: DispatchCount[], plan: NetworkPlan): DispatchCoun
       continue;
     }
     into.workgroups += d.workgroups;
-    for (const k of ['bytesRead', 'bytesWritten', 'atomics', 'sharedAtomics', 'hashes', 'events'] as const) into[k] += d[k];
+    Object.assign(into, addWork(into, d));
     if (chainIterations(d.chain) > chainIterations(into.chain)) into.chain = d.chain;
   }
   return out;
@@ -86,18 +86,12 @@ function groupProcedural(step: DispatchCount[], plan: NetworkPlan): DispatchCoun
  */
 function batched(d: DispatchCount, batch: number): DispatchCount {
   const loops = d.kernel === 'neuron_update';
-  const chain = loops ? (Object.fromEntries(Object.entries(d.chain).map(([k, v]) => [k, v * batch])) as unknown as ChainCount) : d.chain;
   return {
     ...d,
+    ...addWork(NO_WORK, d, batch),
     perStep: d.perStep / batch,
     workgroups: loops ? d.workgroups : d.workgroups * batch,
-    bytesRead: d.bytesRead * batch,
-    bytesWritten: d.bytesWritten * batch,
-    atomics: d.atomics * batch,
-    sharedAtomics: d.sharedAtomics * batch,
-    hashes: d.hashes * batch,
-    events: d.events * batch,
-    chain,
+    chain: loops ? addChain(zeroChain(), d.chain, batch) : d.chain,
   };
 }
 
