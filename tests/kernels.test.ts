@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { KERNELS } from '../src/engine/gpu/kernels.js';
 import { Network } from '../src/model/network.js';
-import { compareBackends, sparseBurstNetwork } from './parity-cases.js';
+import { compareBackends, denseSpikeTimesNetwork, poissonRatesNetwork, sparseBurstNetwork } from './parity-cases.js';
 import { requireGpu, testGpu } from './helpers.js';
 import { expectParity } from './parity/expect.js';
 import type { Guarantee } from './parity/guarantee.js';
@@ -60,15 +60,7 @@ describe('kernel parity (GPU vs CPU twin)', () => {
   });
 
   it('dense_propagate: signed weights, delay 3, spikes from explicit spike times', async () => {
-    const net = new Network({ dt: 1 });
-    const times = Array.from({ length: 70 }, (_, j) => [j % 13, 20 + (j % 7), 40]);
-    const src = net.addSource('src', 70, { kind: 'times', times });
-    const post = net.addLIF('post', 45, { integration: 'euler' });
-    const w = Array.from({ length: 45 }, (_, i) => Array.from({ length: 70 }, (_, j) => Math.sin(i * 3.1 + j) * 30 + 8));
-    net.connect(src, post, { kind: 'dense', weights: w }, { delay: 3 });
-    net.monitorSpikes(src);
-    net.monitorSpikes(post);
-    net.monitorVoltage(post, [0, 44]);
+    const net = denseSpikeTimesNetwork();
     // dense_propagate adds float weights in ascending j, no products: exact everywhere.
     const r = await parity(net, 60, lifAt(1, 8));
     expect(r.spikes.src).toBe(210);
@@ -98,10 +90,7 @@ describe('kernel parity (GPU vs CPU twin)', () => {
   });
 
   it('poisson_source: identical trains at the requested rates', async () => {
-    const net = new Network({ dt: 1, seed: 1234 });
-    const rates = Array.from({ length: 1000 }, (_, i) => (i < 500 ? 20 : 200));
-    const src = net.addSource('src', 1000, { kind: 'poisson', rate_hz: rates });
-    net.monitorSpikes(src);
+    const net = poissonRatesNetwork();
     const steps = 2000;
     const gpu = await requireGpu();
     const report = await compareBackends('poisson', net, steps, gpu, { chunkSteps: 128 });

@@ -170,3 +170,25 @@ export function proceduralNetwork(n: number, seed: number): Network {
   net.monitorVoltage(e, [0, 7, nE - 1]);
   return net;
 }
+
+/** 70 spike-time sources (each at three times) into 45 LIF neurons through signed dense weights, delay 3. */
+export function denseSpikeTimesNetwork(): Network {
+  const net = new Network({ dt: 1 });
+  const times = Array.from({ length: 70 }, (_, j) => [j % 13, 20 + (j % 7), 40]);
+  const src = net.addSource('src', 70, { kind: 'times', times });
+  const post = net.addLIF('post', 45, { integration: 'euler' });
+  const w = Array.from({ length: 45 }, (_, i) => Array.from({ length: 70 }, (_, j) => Math.sin(i * 3.1 + j) * 30 + 8));
+  net.connect(src, post, { kind: 'dense', weights: w }, { delay: 3 });
+  net.monitorSpikes(src);
+  net.monitorSpikes(post);
+  net.monitorVoltage(post, [0, 44]);
+  return net;
+}
+
+/** 1,000 Poisson sources, half at 20 Hz and half at 200 Hz, dt 1 ms. */
+export function poissonRatesNetwork(): Network {
+  const net = new Network({ dt: 1, seed: 1234 });
+  const src = net.addSource('src', 1000, { kind: 'poisson', rate_hz: Array.from({ length: 1000 }, (_, i) => (i < 500 ? 20 : 200)) });
+  net.monitorSpikes(src);
+  return net;
+}

@@ -5,7 +5,7 @@
  * held to the guarantee its test names (tests/parity/*guarantees.ts).
  */
 import { compile, Network, vogelsAbbott, type GpuContext, type GpuSimulationOptions, type Simulation } from '../../src/index.js';
-import { feedForward, proceduralNetwork, sparseBurstNetwork } from '../../tests/parity-cases.js';
+import { denseSpikeTimesNetwork, feedForward, poissonRatesNetwork, proceduralNetwork, sparseBurstNetwork } from '../../tests/parity-cases.js';
 import { plasticNetwork } from '../../tests/plasticity-cases.js';
 import { mixedNetwork } from '../../tests/kitchen-sink.js';
 import type { Guarantee } from '../../tests/parity/guarantee.js';
@@ -50,25 +50,6 @@ function lifNetwork(integration: 'euler' | 'exact'): Network {
   return net;
 }
 
-function denseNetwork(): Network {
-  const net = new Network({ dt: 1 });
-  const times = Array.from({ length: 70 }, (_, j) => [j % 13, 20 + (j % 7), 40]);
-  const src = net.addSource('src', 70, { kind: 'times', times });
-  const post = net.addLIF('post', 45, { integration: 'euler' });
-  const w = Array.from({ length: 45 }, (_, i) => Array.from({ length: 70 }, (_, j) => Math.sin(i * 3.1 + j) * 30 + 8));
-  net.connect(src, post, { kind: 'dense', weights: w }, { delay: 3 });
-  net.monitorSpikes(src);
-  net.monitorSpikes(post);
-  net.monitorVoltage(post, [0, 44]);
-  return net;
-}
-
-function poissonNetwork(): Network {
-  const net = new Network({ dt: 1, seed: 1234 });
-  const src = net.addSource('src', 1000, { kind: 'poisson', rate_hz: Array.from({ length: 1000 }, (_, i) => (i < 500 ? 20 : 200)) });
-  net.monitorSpikes(src);
-  return net;
-}
 
 /** A Poisson layer into LIF neurons through a noisy, quantized, faulty crossbar with wire drops. */
 function crossbarNetwork(): Network {
@@ -118,7 +99,7 @@ export const ENGINE_FAMILIES: ParityFamily[] = [
     kernels: 'neuron_update (izhikevich, adex), sparse_propagate, poisson_source',
     run: async (gpu, quick) => [await engineParity('mixed network', MIXED, mixedNetwork(), [{ steps: steps(quick, 400) }], gpu, { ...PER_KERNEL, chunkSteps: 64 })],
   },
-  { name: 'dense projections', kernels: 'dense_propagate', run: async (gpu) => [await engineParity('dense', lifAt(1, 8), denseNetwork(), [{ steps: 60 }], gpu, PER_KERNEL)] },
+  { name: 'dense projections', kernels: 'dense_propagate', run: async (gpu) => [await engineParity('dense', lifAt(1, 8), denseSpikeTimesNetwork(), [{ steps: 60 }], gpu, PER_KERNEL)] },
   {
     name: 'sparse projections',
     kernels: 'sparse_propagate (spike_list, csr_scatter)',
@@ -129,7 +110,7 @@ export const ENGINE_FAMILIES: ParityFamily[] = [
     kernels: 'procedural_propagate',
     run: async (gpu, quick) => [await engineParity('procedural', PROCEDURAL, proceduralNetwork(quick ? 2000 : 5000, 11), [{ steps: steps(quick, 200) }], gpu, { chunkSteps: 64 })],
   },
-  { name: 'Poisson sources', kernels: 'poisson_source', run: async (gpu, quick) => [await engineParity('sources', EXACT.sources, poissonNetwork(), [{ steps: steps(quick, 2000) }], gpu, { chunkSteps: 128 })] },
+  { name: 'Poisson sources', kernels: 'poisson_source', run: async (gpu, quick) => [await engineParity('sources', EXACT.sources, poissonRatesNetwork(), [{ steps: steps(quick, 2000) }], gpu, { chunkSteps: 128 })] },
   {
     name: 'crossbar synapses',
     kernels: 'crossbar_propagate',
