@@ -26,7 +26,8 @@ import { usesAdaptationSlot } from '../../ops/neuron/plan.js';
  */
 export async function loadPerKernelKernels(plan: NetworkPlan, ctx: GpuContext, wg: number): Promise<PerKernelKernels> {
   const defs: KernelDef[] = [];
-  for (const op of POPULATION_OPERATIONS) if (op.gpu) defs.push(op.gpu.kernel);
+  // A host with constants is compiled per population below, never unspecialised.
+  for (const op of POPULATION_OPERATIONS) if (op.gpu && !op.gpu.constants) defs.push(op.gpu.kernel);
   for (const { gpu } of DELIVERY_OPERATIONS) if (!gpu.compileWhenUsed || plan.projections.some((p) => gpu.delivers(p))) defs.push(gpu.kernel);
   const ops = new Map<KernelDef, CompiledKernel>();
   for (const def of defs) ops.set(def, await getKernel(ctx.device, def, wg));
