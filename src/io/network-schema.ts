@@ -35,6 +35,8 @@ const neuronParams = z
     v_init: numberOrList,
     receptors,
     adaptive_threshold: z.object({ theta_plus: nonNegative, tau_theta: positive, theta_init: numberOrList.optional() }).strict(),
+    leak: z.boolean(),
+    reset: z.enum(['v_reset', 'subtract']),
   })
   .partial()
   .strict();

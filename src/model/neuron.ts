@@ -23,6 +23,9 @@ export type ReceptorSpec =
   | { kind: 'exp_current'; tau: number; init?: number | ArrayLike<number> }
   | { kind: 'exp_conductance'; tau: number; e_rev: number; init?: number | ArrayLike<number> };
 
+/** How a LIF neuron's potential is reset by a spike (LIFParams.reset). */
+export type ResetMode = 'v_reset' | 'subtract';
+
 /** At most this many receptors per population (the kernel's fixed-size parameter array). */
 export const MAX_RECEPTORS = 4;
 
@@ -52,6 +55,18 @@ export interface LIFParams {
   t_ref: number;
   /** 'euler' reproduces the chapter; 'exact' integrates the linear ODE exactly over dt. */
   integration: Integration;
+  /**
+   * LIF only. false: a perfect integrator, tau_m dv/dt = I (no leak toward v_rest; NIR's IF and
+   * Sinabs' IAF). The step is v += I dt / tau_m, exact for the step's constant input, so
+   * `integration` does not apply. Default true.
+   */
+  leak?: boolean;
+  /**
+   * LIF only. What a spike does to v: 'v_reset' sets it to v_reset (default); 'subtract' lowers it
+   * by v_th - v_reset (with v_reset = 0, v -= v_th: snnTorch's and Norse's reset by subtraction),
+   * so the overshoot above threshold is kept.
+   */
+  reset?: ResetMode;
   /** Initial membrane potential (mV), one value or one per neuron; defaults to v_rest. */
   v_init?: number | ArrayLike<number>;
   /**
@@ -103,7 +118,7 @@ export const CHAPTER_LIF: Readonly<Omit<LIFParams, 'model'>> = Object.freeze({
   receptors: DEFAULT_RECEPTORS,
 });
 
-const LIF_KEYS = ['v_rest', 'v_reset', 'v_th', 'threshold', 'tau_m', 't_ref', 'refractory_period', 'integration', 'v_init', 'receptors', 'adaptive_threshold'] as const;
+const LIF_KEYS = ['v_rest', 'v_reset', 'v_th', 'threshold', 'tau_m', 't_ref', 'refractory_period', 'integration', 'v_init', 'receptors', 'adaptive_threshold', 'leak', 'reset'] as const;
 
 export type LIFInput = Partial<Omit<LIFParams, 'model'>> & { threshold?: number; refractory_period?: number };
 
@@ -129,7 +144,7 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
   if (p.integration !== 'euler' && p.integration !== 'exact') {
     throw new ModelError(`${field}.integration`, `must be 'euler' or 'exact', got ${String(p.integration)}`);
   }
-  if (p.integration === 'euler' && p.tau_m < dt) {
+  if (p.integration === 'euler' && input.leak !== false && p.tau_m < dt) {
     throw new ModelError(`${field}.tau_m`, `must be >= dt (${dt} ms) for Euler integration, got ${p.tau_m}; or use integration: 'exact'`);
   }
   if (input.v_init !== undefined) {
@@ -141,6 +156,17 @@ export function resolveLIF(field: string, input: LIFInput, n: number, dt: number
       for (let i = 0; i < n; i++) requireModelValue(`${field}.v_init[${i}]`, input.v_init[i]);
     }
     p.v_init = input.v_init;
+  }
+  if (input.leak !== undefined) {
+    if (typeof input.leak !== 'boolean') throw new ModelError(`${field}.leak`, `must be true or false, got ${String(input.leak)}`);
+    if (!input.leak) p.leak = false;
+  }
+  if (input.reset !== undefined) {
+    if (input.reset !== 'v_reset' && input.reset !== 'subtract') throw new ModelError(`${field}.reset`, `must be 'v_reset' or 'subtract', got ${String(input.reset)}`);
+    if (input.reset === 'subtract') {
+      if (input.adaptive_threshold !== undefined) throw new ModelError(`${field}.reset`, "'subtract' cannot be combined with adaptive_threshold (the distance to subtract would move with theta)");
+      p.reset = 'subtract';
+    }
   }
   if (input.adaptive_threshold !== undefined) p.adaptive_threshold = resolveAdaptiveThreshold(`${field}.adaptive_threshold`, input.adaptive_threshold, n);
   // The reset must lie below the initial threshold, v_th + theta_init with an adaptive threshold
@@ -172,10 +198,11 @@ function resolveAdaptiveThreshold(field: string, a: AdaptiveThreshold, n: number
 /**
  * The f32 constants both backends multiply by, computed once on the host:
  *   euler: v' = v + ((v_rest - v) + I) * k,           k = dt / tau_m
+ *   no leak: v' = v + I * k,                          k = dt / tau_m
  *   exact: v' = (v_rest + I) + (v - (v_rest + I)) * k, k = exp(-dt / tau_m)
  */
 export function lifStepConstant(p: LIFParams, dt: number): number {
-  if (p.integration === 'euler') return Math.fround(dt / p.tau_m);
+  if (p.integration === 'euler' || p.leak === false) return Math.fround(dt / p.tau_m);
   return Math.fround(Math.exp(-dt / p.tau_m));
 }
 

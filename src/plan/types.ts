@@ -77,6 +77,10 @@ export interface PlanNeuron {
   hasConductance: boolean;
   /** LIF with an adaptive threshold: theta (in the adaptation slot) decays by this each step; 0 without. */
   thetaDecay: number;
+  /** LIF without leak (v += I k; `mode` is then 0). */
+  noLeak: boolean;
+  /** LIF reset by subtraction: a spike lowers v by v_th - v_reset instead of setting it to v_reset. */
+  resetSubtract: boolean;
 }
 
 export interface PlanPopulation {

@@ -32,7 +32,7 @@ struct NeuronParams {
   fixed_scale: f32,      // 2^-S: converts the fixed-point sparse input to mV
   n_receptors: u32,
   dt_over_tau: f32,
-  flags: u32,            // bit 0: has exp_current receptors; bit 1: has conductance receptors
+  flags: u32,            // bit 0: has exp_current receptors; 1: has conductance receptors; 2: adaptive threshold; 3: no leak; 4: reset by subtraction
   model: u32,            // 0 LIF, 1 Izhikevich, 2 AdEx
   a: f32,                // Izhikevich a; AdEx a (units of g_L)
   b: f32,                // Izhikevich b
@@ -266,7 +266,11 @@ fn neuron_step(P: NeuronParams, state: NeuronState, input: array<f32, 4>, extern
       if (has_conductance) {
         drive = drive + (g_rev - g_sum * vi);
       }
-      vi = vi + ((P.v_rest - vi) + drive) * P.k;
+      if ((flags_of(P) & 8u) != 0u) {
+        vi = vi + drive * P.k;
+      } else {
+        vi = vi + ((P.v_rest - vi) + drive) * P.k;
+      }
     } else if (!has_conductance) {
       let v_inf = P.v_rest + current;
       vi = v_inf + (vi - v_inf) * P.k;
@@ -283,7 +287,11 @@ fn neuron_step(P: NeuronParams, state: NeuronState, input: array<f32, 4>, extern
   // With an adaptive threshold only a neuron that entered the step non-refractory can spike
   // (CPU twin: src/ops/neuron/cpu.ts).
   if ((r == 0u || !adaptive) && vi >= threshold) {
-    vi = P.v_reset;
+    if ((flags_of(P) & 16u) != 0u) {
+      vi = vi - (P.v_th - P.v_reset);
+    } else {
+      vi = P.v_reset;
+    }
     u = u + P.adapt_jump;
     r = P.refractory_steps;
     out.spiked = true;

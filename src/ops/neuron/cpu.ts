@@ -40,7 +40,8 @@ export function lifUpdate(
   const words = (n + 31) >>> 5;
   bits.fill(0, bitsOffset, bitsOffset + words);
   const { v_rest, v_reset, v_th, k, mode, refractorySteps, receptors, hasExpCurrent, hasConductance, dtOverTau } = p;
-  const { model, a, b, delta_t, v_t, kw, adaptJump, thetaDecay } = p;
+  const { model, a, b, delta_t, v_t, kw, adaptJump, thetaDecay, noLeak, resetSubtract } = p;
+  const resetStep = f(v_th - v_reset);
   // LIF with an adaptive threshold keeps theta in the adaptation slot.
   const adaptive = hasThetaAdaptation(p);
   const invDeltaT = f(1 / (delta_t || 1));
@@ -109,7 +110,7 @@ export function lifUpdate(
         let drive = current;
         if (hasExpCurrent) drive = f(drive + synCurrent);
         if (hasConductance) drive = f(drive + f(gRev - f(gSum * vi)));
-        vi = f(vi + f(f(f(v_rest - vi) + drive) * k));
+        vi = noLeak ? f(vi + f(drive * k)) : f(vi + f(f(f(v_rest - vi) + drive) * k));
       } else if (!hasConductance) {
         const vInf = f(v_rest + current);
         vi = f(vInf + f(f(vi - vInf) * k));
@@ -126,7 +127,7 @@ export function lifUpdate(
     // at v_reset must not fire every step. Without one, a refractory neuron is held at
     // v_reset < v_th and cannot reach threshold anyway (the SIMD and fused kernels test v alone).
     if ((r === 0 || !adaptive) && vi >= (adaptive ? f(v_th + u) : v_th)) {
-      vi = v_reset;
+      vi = resetSubtract ? f(vi - resetStep) : v_reset;
       u = f(u + adaptJump);
       r = refractorySteps;
       bits[bitsOffset + (i >>> 5)] |= 1 << (i & 31);

@@ -28,7 +28,7 @@ export function neuronParams(p: PlanPopulation, seed: number): Uint32Array<Array
   const floats = new Float32Array(words.buffer);
   words.set([p.n, p.words, lif.mode, lif.refractorySteps], 0);
   words[9] = lif.receptors.length;
-  words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0) | (lif.thetaDecay !== 0 ? 4 : 0);
+  words[11] = (lif.hasExpCurrent ? 1 : 0) | (lif.hasConductance ? 2 : 0) | (lif.thetaDecay !== 0 ? 4 : 0) | (lif.noLeak ? 8 : 0) | (lif.resetSubtract ? 16 : 0);
   words[12] = lif.model;
   words[20] = p.inputSlots;
   words[21] = seed;

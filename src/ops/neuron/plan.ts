@@ -29,7 +29,7 @@ export function lowerNeuronPopulation(pop: Population, { net, dt, base }: Popula
   else adaptInit.set(init);
   const lif: PlanNeuron = {
     model: m.kind === 'lif' ? 0 : m.kind === 'izhikevich' ? 1 : 2,
-    mode: p.integration === 'euler' ? 0 : 1,
+    mode: p.integration === 'euler' || p.leak === false ? 0 : 1,
     v_rest: Math.fround(p.v_rest),
     v_reset: Math.fround(p.v_reset),
     v_th: Math.fround(p.v_th),
@@ -52,6 +52,8 @@ export function lowerNeuronPopulation(pop: Population, { net, dt, base }: Popula
     hasExpCurrent: Object.values(p.receptors).some((r) => r.kind === 'exp_current'),
     hasConductance: Object.values(p.receptors).some((r) => r.kind === 'exp_conductance'),
     thetaDecay: m.kind === 'lif' && p.adaptive_threshold ? Math.fround(Math.exp(-dt / p.adaptive_threshold.tau_theta)) : 0,
+    noLeak: m.kind === 'lif' && p.leak === false,
+    resetSubtract: m.kind === 'lif' && p.reset === 'subtract',
   };
   return { ...base, kind: 'neuron', lif } satisfies PlanPopulation;
 }

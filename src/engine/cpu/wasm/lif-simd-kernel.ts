@@ -27,9 +27,9 @@ export interface LifKernelLayout {
   spikeList: number;
 }
 
-/** Whether the SIMD kernel implements this population: LIF neurons without Poisson input. */
+/** Whether the SIMD kernel implements this population: LIF neurons with a leak and reset to v_reset, without Poisson input. */
 export function simdKernelSupports(p: PlanNeuron): boolean {
-  return p.model === 0 && p.poissonInputs.length === 0 && p.thetaDecay === 0;
+  return p.model === 0 && p.poissonInputs.length === 0 && p.thetaDecay === 0 && !p.noLeak && !p.resetSubtract;
 }
 
 const EXP_COEFFS = [1.98412698e-4, 1.38888889e-3, 8.33333333e-3, 4.16666667e-2, 1.66666667e-1, 0.5, 1.0, 1.0].map(Math.fround);
