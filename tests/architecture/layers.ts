@@ -50,8 +50,11 @@ export const LAYERS: Layer[] = [
     folders: [
       { path: 'convert', purpose: 'ANN-to-SNN conversion, batched SNN simulators' },
       { path: 'networks', purpose: 'built-in networks and the examples registry' },
-      { path: 'interop', purpose: 'other formats and simulators: NIR in and out, SONATA, PyNN and Brian2 export, spike-train comparison' },
     ],
+  },
+  {
+    name: 'interoperability',
+    folders: [{ path: 'interop', purpose: 'other formats and simulators: NIR in and out, SONATA, PyNN and Brian2 export, spike-train comparison' }],
   },
   { name: 'studies', folders: [{ path: 'studies', purpose: 'experiments over the library: MNIST studies, STDP protocols, reward tasks, code comparisons' }] },
   {
