@@ -1,5 +1,5 @@
 import { CounterRng } from '../util/rng.js';
-import { ModelError, rejectUnknownKeys, requireModelValue, requireInRange, requireInt, requireNonNegative } from '../util/validate.js';
+import { isModelValue, ModelError, rejectUnknownKeys, requireModelValue, requireInRange, requireInt, requireNonNegative } from '../util/validate.js';
 import { buildCrossbarWeights, type CrossbarSynapseSpec, type CrossbarWeights } from './crossbar-weights.js';
 import type { CsrWeights, DenseWeights, ProceduralWeights } from './weights.js';
 
@@ -108,7 +108,7 @@ function buildDense(weights: Extract<ConnectivitySpec, { kind: 'dense' }>['weigh
   const { nPre, nPost, field } = ctx;
   const w = new Float32Array(nPre * nPost);
   const put = (i: number, j: number, x: unknown) => {
-    w[j * nPost + i] = requireModelValue(`${field}.weights[${i}][${j}]`, x);
+    w[j * nPost + i] = isModelValue(x) ? x : requireModelValue(`${field}.weights[${i}][${j}]`, x);
   };
   if (weights === null || typeof weights !== 'object') {
     throw new ModelError(`${field}.weights`, `must be rows [n_post][n_pre] or {data, shape}, got ${String(weights)}`);
@@ -256,8 +256,10 @@ function buildExplicitCsr(spec: Extract<ConnectivitySpec, { kind: 'csr' }>, ctx:
   const cols = new Uint32Array(spec.cols.length);
   const weights = new Float32Array(spec.cols.length);
   for (let s = 0; s < cols.length; s++) {
-    cols[s] = requireInt(`${field}.cols[${s}]`, spec.cols[s], 0, nPost - 1);
-    weights[s] = requireModelValue(`${field}.weights[${s}]`, spec.weights[s]);
+    const c = spec.cols[s];
+    cols[s] = Number.isInteger(c) && c >= 0 && c < nPost ? c : requireInt(`${field}.cols[${s}]`, c, 0, nPost - 1);
+    const x = spec.weights[s];
+    weights[s] = isModelValue(x) ? x : requireModelValue(`${field}.weights[${s}]`, x);
   }
   return { kind: 'sparse', nPre, nPost, rowPtr, cols, weights };
 }

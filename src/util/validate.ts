@@ -27,6 +27,11 @@ export function requireFinite(field: string, value: unknown): number {
  */
 export const MODEL_MAGNITUDE = 1e6;
 
+/** The check of requireModelValue without building a field name: for loops over millions of weights. */
+export function isModelValue(value: unknown): value is number {
+  return typeof value === 'number' && Math.abs(value) <= MODEL_MAGNITUDE;
+}
+
 /** A finite model quantity with |value| <= MODEL_MAGNITUDE. */
 export function requireModelValue(field: string, value: unknown): number {
   const v = requireFinite(field, value);
