@@ -4,13 +4,15 @@ import { BENCH } from './commands/bench.js';
 import { CONVERT } from './commands/convert.js';
 import { ENERGY } from './commands/energy.js';
 import { EXAMPLE } from './commands/example.js';
+import { EXPORT } from './commands/export.js';
+import { IMPORT } from './commands/import.js';
 import { INFO } from './commands/info.js';
 import { LAB } from './commands/lab.js';
 import { RUN } from './commands/run.js';
 import { STUDY } from './commands/study.js';
 import { VALIDATE } from './commands/validate.js';
 
-export const COMMANDS: readonly Command[] = [RUN, VALIDATE, EXAMPLE, STUDY, ENERGY, CONVERT, LAB, BENCH, INFO];
+export const COMMANDS: readonly Command[] = [RUN, VALIDATE, EXAMPLE, IMPORT, EXPORT, STUDY, ENERGY, CONVERT, LAB, BENCH, INFO];
 
 const BY_NAME: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));
 

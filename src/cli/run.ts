@@ -14,6 +14,7 @@ import { Progress } from './progress.js';
 import { recordingBytes, StreamingRecorder } from './stream.js';
 import { requirePositive } from '../util/validate.js';
 import type { Simulation } from '../engine/simulation.js';
+import { isNirFile, loadNir, type NirTargetOptions } from './nir-target.js';
 
 export interface RunOptions {
   /** A network file path or a built-in example name. */
@@ -34,6 +35,8 @@ export interface RunOptions {
   stream?: boolean;
   /** Memory the recordings may take before the run streams them (MiB; default 512). */
   memoryBudgetMiB?: number;
+  /** For a .nir target: what the graph does not say (time step, reset, input spikes, steps). */
+  nir?: NirTargetOptions;
 }
 
 export const DEFAULT_RECORDING_BUDGET_MIB = 512;
@@ -73,11 +76,23 @@ export function loadTarget(target: string, o: { seed?: number; n?: number }): Lo
   return { label: file.name ?? target, network, duration_ms: file.run?.duration_ms, backend: file.run?.backend };
 }
 
+/** A .nir file imported (src/interop/nir/import.ts); its assumptions go to stderr. */
+async function loadNirTarget(o: RunOptions, io: CliIo): Promise<Loaded> {
+  if (o.n !== undefined) throw new UsageError('run: --n applies to built-in examples; a NIR graph fixes its sizes');
+  const imported = await loadNir(o.target, { ...o.nir, seed: o.seed });
+  io.err(`[nir] ${imported.assumptions.join('; ')}\n`);
+  const dtMs = imported.network.dt;
+  return { label: o.target, network: imported.network, duration_ms: imported.steps === undefined ? undefined : imported.steps * dtMs };
+}
+
 /** Runs it; prints the summary as one JSON line on io.out and returns it. */
 export async function runCommand(o: RunOptions, io: CliIo): Promise<RunSummary> {
-  const loaded = loadTarget(o.target, o);
+  const nir = existsSync(o.target) && statSync(o.target).isFile() && isNirFile(o.target);
+  const nirFlags = Object.entries(o.nir ?? {}).filter(([, v]) => v !== undefined).map(([k]) => `--${k}`);
+  if (!nir && nirFlags.length > 0) throw new UsageError(`run: ${nirFlags.join(', ')} apply to .nir files only`);
+  const loaded = nir ? await loadNirTarget(o, io) : loadTarget(o.target, o);
   const duration = o.duration_ms ?? loaded.duration_ms;
-  if (duration === undefined) throw new UsageError('run: --duration is required: the file has no run.duration_ms');
+  if (duration === undefined) throw new UsageError(nir ? 'run: a .nir graph needs --steps N or --input FILE.csv (or --duration MS)' : 'run: --duration is required: the file has no run.duration_ms');
   if (!(duration > 0)) throw new UsageError(`run: --duration must be > 0 ms, got ${duration}`);
   const backend = o.backend ?? loaded.backend ?? 'gpu';
   const net = loaded.network;
