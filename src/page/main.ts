@@ -5,6 +5,8 @@
  */
 import { acquireGpu, type GpuContext } from '../webgpu/device.js';
 import { NetworkFileError, writeNetworkFile } from '../io/network-file.js';
+import { exportNir } from '../interop/nir/export.js';
+import { writeNir } from '../interop/nir/file.js';
 import { ModelError } from '../util/validate.js';
 import type { BackendName } from '../engine/simulation.js';
 import { checkAgreement, describeAgreement } from './agreement.js';
@@ -13,7 +15,7 @@ import { renderActivityFigure } from './figures.js';
 import { bindShortcuts } from './keyboard.js';
 import { LimitError } from './limits.js';
 import { parseTraces } from './monitors.js';
-import { exampleSources, fileSource, type NetworkSource } from './network-source.js';
+import { exampleSources, fileSource, nirSource, type NetworkSource } from './network-source.js';
 import { Session } from './session.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -243,7 +245,7 @@ async function loadFile(file: File): Promise<void> {
   running = false;
   session?.dispose();
   session = null;
-  const source = fileSource(file.name, await file.text());
+  const source = /\.nir$/i.test(file.name) ? await nirSource(file.name, new Uint8Array(await file.arrayBuffer())) : fileSource(file.name, await file.text());
   const label = `file: ${file.name}`;
   sources.set(label, { ...source, label });
   let option = Array.from(select('example').options).find((o) => o.value === label);
@@ -257,7 +259,7 @@ async function loadFile(file: File): Promise<void> {
 }
 
 function baseName(): string {
-  return currentSource().label.replace(/^file: /, '').replace(/\.json$/, '').replace(/[^\w.-]+/g, '_');
+  return currentSource().label.replace(/^file: /, '').replace(/\.(json|nir)$/, '').replace(/[^\w.-]+/g, '_');
 }
 
 function bindExports(): void {
@@ -274,6 +276,13 @@ function bindExports(): void {
     const p = readParams();
     const text = writeNetworkFile(session?.build() ?? p.source.build(p.params), { name: baseName(), run: { duration_ms: p.durationMs, backend: p.backend } });
     download(`${baseName()}.json`, textBlob(text));
+  });
+  on('export-nir', async () => {
+    const p = readParams();
+    const { graph, warnings } = exportNir(session?.build() ?? p.source.build(p.params));
+    for (const w of warnings) console.warn(`[export] ${w}`);
+    const bytes = await writeNir(graph);
+    download(`${baseName()}.nir`, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/x-hdf5' }));
   });
 }
 

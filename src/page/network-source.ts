@@ -4,6 +4,8 @@
  * fresh, identical network, so the agreement check can build the same one again.
  */
 import { readNetworkFile } from '../io/network-file.js';
+import { readNir } from '../interop/nir/file.js';
+import { importNir } from '../interop/nir/import.js';
 import type { NetworkFile } from '../io/network-schema.js';
 import type { Network } from '../model/network.js';
 import { EXAMPLES, type Example } from '../networks/examples.js';
@@ -57,6 +59,31 @@ export function exampleSource(example: Example): NetworkSource {
 
 export function exampleSources(): NetworkSource[] {
   return [...EXAMPLES.values()].map(exampleSource);
+}
+
+/** Rate of the Poisson spikes that drive a NIR graph's inputs in the playground (a graph brings no data). */
+export const NIR_INPUT_RATE_HZ = 200;
+
+/**
+ * A NIR graph (.nir) as a source: imported with the defaults of docs/interop.md (dt 1e-4 s,
+ * reset to v_reset, exact integration), its inputs driven by Poisson spikes at
+ * NIR_INPUT_RATE_HZ. Read and checked once here, so a graph the engine cannot express is
+ * refused when the file is chosen.
+ */
+export async function nirSource(fileName: string, bytes: Uint8Array): Promise<NetworkSource> {
+  if (bytes.length > PAGE_LIMITS.fileChars) throw new LimitError(`${fileName} is ${(bytes.length / 2 ** 20).toFixed(0)} MiB; the playground reads files up to ${PAGE_LIMITS.fileChars / 2 ** 20} MiB`);
+  const graph = await readNir(bytes);
+  const build = (seed?: number) => importNir(graph, { seed, inputRate_hz: NIR_INPUT_RATE_HZ }).network;
+  const first = build();
+  checkSize(fileName, { neurons: first.neuronCount, synapses: first.synapseCount });
+  return {
+    label: fileName,
+    title: `NIR graph ${fileName}: ${first.populations.length} populations, inputs at ${NIR_INPUT_RATE_HZ} Hz (dt ${first.dt} ms)`,
+    scalable: false,
+    defaultDurationMs: 100,
+    defaultSeed: 1,
+    build: ({ seed }) => build(seed),
+  };
 }
 
 /**

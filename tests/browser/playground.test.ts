@@ -3,10 +3,12 @@
  * raster (checked in pixels, read from a screenshot), updates its figures, and agrees with the
  * other backend; the console stays free of errors. Screenshots go to test-results/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNetworkFile } from '../../src/io/network-file.js';
+import { readNir } from '../../src/interop/nir/file.js';
 import { chromiumMissing } from './chromium.js';
 import { collectErrors, litPixels, openSite, type Site } from './site.js';
 
@@ -197,6 +199,26 @@ describe.skipIf(missing)('the playground: CPU path, keyboard, files, exports', (
       expect(d.bytes.subarray(0, signature.length).toString('latin1'), button).toBe(signature);
       writeFileSync(`${SHOTS}/export-${d.name}`, d.bytes);
     }
+    expect(errors).toEqual([]);
+  });
+
+  it('opens a NIR graph (the Braille network), runs it on both backends alike, and exports it as NIR', async () => {
+    const bytes = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'nir', 'braille_noDelay_bias_zero.nir'));
+    await page.setInputFiles('#file', { name: 'braille.nir', mimeType: 'application/x-hdf5', buffer: bytes });
+    // Reading HDF5 loads h5wasm first: wait for the graph, not for a state the page was already in.
+    await page.waitForFunction(() => document.querySelector('#network')?.textContent?.startsWith('file: braille.nir'), undefined, { timeout: 60_000 });
+    await waitFor('idle');
+    expect(await page.inputValue('#example')).toBe('file: braille.nir');
+    expect(await page.textContent('#network')).toMatch(/57 neurons in 3 populations/);
+    await page.fill('#duration', '20').then(() => page.dispatchEvent('#duration', 'change'));
+    await page.click('#run');
+    await waitFor('done');
+    expect(await page.textContent('#agreement')).toMatch(/^GPU and CPU agree: identical spikes over 200 steps/);
+    const nir = await download('#export-nir');
+    expect(nir.name).toBe('braille.nir');
+    expect(nir.bytes.subarray(0, 4).toString('latin1')).toBe('\x89HDF');
+    const graph = await readNir(new Uint8Array(nir.bytes));
+    expect([...graph.nodes.values()].filter((n) => n.type === 'CubaLIF').length).toBe(2);
     expect(errors).toEqual([]);
   });
 

@@ -37,6 +37,8 @@ export interface NirImportOptions {
   integration?: 'exact' | 'euler';
   /** Input spikes per Input node: rows are steps, columns the node's elements (row-major over its shape); 0 or 1. */
   inputs?: Record<string, ArrayLike<ArrayLike<number>>>;
+  /** Drive every Input node with independent Poisson spikes at this rate (Hz) instead of `inputs`: the playground's way to run a graph that came without data. */
+  inputRate_hz?: number;
   /** Record the potential of every neuron of the populations that feed an Output node. */
   recordOutputVoltage?: boolean;
   seed?: number;
@@ -245,7 +247,9 @@ export function importNir(graph: NirGraph, options: NirImportOptions = {}): Impo
     const as = popName(name);
     populations.set(name, as);
     if (isGraphInput(name)) {
-      pops.set(name, net.addSource(as, n, { kind: 'times', times: inputTimes(name, n, options.inputs?.[name], dtS * 1000) }));
+      if (options.inputRate_hz !== undefined && options.inputs?.[name]) throw new ModelError('inputRate_hz', 'give input spikes or an input rate, not both');
+      const source = options.inputRate_hz !== undefined ? { kind: 'poisson' as const, rate_hz: options.inputRate_hz } : { kind: 'times' as const, times: inputTimes(name, n, options.inputs?.[name], dtS * 1000) };
+      pops.set(name, net.addSource(as, n, source));
       inputs.push({ node: name, n, shape: shapes.get(name)! });
     } else {
       const spec = spikingNode(`nodes.${name}`, nodes.get(name)!, n, dtS, { reset, integration });
