@@ -1,6 +1,7 @@
 /** The `neuromorph` commands, in the order `neuromorph --help` lists them. */
 import type { Command } from './command.js';
 import { BENCH } from './commands/bench.js';
+import { COMPARE } from './commands/compare.js';
 import { CONVERT } from './commands/convert.js';
 import { ENERGY } from './commands/energy.js';
 import { EXAMPLE } from './commands/example.js';
@@ -12,7 +13,7 @@ import { RUN } from './commands/run.js';
 import { STUDY } from './commands/study.js';
 import { VALIDATE } from './commands/validate.js';
 
-export const COMMANDS: readonly Command[] = [RUN, VALIDATE, EXAMPLE, IMPORT, EXPORT, STUDY, ENERGY, CONVERT, LAB, BENCH, INFO];
+export const COMMANDS: readonly Command[] = [RUN, VALIDATE, EXAMPLE, IMPORT, EXPORT, COMPARE, STUDY, ENERGY, CONVERT, LAB, BENCH, INFO];
 
 const BY_NAME: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));
 
