@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EXPORT_FORMATS, exportNetwork, type ExportFormat } from '../../interop/export.js';
+import type { PynnSimulator } from '../../interop/pynn/index.js';
 import { UsageError } from '../args.js';
 import { EXIT, HELP_FLAG, type ParsedCommand } from '../command.js';
 import { loadTarget } from '../run.js';
@@ -23,6 +24,7 @@ refused, naming the population or projection; approximations are printed as warn
     duration: { type: 'number', help: 'biological time the exported run covers (ms; default: the file\'s or the example\'s)' },
     n: { type: 'int', help: 'total neurons, for examples that scale' },
     seed: { type: 'int', help: 'seed (overrides the file\'s)' },
+    simulator: { type: ['neuron', 'brian2', 'nest'], help: 'pynn: the simulator run_pynn.py uses by default (default neuron)' },
     ...HELP_FLAG,
   },
   maxPositional: 1,
@@ -34,7 +36,8 @@ refused, naming the population or projection; approximations are printed as warn
     const loaded = loadTarget(positional[0], { seed: flags.seed as number | undefined, n: flags.n as number | undefined });
     const duration = (flags.duration as number | undefined) ?? loaded.duration_ms;
     if (duration !== undefined && !(duration > 0)) throw new UsageError(`export: --duration must be > 0 ms, got ${duration}`);
-    const { files, warnings } = await exportNetwork(loaded.network, flags.to as ExportFormat, { duration_ms: duration });
+    if (flags.simulator !== undefined && flags.to !== 'pynn') throw new UsageError('export: --simulator applies to --to pynn');
+    const { files, warnings } = await exportNetwork(loaded.network, flags.to as ExportFormat, { duration_ms: duration, simulator: flags.simulator as PynnSimulator | undefined });
     for (const w of warnings) io.err(`[export] warning: ${w}\n`);
     for (const [name, content] of files) {
       const path = join(flags.out, name);
