@@ -103,13 +103,17 @@ describe('scripts/setup.sh', () => {
       console.warn(`[setup] PyNN/NEURON or mpirun not installed (${(probe.stderr || 'no mpirun').trim().split('\n').pop()}); MPI check SKIPPED`);
       return;
     }
-    const r = spawnSync('mpirun', ['--allow-run-as-root', '--oversubscribe', '-np', '2', '/usr/bin/python3', '-c', 'import pyNN.neuron as sim; sim.setup(); print("rank", sim.rank(), "of", sim.num_processes())'], {
+    // Each rank writes its own file: two ranks printing to one pipe interleave their lines.
+    const out = mkdtempSync(join(tmpdir(), 'neuromorph-ranks-'));
+    dirs.push(out);
+    const code = `import pyNN.neuron as sim, sys; sim.setup(); open(sys.argv[1] + "/rank%d" % sim.rank(), "w").write("rank %d of %d" % (sim.rank(), sim.num_processes()))`;
+    const r = spawnSync('mpirun', ['--allow-run-as-root', '--oversubscribe', '-np', '2', '/usr/bin/python3', '-c', code, out], {
       encoding: 'utf8',
       cwd: tmpdir(),
       timeout: 60_000,
     });
     expect(r.stderr + r.stdout).not.toContain('NEURON mechanisms not found');
-    expect(r.status).toBe(0);
-    expect(r.stdout.split('\n').filter((l) => l.startsWith('rank')).sort()).toEqual(['rank 0 of 2', 'rank 1 of 2']);
+    expect(r.status, r.stderr).toBe(0);
+    expect([0, 1].map((k) => readFileSync(join(out, `rank${k}`), 'utf8'))).toEqual(['rank 0 of 2', 'rank 1 of 2']);
   }, 90_000);
 });
