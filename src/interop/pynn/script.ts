@@ -52,7 +52,9 @@ ${warningText}
 """
 import argparse
 import importlib
+import json
 import os
+import time
 
 import numpy as np
 
@@ -107,6 +109,7 @@ def main():
                         help="Brian2's code generation target, with --simulator brian2")
     args = parser.parse_args()
     sim = importlib.import_module('pyNN.' + args.simulator)
+    started = time.time()
     stamp_at_end = args.simulator != 'brian2'
 
     # NEURON's parallel fixed step refuses a minimum delay of exactly dt (it needs more); a delay
@@ -198,7 +201,9 @@ def main():
             times = dict(start=c['start_ms']) if c['stop_ms'] is None else dict(start=c['start_ms'], stop=c['stop_ms'])
             sim.DCSource(amplitude=float(value), **times).inject_into(pop if len(idx) == pop.size else pop[idx])
 
+    built = time.time()
     sim.run(args.duration_ms)
+    ran = time.time()
 
     rows = []
     traces = []
@@ -235,6 +240,13 @@ def main():
                 f.write(','.join(['time_ms'] + [t[0] for t in traces]) + '\\n')
                 for s in steps:
                     f.write(fmt(s * DT) + ',' + ','.join(repr(float(t[2][ix[s]])) for t, ix in zip(traces, index)) + '\\n')
+        # What neuromorph compare reads beside spikes.csv (sizes, dt, steps), and the timings.
+        summary = dict(simulator=args.simulator, ranks=sim.num_processes(), dt_ms=DT, steps=int(round(args.duration_ms / DT)),
+                       populations={p['name']: dict(n=p['n']) for p in POPULATIONS if p.get('record_spikes')},
+                       build_s=round(built - started, 3), run_s=round(ran - built, 3), spikes=len(rows))
+        with open(os.path.join(args.out, 'summary.json'), 'w') as f:
+            json.dump(summary, f, indent=2)
+        print(json.dumps(summary))
     sim.end()
 
 
