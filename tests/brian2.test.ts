@@ -15,6 +15,7 @@ import { SpikeRecording } from '../src/model/recording.js';
 import { VOGELS_ABBOTT, vogelsAbbott } from '../src/networks/vogels-abbott.js';
 import { brianAvailable, runBrian } from './brian2/brian.js';
 import { vogelsAbbottSpec } from './brian2/vogels-abbott-spec.js';
+import { ksStatistic } from '../src/interop/spike-stats.js';
 
 const brian = brianAvailable();
 
@@ -182,20 +183,9 @@ interface BrianRun {
   cv: (number | null)[];
 }
 
-/** Two-sample Kolmogorov–Smirnov distance. */
+/** Two-sample Kolmogorov–Smirnov distance (the product's, src/interop/spike-stats.ts). */
 export function ksDistance(a: number[], b: number[]): number {
-  const x = [...a].sort((p, q) => p - q);
-  const y = [...b].sort((p, q) => p - q);
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < x.length && j < y.length) {
-    const v = Math.min(x[i], y[j]);
-    while (i < x.length && x[i] <= v) i++;
-    while (j < y.length && y[j] <= v) j++;
-    d = Math.max(d, Math.abs(i / x.length - j / y.length));
-  }
-  return d;
+  return ksStatistic(a, b);
 }
 
 function stats(counts: number[], cv: (number | null)[], seconds: number) {

@@ -1,25 +1,16 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliMain, EXIT } from '../src/cli/commands.js';
+import { EXIT } from '../src/cli/commands.js';
 import { runLab } from '../src/cli/lab.js';
 import { readSpikeFile } from '../src/io/spike-file.js';
 import { writeNetworkFile } from '../src/io/network-file.js';
 import { EXAMPLES } from '../src/networks/examples.js';
 import { testGpu } from './helpers.js';
+import { cli, tmp } from './cli-harness.js';
 
 afterAll(async () => (await testGpu())?.release());
 
-/** Runs one command line in-process, capturing what it prints. */
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await cliMain(argv, { out: (l) => out.push(l), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('') };
-}
-
-const tmp = (label: string) => mkdtempSync(join(tmpdir(), `neuromorph-${label}-`));
 
 describe('the main job (neuromorph lab)', () => {
   it('runs the code lab on the GPU and CPU, agrees, and writes figures and a report', async () => {

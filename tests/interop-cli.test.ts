@@ -4,21 +4,13 @@
  * ours; refusals name what a format cannot hold.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliMain, EXIT } from '../src/cli/commands.js';
+import { EXIT } from '../src/cli/commands.js';
 import { brian2Available, PYTHON } from './peers/python.js';
+import { cli, tmp } from './cli-harness.js';
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await cliMain(argv, { out: (l) => out.push(l), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('') };
-}
-
-const tmp = (label: string) => mkdtempSync(join(tmpdir(), `neuromorph-${label}-`));
 
 describe('neuromorph export and compare', () => {
   it('writes every format of CUBA, and refuses NIR naming the population and why', async () => {

@@ -3,25 +3,17 @@
  * the usage errors of the .nir flags. The NIR paper's LIF neuron driven by its own csv gives the
  * exact solution's four spikes.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliMain, EXIT } from '../src/cli/commands.js';
+import { EXIT } from '../src/cli/commands.js';
 import { readNir } from '../src/interop/nir/file.js';
+import { cli, tmp } from './cli-harness.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'nir');
 const LIF = join(FIXTURES, 'lif_norse.nir');
 const CSV = join(FIXTURES, 'lif_exact.csv');
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await cliMain(argv, { out: (l) => out.push(l), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('') };
-}
-
-const tmp = (label: string) => mkdtempSync(join(tmpdir(), `neuromorph-${label}-`));
 const spikeTimes = (dir: string) =>
   readFileSync(join(dir, 'spikes.csv'), 'utf8')
     .trim()

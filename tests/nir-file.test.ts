@@ -14,21 +14,12 @@ import { NirFileError, readNir, writeNir } from '../src/interop/nir/file.js';
 import type { NirGraph, NirGraphBody, NirNode, NirValue } from '../src/interop/nir/graph.js';
 import { nirArray, nirGraphDiff, nirParam, nirScalar, nirShape, nirString } from '../src/interop/nir/graph.js';
 import { ModelError } from '../src/util/validate.js';
+import { h5pyAvailable, PYTHON } from './peers/python.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'nir');
 const FILES = ['lif_norse', 'cnn_sinabs', 'braille_noDelay_bias_zero', 'braille_noDelay_noBias_subtract'];
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, `${name}.nir`)));
-const PYTHON = '/usr/bin/python3';
 
-let h5pyReason: string | undefined | null = null;
-function h5pyAvailable(): boolean {
-  if (h5pyReason === null) {
-    const r = spawnSync(PYTHON, ['-c', 'import h5py, numpy'], { encoding: 'utf8' });
-    h5pyReason = r.status === 0 ? undefined : (r.stderr || r.error?.message || 'failed').trim().split('\n').pop();
-    if (h5pyReason) console.warn(`[h5py] not available (${h5pyReason}); h5py checks SKIPPED`);
-  }
-  return h5pyReason === undefined;
-}
 
 /** What h5py sees in a file: every dataset (dtype, shape, sha256 of its bytes or its strings), groups, node order. */
 const DUMP = `

@@ -12,17 +12,8 @@ import { readNir } from '../src/interop/nir/file.js';
 import { edgeIndex, readSonataEdges, readSonataNodes, readSonataSpikes, SonataFileError, sonataFiles, writeSonata } from '../src/interop/sonata/index.js';
 import type { SonataCircuit } from '../src/interop/sonata/index.js';
 import { ModelError } from '../src/util/validate.js';
+import { h5pyAvailable, PYTHON } from './peers/python.js';
 
-const PYTHON = '/usr/bin/python3';
-let h5pyReason: string | undefined | null = null;
-function h5pyAvailable(): boolean {
-  if (h5pyReason === null) {
-    const r = spawnSync(PYTHON, ['-c', 'import h5py, numpy'], { encoding: 'utf8' });
-    h5pyReason = r.status === 0 ? undefined : (r.stderr || r.error?.message || 'failed').trim().split('\n').pop();
-    if (h5pyReason) console.warn(`[h5py] not available (${h5pyReason}); h5py checks SKIPPED`);
-  }
-  return h5pyReason === undefined;
-}
 
 const circuit = (): SonataCircuit => ({
   nodes: [

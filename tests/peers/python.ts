@@ -25,6 +25,8 @@ export function pythonCan(what: string, code: string): boolean {
 }
 
 export const brian2Available = () => pythonCan('Brian2', 'import brian2');
+/** h5py (Debian's python3-h5py) reads our HDF5 files back in the NIR and SONATA tests. */
+export const h5pyAvailable = () => pythonCan('h5py', 'import h5py, numpy');
 /** PyNN's NEURON backend loads its compiled mechanisms on import (scripts/setup.sh compiles them). */
 export const pynnNeuronAvailable = () => pythonCan('PyNN on NEURON', 'import pyNN.neuron');
 export const pynnBrian2Available = () => pythonCan('PyNN on Brian2', 'import pyNN.brian2');

@@ -8,6 +8,7 @@
 import { CpuSimulation } from '../../src/engine/cpu/cpu-simulation.js';
 import { lowerNetwork } from '../../src/engine/lower.js';
 import type { Network } from '../../src/model/network.js';
+import { ksStatistic } from '../../src/interop/spike-stats.js';
 
 export interface TrainStats {
   rates: number[];
@@ -30,20 +31,9 @@ export function trainStats(trains: number[][], seconds: number): TrainStats {
   return { rates, meanRate: rates.reduce((s, r) => s + r, 0) / rates.length, meanCv: m === 0 ? NaN : cv / m };
 }
 
-/** Two-sample Kolmogorov-Smirnov distance: the largest gap between the empirical CDFs. */
+/** Two-sample Kolmogorov-Smirnov distance (the product's, src/interop/spike-stats.ts). */
 export function ksDistance(a: number[], b: number[]): number {
-  const x = [...a].sort((p, q) => p - q);
-  const y = [...b].sort((p, q) => p - q);
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < x.length && j < y.length) {
-    const v = Math.min(x[i], y[j]);
-    while (i < x.length && x[i] <= v) i++;
-    while (j < y.length && y[j] <= v) j++;
-    d = Math.max(d, Math.abs(i / x.length - j / y.length));
-  }
-  return d;
+  return ksStatistic(a, b);
 }
 
 /** Runs `net` on our CPU backend for `steps`; spike times (ms) per neuron of each monitored population, in monitoring order, concatenated. */
