@@ -2,7 +2,7 @@
 export { Network, MAX_DELAY_STEPS } from './model/network.js';
 export type { SourceSpec, Population, NeuronPopulation, SourcePopulation, Projection, NetworkOptions } from './model/network.js';
 export type { ConnectivitySpec, WeightSpec } from './model/connectivity.js';
-export { CHAPTER_LIF, type LIFParams, type LIFInput, type Integration, type ReceptorSpec, type NeuronModel } from './model/neuron.js';
+export { CHAPTER_LIF, type LIFParams, type LIFInput, type Integration, type ReceptorSpec, type NeuronModel, type ResetMode } from './model/neuron.js';
 export { IZHIKEVICH_PRESETS, ADEX_BRETTE_GERSTNER_2005, type IzhikevichInput, type AdExInput } from './model/neuron-models.js';
 export { vogelsAbbott, VOGELS_ABBOTT, type VogelsAbbottOptions } from './networks/vogels-abbott.js';
 export { brunel, BRUNEL_STATES, type BrunelOptions } from './networks/brunel.js';
@@ -46,3 +46,4 @@ export { TwoPatternTask, type TwoPatternOptions, type TrialResult } from './stud
 export { DiehlCook, trainDiehlCook, assignLabels, classify, interleaveDigits, type DiehlCookOptions } from './studies/diehl-cook.js';
 export * as ann from './ann/index.js';
 export * as convert from './namespaces/convert.js';
+export * as interop from './namespaces/interop.js';

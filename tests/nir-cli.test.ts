@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/commands.js';
 import { readNir } from '../src/interop/nir/file.js';
+import { compile, interop } from '../src/index.js';
 import { cli, tmp } from './cli-harness.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'nir');
@@ -63,5 +64,19 @@ describe('neuromorph run/import/export with NIR', () => {
     expect((await cli('run', LIF, '--input', bad, '--backend', 'cpu')).err).toContain('line 2: not a row of numbers');
     expect((await cli('run', LIF, '--backend', 'cpu')).err).toContain('a .nir graph needs --steps N or --input FILE.csv');
     expect((await cli('run', LIF, '--dt', '-1', '--steps', '5', '--backend', 'cpu')).err).toContain('--dt must be a time step > 0 in seconds, got -1');
+  });
+});
+
+describe('the public API', () => {
+  it('exposes the interop namespace: read a NIR file, import it, run it, export it', async () => {
+    const graph = await interop.readNir(readFileSync(LIF));
+    const rows = readFileSync(CSV, 'utf8').trim().split('\n').map((l) => [Number(l.split(',')[0])]);
+    const { network, outputs } = interop.importNir(graph, { inputs: { input: rows } });
+    const sim = await compile(network, { backend: 'cpu' });
+    await sim.run(rows.length);
+    expect(Array.from(sim.spikes(outputs[0]).events().steps)).toEqual([460, 510, 710, 760]);
+    const { files } = await interop.exportNetwork(network, 'nir');
+    expect((files.get('network.nir') as Uint8Array).subarray(0, 4)).toEqual(new Uint8Array([0x89, 0x48, 0x44, 0x46]));
+    expect(interop.EXPORT_FORMATS).toEqual(['nir', 'sonata', 'pynn', 'brian2']);
   });
 });
