@@ -53,6 +53,10 @@ describe('SONATA export', () => {
     const exc = circuit.nodes.find((n) => n.population === 'exc')!;
     expect(exc.modelTemplate).toBe('nest:iaf_cond_exp');
     expect(exc.dynamicsParams).toMatchObject({ E_ex: 0, E_in: -80, tau_syn_ex: 5, tau_syn_in: 10, tau_m: 20, C_m: SONATA_C_M_PF });
+    // NEST routes a conductance spike by its weight's sign: the inhibitory receptor's are negative.
+    const edge = (name: string) => circuit.edges.find((e) => e.population === name)!.synWeight;
+    expect(edge('inh_to_exc').every((w) => w < 0)).toBe(true);
+    expect(edge('exc_to_inh').every((w) => w > 0)).toBe(true);
   });
 
   it('a Poisson source becomes virtual nodes driven by the spike trains the engine itself draws', async () => {

@@ -8,15 +8,18 @@
  * scale with it so that every potential is the engine's):
  * - LIF with `delta` receptors: iaf_psc_delta, weights in mV.
  * - LIF with `exp_current` receptors: iaf_psc_exp, the excitatory receptor's tau as tau_syn_ex
- *   and the inhibitory's as tau_syn_in (NEST routes by the weight's sign); weights
+ *   and the inhibitory's as tau_syn_in (NEST routes a spike by its weight's sign; the receptors'
+ *   roles are assigned as for PyNN's cells, exponentialRoles in pynn/cells.ts); weights
  *   w C_m / tau_m pA (the engine's current is R I in mV).
  * - LIF with `exp_conductance` receptors: iaf_cond_exp (E_ex, E_in, tau_syn_ex, tau_syn_in);
- *   weights w C_m / tau_m nS (the engine's conductance is in units of the leak's).
+ *   weights w C_m / tau_m nS (the engine's conductance is in units of the leak's), negative
+ *   for the inhibitory receptor, which is how NEST tells the two apart.
  * - LIF with the chapter's one-step `current` receptor: iaf_psc_delta with w dt / tau_m mV, the
  *   jump that input gives at the step's end under Euler integration; a warning says so.
  * Refused, naming the population: Izhikevich and AdEx neurons, a LIF without leak or reset by
- * subtraction, adaptive thresholds, mixed receptor kinds, two receptors of one sign, Poisson
- * inputs without synapses. NEST is not packaged in Debian: this route is checked against the
+ * subtraction, adaptive thresholds, mixed receptor kinds, receptor roles PyNN's cells refuse too
+ * (more than two exponential receptors, two exp_current receptors of one sign), Poisson inputs
+ * without synapses. NEST is not packaged in Debian: this route is checked against the
  * SONATA layout with h5py (tests/sonata-export.test.ts), not run.
  */
 import { ModelError } from '../util/validate.js';
@@ -24,7 +27,8 @@ import type { Network } from '../model/network.js';
 import { lowerNetwork } from '../engine/lower.js';
 import { poissonStream } from '../plan/inputs.js';
 import { poissonSpikes } from '../ops/poisson/cpu.js';
-import { explicitNetwork, type ExplicitNeuronPopulation, type ExplicitProjection } from './explicit.js';
+import { explicitNetwork, type ExplicitNeuronPopulation } from './explicit.js';
+import { exponentialRoles, type PynnReceptor, receptorSigns, type ReceptorSigns } from './pynn/cells.js';
 import type { SonataCircuit, SonataEdgePopulation, SonataNodePopulation, SonataSpikeInput } from './sonata/types.js';
 
 /** NEST's default membrane capacitance (pF): the scale of exported currents and conductances. */
@@ -33,11 +37,11 @@ export const SONATA_C_M_PF = 250;
 interface NestModel {
   template: string;
   params: Record<string, number>;
-  /** Engine weight (mV, or leak units) to the model's weight unit. */
-  weightScale: number;
+  /** Per receptor: engine weight (mV, or leak units) to the model's weight, sign included. */
+  weightScale: number[];
 }
 
-function nestModel(pop: ExplicitNeuronPopulation, projections: ExplicitProjection[], dt: number, warnings: string[]): NestModel {
+function nestModel(pop: ExplicitNeuronPopulation, signs: ReceptorSigns[], dt: number, warnings: string[]): NestModel {
   const field = `populations.${pop.name}`;
   const p = pop.params;
   if (pop.model !== 'lif') throw new ModelError(`${field}.model`, `${pop.model} has no NEST mapping in the SONATA export yet; export --to pynn or --to brian2`);
@@ -47,27 +51,32 @@ function nestModel(pop: ExplicitNeuronPopulation, projections: ExplicitProjectio
   const kind = [...kinds][0];
   const base = { V_th: p.v_th, V_reset: p.v_reset, E_L: p.v_rest, tau_m: p.tau_m, t_ref: pop.refractorySteps * dt, C_m: SONATA_C_M_PF, V_m: pop.v_init[0] };
   const gL = SONATA_C_M_PF / p.tau_m;
-  if (kind === 'delta') return { template: 'nest:iaf_psc_delta', params: base, weightScale: 1 };
+  const same = (x: number) => pop.receptors.map(() => x);
+  if (kind === 'delta') return { template: 'nest:iaf_psc_delta', params: base, weightScale: same(1) };
   if (kind === 'current') {
     warnings.push(`${pop.name}: the one-step current receptor is exported as delta synapses of w dt / tau_m mV (iaf_psc_delta)`);
-    return { template: 'nest:iaf_psc_delta', params: base, weightScale: dt / p.tau_m };
+    return { template: 'nest:iaf_psc_delta', params: base, weightScale: same(dt / p.tau_m) };
   }
-  // Receptor taus by the sign of the weights that use them.
-  const tau: { ex?: number; in?: number; e_ex?: number; e_in?: number } = {};
-  pop.receptors.forEach((r, k) => {
-    if (r.spec.kind !== 'exp_current' && r.spec.kind !== 'exp_conductance') return;
-    const into = projections.filter((q) => q.post === pop.id && q.receptor === k);
-    const neg = into.some((q) => q.weight.some((w) => w < 0));
-    const pos = into.some((q) => q.weight.some((w) => w > 0));
-    const sign = r.spec.kind === 'exp_conductance' ? (r.spec.e_rev < p.v_rest ? 'in' : 'ex') : neg && !pos ? 'in' : 'ex';
-    if (r.spec.kind === 'exp_current' && neg && pos) throw new ModelError(`${field}.receptors.${r.name}`, 'carries weights of both signs; NEST routes exp_current input by sign');
-    if (tau[sign] !== undefined) throw new ModelError(`${field}.receptors.${r.name}`, `a second ${sign === 'ex' ? 'excitatory' : 'inhibitory'} receptor; NEST models have one of each`);
-    tau[sign] = r.spec.tau;
-    if (r.spec.kind === 'exp_conductance') tau[sign === 'ex' ? 'e_ex' : 'e_in'] = r.spec.e_rev;
-  });
+  // NEST routes a spike to its excitatory or inhibitory synapse by the weight's sign; the roles
+  // of the receptors are the PyNN export's (one rule for both).
+  const roles = pop.receptors.map((): PynnReceptor | null => null);
+  const tau: { ex?: number; in?: number } = {};
+  const rev: { ex?: number; in?: number } = {};
+  for (const { r, k } of exponentialRoles(pop, signs, roles)) {
+    const sides = roles[k] === 'by_sign' ? (['ex', 'in'] as const) : roles[k] === 'inhibitory' ? (['in'] as const) : (['ex'] as const);
+    for (const side of sides) {
+      if (r.spec.kind === 'exp_current' || r.spec.kind === 'exp_conductance') tau[side] = r.spec.tau;
+      if (r.spec.kind === 'exp_conductance') rev[side] = r.spec.e_rev;
+    }
+  }
   const syn = { tau_syn_ex: tau.ex ?? tau.in ?? 2, tau_syn_in: tau.in ?? tau.ex ?? 2 };
-  if (kind === 'exp_current') return { template: 'nest:iaf_psc_exp', params: { ...base, ...syn }, weightScale: gL };
-  return { template: 'nest:iaf_cond_exp', params: { ...base, ...syn, E_ex: tau.e_ex ?? 0, E_in: tau.e_in ?? -85, g_L: gL }, weightScale: gL };
+  if (kind === 'exp_current') return { template: 'nest:iaf_psc_exp', params: { ...base, ...syn }, weightScale: same(gL) };
+  // Conductance weights are >= 0 here; NEST takes an inhibitory one as negative.
+  return {
+    template: 'nest:iaf_cond_exp',
+    params: { ...base, ...syn, E_ex: rev.ex ?? 0, E_in: rev.in ?? -85, g_L: gL },
+    weightScale: roles.map((role) => (role === 'inhibitory' ? -gL : gL)),
+  };
 }
 
 export interface SonataExport {
@@ -87,6 +96,7 @@ export function networkToSonata(net: Network, options: { duration_ms: number }):
   const nodes: SonataNodePopulation[] = [];
   const inputs: SonataSpikeInput[] = [];
   const models = new Map<number, NestModel>();
+  const signs = receptorSigns(ex);
   for (const pop of ex.populations) {
     if (pop.kind === 'source') {
       nodes.push({ population: pop.name, n: pop.n, modelType: 'virtual', modelTemplate: '', dynamicsParams: {} });
@@ -111,7 +121,7 @@ export function networkToSonata(net: Network, options: { duration_ms: number }):
       }
       inputs.push({ name: `${pop.name}_spikes`, population: pop.name, nodeIds: Uint32Array.from(ids), timestamps: Float64Array.from(times) });
     } else {
-      const model = nestModel(pop, ex.projections, ex.dt, warnings);
+      const model = nestModel(pop, signs[pop.id], ex.dt, warnings);
       models.set(pop.id, model);
       // Initial potentials that differ between neurons go per node (dynamics_params/V_m).
       const perNode = pop.v_init.some((v) => v !== pop.v_init[0]) ? { nodeParams: { V_m: Float64Array.from(pop.v_init) } } : {};
@@ -120,7 +130,7 @@ export function networkToSonata(net: Network, options: { duration_ms: number }):
   }
   const edges: SonataEdgePopulation[] = ex.projections.map((q) => {
     if (q.plasticity) warnings.push(`${q.name}: plastic; exported with its weights as they are now, without the rule`);
-    const scale = models.get(q.post)!.weightScale;
+    const scale = models.get(q.post)!.weightScale[q.receptor];
     const m = q.weight.length;
     // The engine applies a spike of step t at the start of step t + d. NEST stamps a neuron's
     // spike at the end of its step and delivers it `delay` later, so a neuron's d steps are

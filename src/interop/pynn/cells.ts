@@ -17,7 +17,7 @@
  * of one sign; conductance receptors are mapped in order (first excitatory, second inhibitory).
  * Only receptors that receive input (or start from a non-zero state) are considered.
  */
-import type { ExplicitNeuronPopulation, ExplicitReceptor } from '../explicit.js';
+import type { ExplicitNetwork, ExplicitNeuronPopulation, ExplicitReceptor } from '../explicit.js';
 import { ModelError } from '../../util/validate.js';
 import { type ExportFiles, pyNumber } from '../brian2/files.js';
 
@@ -62,15 +62,13 @@ export function pynnCell(pop: ExplicitNeuronPopulation, ctx: CellContext): PynnC
   const field = `populations.${pop.name}`;
   const p = pop.params;
   const m = p.model;
-  const used = pop.receptors.map((r, k) => ctx.signs[k].positive || ctx.signs[k].negative || r.init.some((x) => x !== 0));
+  const used = usedReceptors(pop, ctx.signs);
   const kinds = new Set(pop.receptors.filter((_, k) => used[k]).map((r) => r.spec.kind));
   if (kinds.has('current')) {
     throw new ModelError(`${field}.receptors`, "PyNN has no one-step input current (the 'current' receptor): use exp_current, exp_conductance or delta receptors");
   }
   if (kinds.size > 1) throw new ModelError(`${field}.receptors`, `a PyNN standard cell has one kind of synapse; ${pop.name} receives input through ${[...kinds].join(' and ')}`);
   const kind = [...kinds][0] as ExplicitReceptor['spec']['kind'] | undefined;
-  const expReceptors = pop.receptors.map((r, k) => ({ r, k })).filter(({ r, k }) => used[k] && (r.spec.kind === 'exp_current' || r.spec.kind === 'exp_conductance'));
-  if (expReceptors.length > 2) throw new ModelError(`${field}.receptors`, `PyNN's cells have two exponential synapses (excitatory, inhibitory); ${pop.name} uses ${expReceptors.length}`);
   const { files, ident } = ctx;
   const values = (name: string, a: Float32Array, scale = 1) => files.values(`${ident}.${name}`, scale === 1 ? a : Float64Array.from(a, (x) => x * scale));
   const receptorTypes: (PynnReceptor | null)[] = pop.receptors.map(() => null);
@@ -112,7 +110,7 @@ export function pynnCell(pop: ExplicitNeuronPopulation, ctx: CellContext): PynnC
     pop.receptors.forEach((_, k) => (receptorTypes[k] = used[k] ? 'by_sign' : null));
     return { cell, params, init, refractorySteps: pop.refractorySteps, receptorTypes, weightScale, currentScale: gL };
   }
-  assignExponential(pop, expReceptors, ctx.signs, receptorTypes, field);
+  const expReceptors = exponentialRoles(pop, ctx.signs, receptorTypes);
   const conductance = cell !== 'IF_curr_exp';
   for (const { r, k } of expReceptors) {
     const type = receptorTypes[k]!;
@@ -130,7 +128,39 @@ export function pynnCell(pop: ExplicitNeuronPopulation, ctx: CellContext): PynnC
   return { cell, params, init, refractorySteps: pop.refractorySteps, receptorTypes, weightScale, currentScale: gL };
 }
 
-/** Excitatory/inhibitory roles of the (at most two) exponential receptors; see the module comment. */
+/** Signs of the weights arriving at each receptor of each population, by population id (projections and Poisson inputs). */
+export function receptorSigns(x: ExplicitNetwork): ReceptorSigns[][] {
+  const signs = x.populations.map((p) => (p.kind === 'neuron' ? p.receptors.map((): ReceptorSigns => ({ positive: false, negative: false })) : []));
+  const note = (post: number, r: number, w: ArrayLike<number>) => {
+    for (let s = 0; s < w.length; s++) {
+      if (w[s] > 0) signs[post][r].positive = true;
+      else if (w[s] < 0) signs[post][r].negative = true;
+    }
+  };
+  for (const proj of x.projections) note(proj.post, proj.receptor, proj.weight);
+  for (const q of x.poissonInputs) note(q.population, q.receptor, [q.weight]);
+  return signs;
+}
+
+/** Receptors that receive input or start from a non-zero state: the only ones a cell must model. */
+function usedReceptors(pop: ExplicitNeuronPopulation, signs: ReceptorSigns[]): boolean[] {
+  return pop.receptors.map((r, k) => signs[k].positive || signs[k].negative || r.init.some((x) => x !== 0));
+}
+
+/**
+ * The excitatory/inhibitory roles of a population's used exponential receptors (at most two),
+ * written into `roles`; see the module comment. PyNN's cells and NEST's models (which route a
+ * spike by its weight's sign) share them. Returns those receptors.
+ */
+export function exponentialRoles(pop: ExplicitNeuronPopulation, signs: ReceptorSigns[], roles: (PynnReceptor | null)[]): { r: ExplicitReceptor; k: number }[] {
+  const field = `populations.${pop.name}`;
+  const used = usedReceptors(pop, signs);
+  const exp = pop.receptors.map((r, k) => ({ r, k })).filter(({ r, k }) => used[k] && (r.spec.kind === 'exp_current' || r.spec.kind === 'exp_conductance'));
+  if (exp.length > 2) throw new ModelError(`${field}.receptors`, `PyNN's cells have two exponential synapses (excitatory, inhibitory); ${pop.name} uses ${exp.length}`);
+  assignExponential(pop, exp, signs, roles, field);
+  return exp;
+}
+
 function assignExponential(pop: ExplicitNeuronPopulation, exp: { r: ExplicitReceptor; k: number }[], signs: ReceptorSigns[], out: (PynnReceptor | null)[], field: string): void {
   if (exp.length === 0) return;
   if (exp[0].r.spec.kind === 'exp_conductance') {

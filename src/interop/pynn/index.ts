@@ -17,7 +17,7 @@ import type { Network } from '../../model/network.js';
 import { ModelError, rejectUnknownKeys, requireInt, requirePositive } from '../../util/validate.js';
 import { type ExplicitNetwork, type ExplicitProjection, explicitNetwork } from '../explicit.js';
 import { ExportFiles, identifiers, pyNumber, pyString, uniformValue } from '../brian2/files.js';
-import { type PynnCell, pynnCell, type PynnSimulator, type ReceptorSigns } from './cells.js';
+import { type PynnCell, pynnCell, type PynnSimulator, receptorSigns } from './cells.js';
 import { pynnScript } from './script.js';
 
 export type { PynnSimulator } from './cells.js';
@@ -85,15 +85,7 @@ export function exportPynn(net: Network, options: PynnExportOptions): PynnExport
 }
 
 function neuronCells(x: ExplicitNetwork, simulator: PynnSimulator, files: ExportFiles, popIds: string[]): (PynnCell | null)[] {
-  const signs = x.populations.map((p) => (p.kind === 'neuron' ? p.receptors.map((): ReceptorSigns => ({ positive: false, negative: false })) : []));
-  const note = (post: number, r: number, w: ArrayLike<number>) => {
-    for (let s = 0; s < w.length; s++) {
-      if (w[s] > 0) signs[post][r].positive = true;
-      else if (w[s] < 0) signs[post][r].negative = true;
-    }
-  };
-  for (const proj of x.projections) note(proj.post, proj.receptor, proj.weight);
-  for (const q of x.poissonInputs) note(q.population, q.receptor, [q.weight]);
+  const signs = receptorSigns(x);
   return x.populations.map((pop) => {
     if (pop.kind !== 'neuron') return null;
     const constant = x.currents.filter((c) => c.population === pop.id && c.startStep === 0 && c.stopStep === null);
