@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseSpikeCsv } from '../../src/interop/spike-csv.js';
 
 /** Debian's interpreter: python3-brian, python3-pynn and NEURON install for it, not for other pythons on PATH. */
 export const PYTHON = '/usr/bin/python3';
@@ -76,17 +77,10 @@ export function runIn(cwd: string, command: string, args: string[], timeoutMs = 
   });
 }
 
-/** spikes.csv (population,neuron,time_ms) as per-population lists of [neuron, time_ms]. */
+/** spikes.csv (population,neuron,time_ms), read by the product's parser, as per-population lists of [neuron, time_ms]. */
 export function readSpikes(file: string): Map<string, { neuron: number; time: number }[]> {
-  const lines = readFileSync(file, 'utf8').trim().split('\n');
-  if (lines[0] !== 'population,neuron,time_ms') throw new Error(`${file}: unexpected header ${lines[0]}`);
-  const out = new Map<string, { neuron: number; time: number }[]>();
-  for (const line of lines.slice(1)) {
-    const [pop, neuron, time] = line.split(',');
-    if (!out.has(pop)) out.set(pop, []);
-    out.get(pop)!.push({ neuron: Number(neuron), time: Number(time) });
-  }
-  return out;
+  const columns = parseSpikeCsv(readFileSync(file, 'utf8'), file);
+  return new Map(columns.map((c) => [c.name, Array.from(c.neurons, (neuron, k) => ({ neuron, time: c.times_ms[k] }))]));
 }
 
 /** voltage.csv: the time column and one column per recorded neuron, by header name. */

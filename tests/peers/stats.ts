@@ -1,9 +1,8 @@
 /**
- * Spike statistics the peer tests compare (computed here, not with src/interop's compare module,
- * which another part of the project owns): per-neuron rates, the mean rate, the mean CV of
- * inter-spike intervals (as SpikeRecording.cvIsi: neurons with >= 3 spikes, population standard
- * deviation over mean) and the two-sample Kolmogorov-Smirnov distance. Also our own CPU run of a
- * network as per-neuron spike trains.
+ * Spike statistics the peer tests compare, on per-neuron trains: per-neuron rates, the mean
+ * rate, the mean CV of inter-spike intervals (as SpikeRecording.cvIsi: neurons with >= 3 spikes,
+ * population standard deviation over mean) and the two-sample Kolmogorov-Smirnov distance (the
+ * product's). Also our own CPU run of a network as per-neuron spike trains.
  */
 import { CpuSimulation } from '../../src/engine/cpu/cpu-simulation.js';
 import { lowerNetwork } from '../../src/engine/lower.js';
