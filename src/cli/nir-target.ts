@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readNir } from '../interop/nir/file.js';
-import { importNir, type ImportedNir, type NirImportOptions } from '../interop/nir/import.js';
+import { graphInputs, importNir, type ImportedNir, type NirImportOptions } from '../interop/nir/import.js';
 import { isHdf5 } from '../interop/hdf5.js';
 import { UsageError, type FlagSpec } from './args.js';
 
@@ -81,8 +81,7 @@ export async function loadNir(path: string, o: NirTargetOptions): Promise<Import
   let rows: number[][] | undefined;
   if (o.input !== undefined) {
     rows = readInputCsv(o.input);
-    // The input layout is known only after a first look at the graph's Input nodes.
-    const inputs = importNir(graph, options).inputs;
+    const inputs = graphInputs(graph);
     const width = inputs.reduce((a, i) => a + i.n, 0);
     const short = rows.findIndex((r) => r.length < width);
     if (short >= 0) throw new UsageError(`--input: row ${short + 1} has ${rows[short].length} columns; the graph's inputs (${inputs.map((i) => `${i.node}: ${i.n}`).join(', ')}) need ${width}`);
@@ -95,6 +94,7 @@ export async function loadNir(path: string, o: NirTargetOptions): Promise<Import
     }
   }
   const imported = importNir(graph, options);
-  if (rows && o.input && rows[0].length > imported.inputs.reduce((a, i) => a + i.n, 0)) imported.assumptions.push(`--input: columns past the graph's ${imported.inputs.reduce((a, i) => a + i.n, 0)} input elements ignored`);
+  const width = imported.inputs.reduce((a, i) => a + i.n, 0);
+  if (rows && rows[0].length > width) imported.assumptions.push(`--input: columns past the graph's ${width} input elements ignored`);
   return { ...imported, steps: o.steps ?? rows?.length };
 }

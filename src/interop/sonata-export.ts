@@ -92,7 +92,8 @@ export function networkToSonata(net: Network, options: { duration_ms: number }):
   const warnings = [...ex.warnings];
   if (ex.poissonInputs.length > 0) throw new ModelError('poisson_inputs', 'Poisson inputs without synapses have no SONATA form; model them as a Poisson source population and a projection');
   const steps = Math.round(duration / ex.dt);
-  const plan = lowerNetwork(net);
+  // The engine's own Poisson thresholds come from its plan: lowered only when a Poisson source needs them.
+  const plan = ex.populations.some((p) => p.kind === 'source' && p.source.kind === 'poisson') ? lowerNetwork(net) : undefined;
   const nodes: SonataNodePopulation[] = [];
   const inputs: SonataSpikeInput[] = [];
   const models = new Map<number, NestModel>();
@@ -110,10 +111,10 @@ export function networkToSonata(net: Network, options: { duration_ms: number }):
         });
       } else {
         // The engine's own trains: the Poisson source operation's draws, step by step.
-        const threshold = plan.byId[pop.id].poissonThreshold!;
+        const threshold = plan!.byId[pop.id].poissonThreshold!;
         const bits = new Uint32Array((pop.n + 31) >>> 5);
         for (let t = 0; t < steps; t++) {
-          poissonSpikes(plan.seed, poissonStream(pop.id), t, threshold, bits, 0);
+          poissonSpikes(plan!.seed, poissonStream(pop.id), t, threshold, bits, 0);
           bits.forEach((word, w) => {
             for (let b = 0; word !== 0 && b < 32; b++, word >>>= 1) if (word & 1) (ids.push(w * 32 + b), times.push(t * ex.dt));
           });

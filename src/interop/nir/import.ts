@@ -134,6 +134,20 @@ function spikingNode(field: string, node: NirNode, n: number, dtS: number, opts:
   };
 }
 
+/** Node names in natural order (HDF5 lists names alphabetically: '10' before '2'). */
+const natural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
+/** The graph's Input nodes (top level), in the order importNir makes their sources: what input spikes must fill. */
+export function graphInputs(graph: NirGraph): ImportedNir['inputs'] {
+  return [...graph.nodes]
+    .filter(([, node]) => node.type === 'Input')
+    .map(([name, node]) => {
+      const shape = Array.from(nirArray(node.params.shape ?? node.params.input_type, `nodes.${name}.shape`));
+      return { node: name, n: nirSize(shape), shape };
+    })
+    .sort((a, b) => natural(a.node, b.node));
+}
+
 /** Imports a NIR graph as a Network; see the module comment for the semantics. */
 export function importNir(graph: NirGraph, options: NirImportOptions = {}): ImportedNir {
   const dtS = options.dt ?? 1e-4;
@@ -199,8 +213,7 @@ export function importNir(graph: NirGraph, options: NirImportOptions = {}): Impo
     }
   };
 
-  // Inputs first, then spiking nodes in natural name order (HDF5 lists names alphabetically: '10' before '2').
-  const natural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+  // Inputs first, then spiking nodes, each in natural name order.
   const names = [...nodes.keys()];
   const emitters = [...names.filter(isGraphInput).sort(natural), ...names.filter((n) => SPIKING.has(nodes.get(n)!.type)).sort(natural)];
   // rows[source][target@delay][pre] = post -> weight, in NIR units.
@@ -258,6 +271,9 @@ export function importNir(graph: NirGraph, options: NirImportOptions = {}): Impo
     }
   }
   for (const name of Object.keys(options.inputs ?? {})) if (!inputs.some((i) => i.node === name)) throw new ModelError(`inputs.${name}`, `the graph has no Input node of that name (it has ${inputs.map((i) => i.node).join(', ') || 'none'})`);
+  // Pairs joined at several delays get the delay in their projection's name.
+  const pairCount = new Map<string, number>();
+  for (const p of projections.values()) pairCount.set(`${p.pre}\u0000${p.post}`, (pairCount.get(`${p.pre}\u0000${p.post}`) ?? 0) + 1);
   for (const p of projections.values()) {
     const gain = gains.get(p.post)!.gain;
     const nPost = gain.length;
@@ -274,7 +290,7 @@ export function importNir(graph: NirGraph, options: NirImportOptions = {}): Impo
     const pre = pops.get(p.pre)!;
     const post = pops.get(p.post)!;
     const connectivity = cols.length === pre.n * nPost ? { kind: 'dense' as const, weights: denseOf(p.rows, gain, pre.n, nPost) } : { kind: 'csr' as const, rowPtr, cols, weights };
-    const name = `${pre.name}->${post.name}${[...projections.values()].filter((q) => q.pre === p.pre && q.post === p.post).length > 1 ? `@${p.delaySteps}` : ''}`;
+    const name = `${pre.name}->${post.name}${pairCount.get(`${p.pre}\u0000${p.post}`)! > 1 ? `@${p.delaySteps}` : ''}`;
     net.connect(pre, post, connectivity, { delay: p.delaySteps, name });
   }
   for (const [t, b] of bias) {
