@@ -50,6 +50,7 @@ export const LAYERS: Layer[] = [
     folders: [
       { path: 'convert', purpose: 'ANN-to-SNN conversion, batched SNN simulators' },
       { path: 'networks', purpose: 'built-in networks and the examples registry' },
+      { path: 'train', purpose: 'surrogate-gradient training through time: layers, BPTT on CPU and GPU backends, Fashion-MNIST recipes, export to the engine' },
     ],
   },
   {

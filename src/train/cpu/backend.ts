@@ -1,0 +1,149 @@
+/**
+ * The CPU twin of the training backend: every op runs synchronously on Float32Arrays, in the f32
+ * order that backend.ts states and the GPU kernels match. The GEMM is injectable so a faster
+ * (blocked or multi-threaded) CPU GEMM can replace the reference for CPU-only training.
+ */
+import type {
+  AdamHyper,
+  ConvGeometry,
+  GemmSpec,
+  NeuronConstants,
+  NeuronGradTensors,
+  NeuronLayout,
+  NeuronTensors,
+  PoolGeometry,
+  ReadoutKind,
+  SgdHyper,
+  Tensor,
+  TrainBackend,
+} from '../backend.js';
+import { ModelError } from '../../util/validate.js';
+import { col2im, im2col } from './conv.js';
+import { gemmReference, type GemmFn } from './gemm.js';
+import { addBias, biasGrad, permute021 } from './layout.js';
+import { activityPenalty, rateMse, readout, readoutBackward, softmaxCrossEntropy } from './loss.js';
+import { neuronBackward, neuronForward, type NeuronArrays } from './neuron.js';
+import { adamStep, sgdStep } from './optim.js';
+import { poolBackward, poolForward } from './pool.js';
+import { cpuData, requireDim, type CpuTensor } from './tensor.js';
+
+export interface CpuTrainBackendOptions {
+  /** The GEMM to run (default gemmReference, the GPU kernel's twin). */
+  gemm?: GemmFn;
+}
+
+const d = cpuData;
+
+function neuronArrays(t: NeuronTensors): NeuronArrays {
+  return { input: d('input', t.input), v: d('v', t.v), s: d('s', t.s), vState: d('vState', t.vState), aState: d('aState', t.aState) };
+}
+
+export class CpuTrainBackend implements TrainBackend {
+  readonly kind = 'cpu' as const;
+  private readonly gemmFn: GemmFn;
+
+  constructor(options: CpuTrainBackendOptions = {}) {
+    this.gemmFn = options.gemm ?? gemmReference;
+  }
+
+  zeros(size: number): CpuTensor {
+    requireDim('size', size);
+    return { size, data: new Float32Array(size) };
+  }
+
+  write(t: Tensor, data: Float32Array, offset = 0): void {
+    const dst = d('write.t', t);
+    requireDim('write.offset', offset);
+    if (offset + data.length > dst.length) throw new ModelError('write.data', `must fit the tensor: offset ${offset} + ${data.length} values > size ${dst.length}`);
+    dst.set(data, offset);
+  }
+
+  read(t: Tensor): Promise<Float32Array> {
+    return Promise.resolve(d('read.t', t).slice());
+  }
+
+  fill(t: Tensor, value: number, offset = 0, count?: number): void {
+    const dst = d('fill.t', t);
+    requireDim('fill.offset', offset);
+    const n = count ?? dst.length - offset;
+    requireDim('fill.count', n);
+    if (offset + n > dst.length) throw new ModelError('fill.count', `must fit the tensor: offset ${offset} + count ${n} > size ${dst.length}`);
+    dst.fill(Math.fround(value), offset, offset + n);
+  }
+
+  release(): void {}
+
+  gemm(spec: GemmSpec, a: Tensor, b: Tensor, c: Tensor): void {
+    this.gemmFn(spec, d('gemm.a', a), d('gemm.b', b), d('gemm.c', c));
+  }
+
+  addBias(y: Tensor, bias: Tensor, outer: number, channels: number, inner: number): void {
+    addBias(d('addBias.y', y), d('addBias.bias', bias), outer, channels, inner);
+  }
+
+  biasGrad(dy: Tensor, gradBias: Tensor, outer: number, channels: number, inner: number): void {
+    biasGrad(d('biasGrad.dy', dy), d('biasGrad.gradBias', gradBias), outer, channels, inner);
+  }
+
+  permute021(x: Tensor, y: Tensor, a: number, b: number, c: number): void {
+    permute021(d('permute021.x', x), d('permute021.y', y), a, b, c);
+  }
+
+  im2col(x: Tensor, cols: Tensor, g: ConvGeometry): void {
+    im2col(d('im2col.x', x), d('im2col.cols', cols), g);
+  }
+
+  col2im(dcols: Tensor, dx: Tensor, g: ConvGeometry): void {
+    col2im(d('col2im.dcols', dcols), d('col2im.dx', dx), g);
+  }
+
+  poolForward(x: Tensor, y: Tensor, argmax: Tensor, g: PoolGeometry): void {
+    poolForward(d('poolForward.x', x), d('poolForward.y', y), d('poolForward.argmax', argmax), g);
+  }
+
+  poolBackward(dy: Tensor, dx: Tensor, argmax: Tensor, g: PoolGeometry): void {
+    poolBackward(d('poolBackward.dy', dy), d('poolBackward.dx', dx), d('poolBackward.argmax', argmax), g);
+  }
+
+  neuronForward(c: NeuronConstants, layout: NeuronLayout, t: NeuronTensors, t0: number, t1: number): void {
+    neuronForward(c, layout, neuronArrays(t), t0, t1);
+  }
+
+  neuronBackward(c: NeuronConstants, layout: NeuronLayout, t: NeuronTensors, g: NeuronGradTensors, t0: number, t1: number): void {
+    const grads = { gradOut: d('gradOut', g.gradOut), gradInput: d('gradInput', g.gradInput), gvState: d('gvState', g.gvState), gaState: d('gaState', g.gaState) };
+    neuronBackward(c, layout, neuronArrays(t), grads, t0, t1);
+  }
+
+  readout(kind: ReadoutKind, seq: Tensor, scores: Tensor, argmaxT: Tensor, steps: number, batch: number, classes: number): void {
+    readout(kind, d('readout.seq', seq), d('readout.scores', scores), d('readout.argmaxT', argmaxT), steps, batch, classes);
+  }
+
+  readoutBackward(kind: ReadoutKind, gradScores: Tensor, gradSeq: Tensor, argmaxT: Tensor, steps: number, batch: number, classes: number): void {
+    readoutBackward(kind, d('readoutBackward.gradScores', gradScores), d('readoutBackward.gradSeq', gradSeq), d('readoutBackward.argmaxT', argmaxT), steps, batch, classes);
+  }
+
+  softmaxCrossEntropy(scores: Tensor, labels: Tensor, losses: Tensor, gradScores: Tensor, batch: number, classes: number, gradScale: number): void {
+    const sd = 'softmaxCrossEntropy';
+    softmaxCrossEntropy(d(`${sd}.scores`, scores), d(`${sd}.labels`, labels), d(`${sd}.losses`, losses), d(`${sd}.gradScores`, gradScores), batch, classes, gradScale);
+  }
+
+  rateMse(scores: Tensor, labels: Tensor, losses: Tensor, gradScores: Tensor, batch: number, classes: number, steps: number, onRate: number, offRate: number): void {
+    rateMse(d('rateMse.scores', scores), d('rateMse.labels', labels), d('rateMse.losses', losses), d('rateMse.gradScores', gradScores), batch, classes, steps, onRate, offRate);
+  }
+
+  activityPenalty(s: Tensor, gradOut: Tensor, penalty: Tensor, layout: NeuronLayout, weight: number, target: number): void {
+    activityPenalty(d('activityPenalty.s', s), d('activityPenalty.gradOut', gradOut), d('activityPenalty.penalty', penalty), layout, weight, target);
+  }
+
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, h: AdamHyper): void {
+    adamStep(d('adam.param', param), d('adam.grad', grad), d('adam.m', m), d('adam.v', v), h);
+  }
+
+  sgdStep(param: Tensor, grad: Tensor, buf: Tensor, h: SgdHyper): void {
+    sgdStep(d('sgd.param', param), d('sgd.grad', grad), d('sgd.buf', buf), h);
+  }
+
+  finish(): Promise<void> {
+    return Promise.resolve();
+  }
+}
