@@ -4,8 +4,9 @@
 #   1. node_modules installed from package-lock.json (skipped when the lock has not changed);
 #   2. Debian's chromium (headless browser + SwiftShader Vulkan driver), the Vulkan loader, a
 #      font for figures, python3-brian (Brian2, the validation peer), PyNN with NEURON, OpenMPI
-#      and mpi4py (the PyNN export's peer and the MPI timings), and h5py (NIR and SONATA files
-#      read back), installed with apt-get when missing and running as root;
+#      and mpi4py (the PyNN export's peer and the MPI timings), h5py (NIR and SONATA files
+#      read back) and dataset-fashion-mnist (the Fashion-MNIST IDX files the training work
+#      reads), installed with apt-get when missing and running as root;
 #   3. PyNN's NEURON mechanisms compiled once, in place, where pyNN.neuron loads them (not
 #      fatal: without them the NEURON tests skip).
 set -euo pipefail
@@ -44,6 +45,8 @@ command -v make >/dev/null || missing+=(make)
 [ -x /usr/bin/cc ] || missing+=(gcc)
 [ -x /usr/bin/c++ ] || missing+=(g++)
 command -v mpirun >/dev/null || missing+=(openmpi-bin)
+# Fashion-MNIST's standard split (src/data/fashion-mnist.ts reads the gzipped IDX files).
+[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -51,9 +54,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >&2
   else
-    echo "[setup] missing Debian packages: $pkgs (WebGPU needs chromium and libvulkan1; Brian2 validation needs python3-brian; PyNN/NEURON runs need python3-pynn, neuron-dev, openmpi-bin, python3-mpi4py; SONATA/NIR read-back needs python3-h5py)" >&2
+    echo "[setup] missing Debian packages: $pkgs (WebGPU needs chromium and libvulkan1; Brian2 validation needs python3-brian; PyNN/NEURON runs need python3-pynn, neuron-dev, openmpi-bin, python3-mpi4py; SONATA/NIR read-back needs python3-h5py; Fashion-MNIST needs dataset-fashion-mnist)" >&2
     echo "[setup] install them as root: apt-get install $pkgs" >&2
-    echo "[setup] (continuing: the CPU backend works without them; GPU tests fail without an adapter, Brian2, PyNN and h5py tests skip)" >&2
+    echo "[setup] (continuing: the CPU backend works without them; GPU tests fail without an adapter, Brian2, PyNN, h5py and Fashion-MNIST tests skip)" >&2
   fi
 fi
 
