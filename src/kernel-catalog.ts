@@ -1,7 +1,7 @@
 /**
  * Every WGSL file of the project and the CPU code it must match. Engine kernels come from the
  * operations registered with the engine (src/engine/operations.ts); the kernels of the feature
- * libraries (crossbar arrays, codes, conversion, DVS) and the WGSL libraries that kernels include
+ * libraries (crossbar arrays, codes, conversion, DVS, training) and the WGSL libraries that kernels include
  * are listed here. tests/architecture.test.ts fails when a .wgsl file is missing from this
  * catalog, when a twin does not exist, or when a parity test does not name the kernel, and the
  * README's kernel table is generated from it.
@@ -99,6 +99,137 @@ const FEATURE_KERNELS: CatalogGroup[] = [
       },
     ],
   },
+  {
+    owner: 'surrogate-gradient training (src/train)',
+    kernels: [
+      {
+        shader: 'train/gpu/gemm.wgsl',
+        computes: 'C = op(A) op(B) (+ C) in 16 x 16 tiles staged in workgroup memory, each element summed over k in order',
+        twin: 'src/train/cpu/gemm.ts#gemmReference',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/bias_add.wgsl',
+        computes: 'adds a per-channel bias to a dense or CNHW batch',
+        twin: 'src/train/cpu/layout.ts#addBias',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/bias_grad.wgsl',
+        computes: 'per-channel bias gradient, one thread per channel summing in the twin’s order',
+        twin: 'src/train/cpu/layout.ts#biasGrad',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/permute021.wgsl',
+        computes: 'the [a][b][c] to [b][a][c] transpose between CNHW and flat layouts',
+        twin: 'src/train/cpu/layout.ts#permute021',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/im2col.wgsl',
+        computes: 'unrolls convolution windows of a CNHW batch into GEMM columns (0 in the padding)',
+        twin: 'src/train/cpu/conv.ts#im2col',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/col2im.wgsl',
+        computes: 'the adjoint of im2col as a gather: each input element sums its taps in order, no atomics',
+        twin: 'src/train/cpu/conv.ts#col2im',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/pool_forward.wgsl',
+        computes: 'non-overlapping avg, sum or max pooling (first maximum’s index kept for the backward pass)',
+        twin: 'src/train/cpu/pool.ts#poolForward',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/pool_backward.wgsl',
+        computes: 'the pooling gradient, one thread per input element',
+        twin: 'src/train/cpu/pool.ts#poolBackward',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/neuron_forward.wgsl',
+        computes: 'LIF, CubaLIF, IF or LI over a range of steps, one thread per neuron carrying its state (Heaviside or sigmoid spikes)',
+        twin: 'src/train/cpu/neuron.ts#neuronForward',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu-neuron.test.ts'],
+      },
+      {
+        shader: 'train/gpu/neuron_backward.wgsl',
+        computes: 'BPTT through a neuron layer over a range of steps with a surrogate spike derivative, one thread per neuron',
+        twin: 'src/train/cpu/neuron.ts#neuronBackward',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu-neuron.test.ts'],
+      },
+      {
+        shader: 'train/gpu/readout_forward.wgsl',
+        computes: 'class scores from the last layer’s sequence (spike count, mean or max over time)',
+        twin: 'src/train/cpu/loss.ts#readout',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/readout_backward.wgsl',
+        computes: 'the readout’s gradient spread back over time',
+        twin: 'src/train/cpu/loss.ts#readoutBackward',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/softmax_cross_entropy.wgsl',
+        computes: 'per-sample softmax cross-entropy and its gradient (exp and log: within a stated tolerance)',
+        twin: 'src/train/cpu/loss.ts#softmaxCrossEntropy',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/rate_mse.wgsl',
+        computes: 'per-sample squared error of firing rates against on/off targets, and its gradient',
+        twin: 'src/train/cpu/loss.ts#rateMse',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/activity_penalty.wgsl',
+        computes: 'the firing-rate penalty of a spiking layer, its gradient added to the layer’s',
+        twin: 'src/train/cpu/loss.ts#activityPenalty',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/adam.wgsl',
+        computes: 'one AdamW step per parameter (sqrt and division: within a stated tolerance)',
+        twin: 'src/train/cpu/optim.ts#adamStep',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/sgd.wgsl',
+        computes: 'one SGD step with momentum and weight decay per parameter',
+        twin: 'src/train/cpu/optim.ts#sgdStep',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+      {
+        shader: 'train/gpu/fill.wgsl',
+        computes: 'sets a range of a tensor to one value',
+        twin: 'src/train/cpu/backend.ts#CpuTrainBackend.fill',
+        host: 'src/train/gpu/gpu-backend.ts#GpuTrainBackend',
+        parity: ['tests/train-ops-gpu.test.ts'],
+      },
+    ],
+  },
 ];
 
 /** WGSL files that kernels include rather than dispatch. */
@@ -112,6 +243,8 @@ export const SHADER_LIBRARIES: ShaderLibraryEntry[] = [
   { shader: 'ops/plasticity/stdp_common.wgsl', computes: 'the plasticity constants record, spike-bit test and trace step', twin: 'src/ops/plasticity/cpu.ts#CpuPlasticity.step' },
   { shader: 'crossbar/crossbar_noise.wgsl', computes: 'device noise: the Irwin-Hall gaussian and 24-bit uniforms', twin: 'src/crossbar/noise.ts#gaussian' },
   { shader: 'coding/coding_params.wgsl', computes: 'the encoders’ parameter record', twin: null },
+  { shader: 'train/gpu/train_common.wgsl', computes: 'the training kernels’ workgroup size and 2D-grid thread index', twin: null },
+  { shader: 'train/gpu/neuron_common.wgsl', computes: 'a neuron layer’s constants, the smooth spike and the surrogate derivatives', twin: 'src/train/cpu/surrogate.ts#surrogateGradWith' },
 ];
 
 /** Every dispatched kernel, grouped by the operation or library that owns it. */
