@@ -10,7 +10,7 @@ export default defineConfig({
     target: 'node20',
     emptyOutDir: true,
     rollupOptions: {
-      input: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-browser': 'bench/browser/cli.ts', 'gpu-parity': 'bench/gpu-parity.ts' },
+      input: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-browser': 'bench/browser/cli.ts', 'gpu-parity': 'bench/gpu-parity.ts', 'train-worker': 'src/train/parallel/worker.ts' },
       output: { format: 'es', entryFileNames: '[name].js' },
     },
   },

@@ -10,6 +10,7 @@ import type { Tensor } from './backend.js';
 import { activityHook, computeLoss, lossTensors, readoutKind, validateLoss, type LossTensors } from './loss.js';
 import type { SpikingModel } from './model.js';
 import { calibrateInit } from './calibrate.js';
+import { ReplicaPool, type ThreadOptions } from './parallel/pool.js';
 import { createOptimizer, scheduledLr, validateSchedule } from './optimizer.js';
 import type { ActivitySpec, LossSpec, OptimizerSpec, ScheduleSpec } from './spec.js';
 
@@ -30,6 +31,8 @@ export interface TrainOptions {
    * on the first `samples` training samples before training (calibrate.ts; default on: 256, 1).
    */
   calibrate?: false | { samples?: number; target?: number };
+  /** Data-parallel replica threads on the CPU backend (parallel/pool.ts); omitted: this thread alone. */
+  threads?: ThreadOptions;
   onProgress?: (p: TrainProgress) => void;
   onEpoch?: (e: EpochRecord) => void;
 }
@@ -130,46 +133,60 @@ export async function trainNetwork(model: SpikingModel, train: LabeledData, opti
     const count = Math.min(n, requireInt('calibrate.samples', options.calibrate?.samples ?? 256, 1));
     await calibrateInit(model, train.x.subarray(0, count * model.inputFeatures), count, options.calibrate?.target ?? 1);
   }
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const order = shuffled(n, options.shuffleSeed ?? 1, epoch);
-    const start = performance.now();
-    let lossSum = 0;
-    let correct = 0;
-    let lr = options.optimizer.lr;
-    for (let k = 0; k < batches; k++) {
-      lr = scheduledLr(options.optimizer.lr, schedule, epoch + k / batches, epochs);
-      const { x, loss } = feeder.load(train, order, k * B, B);
-      model.zeroGrads();
-      const ws = model.forward(x, B);
-      computeLoss(model, ws, loss, options.loss, true);
-      model.backward(ws, activityHook(model, ws, loss, options.activity));
-      optimizer.step(model.params, lr);
-      const [losses, scores] = [await model.backend.read(loss.losses), await model.backend.read(loss.scores)];
-      for (let i = 0; i < B; i++) {
-        if (!Number.isFinite(losses[i])) throw new ModelError('optimizer.lr', `the loss became ${losses[i]} at epoch ${epoch + 1}, batch ${k + 1}: lower the learning rate`);
-        lossSum += losses[i];
-        if (argmax(scores, i, K) === train.labels[order[k * B + i]]) correct++;
+  const threads = options.threads && options.threads.count > 1 ? options.threads : null;
+  if (threads) requireInt('threads.count', threads.count, 2, 256);
+  const pool = threads ? await ReplicaPool.start(model, threads, train, options.test, options.loss, options.activity) : null;
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = shuffled(n, options.shuffleSeed ?? 1, epoch);
+      const start = performance.now();
+      let lossSum = 0;
+      let correct = 0;
+      let lr = options.optimizer.lr;
+      for (let k = 0; k < batches; k++) {
+        lr = scheduledLr(options.optimizer.lr, schedule, epoch + k / batches, epochs);
+        let losses: Float32Array;
+        let scores: Float32Array;
+        if (pool) {
+          ({ losses, scores } = await pool.run('train', order.subarray(k * B, (k + 1) * B)));
+          optimizer.step(model.params, lr);
+        } else {
+          const { x, loss } = feeder.load(train, order, k * B, B);
+          model.zeroGrads();
+          const ws = model.forward(x, B);
+          computeLoss(model, ws, loss, options.loss, true);
+          model.backward(ws, activityHook(model, ws, loss, options.activity));
+          optimizer.step(model.params, lr);
+          [losses, scores] = [await model.backend.read(loss.losses), await model.backend.read(loss.scores)];
+        }
+        for (let i = 0; i < B; i++) {
+          if (!Number.isFinite(losses[i])) throw new ModelError('optimizer.lr', `the loss became ${losses[i]} at epoch ${epoch + 1}, batch ${k + 1}: lower the learning rate`);
+          lossSum += losses[i];
+          if (argmax(scores, i, K) === train.labels[order[k * B + i]]) correct++;
+        }
+        const seen = (k + 1) * B;
+        options.onProgress?.({ epoch: epoch + 1, batch: k + 1, batches, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / ((performance.now() - start) / 1000), lr });
       }
-      const seen = (k + 1) * B;
-      options.onProgress?.({ epoch: epoch + 1, batch: k + 1, batches, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / ((performance.now() - start) / 1000), lr });
+      const trainSeconds = (performance.now() - start) / 1000;
+      const record: EpochRecord = { epoch: epoch + 1, lr, trainLoss: lossSum / (batches * B), trainAccuracy: correct / (batches * B), trainSeconds, samplesPerSecond: (batches * B) / trainSeconds };
+      if (options.test) {
+        const t0 = performance.now();
+        const ev = await evaluateNetwork(model, options.test, { loss: options.loss, batchSize: options.evalBatchSize ?? B, pool: pool ?? undefined });
+        record.testLoss = ev.loss;
+        record.testAccuracy = ev.accuracy;
+        record.evalSeconds = (performance.now() - t0) / 1000;
+      }
+      history.push(record);
+      options.onEpoch?.(record);
     }
-    const trainSeconds = (performance.now() - start) / 1000;
-    const record: EpochRecord = { epoch: epoch + 1, lr, trainLoss: lossSum / (batches * B), trainAccuracy: correct / (batches * B), trainSeconds, samplesPerSecond: (batches * B) / trainSeconds };
-    if (options.test) {
-      const t0 = performance.now();
-      const ev = await evaluateNetwork(model, options.test, { loss: options.loss, batchSize: options.evalBatchSize ?? B });
-      record.testLoss = ev.loss;
-      record.testAccuracy = ev.accuracy;
-      record.evalSeconds = (performance.now() - t0) / 1000;
-    }
-    history.push(record);
-    options.onEpoch?.(record);
+  } finally {
+    await pool?.stop();
   }
   return history;
 }
 
 /** Forward passes over a labelled set: mean loss, accuracy, predictions and scores. */
-export async function evaluateNetwork(model: SpikingModel, data: LabeledData, options: { loss: LossSpec; batchSize?: number }): Promise<Evaluation> {
+export async function evaluateNetwork(model: SpikingModel, data: LabeledData, options: { loss: LossSpec; batchSize?: number; pool?: ReplicaPool }): Promise<Evaluation> {
   const n = checkData(model, data, 'data');
   validateLoss(options.loss);
   const B = requireInt('batchSize', options.batchSize ?? 256, 1);
@@ -182,11 +199,16 @@ export async function evaluateNetwork(model: SpikingModel, data: LabeledData, op
   let correct = 0;
   for (let from = 0; from < n; from += B) {
     const count = Math.min(B, n - from);
-    const { x, loss } = feeder.load(data, order, from, count);
-    const ws = model.forward(x, count);
-    computeLoss(model, ws, loss, options.loss, false);
-    const losses = await model.backend.read(loss.losses);
-    const scores = await model.backend.read(loss.scores);
+    let losses: Float32Array;
+    let scores: Float32Array;
+    if (options.pool) ({ losses, scores } = await options.pool.run('eval', order.subarray(from, from + count)));
+    else {
+      const { x, loss } = feeder.load(data, order, from, count);
+      const ws = model.forward(x, count);
+      computeLoss(model, ws, loss, options.loss, false);
+      losses = await model.backend.read(loss.losses);
+      scores = await model.backend.read(loss.scores);
+    }
     allScores.set(scores.subarray(0, count * K), from * K);
     for (let i = 0; i < count; i++) {
       lossSum += losses[i];
