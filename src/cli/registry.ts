@@ -11,9 +11,10 @@ import { INFO } from './commands/info.js';
 import { LAB } from './commands/lab.js';
 import { RUN } from './commands/run.js';
 import { STUDY } from './commands/study.js';
+import { TRAIN } from './commands/train.js';
 import { VALIDATE } from './commands/validate.js';
 
-export const COMMANDS: readonly Command[] = [RUN, VALIDATE, EXAMPLE, IMPORT, EXPORT, COMPARE, STUDY, ENERGY, CONVERT, LAB, BENCH, INFO];
+export const COMMANDS: readonly Command[] = [RUN, VALIDATE, EXAMPLE, IMPORT, EXPORT, COMPARE, STUDY, ENERGY, CONVERT, TRAIN, LAB, BENCH, INFO];
 
 const BY_NAME: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));
 
