@@ -2,6 +2,12 @@
  * The CPU twin of the training backend: every op runs synchronously on Float32Arrays, in the f32
  * order that backend.ts states and the GPU kernels match. The GEMM is injectable so a faster
  * (blocked or multi-threaded) CPU GEMM can replace the reference for CPU-only training.
+ *
+ * By default (option `simd`, on where WebAssembly SIMD is available) the heavy ops run in their
+ * fast versions: the SIMD GEMM (simd-gemm.ts) and neuron kernels (simd-neuron.ts), and the
+ * restructured im2col/col2im (conv-fast.ts) and avg/sum pooling (pool-fast.ts). Each gives the
+ * same bits as its twin, which it falls back to for the cases it does not cover; `{ simd: false }`
+ * runs the twins themselves, the reference the fast versions are tested against.
  */
 import type {
   AdamHyper,
@@ -19,18 +25,48 @@ import type {
 } from '../backend.js';
 import { ModelError } from '../../util/validate.js';
 import { col2im, im2col } from './conv.js';
+import { col2imFast, im2colFast } from './conv-fast.js';
 import { gemmReference, type GemmFn } from './gemm.js';
 import { addBias, biasGrad, permute021 } from './layout.js';
 import { activityPenalty, rateMse, readout, readoutBackward, softmaxCrossEntropy } from './loss.js';
 import { neuronBackward, neuronForward, type NeuronArrays } from './neuron.js';
 import { adamStep, sgdStep } from './optim.js';
 import { poolBackward, poolForward } from './pool.js';
+import { poolBackwardFast, poolForwardFast } from './pool-fast.js';
+import { gemmFast } from './simd-gemm.js';
+import { neuronBackwardFast, neuronForwardFast } from './simd-neuron.js';
 import { cpuData, requireDim, type CpuTensor } from './tensor.js';
+import { simdSupported } from './wasm-ops.js';
 
 export interface CpuTrainBackendOptions {
-  /** The GEMM to run (default gemmReference, the GPU kernel's twin). */
+  /** The GEMM to run (default gemmFast with `simd`, else gemmReference, the GPU kernel's twin). */
   gemm?: GemmFn;
+  /**
+   * Run the fast, bit-identical versions of the GEMM, neuron, im2col/col2im and pooling ops
+   * (default: true where WebAssembly SIMD is available); false runs the reference twins.
+   */
+  simd?: boolean;
 }
+
+/** The implementations the backend dispatches to. */
+interface CpuOps {
+  im2col: typeof im2col;
+  col2im: typeof col2im;
+  poolForward: typeof poolForward;
+  poolBackward: typeof poolBackward;
+  neuronForward: typeof neuronForward;
+  neuronBackward: typeof neuronBackward;
+}
+
+const REFERENCE_OPS: CpuOps = { im2col, col2im, poolForward, poolBackward, neuronForward, neuronBackward };
+const FAST_OPS: CpuOps = {
+  im2col: im2colFast,
+  col2im: col2imFast,
+  poolForward: poolForwardFast,
+  poolBackward: poolBackwardFast,
+  neuronForward: neuronForwardFast,
+  neuronBackward: neuronBackwardFast,
+};
 
 const d = cpuData;
 
@@ -41,9 +77,14 @@ function neuronArrays(t: NeuronTensors): NeuronArrays {
 export class CpuTrainBackend implements TrainBackend {
   readonly kind = 'cpu' as const;
   private readonly gemmFn: GemmFn;
+  private readonly ops: CpuOps;
+  /** Whether the fast ops run (see CpuTrainBackendOptions.simd). */
+  readonly simd: boolean;
 
   constructor(options: CpuTrainBackendOptions = {}) {
-    this.gemmFn = options.gemm ?? gemmReference;
+    this.simd = options.simd ?? simdSupported();
+    this.gemmFn = options.gemm ?? (this.simd ? gemmFast : gemmReference);
+    this.ops = this.simd ? FAST_OPS : REFERENCE_OPS;
   }
 
   zeros(size: number): CpuTensor {
@@ -90,28 +131,28 @@ export class CpuTrainBackend implements TrainBackend {
   }
 
   im2col(x: Tensor, cols: Tensor, g: ConvGeometry): void {
-    im2col(d('im2col.x', x), d('im2col.cols', cols), g);
+    this.ops.im2col(d('im2col.x', x), d('im2col.cols', cols), g);
   }
 
   col2im(dcols: Tensor, dx: Tensor, g: ConvGeometry): void {
-    col2im(d('col2im.dcols', dcols), d('col2im.dx', dx), g);
+    this.ops.col2im(d('col2im.dcols', dcols), d('col2im.dx', dx), g);
   }
 
   poolForward(x: Tensor, y: Tensor, argmax: Tensor, g: PoolGeometry): void {
-    poolForward(d('poolForward.x', x), d('poolForward.y', y), d('poolForward.argmax', argmax), g);
+    this.ops.poolForward(d('poolForward.x', x), d('poolForward.y', y), d('poolForward.argmax', argmax), g);
   }
 
   poolBackward(dy: Tensor, dx: Tensor, argmax: Tensor, g: PoolGeometry): void {
-    poolBackward(d('poolBackward.dy', dy), d('poolBackward.dx', dx), d('poolBackward.argmax', argmax), g);
+    this.ops.poolBackward(d('poolBackward.dy', dy), d('poolBackward.dx', dx), d('poolBackward.argmax', argmax), g);
   }
 
   neuronForward(c: NeuronConstants, layout: NeuronLayout, t: NeuronTensors, t0: number, t1: number): void {
-    neuronForward(c, layout, neuronArrays(t), t0, t1);
+    this.ops.neuronForward(c, layout, neuronArrays(t), t0, t1);
   }
 
   neuronBackward(c: NeuronConstants, layout: NeuronLayout, t: NeuronTensors, g: NeuronGradTensors, t0: number, t1: number): void {
     const grads = { gradOut: d('gradOut', g.gradOut), gradInput: d('gradInput', g.gradInput), gvState: d('gvState', g.gvState), gaState: d('gaState', g.gaState) };
-    neuronBackward(c, layout, neuronArrays(t), grads, t0, t1);
+    this.ops.neuronBackward(c, layout, neuronArrays(t), grads, t0, t1);
   }
 
   readout(kind: ReadoutKind, seq: Tensor, scores: Tensor, argmaxT: Tensor, steps: number, batch: number, classes: number): void {
