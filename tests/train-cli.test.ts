@@ -84,7 +84,7 @@ describe.skipIf(!available)('neuromorph train fashion-mnist (tiny run)', () => {
     const params = await model.readParams();
     const hidden = graph.nodes.get('layer0')!;
     expect(hidden.type).toBe('Affine');
-    expect([...(hidden.params.weight.data as ArrayLike<number>)]).toEqual([...params.get('layers[0].weight')!]);
+    expect(Array.from(hidden.params.weight.data as ArrayLike<number>)).toEqual(Array.from(params.get('layers[0].weight')!));
     expect(graph.nodes.get('layer1')!.type).toBe('LIF');
     expect(graph.nodes.get('layer3')!.type).toBe('LI');
 
