@@ -2,7 +2,7 @@
  * The benchmark command line, shared by the Node entry (main.ts), the browser driver
  * (browser/cli.ts) and the page, which gets the parsed arguments in its URL.
  */
-export const BENCH_NAMES = ['scaling', 'vogels-abbott', 'microcircuit', 'dispatch', 'crossbar', 'crossbar-snn', 'coding', 'energy', 'dvs', 'plasticity', 'convert'] as const;
+export const BENCH_NAMES = ['scaling', 'vogels-abbott', 'microcircuit', 'dispatch', 'crossbar', 'crossbar-snn', 'coding', 'energy', 'dvs', 'plasticity', 'convert', 'train'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchArgs {
@@ -16,6 +16,8 @@ export interface BenchArgs {
   sameWindow: boolean;
   /** Where the JSON lines go (default bench/out of the repository). */
   out?: string;
+  /** `train`: timed steps per measurement. */
+  batches?: number;
 }
 
 export const OPTIONS_HELP = `  --quick        a tenth of the biological time (a smoke test, not a measurement)
@@ -41,7 +43,8 @@ export class UsageError extends Error {
 export function parseBenchArgs(argv: string[], extraFlags: readonly string[] = []): { args: BenchArgs; extra: Set<string> } {
   const args: BenchArgs = { names: [], quick: false, cpuOnly: false, noBrian: false, sameWindow: false };
   const extra = new Set<string>();
-  for (const a of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
     if (a === '--quick') args.quick = true;
     else if (a === '--cpu-only') args.cpuOnly = true;
     else if (a === '--no-brian') args.noBrian = true;
@@ -50,6 +53,10 @@ export function parseBenchArgs(argv: string[], extraFlags: readonly string[] = [
     else if (a.startsWith('--out=')) {
       args.out = a.slice('--out='.length);
       if (args.out === '') throw new UsageError('--out: expected a directory');
+    } else if (a === '--batches' || a.startsWith('--batches=')) {
+      const text = a === '--batches' ? argv[++i] : a.slice('--batches='.length);
+      args.batches = Number(text);
+      if (!Number.isInteger(args.batches) || args.batches < 1) throw new UsageError(`--batches: expected a positive integer, got ${text}`);
     } else if (a.startsWith('--sizes=')) {
       args.sizes = a
         .slice('--sizes='.length)
@@ -73,5 +80,6 @@ export function benchArgv(args: BenchArgs): string[] {
   if (args.noBrian) argv.push('--no-brian');
   if (args.sameWindow) argv.push('--same-window');
   if (args.out) argv.push(`--out=${args.out}`);
+  if (args.batches !== undefined) argv.push(`--batches=${args.batches}`);
   return argv;
 }

@@ -16,6 +16,7 @@ import { energyBench } from './energy.js';
 import { dvsBench } from './dvs.js';
 import { plasticityBench } from './plasticity.js';
 import { convertBench } from './convert.js';
+import { trainBench } from './train.js';
 
 export interface SuiteCallbacks {
   host: BenchHost;
@@ -43,6 +44,7 @@ const BENCHMARKS: Record<BenchName, Benchmark> = {
   dvs: (args, gpu, cb, emit) => dvsBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
   plasticity: (args, gpu, cb, emit) => plasticityBench({ quick: args.quick, sizes: args.sizes, gpu, host: cb.host, emit, log: cb.log }),
   convert: (args, gpu, cb, emit) => convertBench({ quick: args.quick, gpu, host: cb.host, emit, log: cb.log }),
+  train: (args, gpu, cb, emit) => trainBench({ quick: args.quick, batches: args.batches, gpu, host: cb.host, emit, log: cb.log }),
 };
 
 export async function runSuite(args: BenchArgs, cb: SuiteCallbacks): Promise<void> {
