@@ -47,3 +47,4 @@ export { DiehlCook, trainDiehlCook, assignLabels, classify, interleaveDigits, ty
 export * as ann from './ann/index.js';
 export * as convert from './namespaces/convert.js';
 export * as interop from './namespaces/interop.js';
+export * as train from './namespaces/train.js';

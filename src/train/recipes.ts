@@ -52,7 +52,7 @@ export function fashionMnistRecipe(name: RecipeName, o: RecipeOptions = {}): Rec
           { kind: 'li', tau: 1 },
         ],
       },
-      training: { epochs: o.epochs ?? 4, batchSize: o.batchSize ?? 64, loss: { kind: 'cross-entropy', readout: 'mean' }, optimizer: { kind: 'adam', lr: o.lr ?? 2e-3 }, schedule: { kind: 'cosine' } },
+      training: { epochs: o.epochs ?? 12, batchSize: o.batchSize ?? 64, loss: { kind: 'cross-entropy', readout: 'mean' }, optimizer: { kind: 'adam', lr: o.lr ?? 1e-2 }, schedule: { kind: 'cosine' } },
     };
   }
   if (name === 'mlp') {
@@ -65,7 +65,7 @@ export function fashionMnistRecipe(name: RecipeName, o: RecipeOptions = {}): Rec
         surrogate,
         layers: [{ kind: 'dense', units: o.width ?? 256 }, { kind: 'lif', tau: 5, reset: 'subtract' }, { kind: 'dense', units: 10 }, { kind: 'li', tau: 5 }],
       },
-      training: { epochs: o.epochs ?? 8, batchSize: o.batchSize ?? 128, loss: { kind: 'cross-entropy', readout: 'mean' }, optimizer: { kind: 'adam', lr: o.lr ?? 1e-3 }, schedule: { kind: 'cosine' } },
+      training: { epochs: o.epochs ?? 8, batchSize: o.batchSize ?? 128, loss: { kind: 'cross-entropy', readout: 'mean' }, optimizer: { kind: 'adam', lr: o.lr ?? 5e-3 }, schedule: { kind: 'cosine' } },
     };
   }
   throw new ModelError('model', `must be one of ${RECIPES.join(', ')}; got ${String(name)}`);
