@@ -5,7 +5,8 @@
  *
  * By default (option `simd`, on where WebAssembly SIMD is available) the heavy ops run in their
  * fast versions: the SIMD GEMM (simd-gemm.ts) and neuron kernels (simd-neuron.ts), and the
- * restructured im2col/col2im (conv-fast.ts) and avg/sum pooling (pool-fast.ts). Each gives the
+ * restructured im2col/col2im (conv-fast.ts) and avg/sum pooling (pool-fast.ts), the optimiser
+ * steps (simd-optim.ts) and the bias add and gradient (bias-fast.ts). Each gives the
  * same bits as its twin, which it falls back to for the cases it does not cover; `{ simd: false }`
  * runs the twins themselves, the reference the fast versions are tested against.
  */
@@ -27,6 +28,7 @@ import { ModelError } from '../../util/validate.js';
 import { col2im, im2col } from './conv.js';
 import { col2imFast, im2colFast } from './conv-fast.js';
 import { gemmReference, type GemmFn } from './gemm.js';
+import { addBiasFast, biasGradFast } from './bias-fast.js';
 import { addBias, biasGrad, permute021 } from './layout.js';
 import { activityPenalty, rateMse, readout, readoutBackward, softmaxCrossEntropy } from './loss.js';
 import { neuronBackward, neuronForward, type NeuronArrays } from './neuron.js';
@@ -35,6 +37,7 @@ import { poolBackward, poolForward } from './pool.js';
 import { poolBackwardFast, poolForwardFast } from './pool-fast.js';
 import { gemmFast } from './simd-gemm.js';
 import { neuronBackwardFast, neuronForwardFast } from './simd-neuron.js';
+import { adamStepFast, sgdStepFast } from './simd-optim.js';
 import { cpuData, requireDim, type CpuTensor } from './tensor.js';
 import { simdSupported } from './wasm-ops.js';
 
@@ -56,9 +59,13 @@ interface CpuOps {
   poolBackward: typeof poolBackward;
   neuronForward: typeof neuronForward;
   neuronBackward: typeof neuronBackward;
+  addBias: typeof addBias;
+  biasGrad: typeof biasGrad;
+  adamStep: typeof adamStep;
+  sgdStep: typeof sgdStep;
 }
 
-const REFERENCE_OPS: CpuOps = { im2col, col2im, poolForward, poolBackward, neuronForward, neuronBackward };
+const REFERENCE_OPS: CpuOps = { im2col, col2im, poolForward, poolBackward, neuronForward, neuronBackward, addBias, biasGrad, adamStep, sgdStep };
 const FAST_OPS: CpuOps = {
   im2col: im2colFast,
   col2im: col2imFast,
@@ -66,6 +73,10 @@ const FAST_OPS: CpuOps = {
   poolBackward: poolBackwardFast,
   neuronForward: neuronForwardFast,
   neuronBackward: neuronBackwardFast,
+  addBias: addBiasFast,
+  biasGrad: biasGradFast,
+  adamStep: adamStepFast,
+  sgdStep: sgdStepFast,
 };
 
 const d = cpuData;
@@ -119,11 +130,11 @@ export class CpuTrainBackend implements TrainBackend {
   }
 
   addBias(y: Tensor, bias: Tensor, outer: number, channels: number, inner: number): void {
-    addBias(d('addBias.y', y), d('addBias.bias', bias), outer, channels, inner);
+    this.ops.addBias(d('addBias.y', y), d('addBias.bias', bias), outer, channels, inner);
   }
 
   biasGrad(dy: Tensor, gradBias: Tensor, outer: number, channels: number, inner: number): void {
-    biasGrad(d('biasGrad.dy', dy), d('biasGrad.gradBias', gradBias), outer, channels, inner);
+    this.ops.biasGrad(d('biasGrad.dy', dy), d('biasGrad.gradBias', gradBias), outer, channels, inner);
   }
 
   permute021(x: Tensor, y: Tensor, a: number, b: number, c: number): void {
@@ -177,11 +188,11 @@ export class CpuTrainBackend implements TrainBackend {
   }
 
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, h: AdamHyper): void {
-    adamStep(d('adam.param', param), d('adam.grad', grad), d('adam.m', m), d('adam.v', v), h);
+    this.ops.adamStep(d('adam.param', param), d('adam.grad', grad), d('adam.m', m), d('adam.v', v), h);
   }
 
   sgdStep(param: Tensor, grad: Tensor, buf: Tensor, h: SgdHyper): void {
-    sgdStep(d('sgd.param', param), d('sgd.grad', grad), d('sgd.buf', buf), h);
+    this.ops.sgdStep(d('sgd.param', param), d('sgd.grad', grad), d('sgd.buf', buf), h);
   }
 
   finish(): Promise<void> {

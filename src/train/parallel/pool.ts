@@ -7,7 +7,8 @@
  */
 import type { LabeledData } from '../../data/labeled.js';
 import { ModelError } from '../../util/validate.js';
-import { cpuTensor, isCpuTensor } from '../cpu/tensor.js';
+import { weightedSumFast } from '../cpu/simd-optim.js';
+import { cpuData, cpuTensor, isCpuTensor } from '../cpu/tensor.js';
 import type { SpikingModel } from '../model.js';
 import type { ActivitySpec, LossSpec } from '../spec.js';
 import type { FromReplica, ReplicaInit, ReplicaResult, SharedDataset, ToReplica } from './protocol.js';
@@ -122,24 +123,39 @@ export class ReplicaPool {
     return { losses, scores };
   }
 
+  /** The model's gradients = the replicas' weighted sum, written straight into its grad arrays. */
   private sumGradients(weights: number[]): void {
-    const f = Math.fround;
     let offset = 0;
     for (const p of this.model.params) {
-      const dst = new Float32Array(p.size);
-      for (let w = 0; w < this.grads.length; w++) {
-        const weight = f(weights[w]);
-        if (weight === 0) continue;
-        const src = this.grads[w];
-        for (let i = 0; i < p.size; i++) dst[i] = f(dst[i] + f(src[offset + i] * weight));
-      }
-      this.model.backend.write(p.grad, dst);
+      sumReplicaGradients(cpuData('threads.grad', p.grad).subarray(0, p.size), this.grads, offset, weights);
       offset += p.size;
     }
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.channels.map((c) => c.terminate()));
+  }
+}
+
+/**
+ * One parameter's share of the replicas' weighted gradient sum: dst[i] = +0, then for each replica
+ * k in order whose f32 weight is not zero, dst[i] = f(dst[i] + f(grads[k][offset + i] * f(weights[k]))).
+ * A replica without a share of the batch has weight 0 and stale gradients, so it is skipped, not
+ * multiplied by 0. Runs in the WebAssembly SIMD kernel where available (the same bits).
+ */
+export function sumReplicaGradients(dst: Float32Array, grads: readonly Float32Array[], offset: number, weights: readonly number[]): void {
+  if (weights.length !== grads.length) throw new ModelError('weights', `must give one weight per replica (${grads.length}), got ${weights.length}`);
+  if (!Number.isInteger(offset) || offset < 0) throw new ModelError('offset', `must be an integer >= 0, got ${offset}`);
+  for (const g of grads) if (g.length < offset + dst.length) throw new ModelError('grads', `must hold at least ${offset + dst.length} values, got ${g.length}`);
+  if (weightedSumFast(dst, grads, offset, weights)) return;
+  const f = Math.fround;
+  const n = dst.length;
+  dst.fill(0);
+  for (let k = 0; k < grads.length; k++) {
+    const weight = f(weights[k]);
+    if (weight === 0) continue;
+    const src = grads[k];
+    for (let i = 0; i < n; i++) dst[i] = f(dst[i] + f(src[offset + i] * weight));
   }
 }
 
