@@ -21,17 +21,17 @@ const available = await fashionMnistAvailable();
 /** The CPU run's curve, which the GPU run is compared with. */
 let cpuCurve: TrainCurve | undefined;
 
-const TINY = ['--train-limit', '256', '--test-limit', '128', '--epochs', '1', '--model', 'mlp', '--steps', '4', '--width', '32'];
+const TINY = ['--train-limit', '256', '--test-limit', '128', '--epochs', '1', '--model', 'mlp', '--steps', '4', '--width', '32', '--energy', '2'];
 
 describe.skipIf(!available)('neuromorph train fashion-mnist (tiny run)', () => {
   it('writes the curve, the figure and a model file that evaluates to the reported accuracy', async () => {
     const out = tmp('train');
     const r = await cli('train', 'fashion-mnist', ...TINY, '--out', out);
     expect(r.code, r.err).toBe(EXIT.ok);
-    expect(readdirSync(out).sort()).toEqual(['curve.json', 'curve.md', 'curve.png', 'curve.svg', 'model.json', 'model.nir']);
+    expect(readdirSync(out).sort()).toEqual(['curve.json', 'curve.md', 'curve.png', 'curve.svg', 'energy.json', 'model.json', 'model.nir']);
 
     const curve = JSON.parse(readFileSync(join(out, 'curve.json'), 'utf8'));
-    expect(curve.options).toMatchObject({ model: 'mlp', epochs: 1, steps: 4, width: 32, batch: 128, trainLimit: 256, testLimit: 128, backend: 'cpu', ann: true });
+    expect(curve.options).toMatchObject({ model: 'mlp', epochs: 1, steps: 4, width: 32, batch: 128, trainLimit: 256, testLimit: 128, backend: 'cpu', ann: true, energy: 2 });
     expect(curve.recipe.model.steps).toBe(4);
     expect(curve.recipe.model.layers[0]).toEqual({ kind: 'dense', units: 32 });
     expect(curve.dataset).toMatchObject({ name: 'fashion-mnist', trainSamples: 256, testSamples: 128 });
@@ -90,6 +90,15 @@ describe.skipIf(!available)('neuromorph train fashion-mnist (tiny run)', () => {
 
     expect(r.out).toMatch(/fashion-mnist: spiking mlp \(T = 4\) on cpu: test accuracy \d+\.\d\d % after 1 epoch/);
     expect(r.out).toMatch(/ANN twin \(784-32-ReLU-10\): test accuracy \d+\.\d\d %/);
+    // energy.json (src/train/energy.ts, tested in tests/train-energy.test.ts): 2 test images on the engine, its spikes the training's.
+    const energy = JSON.parse(readFileSync(join(out, 'energy.json'), 'utf8'));
+    expect(energy.samples).toBe(2);
+    expect(energy.snn.synapticOps).toBeGreaterThan(0);
+    expect(energy.spikesMatch).toBe(true);
+    expect(energy.snn.firstLayerMacs).toBe(784 * 32);
+    expect(energy.ann.macs).toBe(784 * 32 + 32 * 10);
+    expect(md).toContain('## Energy per inference');
+    expect(r.out).toMatch(/energy per inference \(2 test images on the engine\): \d+ synaptic events/);
     expect(r.out).toContain(`wrote ${join(out, 'model.json')}`);
     // On a pipe: a progress line at most every 10 % (here 2 batches: 50 % and 100 %), then the epoch line.
     expect(r.err).toMatch(/\[#{15}\.{15}\]  50%  epoch 1\/1  batch 1\/2/);
@@ -148,6 +157,7 @@ describe('neuromorph train: bad options', () => {
       [[...base, '--backend', 'gpu', '--epochs', '0'], /--epochs: must be an integer/],
       [[...base, '--backend', 'tpu'], /train: --backend must be one of cpu, gpu, got "tpu"/],
       [[...base, '--threads', '0'], /--threads: must be an integer in \[1, 256\], got 0/],
+      [[...base, '--test-limit', '50', '--energy', '51'], /--energy: must be an integer in \[0, 50\], got 51/],
       // From the sources (as here) there is no built worker script beside the CLI.
       [[...base, '--threads', '2'], /--threads: replica threads need the built worker/],
       [['train', 'fashion-mnist', '--model', 'mlp', '--out', file], /train: --out ".*f\.txt" is a file; it must be a directory/],
@@ -164,6 +174,6 @@ describe('neuromorph train: bad options', () => {
   it('--help lists every option', async () => {
     const r = await cli('train', '--help');
     expect(r.code).toBe(EXIT.ok);
-    for (const flag of ['--model mlp|cnn', '--epochs', '--steps', '--batch', '--lr', '--width', '--backend cpu|gpu', '--train-limit', '--test-limit', '--seed', '--no-ann', '--out']) expect(r.out).toContain(flag);
+    for (const flag of ['--model mlp|cnn', '--epochs', '--steps', '--batch', '--lr', '--width', '--backend cpu|gpu', '--train-limit', '--test-limit', '--seed', '--no-ann', '--energy', '--out']) expect(r.out).toContain(flag);
   });
 });

@@ -2,13 +2,17 @@
  * What `neuromorph train` leaves in --out: curve.json (options, recipe, data, backend, per-epoch
  * records, the ANN twin's), curve.md (the same per epoch as Markdown tables), curve.svg and
  * curve.png (accuracy and loss against epoch), model.json (the trained-model file) and model.nir (the
- * same network as a NIR graph, for snnTorch, Norse, Lava or SpiNNaker2).
+ * same network as a NIR graph, for snnTorch, Norse, Lava or SpiNNaker2); with --energy, energy.json
+ * (src/train/energy.ts: synaptic events and energy per inference against the same layers as a ReLU ANN) and its
+ * section in curve.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayerSpec as AnnLayerSpec } from '../ann/network.js';
+import { sci } from '../energy/compare.js';
 import { svgToPng } from '../plot/png.js';
 import { type HLine, type LineSeries, PALETTE, renderFigure } from '../plot/svg.js';
+import type { TrainedEnergy } from '../train/energy.js';
 import type { Recipe, RecipeName } from '../train/recipes.js';
 import type { EpochRecord } from '../train/trainer.js';
 import type { AnnEpoch } from './ann-twin.js';
@@ -29,6 +33,8 @@ export interface TrainRunOptions {
   ann: boolean;
   /** Replica threads of the CPU backend (1: this thread alone). */
   threads: number;
+  /** Test images run on the engine for the energy estimate (0: none). */
+  energy: number;
 }
 
 /** One point of the running training curve: x in epochs (epoch - 1 + batch / batches). */
@@ -68,7 +74,37 @@ function table(rows: Row[]): string {
   return [head, ...body].join('\n');
 }
 
-export function curveMarkdown(c: TrainCurve): string {
+/** The energy section of curve.md: work per inference, and joules per platform in both families. */
+export function energyMarkdown(e: TrainedEnergy): string {
+  const count = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+  const s = e.snn;
+  const unpriced = (u: string[]) => (u.length === 0 ? '–' : u.join(', '));
+  const lines = [
+    '## Energy per inference',
+    '',
+    `The exported network of each of the first ${e.samples} test images run on the engine's CPU backend for T = ${e.steps} steps (${e.seconds.toFixed(1)} s). ` +
+      `Spikes per inference ${e.spikesMatch ? 'equal' : 'DIFFER from'} the training forward pass's${e.spikesMatch ? '' : ` (${e.mismatches.join('; ')})`}.`,
+    '',
+    '| Population | Model layer | Neurons | Spikes/inference (engine) | Spikes/inference (training) |',
+    '|---|---:|---:|---:|---:|',
+    ...s.layers.map((l) => `| ${l.population} | ${l.layer} | ${l.neurons} | ${count(l.engine)} | ${count(l.training)} |`),
+    '',
+    `SNN work per inference: ${count(s.synapticOps)} synaptic events, ${count(s.neuronUpdates)} neuron updates${s.integrateFireUpdates > 0 ? `, ${count(s.integrateFireUpdates)} IF updates` : ''}, ${count(s.spikes)} spikes, ` +
+      `and ${count(s.firstLayerMacs)} MACs of the first layer (the image through the layers before the first neuron layer, once per inference: the engine receives it as constant currents). ` +
+      `The same layers as an ANN (ReLU in place of the neurons, every layer once): ${count(e.ann.macs)} MACs.`,
+    '',
+    '| Run | Platform | J/inference (system) | of which the first layer on a GPU | Not priced |',
+    '|---|---|---:|---:|---|',
+    ...s.chips.map((c) => `| SNN | ${c.platform} | ${sci(c.totalJ)} | ${sci(c.firstLayerJ)} | ${unpriced(c.unpriced)} |`),
+    ...e.ann.platforms.map((p) => `| ReLU ANN | ${p.platform} | ${sci(p.joules)} | – | ${unpriced(p.unpriced)} |`),
+    '',
+    `Arithmetic only (Horowitz 45 nm, never summed with the system family): SNN ${sci(s.arithmetic.joules)} J, ReLU ANN ${sci(e.ann.arithmetic.joules)} J per inference ` +
+      `(SRAM traffic beside: ${sci(s.arithmetic.sramJ)} J and ${sci(e.ann.arithmetic.sramJ)} J). Constants and sources: docs/energy.md.`,
+  ];
+  return lines.join('\n');
+}
+
+export function curveMarkdown(c: TrainCurve, energy: TrainedEnergy | null = null): string {
   const o = c.options;
   const parts = [
     `# neuromorph train ${o.dataset} --model ${o.model}`,
@@ -96,6 +132,7 @@ export function curveMarkdown(c: TrainCurve): string {
         `${snnPerEpoch.toFixed(2)} s vs ${annPerEpoch.toFixed(2)} s per epoch (${(snnPerEpoch / annPerEpoch).toFixed(1)}x).`,
     );
   }
+  if (energy) parts.push('', energyMarkdown(energy));
   return `${parts.join('\n')}\n`;
 }
 
@@ -134,18 +171,19 @@ export function curveFigure(c: TrainCurve): string {
   });
 }
 
-/** Writes the curve files, the model file and its NIR graph (HDF5 bytes) into dir; returns the paths written. */
-export async function writeTrainOutputs(dir: string, curve: TrainCurve, modelFile: object, nir: Uint8Array): Promise<string[]> {
+/** Writes the curve files, the model file, its NIR graph (HDF5 bytes) and the energy estimate (if any) into dir; returns the paths written. */
+export async function writeTrainOutputs(dir: string, curve: TrainCurve, modelFile: object, nir: Uint8Array, energy: TrainedEnergy | null = null): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const names = ['curve.json', 'curve.md', 'curve.svg', 'curve.png', 'model.json', 'model.nir'];
+  const names = ['curve.json', 'curve.md', 'curve.svg', 'curve.png', 'model.json', 'model.nir', ...(energy ? ['energy.json'] : [])];
   const paths = names.map((n) => join(dir, n));
   curve.files = names;
   const svg = curveFigure(curve);
   writeFileSync(paths[0], `${JSON.stringify(curve, null, 1)}\n`);
-  writeFileSync(paths[1], curveMarkdown(curve));
+  writeFileSync(paths[1], curveMarkdown(curve, energy));
   writeFileSync(paths[2], svg);
   writeFileSync(paths[3], await svgToPng(svg, 1.5));
   writeFileSync(paths[4], `${JSON.stringify(modelFile)}\n`);
   writeFileSync(paths[5], nir);
+  if (energy) writeFileSync(paths[6], `${JSON.stringify(energy, null, 1)}\n`);
   return paths;
 }

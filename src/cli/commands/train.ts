@@ -2,8 +2,9 @@
  * `neuromorph train fashion-mnist --model mlp|cnn --out DIR`: trains a spiking network by
  * surrogate gradients (src/train) on Fashion-MNIST, on the CPU twin or the GPU, with a progress
  * bar on stderr and the test set evaluated after every epoch; for the MLP also its ANN twin, so the
- * cost of spiking is on record. Every flag is checked before the data is read or a GPU acquired.
- * The outputs are written by ../train-report.ts.
+ * cost of spiking is on record; then (--energy N) the trained network on the engine for the first N
+ * test images: synaptic events and energy per inference against the same layers as a ReLU ANN on a GPU. Every flag
+ * is checked before the data is read or a GPU acquired. The outputs are written by ../train-report.ts.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -14,6 +15,7 @@ import { loadFashionMnist } from '../../data/fashion-mnist.js';
 import type { TrainBackend } from '../../train/backend.js';
 import { CpuTrainBackend } from '../../train/cpu/backend.js';
 import { gemmFast } from '../../train/cpu/simd-gemm.js';
+import { trainedEnergy, type TrainedEnergy } from '../../train/energy.js';
 import { trainedModelJson } from '../../train/file.js';
 import { GpuTrainBackend } from '../../train/gpu/gpu-backend.js';
 import { resolveModel } from '../../train/layers.js';
@@ -34,6 +36,14 @@ const TRAIN_SIZE = 60000;
 const TEST_SIZE = 10000;
 /** Sampled points of the running training curve per epoch (for the figure). */
 const TRACE_POINTS_PER_EPOCH = 100;
+/**
+ * Test images the energy estimate runs on the engine by default. Each is one export, compile and
+ * run of T steps on the CPU: about 70 ms for the MLP (width 256), about 2 s for the CNN at width 16,
+ * whose convolution chains are 3.6 million explicit synapses, composed again for every image. The
+ * synapses grow as the width squared, so the CNN's default shrinks with it: about a minute at most.
+ */
+const ENERGY_DEFAULT = { mlp: 100, cnn: 20 } as const;
+const energyDefault = (model: RecipeName, width: number): number => (model === 'mlp' ? ENERGY_DEFAULT.mlp : Math.max(2, Math.min(ENERGY_DEFAULT.cnn, Math.round((ENERGY_DEFAULT.cnn * 256) / (width * width)))));
 
 /** The run's options from the flags, defaults from the recipe; throws UsageError or ModelError (exit 2). */
 export function trainOptions({ positional, flags }: ParsedArgs): TrainRunOptions {
@@ -52,6 +62,7 @@ export function trainOptions({ positional, flags }: ParsedArgs): TrainRunOptions
   const testLimit = flags['test-limit'] === undefined ? null : requireInt('--test-limit', flags['test-limit'], 1, TEST_SIZE);
   const lr = value('lr', base.training.optimizer.lr);
   if (!(lr > 0 && lr <= 1)) throw new ModelError('--lr', `must be in (0, 1], got ${lr}`);
+  const width = requireInt('--width', value('width', defaultWidth), 1, model === 'mlp' ? 8192 : 512);
   return {
     dataset: 'fashion-mnist',
     model,
@@ -60,13 +71,14 @@ export function trainOptions({ positional, flags }: ParsedArgs): TrainRunOptions
     // A batch must fit the training set (the trainer drops the last partial batch); the default shrinks to fit.
     batch: requireInt('--batch', value('batch', Math.min(base.training.batchSize, trainLimit ?? TRAIN_SIZE)), 1, Math.min(4096, trainLimit ?? TRAIN_SIZE)),
     lr,
-    width: requireInt('--width', value('width', defaultWidth), 1, model === 'mlp' ? 8192 : 512),
+    width,
     backend: flags.backend === 'gpu' ? 'gpu' : 'cpu',
     trainLimit,
     testLimit,
     seed: requireInt('--seed', value('seed', 1), 0, 0xffffffff),
     ann: model === 'mlp' && flags['no-ann'] !== true,
     threads: flags.backend === 'gpu' ? 1 : requireInt('--threads', value('threads', trainWorkerScript() ? availableParallelism() : 1), 1, 256),
+    energy: requireInt('--energy', value('energy', Math.min(energyDefault(model, width), testLimit ?? TEST_SIZE)), 0, testLimit ?? TEST_SIZE),
   };
 }
 
@@ -90,21 +102,23 @@ function cpuName(threads: number): string {
 export const TRAIN: ParsedCommand = {
   name: 'train',
   usage:
-    'neuromorph train fashion-mnist --model mlp|cnn --out DIR [--epochs N] [--steps T] [--batch B] [--lr X] [--width W] [--backend cpu|gpu] [--threads N] [--train-limit N] [--test-limit N] [--seed S] [--no-ann]',
+    'neuromorph train fashion-mnist --model mlp|cnn --out DIR [--epochs N] [--steps T] [--batch B] [--lr X] [--width W] [--backend cpu|gpu] [--threads N] [--train-limit N] [--test-limit N] [--seed S] [--no-ann] [--energy N]',
   summary: 'train a spiking MLP or CNN on Fashion-MNIST by surrogate gradients (BPTT); accuracy curve and the trained model',
   details: `Trains the recipe's network (src/train/recipes.ts: mlp 784-W-10 LIF, T = 25; cnn two conv-LIF-pool
 blocks, T = 4) with Adam and a cosine schedule, evaluating the test set after every epoch; for the MLP
 also its ANN twin (784-W-ReLU-10, same batches) unless --no-ann. Reads Fashion-MNIST from
 $NEUROMORPH_FASHION_MNIST or /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist).
 Writes DIR/curve.{json,md,svg,png}, DIR/model.json (the trained-model file) and DIR/model.nir
-(the trained network as a NIR graph). On the CPU the batch is shared by replica threads, one per
-core by default (--threads).`,
+(the trained network as a NIR graph), and DIR/energy.json: the trained network run on the engine for
+the first --energy test images, with synaptic events and energy per inference on the neuromorphic
+chips against the same layers as a ReLU ANN on a GPU (src/train/energy.ts, docs/energy.md). On the CPU the batch is
+shared by replica threads, one per core by default (--threads).`,
   flags: {
     model: { type: RECIPES, help: 'the network: mlp or cnn (required)' },
-    epochs: { type: 'int', help: 'epochs (default mlp 8, cnn 4)' },
+    epochs: { type: 'int', help: 'epochs (default mlp 8, cnn 12)' },
     steps: { type: 'int', help: 'time steps T per image (default mlp 25, cnn 4)' },
     batch: { type: 'int', help: 'batch size (default mlp 128, cnn 64)' },
-    lr: { type: 'number', help: 'Adam learning rate, annealed by a cosine (default mlp 1e-3, cnn 2e-3)' },
+    lr: { type: 'number', help: 'Adam learning rate, annealed by a cosine (default mlp 5e-3, cnn 1e-2)' },
     width: { type: 'int', help: 'hidden units (mlp, default 256) or first conv channels (cnn, default 16)' },
     backend: { type: ['cpu', 'gpu'], help: 'train on the CPU twin (default) or the GPU' },
     threads: { type: 'int', help: 'cpu: replica threads sharing each batch (default: every core, when the built worker is beside the CLI; else 1)' },
@@ -112,6 +126,7 @@ core by default (--threads).`,
     'test-limit': { type: 'int', help: 'test on the first N of the 10,000 test images' },
     seed: { type: 'int', help: 'seed of the initialisation and the shuffles (default 1)' },
     'no-ann': { type: 'boolean', help: 'mlp: skip the ANN twin' },
+    energy: { type: 'int', help: `engine runs of the first N test images for synaptic events and energy per inference (default mlp ${ENERGY_DEFAULT.mlp}; cnn ${ENERGY_DEFAULT.cnn} at width 16, fewer when wider; 0: none)` },
     out: { type: 'string', help: 'output directory (required; made if missing)' },
     ...HELP_FLAG,
   },
@@ -122,6 +137,23 @@ core by default (--threads).`,
     return EXIT.ok;
   },
 };
+
+/**
+ * The energy estimate on the first n test images, or null when n is 0 or the network cannot be
+ * exported to the engine (then a note says why: the training's outputs are still written).
+ */
+async function estimateEnergy(model: SpikingModel, params: Map<string, Float32Array>, x: Float32Array, n: number, bar: TrainProgressBar): Promise<TrainedEnergy | null> {
+  if (n === 0) return null;
+  try {
+    const e = await trainedEnergy(model, params, x, n);
+    bar.note(`energy: ${n} test images on the engine's CPU backend in ${e.seconds.toFixed(1)} s`);
+    return e;
+  } catch (err) {
+    if (!(err instanceof ModelError)) throw err;
+    bar.note(`energy: not estimated: ${err.message}`);
+    return null;
+  }
+}
 
 /** Trains, writes the outputs into dir, and prints a summary; returns the curve. */
 export async function runTraining(o: TrainRunOptions, dir: string, io: CliIo): Promise<TrainCurve> {
@@ -192,12 +224,22 @@ export async function runTraining(o: TrainRunOptions, dir: string, io: CliIo): P
     const meta = { trainedBy: 'neuromorph train', dataset: data.source, training: recipe.training, epochs: o.epochs, backend: o.backend, adapter, finalTestAccuracy: curve.finalTestAccuracy };
     const params = await model.readParams();
     const modelFile = trainedModelJson(model, params, meta);
-    const files = await writeTrainOutputs(dir, curve, modelFile, await writeNir(trainedToNir(model, params)));
+    const energy = await estimateEnergy(model, params, data.test.x, Math.min(o.energy, data.test.labels.length), bar);
+    const files = await writeTrainOutputs(dir, curve, modelFile, await writeNir(trainedToNir(model, params)), energy);
     io.out(
       `${o.dataset}: spiking ${o.model} (T = ${o.steps}) on ${o.backend}: test accuracy ${(curve.finalTestAccuracy * 100).toFixed(2)} % after ${o.epochs} epoch${o.epochs === 1 ? '' : 's'}, ` +
         `${curve.trainSeconds.toFixed(1)} s training (${(history.reduce((s, e) => s + e.samplesPerSecond, 0) / history.length).toFixed(0)} images/s)`,
     );
     if (ann) io.out(`ANN twin (784-${o.width}-ReLU-10): test accuracy ${(ann.finalTestAccuracy * 100).toFixed(2)} %, ${ann.trainSeconds.toFixed(1)} s training`);
+    if (energy) {
+      const loihi = energy.snn.chips.find((c) => c.platform === 'loihi')!;
+      const gpuAnn = energy.ann.platforms.find((p) => p.platform === 'gpu')!;
+      io.out(
+        `energy per inference (${energy.samples} test images on the engine): ${energy.snn.synapticOps.toFixed(0)} synaptic events, ${energy.snn.neuronUpdates.toFixed(0)} neuron updates, ` +
+          `${energy.snn.firstLayerMacs} first-layer MACs; Loihi ${loihi.totalJ.toExponential(2)} J vs the ReLU ANN on a GPU ${gpuAnn.joules.toExponential(2)} J (${energy.ann.macs} MACs); ` +
+          `engine spikes ${energy.spikesMatch ? 'equal' : 'DIFFER from'} the training forward pass's`,
+      );
+    }
     for (const f of files) io.out(`wrote ${f}`);
     return curve;
   } finally {
