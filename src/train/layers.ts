@@ -127,6 +127,8 @@ function resolveLayer(l: LayerSpec, index: number, input: ActShape, dt: number, 
     case 'conv2d': {
       rejectUnknownKeys(field, l, ['kind', 'channels', 'kernel', 'stride', 'padding', 'bias']);
       if (!spatial && input.layout === 'flat' && index > 0) throw new ModelError(field, 'a convolution needs a spatial input (height x width > 1)');
+      // Only the model's own input is reordered to CNHW; a flat activation of several channels elsewhere has no such step.
+      if (input.layout === 'flat' && input.channels > 1 && index > 0) throw new ModelError(field, 'a convolution over several channels must be the first layer or follow a convolution or pooling layer');
       const kernel = requireInt(`${field}.kernel`, l.kernel, 1, 64);
       const stride = requireInt(`${field}.stride`, l.stride ?? 1, 1, 64);
       const padding = requireInt(`${field}.padding`, l.padding ?? 0, 0, kernel - 1);
