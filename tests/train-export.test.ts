@@ -18,7 +18,7 @@ import { readNetworkFile, validateNetworkFile, writeNetworkFile } from '../src/i
 import type { NeuronPopulation } from '../src/model/network.js';
 import { calibrateInit } from '../src/train/calibrate.js';
 import { CpuTrainBackend } from '../src/train/cpu/backend.js';
-import { READOUT_THRESHOLD, trainedNetwork, type TrainedNetwork } from '../src/train/export.js';
+import { READOUT_THRESHOLD, trainedExporter, trainedNetwork, type TrainedNetwork } from '../src/train/export.js';
 import { composeChain, denseMatrix, type ChainStage } from '../src/train/export-synapses.js';
 import type { NeuronLayer } from '../src/train/layers.js';
 import { SpikingModel } from '../src/train/model.js';
@@ -381,6 +381,42 @@ describe('trained network export: the network file', () => {
       }
       a.dispose();
       b.dispose();
+    }
+  });
+});
+
+describe('trained network export: one exporter for many samples', () => {
+  it('gives each sample the network trainedNetwork gives it, from the parameters as they were when it was made', async () => {
+    const cases: { spec: ModelSpec; x: Float32Array; connectivity?: 'dense' }[] = [
+      // Convolution chains as synapse lists; the first layer's input computed by the training's ops.
+      {
+        spec: { input: { channels: 2, height: 8, width: 8 }, steps: 5, layers: [{ kind: 'conv2d', channels: 3, kernel: 3, padding: 1 }, { kind: 'lif', tau: 2 }, { kind: 'pool', mode: 'avg', size: 2 }, { kind: 'conv2d', channels: 4, kernel: 3 }, { kind: 'lif', tau: 2 }, { kind: 'flatten' }, { kind: 'dense', units: 3 }, { kind: 'li', tau: 2 }] },
+        x: synthetic(2, 128, 4),
+      },
+      { spec: { input: { channels: 2, height: 6, width: 6 }, steps: 4, layers: [{ kind: 'conv2d', channels: 2, kernel: 3, padding: 1 }, { kind: 'lif', tau: 2 }, { kind: 'conv2d', channels: 3, kernel: 3, stride: 2 }, { kind: 'lif', tau: 2 }, { kind: 'flatten' }, { kind: 'dense', units: 2 }, { kind: 'li', tau: 2 }] }, x: synthetic(2, 72, 6), connectivity: 'dense' },
+      // The first layer's input through the drive source; a recurrent cuba-lif layer.
+      {
+        spec: { input: { channels: 6, height: 1, width: 1 }, steps: 10, layers: [{ kind: 'dense', units: 10 }, { kind: 'cuba-lif', tau: 4, tauSyn: 2, recurrent: true }, { kind: 'dense', units: 3 }, { kind: 'li', tau: 2 }] },
+        x: synthetic(2, 6, 9),
+      },
+      // A recurrent first layer fed the sample itself.
+      { spec: { input: { channels: 4, height: 1, width: 1 }, steps: 6, layers: [{ kind: 'lif', tau: 3, threshold: 0.5, recurrent: true }, { kind: 'dense', units: 3 }, { kind: 'li', tau: 2 }] }, x: synthetic(2, 4, 3) },
+    ];
+    for (const { spec, x, connectivity } of cases) {
+      const F = x.length / 2;
+      const samples = [x.slice(0, F), x.slice(F)];
+      const model = await buildModel(spec, x, 2);
+      const params = await model.readParams();
+      const options = { name: 'exported', connectivity };
+      const expected = samples.map((sample) => trainedNetwork(model, params, { ...options, sample }));
+      const exporter = trainedExporter(model, params, options);
+      // Edits to the parameters after the exporter was made do not reach it.
+      for (const v of params.values()) v.fill(0.25);
+      const got = samples.map((sample) => exporter.network(sample));
+      got.forEach((g, k) => expect(g).toStrictEqual(expected[k]));
+      // The two samples' networks differ (in the first layer's input), and are separate objects.
+      expect(got[0].network).not.toBe(got[1].network);
+      expect(got[0].network.describe()).not.toEqual(got[1].network.describe());
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The whole backward pass is the gradient of the forward pass: for small models of every layer
  * kind (dense, conv2d, pool avg/sum/max, flatten, lif, cuba-lif, if, li, recurrent lif), every
- * readout (mean, max, count), both losses and activity regularisation, the parameter gradients
+ * readout (mean, max, count), both losses and activity regularisation (tests/train/cases.ts), the parameter gradients
  * that SpikingModel.backward accumulates agree with central finite differences of the loss
  * (tests/train/gradcheck.ts). Smooth sigmoid spikes + the sigmoid surrogate of the same scale make
  * the surrogate the exact derivative, so the only differences are f32 rounding and O(h^2).
@@ -10,76 +10,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NeuronConstants, NeuronGradTensors, NeuronLayout, NeuronTensors, PoolGeometry, Tensor } from '../src/train/backend.js';
 import { CpuTrainBackend } from '../src/train/cpu/backend.js';
-import type { LayerSpec, LifSpec, ModelSpec } from '../src/train/spec.js';
+import { ceMean, layerCases, lif, mlp } from './train/cases.js';
 import { gradCheck, type GradCase, type GradCheckResult } from './train/gradcheck.js';
 
-const vector = (n: number) => ({ channels: n, height: 1, width: 1 });
-
-/** dense -> hidden -> dense -> li, the hidden layer spec given. */
-function mlp(hidden: LayerSpec, over: Partial<ModelSpec> = {}): ModelSpec {
-  return { input: vector(4), steps: 4, layers: [{ kind: 'dense', units: 5 }, hidden, { kind: 'dense', units: 3 }, { kind: 'li', tau: 3 }], seed: 3, ...over };
-}
-
-/** conv2d (stride 2, padding 1) -> neuron -> pool -> flatten -> dense -> li on an image. */
-function cnn(neuron: LayerSpec, mode: 'avg' | 'sum' | 'max', channels = 1, over: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    input: { channels, height: 8, width: 8 },
-    steps: 3,
-    layers: [{ kind: 'conv2d', channels: 2, kernel: 3, stride: 2, padding: 1 }, neuron, { kind: 'pool', mode, size: 2 }, { kind: 'flatten' }, { kind: 'dense', units: 3 }, { kind: 'li' }],
-    seed: 5,
-    ...over,
-  };
-}
-
-const lif = (reset: 'zero' | 'subtract', threshold = 0.5): LifSpec => ({ kind: 'lif', tau: 3, threshold, reset });
-const ceMean = { kind: 'cross-entropy', readout: 'mean' } as const;
-const ceMax = { kind: 'cross-entropy', readout: 'max' } as const;
-const ceCount = { kind: 'cross-entropy', readout: 'count' } as const;
-
-/** dense -> lif -> dense -> lif (spiking output, counts are the scores). */
-const spikingOut: ModelSpec = { input: vector(4), steps: 5, layers: [{ kind: 'dense', units: 5 }, lif('subtract'), { kind: 'dense', units: 3 }, lif('zero', 0.3)], seed: 9 };
-
-const CASES: GradCase[] = [
-  { name: 'lif subtract, mean readout', spec: mlp(lif('subtract')), loss: ceMean, batch: 3 },
-  { name: 'lif zero, mean readout', spec: mlp(lif('zero')), loss: ceMean, batch: 3 },
-  { name: 'lif subtract, max readout', spec: mlp(lif('subtract'), { steps: 6 }), loss: ceMax, batch: 2 },
-  { name: 'lif zero, max readout', spec: mlp(lif('zero'), { steps: 5 }), loss: ceMax, batch: 3 },
-  { name: 'cuba-lif subtract', spec: mlp({ kind: 'cuba-lif', tau: 3, tauSyn: 2, threshold: 0.4, reset: 'subtract' }), loss: ceMean, batch: 3 },
-  { name: 'cuba-lif zero', spec: mlp({ kind: 'cuba-lif', tau: 4, tauSyn: 1.5, threshold: 0.4, reset: 'zero' }, { steps: 5 }), loss: ceMax, batch: 2 },
-  { name: 'if subtract', spec: mlp({ kind: 'if', threshold: 0.8, reset: 'subtract' }), loss: ceMean, batch: 3 },
-  { name: 'if zero', spec: mlp({ kind: 'if', threshold: 0.8, reset: 'zero' }, { steps: 3 }), loss: ceMean, batch: 2 },
-  { name: 'recurrent lif after dense (static input)', spec: mlp({ ...lif('subtract'), recurrent: true }, { steps: 5 }), loss: ceMean, batch: 3 },
-  {
-    name: 'recurrent lif as first layer',
-    spec: { input: vector(4), steps: 5, layers: [{ kind: 'lif', tau: 3, threshold: 0.8, reset: 'zero', recurrent: true }, { kind: 'dense', units: 3 }, { kind: 'li' }], seed: 4 },
-    loss: ceMean,
-    batch: 3,
-  },
-  {
-    name: 'recurrent lif on a sequence input',
-    spec: { input: vector(3), steps: 4, layers: [{ kind: 'dense', units: 4 }, lif('subtract'), { kind: 'dense', units: 4 }, { kind: 'cuba-lif', tau: 3, threshold: 0.3, recurrent: true }, { kind: 'dense', units: 3 }, { kind: 'li' }], seed: 6 },
-    loss: ceMean,
-    batch: 2,
-  },
-  { name: 'conv -> lif -> pool avg', spec: cnn(lif('subtract'), 'avg'), loss: ceMean, batch: 2 },
-  { name: 'conv -> if -> pool sum', spec: cnn({ kind: 'if', threshold: 0.8, reset: 'zero' }, 'sum'), loss: ceMean, batch: 2 },
-  { name: 'conv -> lif -> pool max', spec: cnn(lif('zero'), 'max'), loss: ceMax, batch: 2 },
-  { name: 'conv on 2 input channels', spec: cnn(lif('subtract'), 'avg', 2), loss: ceMean, batch: 3 },
-  {
-    name: 'conv -> lif -> conv -> cuba-lif (sequence conv)',
-    spec: {
-      input: { channels: 1, height: 6, width: 6 },
-      steps: 3,
-      layers: [{ kind: 'conv2d', channels: 2, kernel: 3, stride: 1, padding: 1 }, lif('subtract'), { kind: 'conv2d', channels: 2, kernel: 3, stride: 2, padding: 1 }, { kind: 'cuba-lif', threshold: 0.3 }, { kind: 'flatten' }, { kind: 'dense', units: 3 }, { kind: 'li' }],
-      seed: 8,
-    },
-    loss: ceMean,
-    batch: 2,
-  },
-  { name: 'count readout, spiking output', spec: spikingOut, loss: ceCount, batch: 3 },
-  { name: 'rate-mse', spec: spikingOut, loss: { kind: 'rate-mse' }, batch: 3 },
-  { name: 'activity regularisation', spec: spikingOut, loss: ceCount, batch: 3, activity: { weight: 0.5, target: 0.2 } },
-];
+/** Smooth spikes with the sigmoid surrogate of the same scale (gradcheck.ts's defaults, stated here). */
+const CASES: GradCase[] = layerCases({ smoothSpikes: true, surrogate: { kind: 'sigmoid', scale: 4 } });
 
 function row(r: GradCheckResult): string {
   const rates = r.rates.map((x) => x.toFixed(2)).join('/');
@@ -163,7 +98,7 @@ describe('the check is sensitive', () => {
   });
 
   it('a max-pool gradient routed to the wrong element fails it', () => {
-    const c = CASES.find((k) => k.name === 'conv -> lif -> pool max')!;
+    const c = CASES.find((k) => k.name === 'conv-lif(zero)-maxpool, max readout')!;
     const r = gradCheck({ ...c, backend: new SlippedBackend('max pool route') }, { h: H });
     console.log(`max pool slip: ||g-fd||/||fd|| ${r.vecRel.toExponential(2)}, noise ratio ${r.noiseRatio.toFixed(1)}`);
     expect(r.vecRel).toBeGreaterThan(1e-2);

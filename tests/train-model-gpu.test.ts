@@ -2,8 +2,8 @@
  * The whole training model (src/train/model.ts, loss.ts, trainer.ts) on GpuTrainBackend against
  * the CPU twin (CpuTrainBackend with its reference ops), from the same parameters and inputs.
  *
- * (1) For every layer-kind case of the gradient checks (tests/train-gradcheck.test.ts, the same
- * model specs, here with the Heaviside spike and the arctan or fast-sigmoid surrogate, so every
+ * (1) For every layer-kind case of the gradient checks (tests/train/cases.ts, the same model
+ * specs as tests/train-gradcheck.test.ts, here with the Heaviside spike and the arctan or fast-sigmoid surrogate, so every
  * op is exact except the softmax's exp and log): forward + computeLoss + backward. Every neuron
  * layer's v and s, every max's argmax and the scores agree bit for bit. Softmax cross-entropy's
  * dL/dscores differ by a few ulps of the exp; the backward pass is linear in dL/dscores (the
@@ -22,13 +22,14 @@ import { CpuTrainBackend } from '../src/train/cpu/backend.js';
 import { GpuTrainBackend } from '../src/train/gpu/gpu-backend.js';
 import { activityHook, computeLoss, lossTensors, readoutKind, type LossTensors } from '../src/train/loss.js';
 import { SpikingModel, type Workspace } from '../src/train/model.js';
-import type { ActivitySpec, LayerSpec, LifSpec, LossSpec, ModelSpec, OptimizerSpec, SurrogateSpec } from '../src/train/spec.js';
+import type { ActivitySpec, LossSpec, ModelSpec, OptimizerSpec, SurrogateSpec } from '../src/train/spec.js';
 import { trainNetwork } from '../src/train/trainer.js';
 import { calibrateInit } from '../src/train/calibrate.js';
 import type { LabeledData } from '../src/data/labeled.js';
 import type { GpuContext } from '../src/webgpu/device.js';
 import { CounterRng } from '../src/util/rng.js';
 import { requireGpu, testGpu } from './helpers.js';
+import { ceMean, layerCases, lif, mlp, spikingOut, withSpikes, type LayerCase } from './train/cases.js';
 import { ulpDistance } from './parity/ulps.js';
 import { countSpikes, expectSameBits, expectUlps } from './train-gpu-helpers.js';
 
@@ -58,82 +59,13 @@ const GRAD_TOL = 1e-6;
  */
 const ADAM_TOL = 1e-5;
 
-const vector = (n: number) => ({ channels: n, height: 1, width: 1 });
 const ARCTAN: SurrogateSpec = { kind: 'arctan', scale: 2 };
 const FAST_SIGMOID: SurrogateSpec = { kind: 'fast-sigmoid', scale: 10 };
 
-/** The gradient checks' model specs (tests/train-gradcheck.test.ts), fired with the Heaviside step. */
-function mlp(hidden: LayerSpec, over: Partial<ModelSpec> = {}): ModelSpec {
-  return { input: vector(4), steps: 4, layers: [{ kind: 'dense', units: 5 }, hidden, { kind: 'dense', units: 3 }, { kind: 'li', tau: 3 }], seed: 3, ...over };
-}
-
-function cnn(neuron: LayerSpec, mode: 'avg' | 'sum' | 'max', channels = 1, over: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    input: { channels, height: 8, width: 8 },
-    steps: 3,
-    layers: [{ kind: 'conv2d', channels: 2, kernel: 3, stride: 2, padding: 1 }, neuron, { kind: 'pool', mode, size: 2 }, { kind: 'flatten' }, { kind: 'dense', units: 3 }, { kind: 'li' }],
-    seed: 5,
-    ...over,
-  };
-}
-
-const lif = (reset: 'zero' | 'subtract', threshold = 0.5): LifSpec => ({ kind: 'lif', tau: 3, threshold, reset });
-const ceMean = { kind: 'cross-entropy', readout: 'mean' } as const;
-const ceMax = { kind: 'cross-entropy', readout: 'max' } as const;
-const ceCount = { kind: 'cross-entropy', readout: 'count' } as const;
-const spikingOut: ModelSpec = { input: vector(4), steps: 5, layers: [{ kind: 'dense', units: 5 }, lif('subtract'), { kind: 'dense', units: 3 }, lif('zero', 0.3)], seed: 9 };
-
-interface ModelCase {
-  name: string;
-  spec: ModelSpec;
-  loss: LossSpec;
-  batch: number;
-  surrogate?: SurrogateSpec;
-  activity?: ActivitySpec;
-}
-
-const CASES: ModelCase[] = [
-  { name: 'dense-lif(subtract)-dense-li, mean readout', spec: mlp(lif('subtract')), loss: ceMean, batch: 3 },
-  { name: 'dense-lif(zero)-dense-li, mean readout', spec: mlp(lif('zero')), loss: ceMean, batch: 3, surrogate: FAST_SIGMOID },
-  { name: 'dense-lif(subtract)-dense-li, max readout', spec: mlp(lif('subtract'), { steps: 6 }), loss: ceMax, batch: 2 },
-  { name: 'dense-lif(zero)-dense-li, max readout, detached reset', spec: mlp(lif('zero'), { steps: 5, detachReset: true }), loss: ceMax, batch: 3, surrogate: FAST_SIGMOID },
-  { name: 'cuba-lif subtract', spec: mlp({ kind: 'cuba-lif', tau: 3, tauSyn: 2, threshold: 0.4, reset: 'subtract' }), loss: ceMean, batch: 3 },
-  { name: 'cuba-lif zero, max readout', spec: mlp({ kind: 'cuba-lif', tau: 4, tauSyn: 1.5, threshold: 0.4, reset: 'zero' }, { steps: 5 }), loss: ceMax, batch: 2, surrogate: FAST_SIGMOID },
-  { name: 'if subtract', spec: mlp({ kind: 'if', threshold: 0.8, reset: 'subtract' }), loss: ceMean, batch: 3, surrogate: FAST_SIGMOID },
-  { name: 'if zero', spec: mlp({ kind: 'if', threshold: 0.8, reset: 'zero' }, { steps: 3 }), loss: ceMean, batch: 2 },
-  { name: 'recurrent lif after dense (static input)', spec: mlp({ ...lif('subtract'), recurrent: true }, { steps: 5 }), loss: ceMean, batch: 3 },
-  {
-    name: 'recurrent lif as first layer',
-    spec: { input: vector(4), steps: 5, layers: [{ kind: 'lif', tau: 3, threshold: 0.8, reset: 'zero', recurrent: true }, { kind: 'dense', units: 3 }, { kind: 'li' }], seed: 4 },
-    loss: ceMean,
-    batch: 3,
-    surrogate: FAST_SIGMOID,
-  },
-  {
-    name: 'recurrent cuba-lif on a sequence input',
-    spec: { input: vector(3), steps: 4, layers: [{ kind: 'dense', units: 4 }, lif('subtract'), { kind: 'dense', units: 4 }, { kind: 'cuba-lif', tau: 3, threshold: 0.3, recurrent: true }, { kind: 'dense', units: 3 }, { kind: 'li' }], seed: 6 },
-    loss: ceMean,
-    batch: 2,
-  },
-  { name: 'conv(stride 2, pad 1)-lif-avgpool-flatten-dense-li', spec: cnn(lif('subtract'), 'avg'), loss: ceMean, batch: 2 },
-  { name: 'conv-if(zero)-sumpool', spec: cnn({ kind: 'if', threshold: 0.8, reset: 'zero' }, 'sum'), loss: ceMean, batch: 2, surrogate: FAST_SIGMOID },
-  { name: 'conv-lif(zero)-maxpool, max readout', spec: cnn(lif('zero'), 'max'), loss: ceMax, batch: 2 },
-  { name: 'conv on 2 input channels', spec: cnn(lif('subtract'), 'avg', 2), loss: ceMean, batch: 3, surrogate: FAST_SIGMOID },
-  {
-    name: 'conv-lif-conv-cuba-lif (sequence conv)',
-    spec: {
-      input: { channels: 1, height: 6, width: 6 },
-      steps: 3,
-      layers: [{ kind: 'conv2d', channels: 2, kernel: 3, stride: 1, padding: 1 }, lif('subtract'), { kind: 'conv2d', channels: 2, kernel: 3, stride: 2, padding: 1 }, { kind: 'cuba-lif', threshold: 0.3 }, { kind: 'flatten' }, { kind: 'dense', units: 3 }, { kind: 'li' }],
-      seed: 8,
-    },
-    loss: ceMean,
-    batch: 2,
-  },
-  { name: 'count readout, spiking output', spec: spikingOut, loss: ceCount, batch: 3 },
-  { name: 'rate-mse (no exp: exact)', spec: spikingOut, loss: { kind: 'rate-mse' }, batch: 3, surrogate: FAST_SIGMOID },
-  { name: 'activity regularisation', spec: spikingOut, loss: ceCount, batch: 3, activity: { weight: 0.5, target: 0.2 } },
-  { name: 'activity regularisation, rate-mse (exact)', spec: spikingOut, loss: { kind: 'rate-mse', onRate: 0.6, offRate: 0.1 }, batch: 3, activity: { weight: 0.5, target: 0.2 } },
+/** The gradient checks' cases (tests/train/cases.ts), fired with the Heaviside step, one marked case with a detached reset. */
+const CASES: LayerCase[] = [
+  ...layerCases({ smoothSpikes: false, surrogate: ARCTAN, alternate: FAST_SIGMOID, detachReset: true }),
+  { name: 'activity regularisation, rate-mse (exact)', spec: withSpikes(spikingOut, false, ARCTAN), loss: { kind: 'rate-mse', onRate: 0.6, offRate: 0.1 }, batch: 3, activity: { weight: 0.5, target: 0.2 } },
 ];
 
 interface Run {
@@ -152,8 +84,8 @@ const INPUT_MAX = 4;
 const DRIVE = 4;
 
 /** forward + computeLoss + backward of a case on one backend (after calibrating it on the same inputs). */
-async function runCase(backend: TrainBackend, c: ModelCase): Promise<Run> {
-  const model = new SpikingModel(backend, { ...c.spec, smoothSpikes: false, surrogate: c.surrogate ?? ARCTAN });
+async function runCase(backend: TrainBackend, c: LayerCase): Promise<Run> {
+  const model = new SpikingModel(backend, c.spec);
   const rng = new CounterRng(7, 0x9c);
   const xs = Float32Array.from({ length: c.batch * model.inputFeatures }, () => INPUT_MAX * rng.uniform());
   const labels = Float32Array.from({ length: c.batch }, () => rng.int(model.classes));

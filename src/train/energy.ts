@@ -1,11 +1,11 @@
 /**
  * Synaptic operations and energy per inference of a trained spiking network, against its ANN
  * twin on a GPU (the issue's "synaptic operations and energy per inference against the ANN on a
- * GPU"). Each sample's engine network (export.ts trainedNetwork) runs for the model's T steps on
- * the engine's CPU backend; its workCounts() (src/engine/work-counts.ts: neuron updates, spikes,
- * synaptic events as spikes x fan-out) are averaged over the samples and priced by src/energy/
- * on the chips `neuromorph convert` reports (src/studies/conversion-energy.ts), in both families
- * (arithmetic-only and whole-system, never summed).
+ * GPU"). Each sample's engine network (export.ts trainedExporter, its synapses composed once for
+ * all samples) runs for the model's T steps on the engine's CPU backend; its workCounts()
+ * (src/engine/work-counts.ts: neuron updates, spikes, synaptic events as spikes x fan-out) are
+ * averaged over the samples and priced by src/energy/ on the chips `neuromorph convert` reports
+ * (src/studies/conversion-energy.ts), in both families (arithmetic-only and whole-system, never summed).
  *
  * What the engine counts is adjusted where the export is a device, not the network's work:
  *  - The first layer (direct encoding). The linear layers before the first neuron layer run once
@@ -35,7 +35,7 @@ import type { Platform } from '../energy/constants.js';
 import { arithmeticEnergy, checkCounts, systemEnergy } from '../energy/model.js';
 import { ModelError, requireInt } from '../util/validate.js';
 import type { NeuronModel } from './backend.js';
-import { type ExportedPopulation, trainedNetwork } from './export.js';
+import { type ExportedPopulation, trainedExporter } from './export.js';
 import type { ResolvedLayer } from './layers.js';
 import type { SpikingModel } from './model.js';
 
@@ -157,9 +157,10 @@ export async function trainedEnergy(model: SpikingModel, params: Map<string, Flo
   let spikeLayers: LayerSpikes[] = [];
   const mismatches: string[] = [];
   let mismatchCount = 0;
+  const exporter = trainedExporter(model, params, { connectivity });
   for (let k = 0; k < n; k++) {
     const sample = samples.subarray(k * F, (k + 1) * F);
-    const exported = trainedNetwork(model, params, { sample, connectivity });
+    const exported = exporter.network(sample);
     const sim = await compile(exported.network, { backend: 'cpu' });
     let counts = zeroCounts();
     const engine: number[] = [];

@@ -14,6 +14,8 @@
  * layer projects onto itself with delay 1. The input: the linear layers before the first neuron
  * layer run on the sample with the training's own ops (a CPU model with the same parameters), so
  * the first layer's input is the training's f32 tensor bit for bit, given as constant currents.
+ * That input is all that depends on the sample: trainedExporter composes the synapses once and
+ * builds the network of each sample from them (trainedNetwork is one sample's export).
  *
  * Summation order. The engine sums a step's input as current = f(f(external + receptor 0) +
  * receptor 1 ...), a dense projection's spikes in ascending presynaptic order from 0 (as the
@@ -30,9 +32,10 @@
  * step, and a dense projection from it carries the values as weights (f(0 + w) = w: exact).
  */
 import { Network, type NeuronPopulation, type Population } from '../model/network.js';
+import type { ConnectivitySpec } from '../model/connectivity.js';
 import type { LIFInput, ReceptorSpec } from '../model/neuron.js';
 import { MODEL_MAGNITUDE, ModelError } from '../util/validate.js';
-import type { NeuronModel } from './backend.js';
+import type { NeuronModel, Tensor } from './backend.js';
 import { CpuTrainBackend } from './cpu/backend.js';
 import { cpuData } from './cpu/tensor.js';
 import { composeChain, denseMatrix, type ChainStage, type ComposedSynapses } from './export-synapses.js';
@@ -84,8 +87,41 @@ export interface TrainedNetwork {
 
 const DRIVE = 'drive';
 
+/** The options of trainedExporter: trainedNetwork's, less the sample. */
+export type TrainedExporterOptions = Omit<TrainedNetworkOptions, 'sample'>;
+
+/** Builds the engine network of one model and parameter set for sample after sample. */
+export interface TrainedExporter {
+  /** The network for one input sample: deep-equal to trainedNetwork's for the same sample. */
+  network(sample: Float32Array): TrainedNetwork;
+}
+
+/** What a neuron layer's population gets whatever the sample (the first layer's input aside). */
+interface LayerPlan {
+  layer: NeuronLayer;
+  population: string;
+  n: number;
+  /** The synapses from the previous neuron layer (null for the first layer). */
+  feed: ConnectivitySpec | null;
+  /** The chain's biases at this layer (the first layer's constant input is the sample's). */
+  bias: Float32Array | null;
+  /** The largest input a neuron can get in one step through feed and bias (the first layer's: per sample). */
+  bound: number;
+  recurrent: Float32Array | null;
+}
+
 /** The engine network of `model` with `params` for one input sample (see the module comment). */
 export function trainedNetwork(model: SpikingModel, params: Map<string, Float32Array>, options: TrainedNetworkOptions): TrainedNetwork {
+  return trainedExporter(model, params, options).network(options.sample);
+}
+
+/**
+ * The export of `model` with `params` (read now) for any number of samples. Composing the synapse
+ * chains is most of an export's cost for a convolutional model (0.7 s for the 16-channel
+ * Fashion-MNIST CNN) and does not depend on the sample: only the first neuron layer's constant
+ * input does, so the chains are composed once, here.
+ */
+export function trainedExporter(model: SpikingModel, params: Map<string, Float32Array>, options: TrainedExporterOptions = {}): TrainedExporter {
   const r = model.resolved;
   const layers = r.layers;
   if (r.spec.smoothSpikes) throw new ModelError('model.smoothSpikes', 'a model that fires with the smooth sigmoid cannot be exported: the engine fires with the Heaviside step; export the same parameters with smoothSpikes off');
@@ -98,42 +134,52 @@ export function trainedNetwork(model: SpikingModel, params: Map<string, Float32A
       throw new ModelError(`model.layers[${l.index}]`, 'an li layer passes its potential on, not spikes, so only the last layer may be li for export (engine synapses carry spikes)');
     }
   });
-  const input = firstLayerInput(model, params, options.sample, neurons[0]);
-
-  // Nothing in the network is random: the seed is the default.
-  const net = new Network({ dt: r.dt });
+  const plans = neurons.map((l, k): LayerPlan => {
+    const n = features(l.output);
+    // A copy, like every other parameter here: later edits of params do not reach the exporter.
+    const recurrent = l.recurrent ? Float32Array.from(params.get(`layers[${l.index}].recurrent`)!) : null;
+    const plan = { layer: l, population: `layer${l.index}_${l.model}`, n, feed: null, bias: null, bound: 0, recurrent };
+    if (k === 0) return plan;
+    const chain = chainStages(layers.slice(neurons[k - 1].index + 1, l.index), params);
+    // Two neuron layers in a row: the spikes themselves are the input (weight 1, exact in fixed point too).
+    const synapses = chain.length > 0 ? composeChain(chain) : identity(n);
+    const useDense = connectivity === 'dense' || chain.some((s) => s.layer.kind === 'dense');
+    const feed: ConnectivitySpec = useDense ? { kind: 'dense', weights: { data: denseMatrix(synapses), shape: [synapses.nPost, synapses.nPre] } } : { kind: 'csr', rowPtr: synapses.rowPtr, cols: synapses.cols, weights: synapses.weights };
+    return { ...plan, feed, bias: synapses.bias, bound: inputBound(synapses) };
+  });
+  const firstInput = firstLayerInput(model, params, neurons[0]);
   const name = options.name ?? 'trained';
-  const notes: string[] = [`one input sample, ${r.steps} steps of ${r.dt} ms`];
+  return { network: (sample) => assemble(r.dt, r.steps, name, plans, firstInput(sample)) };
+}
+
+/** The network of the layer plans, the first layer driven by `input` (see the module comment). */
+function assemble(dt: number, steps: number, name: string, plans: LayerPlan[], input: Float32Array): TrainedNetwork {
+  // Nothing in the network is random: the seed is the default.
+  const net = new Network({ dt });
+  const notes: string[] = [`one input sample, ${steps} steps of ${dt} ms`];
   const populations: ExportedPopulation[] = [];
   const pops: NeuronPopulation[] = [];
   let drive: Population | null = null;
   const driveSource = (): Population => {
-    drive ??= net.addSource(DRIVE, 1, { kind: 'times', times: [Array.from({ length: r.steps }, (_, t) => t * r.dt)] });
+    drive ??= net.addSource(DRIVE, 1, { kind: 'times', times: [Array.from({ length: steps }, (_, t) => t * dt)] });
     return drive;
   };
 
-  neurons.forEach((l, k) => {
-    const popName = `layer${l.index}_${l.model}`;
-    const pop = net.addLIF(popName, features(l.output), neuronParams(l, r.dt));
+  plans.forEach((plan, k) => {
+    const { layer: l, population: popName } = plan;
+    const pop = net.addLIF(popName, plan.n, neuronParams(l, dt));
     pops.push(pop);
     populations.push({ layer: l.index, population: popName, model: l.model, n: pop.n, shape: { layout: l.output.layout, channels: l.output.channels, height: l.output.height, width: l.output.width } });
     // Constant input (bias, or the first layer's sample input): membrane current, or the synaptic
     // current through the drive source for cuba-lif.
-    let constant: Float32Array | null;
-    let bound = 0;
+    let constant = plan.bias;
+    let bound = plan.bound;
     if (k === 0) {
       constant = input;
       for (const x of input) bound = Math.max(bound, Math.abs(x));
       notes.push(`${popName}: the sample's input to it (the linear layers before it, run by the training's ops) as ${l.model === 'cuba-lif' ? 'drive weights' : 'constant currents'}`);
     } else {
-      const prev = neurons[k - 1];
-      const chain = chainStages(layers.slice(prev.index + 1, l.index), params);
-      // Two neuron layers in a row: the spikes themselves are the input (weight 1, exact in fixed point too).
-      const synapses = chain.length > 0 ? composeChain(chain) : identity(pop.n);
-      const useDense = connectivity === 'dense' || chain.some((s) => s.layer.kind === 'dense');
-      net.connect(pops[k - 1], pop, useDense ? { kind: 'dense', weights: { data: denseMatrix(synapses), shape: [synapses.nPost, synapses.nPre] } } : { kind: 'csr', rowPtr: synapses.rowPtr, cols: synapses.cols, weights: synapses.weights }, { delay: 0, receptor: 'input' });
-      constant = synapses.bias;
-      bound = inputBound(synapses);
+      net.connect(pops[k - 1], pop, plan.feed!, { delay: 0, receptor: 'input' });
     }
     if (constant !== null) {
       if (l.model === 'cuba-lif') {
@@ -142,9 +188,8 @@ export function trainedNetwork(model: SpikingModel, params: Map<string, Float32A
         net.injectCurrent(pop, { amplitude: constant });
       }
     }
-    if (l.recurrent) {
-      const w = params.get(`layers[${l.index}].recurrent`)!;
-      net.connect(pop, pop, { kind: 'dense', weights: { data: w, shape: [pop.n, pop.n] } }, { delay: 1, receptor: l.model === 'cuba-lif' ? 'input' : 'recurrent' });
+    if (plan.recurrent !== null) {
+      net.connect(pop, pop, { kind: 'dense', weights: { data: plan.recurrent, shape: [pop.n, pop.n] } }, { delay: 1, receptor: l.model === 'cuba-lif' ? 'input' : 'recurrent' });
       notes.push(`${popName}: recurrent weights delayed one step`);
     }
     if (l.model === 'li') {
@@ -158,8 +203,8 @@ export function trainedNetwork(model: SpikingModel, params: Map<string, Float32A
     }
   });
   if (drive !== null) notes.push(`${DRIVE}: fires every step, carrying the constant input of cuba-lif layers into their synaptic current`);
-  const readout = neurons[neurons.length - 1].model === 'li' ? populations[populations.length - 1].population : null;
-  return { network: net, name, description: `Trained spiking network exported for one input: ${notes.join('; ')}.`, run: { duration_ms: r.steps * r.dt }, steps: r.steps, populations, readout };
+  const readout = plans[plans.length - 1].layer.model === 'li' ? populations[populations.length - 1].population : null;
+  return { network: net, name, description: `Trained spiking network exported for one input: ${notes.join('; ')}.`, run: { duration_ms: steps * dt }, steps, populations, readout };
 }
 
 /** The engine parameters of a neuron layer (see the module comment). */
@@ -203,20 +248,27 @@ function checkParams(model: SpikingModel, params: Map<string, Float32Array>): vo
 }
 
 /**
- * The tensor that feeds the first neuron layer for this sample, computed by the training's own
- * ops: a CPU model with the same parameters runs its forward pass on a batch of one.
+ * The tensor that feeds the first neuron layer for a sample, computed by the training's own ops:
+ * a CPU model with the same parameters (set now, kept for every sample) runs its forward pass on
+ * a batch of one.
  */
-function firstLayerInput(model: SpikingModel, params: Map<string, Float32Array>, sample: Float32Array, first: NeuronLayer): Float32Array {
+function firstLayerInput(model: SpikingModel, params: Map<string, Float32Array>, first: NeuronLayer): (sample: Float32Array) => Float32Array {
   const F = model.inputFeatures;
-  if (!(sample instanceof Float32Array) || sample.length !== F) throw new ModelError('sample', `must be a Float32Array of ${F} values (one input of the model), got ${sample instanceof Float32Array ? sample.length : typeof sample}`);
-  for (let i = 0; i < F; i++) if (!Number.isFinite(sample[i])) throw new ModelError(`sample[${i}]`, `must be finite, got ${sample[i]}`);
-  if (first.index === 0) return Float32Array.from(sample);
-  const cpu = new SpikingModel(new CpuTrainBackend(), model.resolved.spec);
-  for (const p of cpu.params) cpu.setParam(p.name, params.get(p.name)!);
-  const x = cpu.backend.zeros(F);
-  cpu.backend.write(x, sample);
-  const ws = cpu.forward(x, 1);
-  const out = Float32Array.from(cpuData('input', cpu.outputOf(ws, first.index - 1)));
-  for (let i = 0; i < out.length; i++) if (!(Math.abs(out[i]) <= MODEL_MAGNITUDE)) throw new ModelError(`sample`, `drives neuron ${i} of layer ${first.index} with ${out[i]}, outside [-${MODEL_MAGNITUDE}, ${MODEL_MAGNITUDE}]`);
-  return out;
+  let cpu: SpikingModel | null = null;
+  let x: Tensor | null = null;
+  if (first.index > 0) {
+    cpu = new SpikingModel(new CpuTrainBackend(), model.resolved.spec);
+    for (const p of cpu.params) cpu.setParam(p.name, params.get(p.name)!);
+    x = cpu.backend.zeros(F);
+  }
+  return (sample) => {
+    if (!(sample instanceof Float32Array) || sample.length !== F) throw new ModelError('sample', `must be a Float32Array of ${F} values (one input of the model), got ${sample instanceof Float32Array ? sample.length : typeof sample}`);
+    for (let i = 0; i < F; i++) if (!Number.isFinite(sample[i])) throw new ModelError(`sample[${i}]`, `must be finite, got ${sample[i]}`);
+    if (cpu === null || x === null) return Float32Array.from(sample);
+    cpu.backend.write(x, sample);
+    const ws = cpu.forward(x, 1);
+    const out = Float32Array.from(cpuData('input', cpu.outputOf(ws, first.index - 1)));
+    for (let i = 0; i < out.length; i++) if (!(Math.abs(out[i]) <= MODEL_MAGNITUDE)) throw new ModelError(`sample`, `drives neuron ${i} of layer ${first.index} with ${out[i]}, outside [-${MODEL_MAGNITUDE}, ${MODEL_MAGNITUDE}]`);
+    return out;
+  };
 }
