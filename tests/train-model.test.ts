@@ -60,6 +60,32 @@ describe('resolveModel', () => {
   });
 });
 
+describe('flatten and recurrent layers keep the layers below intact', () => {
+  const vec = { channels: 4, height: 1, width: 1 };
+  const run = async (layers: LayerSpec[]) => {
+    const model = new SpikingModel(new CpuTrainBackend(), { input: vec, steps: 4, seed: 7, layers });
+    const x = model.backend.zeros(12);
+    model.backend.write(x, Float32Array.from({ length: 12 }, (_, i) => 0.5 + 0.25 * (i % 5)));
+    return { model, ws: model.forward(x, 3) };
+  };
+
+  it('a flatten of a flat activation is the identity (batch 3: samples and steps stay in place)', async () => {
+    const base: LayerSpec[] = [{ kind: 'dense', units: 5 }, { kind: 'lif', tau: 2, threshold: 0.3 }];
+    const a = await run([...base, { kind: 'dense', units: 3 }, { kind: 'li' }]);
+    const b = await run([...base, { kind: 'flatten' }, { kind: 'dense', units: 3 }, { kind: 'li' }]);
+    // The same seed draws the same weights for the same parameter shapes.
+    expect(await b.model.backend.read(b.model.outputOf(b.ws, 2))).toEqual(await a.model.backend.read(a.model.outputOf(a.ws, 1)));
+    expect(await b.model.backend.read(b.model.outputOf(b.ws, 4))).toEqual(await a.model.backend.read(a.model.outputOf(a.ws, 3)));
+  });
+
+  it('a recurrent layer on a spiking layer leaves that layer\'s spikes 0 or 1', async () => {
+    const { model, ws } = await run([{ kind: 'dense', units: 5 }, { kind: 'lif', tau: 2, threshold: 0.3 }, { kind: 'lif', tau: 2, threshold: 0.5, recurrent: true }, { kind: 'dense', units: 3 }, { kind: 'li' }]);
+    const below = await model.backend.read(model.outputOf(ws, 1));
+    expect(below.every((v) => v === 0 || v === 1)).toBe(true);
+    expect(below.some((v) => v === 1)).toBe(true);
+  });
+});
+
 describe('trainNetwork input checks', () => {
   const model = () => new SpikingModel(new CpuTrainBackend(), spec([{ kind: 'conv2d', channels: 2, kernel: 3, padding: 1 }, { kind: 'lif' }, { kind: 'pool', mode: 'avg', size: 2 }, ...readout]));
   const options = { epochs: 1, batchSize: 2, loss: { kind: 'cross-entropy', readout: 'mean' } as const, optimizer: { kind: 'adam', lr: 1e-3 } as const };
@@ -78,6 +104,8 @@ describe('trainNetwork input checks', () => {
     await expect(trainNetwork(m, data(2), { ...options, optimizer: { kind: 'adam', lr: -1 } })).rejects.toThrow(/optimizer\.lr: must be > 0/);
     await expect(trainNetwork(m, data(2), { ...options, optimizer: { kind: 'sgd', lr: 1, momentum: 1 } })).rejects.toThrow(/optimizer\.momentum: must be in \[0, 1\), got 1/);
     await expect(trainNetwork(m, data(2), { ...options, schedule: { kind: 'step', every: 0, factor: 0.5 } })).rejects.toThrow(/schedule\.every: must be an integer >= 1/);
+    await expect(trainNetwork(m, data(2), { ...options, activity: { weight: Infinity } })).rejects.toThrow(/activity\.weight: must be a finite number >= 0, got Infinity/);
+    await expect(trainNetwork(m, data(2), { ...options, activity: { weight: 1, target: NaN } })).rejects.toThrow(/activity\.target: must be a rate per step in \[0, 1\], got NaN/);
   });
 
   it('schedules the learning rate as documented', () => {

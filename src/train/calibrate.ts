@@ -29,12 +29,16 @@ export async function calibrateInit(model: SpikingModel, x: Float32Array, batch:
   try {
     for (const l of layers) {
       if (l.kind !== 'neuron' || l.model === 'li' || l.index === 0) continue;
-      const weightLayer = [...layers.slice(0, l.index)].reverse().find((w) => w.kind === 'dense' || w.kind === 'conv2d');
-      if (!weightLayer) continue;
+      // The weight layer feeding this one directly (through pooling or flatten only): behind another
+      // neuron layer there is none to scale.
+      let below = l.index - 1;
+      while (below >= 0 && (layers[below].kind === 'pool' || layers[below].kind === 'flatten')) below--;
+      const weightLayer = below >= 0 ? layers[below] : undefined;
+      if (!weightLayer || (weightLayer.kind !== 'dense' && weightLayer.kind !== 'conv2d')) continue;
       const params = model.params.filter((p) => p.layer === weightLayer.index);
       const rmsOf = async (): Promise<number> => {
         const ws = model.forward(input, batch);
-        const current = await b.read(ws.outputs[l.index - 1]);
+        const current = await b.read(model.outputOf(ws, l.index - 1));
         let s = 0;
         for (let i = 0; i < current.length; i++) s += current[i] * current[i];
         return Math.sqrt(s / current.length);
@@ -51,6 +55,7 @@ export async function calibrateInit(model: SpikingModel, x: Float32Array, batch:
     }
   } finally {
     b.release(input);
+    model.releaseWorkspace(batch);
   }
   return records;
 }

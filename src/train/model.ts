@@ -150,7 +150,8 @@ export class SpikingModel {
       ws.grads.push(b.zeros(n, `layer ${l.index} grad`));
       if (l.kind === 'neuron') {
         const state = n / T;
-        const seqInput = l.recurrent && !l.input.temporal ? b.zeros(n, `layer ${l.index} sequence input`) : undefined;
+        // A recurrent layer adds W_rec s(t-1) into its input sequence: a copy it owns, never the layer below's output.
+        const seqInput = l.recurrent ? b.zeros(n, `layer ${l.index} sequence input`) : undefined;
         ws.neuron.set(l.index, { v: b.zeros(n), s: l.model === 'li' ? b.zeros(1) : b.zeros(n), vState: b.zeros(state), aState: b.zeros(state), gvState: b.zeros(state), gaState: b.zeros(state), seqInput });
         if (seqInput && !ws.ones) ws.ones = b.zeros(T);
       }
@@ -164,9 +165,23 @@ export class SpikingModel {
     if (ws.ones) b.write(ws.ones, new Float32Array(T).fill(1));
     if (colsSize > 0) ws.dcols = b.zeros(colsSize, 'im2col grad');
     const first = layers[0];
-    if ((first.kind === 'conv2d' || first.kind === 'pool') && this.resolved.input.channels > 1) ws.inputCnhw = b.zeros(batch * this.inputFeatures, 'input CNHW');
+    if (first.kind === 'conv2d' && this.resolved.input.channels > 1) ws.inputCnhw = b.zeros(batch * this.inputFeatures, 'input CNHW');
     this.workspaces.set(batch, ws);
     return ws;
+  }
+
+  hasWorkspace(batch: number): boolean {
+    return this.workspaces.has(batch);
+  }
+
+  /** Frees the tensors of batch size B (a workspace used once, e.g. for calibration, need not stay allocated). */
+  releaseWorkspace(batch: number): void {
+    const ws = this.workspaces.get(batch);
+    if (!ws) return;
+    this.workspaces.delete(batch);
+    const tensors: (Tensor | null | undefined)[] = [...ws.outputs, ...ws.grads, ...ws.argmax.values(), ...ws.cols.values(), ...ws.seqGrads.values(), ws.dcols, ws.inputCnhw, ws.ones, ws.noArgmax];
+    for (const n of ws.neuron.values()) tensors.push(n.v, n.s, n.vState, n.aState, n.gvState, n.gaState, n.seqInput);
+    for (const t of tensors) if (t) this.backend.release(t);
   }
 
   /** The tensor a layer's output lives in (a neuron layer's spikes, or an li layer's potential). */
@@ -225,7 +240,7 @@ export class SpikingModel {
           b.poolForward(current, out, ws.argmax.get(l.index) ?? ws.noArgmax, this.poolGeometry(l, rows));
           break;
         case 'flatten':
-          b.permute021(current, out, l.input.channels, rows, l.input.height * l.input.width);
+          b.permute021(current, out, ...this.flattenDims(l, rows));
           break;
         case 'neuron':
           this.neuronForward(l, ws, current, batch);
@@ -249,12 +264,11 @@ export class SpikingModel {
     // Recurrent: x(t) += W_rec s(t-1), one GEMM and one neuron step per t, into a sequence the layer owns.
     const N = features(l.output);
     const w = this.param(l.index, 'recurrent')!.value;
-    let seq = input;
-    if (n.seqInput) {
-      // Broadcast the time-invariant input over T as the product ones[T,1] x input[1, B*N] (exact: 1 * x = x).
-      b.gemm({ m: this.steps, n: batch * N, k: 1, transA: false, transB: false, accumulate: false }, ws.ones!, input, n.seqInput);
-      seq = n.seqInput;
-    }
+    const seq = n.seqInput!;
+    // The input copied into the layer's own sequence as a product with ones (exact: 1 * x = x): a
+    // time-invariant input broadcast over T (ones[T,1] x input[1, B*N]), a sequence copied (ones[1,1]).
+    const rows = l.input.temporal ? 1 : this.steps;
+    b.gemm({ m: rows, n: (this.steps / rows) * batch * N, k: 1, transA: false, transB: false, accumulate: false }, ws.ones!, input, seq);
     for (let t = 0; t < this.steps; t++) {
       if (t > 0) b.gemm({ m: batch, n: N, k: N, transA: false, transB: true, accumulate: true, aOffset: (t - 1) * batch * N, cOffset: t * batch * N }, n.s, w, seq);
       b.neuronForward(l.constants, layout, { input: seq, v: n.v, s: n.s, vState: n.vState, aState: n.aState }, t, t + 1);
@@ -292,9 +306,11 @@ export class SpikingModel {
         case 'pool':
           if (gIn) b.poolBackward(gOut, gIn, ws.argmax.get(i) ?? ws.noArgmax, this.poolGeometry(l, rows));
           break;
-        case 'flatten':
-          if (gIn) b.permute021(gOut, gIn, rows, l.input.channels, l.input.height * l.input.width);
+        case 'flatten': {
+          const [c, r, hw] = this.flattenDims(l, rows);
+          if (gIn) b.permute021(gOut, gIn, r, c, hw);
           break;
+        }
         case 'neuron':
           beforeNeuronBackward?.(l, gOut);
           this.neuronBackward(l, ws, input, gOut, gIn, batch);
@@ -330,21 +346,21 @@ export class SpikingModel {
     }
     const N = features(l.output);
     const w = this.param(l.index, 'recurrent')!;
-    // dL/dx(t) is needed even when nothing is below (it feeds the recurrent weights): a broadcast
-    // static input gets its own sequence gradient, summed over t at the end.
-    const seqGrad = n.seqInput ? this.scratchSeqGrad(ws, l) : gIn;
-    if (!seqGrad) throw new Error('a recurrent layer with a sequence input has a layer below it');
+    // dL/dx(t) of the layer's own sequence, needed even when nothing is below (it feeds the
+    // recurrent weights), then passed down through the copy's adjoint.
+    const seqGrad = this.scratchSeqGrad(ws, l);
     for (let t = this.steps - 1; t >= 0; t--) {
-      b.neuronBackward(l.constants, layout, { ...tensors, input: n.seqInput ?? input }, { gradOut: gOut, gradInput: seqGrad, gvState: n.gvState, gaState: n.gaState }, t, t + 1);
+      b.neuronBackward(l.constants, layout, { ...tensors, input: n.seqInput! }, { gradOut: gOut, gradInput: seqGrad, gvState: n.gvState, gaState: n.gaState }, t, t + 1);
       if (t === 0) continue;
       const at = t * batch * N;
       const before = (t - 1) * batch * N;
       b.gemm({ m: N, n: N, k: batch, transA: true, transB: false, accumulate: true, aOffset: at, bOffset: before }, seqGrad, n.s, w.grad);
       b.gemm({ m: batch, n: N, k: N, transA: false, transB: false, accumulate: true, aOffset: at, cOffset: before }, seqGrad, w.value, gOut);
     }
-    if (n.seqInput && gIn) {
-      // The broadcast's adjoint: dL/dx = sum over t of dL/dx(t) = ones[1,T] x seqGrad[T, B*N].
-      b.gemm({ m: 1, n: batch * N, k: this.steps, transA: false, transB: false, accumulate: false }, ws.ones!, seqGrad, gIn);
+    if (gIn) {
+      // The copy's adjoint: for a broadcast, dL/dx = sum over t of dL/dx(t) = ones[1,T] x seqGrad[T, B*N]; for a sequence, a copy.
+      const k = l.input.temporal ? 1 : this.steps;
+      b.gemm({ m: 1, n: (this.steps / k) * batch * N, k, transA: false, transB: false, accumulate: false }, ws.ones!, seqGrad, gIn);
     }
   }
 
@@ -355,6 +371,11 @@ export class SpikingModel {
       ws.seqGrads.set(l.index, t);
     }
     return t;
+  }
+
+  /** permute021's (a, b, c) for a flatten: CNHW [C][rows][HW] to [rows][C][HW]; a flat activation is already in order (a = 1: a copy). */
+  private flattenDims(l: ResolvedLayer, rows: number): [number, number, number] {
+    return l.input.layout === 'cnhw' ? [l.input.channels, rows, l.input.height * l.input.width] : [1, rows, features(l.input)];
   }
 
   convGeometry(l: ConvLayer, rows: number) {

@@ -45,7 +45,7 @@ interface SpikingCommon {
 /** Leaky integrate-and-fire: tau dv/dt = -v + x, integrated exactly over each step. */
 export interface LifSpec extends SpikingCommon {
   kind: 'lif';
-  /** Membrane time constant, ms (default 2 dt... see resolve). */
+  /** Membrane time constant, ms (default 2 dt). */
   tau?: number;
 }
 

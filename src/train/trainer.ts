@@ -95,6 +95,15 @@ class BatchFeeder {
     b.write(loss.labels, labels);
     return { x, loss };
   }
+
+  /** Frees the staged inputs and loss tensors (GPU memory is not collected). */
+  release(): void {
+    const b = this.model.backend;
+    for (const x of this.inputs.values()) b.release(x);
+    for (const t of this.lossCache.values()) for (const x of [t.labels, t.scores, t.gradScores, t.losses, t.argmaxT, ...t.penalty.values()]) b.release(x);
+    this.inputs.clear();
+    this.lossCache.clear();
+  }
 }
 
 function checkData(model: SpikingModel, data: LabeledData, field: string): number {
@@ -123,7 +132,11 @@ export async function trainNetwork(model: SpikingModel, train: LabeledData, opti
   const schedule = options.schedule ?? { kind: 'constant' };
   validateSchedule(schedule);
   if (options.test) checkData(model, options.test, 'test');
-  if (options.activity && !(options.activity.weight >= 0)) throw new ModelError('activity.weight', `must be >= 0, got ${options.activity.weight}`);
+  if (options.activity) {
+    const { weight, target } = options.activity;
+    if (!(weight >= 0 && Number.isFinite(weight))) throw new ModelError('activity.weight', `must be a finite number >= 0, got ${weight}`);
+    if (target !== undefined && !(target >= 0 && target <= 1)) throw new ModelError('activity.target', `must be a rate per step in [0, 1], got ${target}`);
+  }
   const optimizer = createOptimizer(model.backend, options.optimizer);
   const feeder = new BatchFeeder(model);
   const batches = Math.floor(n / B);
@@ -180,6 +193,7 @@ export async function trainNetwork(model: SpikingModel, train: LabeledData, opti
       options.onEpoch?.(record);
     }
   } finally {
+    feeder.release();
     await pool?.stop();
   }
   return history;
@@ -197,24 +211,32 @@ export async function evaluateNetwork(model: SpikingModel, data: LabeledData, op
   const allScores = new Float32Array(n * K);
   let lossSum = 0;
   let correct = 0;
-  for (let from = 0; from < n; from += B) {
-    const count = Math.min(B, n - from);
-    let losses: Float32Array;
-    let scores: Float32Array;
-    if (options.pool) ({ losses, scores } = await options.pool.run('eval', order.subarray(from, from + count)));
-    else {
-      const { x, loss } = feeder.load(data, order, from, count);
-      const ws = model.forward(x, count);
-      computeLoss(model, ws, loss, options.loss, false);
-      losses = await model.backend.read(loss.losses);
-      scores = await model.backend.read(loss.scores);
+  // Workspaces this evaluation allocates (e.g. for the last, smaller batch) are freed after it.
+  const fresh = new Set<number>();
+  try {
+    for (let from = 0; from < n; from += B) {
+      const count = Math.min(B, n - from);
+      if (!options.pool && !model.hasWorkspace(count)) fresh.add(count);
+      let losses: Float32Array;
+      let scores: Float32Array;
+      if (options.pool) ({ losses, scores } = await options.pool.run('eval', order.subarray(from, from + count)));
+      else {
+        const { x, loss } = feeder.load(data, order, from, count);
+        const ws = model.forward(x, count);
+        computeLoss(model, ws, loss, options.loss, false);
+        losses = await model.backend.read(loss.losses);
+        scores = await model.backend.read(loss.scores);
+      }
+      allScores.set(scores.subarray(0, count * K), from * K);
+      for (let i = 0; i < count; i++) {
+        lossSum += losses[i];
+        predictions[from + i] = argmax(scores, i, K);
+        if (predictions[from + i] === data.labels[from + i]) correct++;
+      }
     }
-    allScores.set(scores.subarray(0, count * K), from * K);
-    for (let i = 0; i < count; i++) {
-      lossSum += losses[i];
-      predictions[from + i] = argmax(scores, i, K);
-      if (predictions[from + i] === data.labels[from + i]) correct++;
-    }
+  } finally {
+    feeder.release();
+    for (const batch of fresh) model.releaseWorkspace(batch);
   }
   return { loss: lossSum / n, accuracy: correct / n, predictions, scores: allScores };
 }

@@ -37,10 +37,11 @@ const TEST_SIZE = 10000;
 /** Sampled points of the running training curve per epoch (for the figure). */
 const TRACE_POINTS_PER_EPOCH = 100;
 /**
- * Test images the energy estimate runs on the engine by default. Each is one export, compile and
- * run of T steps on the CPU: about 70 ms for the MLP (width 256), about 2 s for the CNN at width 16,
- * whose convolution chains are 3.6 million explicit synapses, composed again for every image. The
- * synapses grow as the width squared, so the CNN's default shrinks with it: about a minute at most.
+ * Test images the energy estimate runs on the engine by default. Each is one network built,
+ * compiled and run for T steps on the CPU: about 70 ms for the MLP (width 256), about 0.6 s for the
+ * CNN at width 16, whose 3.6 million convolution synapses are composed once per run but entered
+ * into each image's network (plus 0.7 s once). That grows as the width squared, so the CNN's
+ * default shrinks with it: well under a minute.
  */
 const ENERGY_DEFAULT = { mlp: 100, cnn: 20 } as const;
 const energyDefault = (model: RecipeName, width: number): number => (model === 'mlp' ? ENERGY_DEFAULT.mlp : Math.max(2, Math.min(ENERGY_DEFAULT.cnn, Math.round((ENERGY_DEFAULT.cnn * 256) / (width * width)))));

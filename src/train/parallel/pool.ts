@@ -59,6 +59,7 @@ export class ReplicaPool {
     const shared = { train: share(train), test: test ? share(test) : null };
     const channels: Channel[] = [];
     const grads: Float32Array[] = [];
+    const stopping = { value: false };
     try {
       for (let w = 0; w < threads.count; w++) {
         const worker = new Worker(threads.workerUrl);
@@ -67,10 +68,17 @@ export class ReplicaPool {
         const deliver = (m: FromReplica) => (waiting.length > 0 ? waiting.shift()!(m) : queue.push(m));
         worker.on('message', deliver);
         worker.on('error', (e: Error) => deliver({ kind: 'error', id: -1, message: `replica thread failed: ${e.message}` }));
+        // A thread that exits on its own (not through stop) would otherwise leave the trainer waiting forever.
+        worker.on('exit', (code: number) => {
+          if (!stopping.value) deliver({ kind: 'error', id: -1, message: `replica thread exited (code ${code})` });
+        });
         const channel: Channel = {
           post: (msg) => worker.postMessage(msg),
           next: () => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((r) => waiting.push(r))),
-          terminate: async () => void (await worker.terminate()),
+          terminate: async () => {
+            stopping.value = true;
+            await worker.terminate();
+          },
         };
         channels.push(channel);
         const gradSab = new SharedArrayBuffer(total * 4);
