@@ -267,13 +267,16 @@ export class Sgd implements Optimizer {
   }
 }
 
-/** Adam (Kingma & Ba 2015, Algorithm 1, default beta1 0.9, beta2 0.999, eps 1e-8). */
+/**
+ * Adam (Kingma & Ba 2015, Algorithm 1, default beta1 0.9, beta2 0.999, eps 1e-8). `lr` may be
+ * changed between steps (a learning-rate schedule).
+ */
 export class Adam implements Optimizer {
   private m = new Map<Param, Float32Array>();
   private v = new Map<Param, Float32Array>();
   private t = 0;
   constructor(
-    readonly lr = 1e-3,
+    public lr = 1e-3,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly eps = 1e-8,

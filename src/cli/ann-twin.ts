@@ -122,7 +122,7 @@ export function trainAnnTwin(train: LabeledData, test: LabeledData, o: AnnTwinOp
   const K = twin.net.classes;
   const adam = new Adam(o.lr);
   // src/ann's Adam takes one rate for its life; the twin follows the SNN's schedule by setting it per batch.
-  const setLr = (lr: number) => ((adam as { lr: number }).lr = lr);
+  const setLr = (lr: number) => (adam.lr = lr);
   const n = train.labels.length;
   const B = o.batchSize;
   const batches = Math.floor(n / B);

@@ -215,7 +215,7 @@ export class GpuTrainBackend implements TrainBackend {
 
   neuronForward(c: NeuronConstants, layout: NeuronLayout, t: NeuronTensors, t0: number, t1: number): void {
     const args = checkNeuronCall(c, layout, t, t0, t1, 'neuronForward');
-    const constants = this.rec.constantsBuffer('neuron constants', neuronConstantWords(c, c.smoothSpikes));
+    const constants = this.rec.constantsBuffer('neuron constants', neuronConstantWords(c, c.smoothSpikes && c.model !== 'li'));
     const s = args.s ?? this.rec.placeholder(0);
     const a = args.aState ?? this.rec.placeholder(1);
     const record = [layout.outer, layout.steps, layout.inner, layout.staticInput ? 1 : 0, t0, t1, 0, 0];
