@@ -13,6 +13,8 @@ import { fashionMnistAvailable, loadFashionMnist } from '../src/data/fashion-mni
 import { CpuTrainBackend } from '../src/train/cpu/backend.js';
 import { loadTrainedModel } from '../src/train/file.js';
 import { readNir } from '../src/interop/nir/file.js';
+import { readNetworkFile } from '../src/io/network-file.js';
+import { compile } from '../src/engine/compile.js';
 import { evaluateNetwork } from '../src/train/trainer.js';
 import { cli, tmp } from './cli-harness.js';
 
@@ -28,7 +30,7 @@ describe.skipIf(!available)('neuromorph train fashion-mnist (tiny run)', () => {
     const out = tmp('train');
     const r = await cli('train', 'fashion-mnist', ...TINY, '--out', out);
     expect(r.code, r.err).toBe(EXIT.ok);
-    expect(readdirSync(out).sort()).toEqual(['curve.json', 'curve.md', 'curve.png', 'curve.svg', 'energy.json', 'model.json', 'model.nir']);
+    expect(readdirSync(out).sort()).toEqual(['curve.json', 'curve.md', 'curve.png', 'curve.svg', 'energy.json', 'model.json', 'model.nir', 'network.json']);
 
     const curve = JSON.parse(readFileSync(join(out, 'curve.json'), 'utf8'));
     expect(curve.options).toMatchObject({ model: 'mlp', epochs: 1, steps: 4, width: 32, batch: 128, trainLimit: 256, testLimit: 128, backend: 'cpu', ann: true, energy: 2 });
@@ -100,6 +102,16 @@ describe.skipIf(!available)('neuromorph train fashion-mnist (tiny run)', () => {
     expect(md).toContain('## Energy per inference');
     expect(r.out).toMatch(/energy per inference \(2 test images on the engine\): \d+ synaptic events/);
     expect(r.out).toContain(`wrote ${join(out, 'model.json')}`);
+    // network.json: the engine's network for test image 0, which fires the training forward pass's spikes.
+    const loaded = readNetworkFile(readFileSync(join(out, 'network.json'), 'utf8'));
+    expect(loaded.file.run?.duration_ms).toBe(4);
+    const sim = await compile(loaded.network, { backend: 'cpu' });
+    await sim.run(4);
+    const x0 = model.backend.zeros(784);
+    model.backend.write(x0, test.x.slice(0, 784));
+    const spikes = await model.backend.read(model.outputOf(model.forward(x0, 1), 1));
+    expect(sim.spikes('layer1_lif').total()).toBe(spikes.reduce((a, b) => a + b, 0));
+    expect(sim.spikes('layer1_lif').total()).toBeGreaterThan(0);
     // On a pipe: a progress line at most every 10 % (here 2 batches: 50 % and 100 %), then the epoch line.
     expect(r.err).toMatch(/\[#{15}\.{15}\]  50%  epoch 1\/1  batch 1\/2/);
     expect(r.err).toMatch(/100%  epoch 1\/1  batch 2\/2  loss \d\.\d{4}  acc \d+\.\d%  \d+ img\/s/);

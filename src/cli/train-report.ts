@@ -31,6 +31,8 @@ export interface TrainRunOptions {
   testLimit: number | null;
   seed: number;
   ann: boolean;
+  /** Write the engine's network file for the first test image (network.json). */
+  network: boolean;
   /** Replica threads of the CPU backend (1: this thread alone). */
   threads: number;
   /** Test images run on the engine for the energy estimate (0: none). */
@@ -171,10 +173,13 @@ export function curveFigure(c: TrainCurve): string {
   });
 }
 
-/** Writes the curve files, the model file, its NIR graph (HDF5 bytes) and the energy estimate (if any) into dir; returns the paths written. */
-export async function writeTrainOutputs(dir: string, curve: TrainCurve, modelFile: object, nir: Uint8Array, energy: TrainedEnergy | null = null): Promise<string[]> {
+/**
+ * Writes the curve files, the model file, its NIR graph (HDF5 bytes), the engine's network file for
+ * the first test image and the energy estimate (the last two if given) into dir; returns the paths written.
+ */
+export async function writeTrainOutputs(dir: string, curve: TrainCurve, modelFile: object, nir: Uint8Array, energy: TrainedEnergy | null = null, networkFile: string | null = null): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const names = ['curve.json', 'curve.md', 'curve.svg', 'curve.png', 'model.json', 'model.nir', ...(energy ? ['energy.json'] : [])];
+  const names = ['curve.json', 'curve.md', 'curve.svg', 'curve.png', 'model.json', 'model.nir', ...(energy ? ['energy.json'] : []), ...(networkFile ? ['network.json'] : [])];
   const paths = names.map((n) => join(dir, n));
   curve.files = names;
   const svg = curveFigure(curve);
@@ -185,5 +190,6 @@ export async function writeTrainOutputs(dir: string, curve: TrainCurve, modelFil
   writeFileSync(paths[4], `${JSON.stringify(modelFile)}\n`);
   writeFileSync(paths[5], nir);
   if (energy) writeFileSync(paths[6], `${JSON.stringify(energy, null, 1)}\n`);
+  if (networkFile) writeFileSync(paths[paths.length - 1], networkFile);
   return paths;
 }

@@ -16,6 +16,8 @@ import type { TrainBackend } from '../../train/backend.js';
 import { CpuTrainBackend } from '../../train/cpu/backend.js';
 import { gemmFast } from '../../train/cpu/simd-gemm.js';
 import { trainedEnergy, type TrainedEnergy } from '../../train/energy.js';
+import { trainedNetwork } from '../../train/export.js';
+import { writeNetworkFile } from '../../io/network-file.js';
 import { trainedModelJson } from '../../train/file.js';
 import { GpuTrainBackend } from '../../train/gpu/gpu-backend.js';
 import { resolveModel } from '../../train/layers.js';
@@ -78,6 +80,7 @@ export function trainOptions({ positional, flags }: ParsedArgs): TrainRunOptions
     testLimit,
     seed: requireInt('--seed', value('seed', 1), 0, 0xffffffff),
     ann: model === 'mlp' && flags['no-ann'] !== true,
+    network: flags['no-network'] !== true,
     threads: flags.backend === 'gpu' ? 1 : requireInt('--threads', value('threads', trainWorkerScript() ? availableParallelism() : 1), 1, 256),
     energy: requireInt('--energy', value('energy', Math.min(energyDefault(model, width), testLimit ?? TEST_SIZE)), 0, testLimit ?? TEST_SIZE),
   };
@@ -103,17 +106,19 @@ function cpuName(threads: number): string {
 export const TRAIN: ParsedCommand = {
   name: 'train',
   usage:
-    'neuromorph train fashion-mnist --model mlp|cnn --out DIR [--epochs N] [--steps T] [--batch B] [--lr X] [--width W] [--backend cpu|gpu] [--threads N] [--train-limit N] [--test-limit N] [--seed S] [--no-ann] [--energy N]',
+    'neuromorph train fashion-mnist --model mlp|cnn --out DIR [--epochs N] [--steps T] [--batch B] [--lr X] [--width W] [--backend cpu|gpu] [--threads N] [--train-limit N] [--test-limit N] [--seed S] [--no-ann] [--no-network] [--energy N]',
   summary: 'train a spiking MLP or CNN on Fashion-MNIST by surrogate gradients (BPTT); accuracy curve and the trained model',
   details: `Trains the recipe's network (src/train/recipes.ts: mlp 784-W-10 LIF, T = 25; cnn two conv-LIF-pool
 blocks, T = 4) with Adam and a cosine schedule, evaluating the test set after every epoch; for the MLP
 also its ANN twin (784-W-ReLU-10, same batches) unless --no-ann. Reads Fashion-MNIST from
 $NEUROMORPH_FASHION_MNIST or /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist).
-Writes DIR/curve.{json,md,svg,png}, DIR/model.json (the trained-model file) and DIR/model.nir
-(the trained network as a NIR graph), and DIR/energy.json: the trained network run on the engine for
-the first --energy test images, with synaptic events and energy per inference on the neuromorphic
-chips against the same layers as a ReLU ANN on a GPU (src/train/energy.ts, docs/energy.md). On the CPU the batch is
-shared by replica threads, one per core by default (--threads).`,
+Writes DIR/curve.{json,md,svg,png}, DIR/model.json (the trained-model file), DIR/model.nir
+(the trained network as a NIR graph), DIR/network.json (the engine's network file for the first
+test image, which it runs with the training's spikes; --no-network skips it), and DIR/energy.json:
+the trained network run on the engine for the first --energy test images, with synaptic events and
+energy per inference on the neuromorphic chips against the same layers as a ReLU ANN on a GPU
+(src/train/energy.ts, docs/energy.md). On the CPU the batch is shared by replica threads, one per
+core by default (--threads).`,
   flags: {
     model: { type: RECIPES, help: 'the network: mlp or cnn (required)' },
     epochs: { type: 'int', help: 'epochs (default mlp 8, cnn 12)' },
@@ -127,6 +132,7 @@ shared by replica threads, one per core by default (--threads).`,
     'test-limit': { type: 'int', help: 'test on the first N of the 10,000 test images' },
     seed: { type: 'int', help: 'seed of the initialisation and the shuffles (default 1)' },
     'no-ann': { type: 'boolean', help: 'mlp: skip the ANN twin' },
+    'no-network': { type: 'boolean', help: 'skip network.json, the engine network of the first test image (about 110 MB for the cnn)' },
     energy: { type: 'int', help: `engine runs of the first N test images for synaptic events and energy per inference (default mlp ${ENERGY_DEFAULT.mlp}; cnn ${ENERGY_DEFAULT.cnn} at width 16, fewer when wider; 0: none)` },
     out: { type: 'string', help: 'output directory (required; made if missing)' },
     ...HELP_FLAG,
@@ -138,6 +144,22 @@ shared by replica threads, one per core by default (--threads).`,
     return EXIT.ok;
   },
 };
+
+/**
+ * The engine's network file for the first test image: the trained network as a simulation the
+ * engine runs with the training's spikes (the image enters as the first layer's constant currents,
+ * so the file is per image); null, with a note, when the network cannot be exported (max pooling).
+ */
+function engineNetworkFile(model: SpikingModel, params: Map<string, Float32Array>, images: Float32Array, bar: TrainProgressBar): string | null {
+  try {
+    const t = trainedNetwork(model, params, { sample: images.slice(0, model.inputFeatures), name: 'trained network, test image 0' });
+    return writeNetworkFile(t.network, { name: t.name, description: t.description, run: t.run });
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    bar.note(`network.json: not written: ${e.message}`);
+    return null;
+  }
+}
 
 /**
  * The energy estimate on the first n test images, or null when n is 0 or the network cannot be
@@ -226,7 +248,7 @@ export async function runTraining(o: TrainRunOptions, dir: string, io: CliIo): P
     const params = await model.readParams();
     const modelFile = trainedModelJson(model, params, meta);
     const energy = await estimateEnergy(model, params, data.test.x, Math.min(o.energy, data.test.labels.length), bar);
-    const files = await writeTrainOutputs(dir, curve, modelFile, await writeNir(trainedToNir(model, params)), energy);
+    const files = await writeTrainOutputs(dir, curve, modelFile, await writeNir(trainedToNir(model, params)), energy, o.network ? engineNetworkFile(model, params, data.test.x, bar) : null);
     io.out(
       `${o.dataset}: spiking ${o.model} (T = ${o.steps}) on ${o.backend}: test accuracy ${(curve.finalTestAccuracy * 100).toFixed(2)} % after ${o.epochs} epoch${o.epochs === 1 ? '' : 's'}, ` +
         `${curve.trainSeconds.toFixed(1)} s training (${(history.reduce((s, e) => s + e.samplesPerSecond, 0) / history.length).toFixed(0)} images/s)`,
