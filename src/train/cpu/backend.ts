@@ -24,7 +24,7 @@ import type {
   Tensor,
   TrainBackend,
 } from '../backend.js';
-import { ModelError } from '../../util/validate.js';
+import { checkWrite, fillCount, requireDim } from '../checks.js';
 import { col2im, im2col } from './conv.js';
 import { col2imFast, im2colFast } from './conv-fast.js';
 import { gemmReference, type GemmFn } from './gemm.js';
@@ -38,7 +38,7 @@ import { poolBackwardFast, poolForwardFast } from './pool-fast.js';
 import { gemmFast } from './simd-gemm.js';
 import { neuronBackwardFast, neuronForwardFast } from './simd-neuron.js';
 import { adamStepFast, sgdStepFast } from './simd-optim.js';
-import { cpuData, requireDim, type CpuTensor } from './tensor.js';
+import { cpuData, type CpuTensor } from './tensor.js';
 import { simdSupported } from './wasm-ops.js';
 
 export interface CpuTrainBackendOptions {
@@ -105,8 +105,7 @@ export class CpuTrainBackend implements TrainBackend {
 
   write(t: Tensor, data: Float32Array, offset = 0): void {
     const dst = d('write.t', t);
-    requireDim('write.offset', offset);
-    if (offset + data.length > dst.length) throw new ModelError('write.data', `must fit the tensor: offset ${offset} + ${data.length} values > size ${dst.length}`);
+    checkWrite(dst.length, data.length, offset);
     dst.set(data, offset);
   }
 
@@ -116,10 +115,7 @@ export class CpuTrainBackend implements TrainBackend {
 
   fill(t: Tensor, value: number, offset = 0, count?: number): void {
     const dst = d('fill.t', t);
-    requireDim('fill.offset', offset);
-    const n = count ?? dst.length - offset;
-    requireDim('fill.count', n);
-    if (offset + n > dst.length) throw new ModelError('fill.count', `must fit the tensor: offset ${offset} + count ${n} > size ${dst.length}`);
+    const n = fillCount(dst.length, offset, count);
     dst.fill(Math.fround(value), offset, offset + n);
   }
 

@@ -12,7 +12,7 @@
  * overlaps them instead of waiting on each addition (the chain, not the loads, bounds the twin).
  */
 import { optimModule, BLOCK, E, R, TILE, vectorBytes } from './simd-optim-module.js';
-import { requireDim, requireLength } from './tensor.js';
+import { checkBias } from './layout.js';
 
 const f = Math.fround;
 const EF = E / 4;
@@ -20,17 +20,9 @@ const BF = R[0] / 4;
 /** Shortest channel row worth a kernel call (shorter rows run in JS). */
 const MIN_ROW = 256;
 
-function checkBias(y: Float32Array, bias: Float32Array, outer: number, channels: number, inner: number, names: [string, string]): void {
-  requireDim('outer', outer);
-  requireDim('channels', channels);
-  requireDim('inner', inner);
-  requireLength(names[0], y, outer * channels * inner);
-  requireLength(names[1], bias, channels);
-}
-
 /** addBias (same arguments, same result). */
 export function addBiasFast(y: Float32Array, bias: Float32Array, outer: number, channels: number, inner: number): void {
-  checkBias(y, bias, outer, channels, inner, ['addBias.y', 'addBias.bias']);
+  checkBias('addBias', y, bias, outer, channels, inner);
   const total = outer * channels * inner;
   if (total === 0) return;
   const mod = optimModule();
@@ -69,7 +61,7 @@ export function addBiasFast(y: Float32Array, bias: Float32Array, outer: number, 
 
 /** biasGrad (same arguments, same result). */
 export function biasGradFast(dy: Float32Array, gradBias: Float32Array, outer: number, channels: number, inner: number): void {
-  checkBias(dy, gradBias, outer, channels, inner, ['biasGrad.dy', 'biasGrad.gradBias']);
+  checkBias('biasGrad', dy, gradBias, outer, channels, inner);
   if (channels === 0) return;
   if (inner === 1) denseBiasGrad(dy, gradBias, outer, channels);
   else interleavedBiasGrad(dy, gradBias, outer, channels, inner);

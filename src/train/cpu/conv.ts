@@ -5,7 +5,8 @@
  */
 import type { ConvGeometry } from '../backend.js';
 import { ModelError } from '../../util/validate.js';
-import { requireDim, requireLength } from './tensor.js';
+import { requireDim } from '../checks.js';
+import { requireLength } from './tensor.js';
 
 const f = Math.fround;
 

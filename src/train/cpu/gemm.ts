@@ -5,8 +5,8 @@
  * (CpuTrainBackend's `gemm` option), but this order is the one the GPU kernel matches.
  */
 import type { GemmSpec } from '../backend.js';
-import { ModelError } from '../../util/validate.js';
-import { requireDim, requireLength } from './tensor.js';
+import { gemmSizes, refuseGemmAlias } from '../checks.js';
+import { requireLength } from './tensor.js';
 
 const f = Math.fround;
 
@@ -14,19 +14,11 @@ export type GemmFn = (spec: GemmSpec, a: Float32Array, b: Float32Array, c: Float
 
 /** Checks dimensions, offsets and that A, B, C hold every element the product touches. */
 export function checkGemm(spec: GemmSpec, a: Float32Array, b: Float32Array, c: Float32Array): void {
-  const m = requireDim('gemm.m', spec.m);
-  const n = requireDim('gemm.n', spec.n);
-  const k = requireDim('gemm.k', spec.k);
-  const aOff = requireDim('gemm.aOffset', spec.aOffset ?? 0);
-  const bOff = requireDim('gemm.bOffset', spec.bOffset ?? 0);
-  const cOff = requireDim('gemm.cOffset', spec.cOffset ?? 0);
-  if (m === 0 || n === 0) return;
-  if (k > 0) {
-    requireLength('gemm.a', a, aOff + m * k);
-    requireLength('gemm.b', b, bOff + k * n);
-  }
-  requireLength('gemm.c', c, cOff + m * n);
-  if (a === c || b === c) throw new ModelError('gemm.c', 'must not alias A or B');
+  const s = gemmSizes(spec);
+  requireLength('gemm.a', a, s.a);
+  requireLength('gemm.b', b, s.b);
+  requireLength('gemm.c', c, s.c);
+  refuseGemmAlias(s, a, b, c);
 }
 
 /**

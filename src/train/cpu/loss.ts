@@ -5,19 +5,10 @@
  */
 import type { NeuronLayout, ReadoutKind } from '../backend.js';
 import { ModelError } from '../../util/validate.js';
-import { requireDim, requireLength } from './tensor.js';
+import { checkPenaltyTerms, finite, lossSize, penaltyLayout, readoutSize, requireDim } from '../checks.js';
+import { requireLength } from './tensor.js';
 
 const f = Math.fround;
-
-function checkReadout(kind: ReadoutKind, steps: number, batch: number, classes: number, seq: Float32Array, scores: Float32Array, argmaxT: Float32Array, op: string): void {
-  if (kind !== 'count' && kind !== 'mean' && kind !== 'max') throw new ModelError(`${op}.kind`, `must be count, mean or max, got ${String(kind)}`);
-  requireDim(`${op}.steps`, steps, 1);
-  requireDim(`${op}.batch`, batch);
-  requireDim(`${op}.classes`, classes, 1);
-  requireLength(`${op}.seq`, seq, steps * batch * classes);
-  requireLength(`${op}.scores`, scores, batch * classes);
-  if (kind === 'max') requireLength(`${op}.argmaxT`, argmaxT, batch * classes);
-}
 
 /**
  * scores[b][k] from seq[t][b][k], t = 0..T-1 ascending:
@@ -25,8 +16,10 @@ function checkReadout(kind: ReadoutKind, steps: number, batch: number, classes: 
  *   max:   the first maximum over t (strict >), its t written to argmaxT.
  */
 export function readout(kind: ReadoutKind, seq: Float32Array, scores: Float32Array, argmaxT: Float32Array, steps: number, batch: number, classes: number): void {
-  checkReadout(kind, steps, batch, classes, seq, scores, argmaxT, 'readout');
-  const n = batch * classes;
+  const n = readoutSize('readout', kind, steps, batch, classes);
+  requireLength('readout.seq', seq, steps * n);
+  requireLength('readout.scores', scores, n);
+  if (kind === 'max') requireLength('readout.argmaxT', argmaxT, n);
   const invT = f(1 / steps);
   for (let j = 0; j < n; j++) {
     if (kind === 'max') {
@@ -51,8 +44,10 @@ export function readout(kind: ReadoutKind, seq: Float32Array, scores: Float32Arr
 
 /** gradSeq[t][b][k] (overwritten): count: gradScores; mean: f(gradScores * f(1/T)); max: gradScores at argmaxT, else 0. */
 export function readoutBackward(kind: ReadoutKind, gradScores: Float32Array, gradSeq: Float32Array, argmaxT: Float32Array, steps: number, batch: number, classes: number): void {
-  checkReadout(kind, steps, batch, classes, gradSeq, gradScores, argmaxT, 'readoutBackward');
-  const n = batch * classes;
+  const n = readoutSize('readoutBackward', kind, steps, batch, classes);
+  requireLength('readoutBackward.gradScores', gradScores, n);
+  requireLength('readoutBackward.gradSeq', gradSeq, steps * n);
+  if (kind === 'max') requireLength('readoutBackward.argmaxT', argmaxT, n);
   const invT = f(1 / steps);
   for (let j = 0; j < n; j++) {
     const gs = gradScores[j];
@@ -62,9 +57,7 @@ export function readoutBackward(kind: ReadoutKind, gradScores: Float32Array, gra
 }
 
 function checkLoss(scores: Float32Array, labels: Float32Array, losses: Float32Array, gradScores: Float32Array, batch: number, classes: number, op: string): void {
-  requireDim(`${op}.batch`, batch);
-  requireDim(`${op}.classes`, classes, 1);
-  requireLength(`${op}.scores`, scores, batch * classes);
+  requireLength(`${op}.scores`, scores, lossSize(op, batch, classes));
   requireLength(`${op}.labels`, labels, batch);
   requireLength(`${op}.losses`, losses, batch);
   requireLength(`${op}.gradScores`, gradScores, batch * classes);
@@ -82,8 +75,7 @@ function checkLoss(scores: Float32Array, labels: Float32Array, losses: Float32Ar
  */
 export function softmaxCrossEntropy(scores: Float32Array, labels: Float32Array, losses: Float32Array, gradScores: Float32Array, batch: number, classes: number, gradScale: number): void {
   checkLoss(scores, labels, losses, gradScores, batch, classes, 'softmaxCrossEntropy');
-  if (!Number.isFinite(gradScale)) throw new ModelError('softmaxCrossEntropy.gradScale', `must be a finite number, got ${gradScale}`);
-  const scale = f(gradScale);
+  const scale = f(finite('softmaxCrossEntropy.gradScale', gradScale));
   for (let b = 0; b < batch; b++) {
     const row = b * classes;
     const y = labels[b];
@@ -109,8 +101,8 @@ export function softmaxCrossEntropy(scores: Float32Array, labels: Float32Array, 
 export function rateMse(scores: Float32Array, labels: Float32Array, losses: Float32Array, gradScores: Float32Array, batch: number, classes: number, steps: number, onRate: number, offRate: number): void {
   checkLoss(scores, labels, losses, gradScores, batch, classes, 'rateMse');
   requireDim('rateMse.steps', steps, 1);
-  if (!Number.isFinite(onRate)) throw new ModelError('rateMse.onRate', `must be a finite number, got ${onRate}`);
-  if (!Number.isFinite(offRate)) throw new ModelError('rateMse.offRate', `must be a finite number, got ${offRate}`);
+  finite('rateMse.onRate', onRate);
+  finite('rateMse.offRate', offRate);
   const invT = f(1 / steps);
   const invK = f(1 / classes);
   const gscale = f(2 / (batch * classes * steps));
@@ -136,14 +128,11 @@ export function rateMse(scores: Float32Array, labels: Float32Array, losses: Floa
  *   gradOut at every t: f(gradOut + f(diff * gscale))
  */
 export function activityPenalty(s: Float32Array, gradOut: Float32Array, penalty: Float32Array, layout: NeuronLayout, weight: number, target: number): void {
-  const outer = requireDim('activityPenalty.outer', layout.outer);
-  const steps = requireDim('activityPenalty.steps', layout.steps, 1);
-  const inner = requireDim('activityPenalty.inner', layout.inner);
+  const { outer, steps, inner } = penaltyLayout(layout);
   requireLength('activityPenalty.s', s, outer * steps * inner);
   requireLength('activityPenalty.gradOut', gradOut, outer * steps * inner);
   requireLength('activityPenalty.penalty', penalty, outer * inner);
-  if (!Number.isFinite(weight) || weight < 0) throw new ModelError('activityPenalty.weight', `must be a finite number >= 0, got ${weight}`);
-  if (!Number.isFinite(target)) throw new ModelError('activityPenalty.target', `must be a finite number, got ${target}`);
+  checkPenaltyTerms(weight, target);
   const n = outer * inner;
   if (n === 0) return;
   const invT = f(1 / steps);

@@ -4,10 +4,10 @@
  * (NeuronConstants). State arrays carry the recurrence between calls, so a sequence may be run in
  * chunks (forward t ascending, backward t descending) with the same result as one call.
  */
-import { NEURON_CODE, type NeuronConstants, type NeuronLayout } from '../backend.js';
-import { ModelError } from '../../util/validate.js';
+import type { NeuronConstants, NeuronLayout } from '../backend.js';
+import { neuronGradSizes, neuronSizes } from '../checks.js';
 import { sigmoidSpike, surrogateConstants, surrogateGradWith, type SurrogateConstants } from './surrogate.js';
-import { requireDim, requireLength } from './tensor.js';
+import { requireLength } from './tensor.js';
 
 const f = Math.fround;
 
@@ -29,23 +29,12 @@ export interface NeuronGradArrays {
 }
 
 function checkNeuron(c: NeuronConstants, layout: NeuronLayout, t: NeuronArrays, t0: number, t1: number, op: string): void {
-  if (!(c.model in NEURON_CODE)) throw new ModelError(`${op}.model`, `must be one of ${Object.keys(NEURON_CODE).join(', ')}, got ${String(c.model)}`);
-  if (c.reset !== 'zero' && c.reset !== 'subtract') throw new ModelError(`${op}.reset`, `must be zero or subtract, got ${String(c.reset)}`);
-  for (const key of ['beta', 'oneMinusBeta', 'alpha', 'coef', 'threshold'] as const) {
-    if (!Number.isFinite(c[key])) throw new ModelError(`${op}.${key}`, `must be a finite number, got ${c[key]}`);
-  }
-  const outer = requireDim(`${op}.outer`, layout.outer);
-  const steps = requireDim(`${op}.steps`, layout.steps);
-  const inner = requireDim(`${op}.inner`, layout.inner);
-  requireDim(`${op}.t0`, t0);
-  requireDim(`${op}.t1`, t1);
-  if (t0 > t1 || t1 > steps) throw new ModelError(`${op}.t1`, `must satisfy t0 <= t1 <= steps (${steps}), got t0 ${t0}, t1 ${t1}`);
-  const seq = outer * steps * inner;
-  requireLength(`${op}.input`, t.input, layout.staticInput ? outer * inner : seq);
-  requireLength(`${op}.v`, t.v, seq);
-  if (c.model !== 'li') requireLength(`${op}.s`, t.s, seq);
-  requireLength(`${op}.vState`, t.vState, outer * inner);
-  if (c.model === 'cuba-lif') requireLength(`${op}.aState`, t.aState, outer * inner);
+  const sizes = neuronSizes(c, layout, t0, t1, op);
+  requireLength(`${op}.input`, t.input, sizes.input);
+  requireLength(`${op}.v`, t.v, sizes.v);
+  if (sizes.s !== null) requireLength(`${op}.s`, t.s, sizes.s);
+  requireLength(`${op}.vState`, t.vState, sizes.vState);
+  if (sizes.aState !== null) requireLength(`${op}.aState`, t.aState, sizes.aState);
 }
 
 /**
@@ -115,12 +104,12 @@ export function neuronForward(c: NeuronConstants, layout: NeuronLayout, t: Neuro
  */
 export function neuronBackward(c: NeuronConstants, layout: NeuronLayout, t: NeuronArrays, g: NeuronGradArrays, t0: number, t1: number): void {
   checkNeuron(c, layout, t, t0, t1, 'neuronBackward');
+  const needs = neuronGradSizes(c, layout);
+  requireLength('neuronBackward.gradOut', g.gradOut, needs.gradOut);
+  requireLength('neuronBackward.gradInput', g.gradInput, needs.gradInput);
+  requireLength('neuronBackward.gvState', g.gvState, needs.gvState);
+  if (needs.gaState !== null) requireLength('neuronBackward.gaState', g.gaState, needs.gaState);
   const { outer, steps, inner, staticInput } = layout;
-  const seq = outer * steps * inner;
-  requireLength('neuronBackward.gradOut', g.gradOut, seq);
-  requireLength('neuronBackward.gradInput', g.gradInput, staticInput ? outer * inner : seq);
-  requireLength('neuronBackward.gvState', g.gvState, outer * inner);
-  if (c.model === 'cuba-lif') requireLength('neuronBackward.gaState', g.gaState, outer * inner);
   const { v: vSeq, s: sSeq } = t;
   const { gradOut, gradInput, gvState, gaState } = g;
   const model = c.model;

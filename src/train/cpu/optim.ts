@@ -5,14 +5,10 @@
  */
 import type { AdamHyper, SgdHyper } from '../backend.js';
 import { ModelError } from '../../util/validate.js';
+import { finite, requireDim } from '../checks.js';
 import { requireLength } from './tensor.js';
 
 const f = Math.fround;
-
-function finite(field: string, value: number): number {
-  if (!Number.isFinite(value)) throw new ModelError(field, `must be a finite number, got ${value}`);
-  return value;
-}
 
 function unitInterval(field: string, value: number): number {
   if (!Number.isFinite(value) || value < 0 || value >= 1) throw new ModelError(field, `must be in [0, 1), got ${value}`);
@@ -42,7 +38,7 @@ export function adamConstants(h: AdamHyper): AdamConstants {
   const b2 = unitInterval('adam.beta2', h.beta2);
   if (!Number.isFinite(h.eps) || !(h.eps > 0)) throw new ModelError('adam.eps', `must be a finite number > 0, got ${h.eps}`);
   const wd = finite('adam.weightDecay', h.weightDecay);
-  if (!Number.isInteger(h.step) || h.step < 1) throw new ModelError('adam.step', `must be an integer >= 1, got ${h.step}`);
+  requireDim('adam.step', h.step, 1);
   return {
     lr: f(lr),
     beta1: f(b1),
@@ -54,6 +50,34 @@ export function adamConstants(h: AdamHyper): AdamConstants {
     eps: f(h.eps),
     weightDecay: f(wd),
   };
+}
+
+/** The f32 constants of one SGD step (the hyper-parameters, checked and rounded once on the host). */
+export interface SgdConstants {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+}
+
+export function sgdConstants(h: SgdHyper): SgdConstants {
+  return { lr: f(finite('sgd.lr', h.lr)), momentum: f(finite('sgd.momentum', h.momentum)), weightDecay: f(finite('sgd.weightDecay', h.weightDecay)) };
+}
+
+/** adamStep's arguments (also adamStepFast's): grad, m and v as long as param, and the hyper-parameters. */
+export function checkAdamStep(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): AdamConstants {
+  const n = param.length;
+  requireLength('adam.grad', grad, n);
+  requireLength('adam.m', m, n);
+  requireLength('adam.v', v, n);
+  return adamConstants(h);
+}
+
+/** sgdStep's arguments (also sgdStepFast's): grad and buf as long as param, and the hyper-parameters. */
+export function checkSgdStep(param: Float32Array, grad: Float32Array, buf: Float32Array, h: SgdHyper): SgdConstants {
+  const n = param.length;
+  requireLength('sgd.grad', grad, n);
+  requireLength('sgd.buf', buf, n);
+  return sgdConstants(h);
 }
 
 /**
@@ -68,10 +92,7 @@ export function adamConstants(h: AdamHyper): AdamConstants {
  */
 export function adamStep(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): void {
   const n = param.length;
-  requireLength('adam.grad', grad, n);
-  requireLength('adam.m', m, n);
-  requireLength('adam.v', v, n);
-  const c = adamConstants(h);
+  const c = checkAdamStep(param, grad, m, v, h);
   for (let i = 0; i < n; i++) {
     const g = grad[i];
     const p = param[i];
@@ -93,11 +114,7 @@ export function adamStep(param: Float32Array, grad: Float32Array, m: Float32Arra
  */
 export function sgdStep(param: Float32Array, grad: Float32Array, buf: Float32Array, h: SgdHyper): void {
   const n = param.length;
-  requireLength('sgd.grad', grad, n);
-  requireLength('sgd.buf', buf, n);
-  const lr = f(finite('sgd.lr', h.lr));
-  const mom = f(finite('sgd.momentum', h.momentum));
-  const wd = f(finite('sgd.weightDecay', h.weightDecay));
+  const { lr, momentum: mom, weightDecay: wd } = checkSgdStep(param, grad, buf, h);
   for (let i = 0; i < n; i++) {
     const p = param[i];
     const b = f(f(f(mom * buf[i]) + grad[i]) + f(wd * p));

@@ -4,7 +4,8 @@
  */
 import type { PoolGeometry } from '../backend.js';
 import { ModelError } from '../../util/validate.js';
-import { requireDim, requireLength } from './tensor.js';
+import { requireDim } from '../checks.js';
+import { requireLength } from './tensor.js';
 
 const f = Math.fround;
 

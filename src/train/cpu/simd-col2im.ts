@@ -13,14 +13,13 @@
  */
 import type { ConvGeometry } from '../backend.js';
 import { buildModule, FunctionBuilder, I32, op, V128 } from '../../engine/cpu/wasm/encoder.js';
+import { ensureBytes } from './wasm-memory.js';
 
 /** Floats of dx per tile (whole planes; one plane when a plane is larger). */
 const TILE = 4096;
 /** Bytes of the tap table at address 0: [src, mask] byte addresses per tap. */
 const TABLE_BYTES = 4096;
 const MAX_TAPS = TABLE_BYTES / 8;
-const PAGE = 65536;
-const MAX_BYTES = 2 ** 31 - PAGE;
 
 /** accumulate(bytes, taps, acc): acc[0 .. bytes) = +0, then for each tap t of the table, acc = mask_t ? f(acc + src_t) : acc. */
 type Accumulate = (bytes: number, taps: number, acc: number) => void;
@@ -64,23 +63,6 @@ function col2imModule(): Col2imModule | null {
     cached = null;
   }
   return cached;
-}
-
-function ensureBytes(mod: Col2imModule, bytes: number): boolean {
-  if (bytes > MAX_BYTES) return false;
-  const have = mod.memory.buffer.byteLength;
-  if (bytes > have) {
-    try {
-      mod.memory.grow(Math.ceil((bytes - have) / PAGE));
-    } catch {
-      return false;
-    }
-  }
-  if (mod.f32.buffer !== mod.memory.buffer) {
-    mod.f32 = new Float32Array(mod.memory.buffer);
-    mod.i32 = new Int32Array(mod.memory.buffer);
-  }
-  return true;
 }
 
 /**

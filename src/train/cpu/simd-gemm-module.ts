@@ -159,11 +159,7 @@ export type GemmKernel = (ap: number, bp: number, c: number, kc: number, ldc: nu
 /** pack(src, dst, ld, k, panels, panelBytes): see emitPackRows / emitPackColumns. */
 export type PackFn = (src: number, dst: number, ld: number, k: number, panels: number, panelBytes: number) => void;
 
-const PAGE = 65536;
-/** Largest memory the module addresses (i32 addresses, unsigned compares; kept below 2 GiB). */
-export const MAX_BYTES = 2 ** 31 - PAGE;
-
-/** The compiled kernel and its growable memory; `f32` is re-viewed after every growth. */
+/** The compiled kernel and its growable memory; `f32` is re-viewed after every growth (wasm-memory.ts). */
 export interface GemmModule {
   kernel: GemmKernel;
   /** Packers for A (panels of MR) and B (panels of NR), rows- or columns-contiguous. */
@@ -209,19 +205,4 @@ export function gemmModule(): GemmModule | null {
     cached = null;
   }
   return cached;
-}
-
-/** Grows the module's memory to at least `bytes` (false if it cannot); refreshes the f32 view. */
-export function ensureBytes(mod: GemmModule, bytes: number): boolean {
-  if (bytes > MAX_BYTES) return false;
-  const have = mod.memory.buffer.byteLength;
-  if (bytes > have) {
-    try {
-      mod.memory.grow(Math.ceil((bytes - have) / PAGE));
-    } catch {
-      return false;
-    }
-  }
-  if (mod.f32.buffer !== mod.memory.buffer) mod.f32 = new Float32Array(mod.memory.buffer);
-  return true;
 }

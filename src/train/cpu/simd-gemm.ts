@@ -13,7 +13,8 @@
  */
 import type { GemmSpec } from '../backend.js';
 import { checkGemm, gemmReference } from './gemm.js';
-import { ensureBytes, type GemmModule, gemmModule, MR, NR, UNROLL } from './simd-gemm-module.js';
+import { type GemmModule, gemmModule, MR, NR, UNROLL } from './simd-gemm-module.js';
+import { ensureBytes } from './wasm-memory.js';
 
 /** k steps per block: a B micro-panel (KC x NR floats, 8 KB) stays in L1 across a row block. */
 const KC = 256;

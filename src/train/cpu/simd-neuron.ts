@@ -17,6 +17,7 @@ import type { NeuronConstants, NeuronLayout } from '../backend.js';
 import { neuronBackward, neuronForward, type NeuronArrays, type NeuronGradArrays } from './neuron.js';
 import { backwardKernel, CHUNK, CONST_AT, ConstSlot, forwardKernel, neuronMemory, R, S, TILE } from './simd-neuron-module.js';
 import { surrogateConstants } from './surrogate.js';
+import { copyIn, copyOut } from './wasm-memory.js';
 
 /** Float offsets of the kernels' regions. */
 const RF = R.map((b) => b / 4);
@@ -25,14 +26,6 @@ const SF = S.map((b) => b / 4);
 /** t0, t1 integers with 0 <= t0 <= t1 <= steps (otherwise the twin reports the error). */
 function stepRangeValid(layout: NeuronLayout, t0: number, t1: number): boolean {
   return Number.isInteger(t0) && Number.isInteger(t1) && t0 >= 0 && t0 <= t1 && t1 <= layout.steps;
-}
-
-function copyIn(mem: Float32Array, src: Float32Array, from: number, count: number, at: number): void {
-  mem.set(src.subarray(from, from + count), at);
-}
-
-function copyOut(mem: Float32Array, at: number, count: number, dst: Float32Array, to: number): void {
-  dst.set(mem.subarray(at, at + count), to);
 }
 
 /** Writes the layer's f32 constants where the kernels read them (the Float32Array rounds, as f() does). */

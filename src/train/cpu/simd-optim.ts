@@ -10,30 +10,18 @@
  * that the results are copied out in the twin's store order (moments, then the parameter).
  */
 import type { AdamHyper, SgdHyper } from '../backend.js';
-import { ModelError } from '../../util/validate.js';
-import { adamConstants, adamStep, sgdStep } from './optim.js';
+import { adamStep, checkAdamStep, checkSgdStep, sgdStep } from './optim.js';
 import { CONST_AT, optimModule, R, Slot, TILE, vectorBytes } from './simd-optim-module.js';
-import { requireLength } from './tensor.js';
+import { copyIn, copyOut } from './wasm-memory.js';
 
 const RF = R.map((b) => b / 4);
 const K = CONST_AT / 4;
 const f = Math.fround;
 
-function copyIn(mem: Float32Array, src: Float32Array, from: number, count: number, at: number): void {
-  mem.set(src.subarray(from, from + count), at);
-}
-
-function copyOut(mem: Float32Array, at: number, count: number, dst: Float32Array, to: number): void {
-  dst.set(mem.subarray(at, at + count), to);
-}
-
 /** adamStep (same arguments, same result), in WebAssembly SIMD where available. */
 export function adamStepFast(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): void {
   const n = param.length;
-  requireLength('adam.grad', grad, n);
-  requireLength('adam.m', m, n);
-  requireLength('adam.v', v, n);
-  const c = adamConstants(h);
+  const c = checkAdamStep(param, grad, m, v, h);
   const mod = optimModule();
   if (!mod) return adamStep(param, grad, m, v, h);
   const mem = mod.f32;
@@ -60,19 +48,10 @@ export function adamStepFast(param: Float32Array, grad: Float32Array, m: Float32
   }
 }
 
-function finite(field: string, value: number): number {
-  if (!Number.isFinite(value)) throw new ModelError(field, `must be a finite number, got ${value}`);
-  return value;
-}
-
 /** sgdStep (same arguments, same result), in WebAssembly SIMD where available. */
 export function sgdStepFast(param: Float32Array, grad: Float32Array, buf: Float32Array, h: SgdHyper): void {
   const n = param.length;
-  requireLength('sgd.grad', grad, n);
-  requireLength('sgd.buf', buf, n);
-  const lr = f(finite('sgd.lr', h.lr));
-  const mom = f(finite('sgd.momentum', h.momentum));
-  const wd = f(finite('sgd.weightDecay', h.weightDecay));
+  const { lr, momentum: mom, weightDecay: wd } = checkSgdStep(param, grad, buf, h);
   const mod = optimModule();
   if (!mod) return sgdStep(param, grad, buf, h);
   const mem = mod.f32;

@@ -4,6 +4,7 @@
  */
 import type { Tensor } from '../backend.js';
 import { ModelError } from '../../util/validate.js';
+import { requireSize } from '../checks.js';
 
 export interface CpuTensor extends Tensor {
   readonly size: number;
@@ -30,11 +31,5 @@ export function cpuData(field: string, t: Tensor): Float32Array {
  * undefined (NaN downstream) and a write out of range is silently dropped, so check up front.
  */
 export function requireLength(field: string, a: Float32Array, needed: number): void {
-  if (a.length < needed) throw new ModelError(field, `must hold at least ${needed} values, got ${a.length}`);
-}
-
-/** A non-negative integer dimension. */
-export function requireDim(field: string, value: number, lo = 0): number {
-  if (!Number.isInteger(value) || value < lo) throw new ModelError(field, `must be an integer >= ${lo}, got ${value}`);
-  return value;
+  requireSize(field, a.length, needed);
 }

@@ -1,11 +1,11 @@
 /**
  * The WebGPU backend of the training ops (the contract in src/train/backend.ts; kernels in
  * shaders/train/gpu). Every pipeline is compiled once in `create`; each op checks its arguments
- * on the host (ModelError, as the CPU twin does, before any GPU work) and records one dispatch
- * into the recorder's command encoder, which is submitted in batches (recorder.ts). Each kernel
- * performs its CPU twin's f32 operations in the same order, so results agree bit for bit on
- * SwiftShader except for exp, log (softmax, the smooth spike, the sigmoid surrogate) and Adam's
- * sqrt and division, which WGSL does not promise to round correctly.
+ * on the host with the CPU twin's checks (../checks.ts: the same ModelError, before any GPU work)
+ * and records one dispatch into the recorder's command encoder, which is submitted in batches
+ * (recorder.ts). Each kernel performs its CPU twin's f32 operations in the same order, so
+ * results agree bit for bit on SwiftShader except for exp, log (softmax, the smooth spike, the
+ * sigmoid surrogate) and Adam's sqrt and division, which WGSL does not promise to round correctly.
  *
  * Dispatches per op: one each (gemm, bias, permute, im2col, col2im, pool, neuron forward and
  * backward over any range of steps, readout, loss, penalty, optimiser step, fill); reads and
@@ -28,13 +28,28 @@ import type {
 import type { GpuContext } from '../../webgpu/device.js';
 import { getKernel, type CompiledKernel } from '../../webgpu/programs.js';
 import { ModelError, requireInt } from '../../util/validate.js';
+import {
+  biasSize,
+  checkPenaltyTerms,
+  checkWrite,
+  fillCount,
+  finite,
+  gemmSizes,
+  lossSize,
+  neuronGradSizes,
+  penaltyLayout,
+  permuteSize,
+  readoutSize,
+  refuseAlias,
+  refuseGemmAlias,
+  requireDim,
+} from '../checks.js';
 import { checkConvGeometry, convSizes } from '../cpu/conv.js';
-import { adamConstants } from '../cpu/optim.js';
+import { adamConstants, sgdConstants } from '../cpu/optim.js';
 import { checkPoolGeometry } from '../cpu/pool.js';
-import { requireDim } from '../cpu/tensor.js';
 import { ELEMENT_WORKGROUP, GEMM_TILE, GEMM_WORKGROUP, TRAIN_KERNELS, type TrainKernelName } from './kernels.js';
 import { checkNeuronCall, neuronConstantWords } from './neuron-args.js';
-import { CommandRecorder, GpuTensor, gpuTensor, type Bound } from './recorder.js';
+import { CommandRecorder, GpuTensor, gpuTensor, sized, type Bound } from './recorder.js';
 
 const f = Math.fround;
 const POOL_MODE = { avg: 0, sum: 1, max: 2 } as const;
@@ -47,18 +62,6 @@ export interface GpuTrainBackendOptions {
 
 /** Workgroups of the element kernels for `count` threads. */
 const groupsFor = (count: number): number => Math.ceil(count / ELEMENT_WORKGROUP);
-
-/** The tensor behind `t`, holding at least `needed` values. */
-function sized(field: string, t: Tensor, needed: number): GpuTensor {
-  const g = gpuTensor(field, t);
-  if (g.size < needed) throw new ModelError(field, `must hold at least ${needed} values, got ${g.size}`);
-  return g;
-}
-
-function finite(field: string, value: number): number {
-  if (!Number.isFinite(value)) throw new ModelError(field, `must be a finite number, got ${value}`);
-  return value;
-}
 
 export class GpuTrainBackend implements TrainBackend {
   readonly kind = 'gpu' as const;
@@ -92,8 +95,7 @@ export class GpuTrainBackend implements TrainBackend {
 
   write(t: Tensor, data: Float32Array, offset = 0): void {
     const g = gpuTensor('write.t', t);
-    requireDim('write.offset', offset);
-    if (offset + data.length > g.size) throw new ModelError('write.data', `must fit the tensor: offset ${offset} + ${data.length} values > size ${g.size}`);
+    checkWrite(g.size, data.length, offset);
     this.rec.write(g, data, offset);
   }
 
@@ -103,10 +105,7 @@ export class GpuTrainBackend implements TrainBackend {
 
   fill(t: Tensor, value: number, offset = 0, count?: number): void {
     const g = gpuTensor('fill.t', t);
-    requireDim('fill.offset', offset);
-    const n = count ?? g.size - offset;
-    requireDim('fill.count', n);
-    if (offset + n > g.size) throw new ModelError('fill.count', `must fit the tensor: offset ${offset} + count ${n} > size ${g.size}`);
+    const n = fillCount(g.size, offset, count);
     this.rec.dispatch('fill', this.kernels.fill, [offset, n, 0, 0, 0, 0, 0], [f(value)], [g], groupsFor(n));
   }
 
@@ -116,50 +115,39 @@ export class GpuTrainBackend implements TrainBackend {
   }
 
   gemm(spec: GemmSpec, a: Tensor, b: Tensor, c: Tensor): void {
-    const m = requireDim('gemm.m', spec.m);
-    const n = requireDim('gemm.n', spec.n);
-    const k = requireDim('gemm.k', spec.k);
-    const aOff = requireDim('gemm.aOffset', spec.aOffset ?? 0);
-    const bOff = requireDim('gemm.bOffset', spec.bOffset ?? 0);
-    const cOff = requireDim('gemm.cOffset', spec.cOffset ?? 0);
-    const ta = sized('gemm.a', a, m > 0 && n > 0 && k > 0 ? aOff + m * k : 0);
-    const tb = sized('gemm.b', b, m > 0 && n > 0 && k > 0 ? bOff + k * n : 0);
-    const tc = sized('gemm.c', c, m > 0 && n > 0 ? cOff + m * n : 0);
-    if (ta === tc || tb === tc) throw new ModelError('gemm.c', 'must not alias A or B');
+    const s = gemmSizes(spec);
+    const { m, n, k, aOffset: aOff, bOffset: bOff, cOffset: cOff } = s;
+    const ta = sized('gemm.a', a, s.a);
+    const tb = sized('gemm.b', b, s.b);
+    const tc = sized('gemm.c', c, s.c);
+    // As in the twin, aliasing is refused only where C is written: an empty product (m or n = 0)
+    // records no dispatch, so no buffer is bound twice.
+    refuseGemmAlias(s, ta, tb, tc);
     const tilesN = Math.ceil(n / GEMM_TILE);
     const flags = (spec.transA ? 1 : 0) | (spec.transB ? 2 : 0) | (spec.accumulate ? 4 : 0);
     this.rec.dispatch('gemm', this.kernels.gemm, [m, n, k, flags, aOff, bOff, cOff, tilesN], [], [ta, tb, tc], Math.ceil(m / GEMM_TILE) * tilesN);
   }
 
   addBias(y: Tensor, bias: Tensor, outer: number, channels: number, inner: number): void {
-    const total = this.biasDims('addBias', outer, channels, inner);
+    const total = biasSize('addBias', outer, channels, inner);
     const ty = sized('addBias.y', y, total);
     const tb = sized('addBias.bias', bias, channels);
     this.rec.dispatch('addBias', this.kernels.biasAdd, [outer, channels, inner, 0, 0, 0, 0, 0], [], [tb, ty], groupsFor(total));
   }
 
   biasGrad(dy: Tensor, gradBias: Tensor, outer: number, channels: number, inner: number): void {
-    const total = this.biasDims('biasGrad', outer, channels, inner);
+    const total = biasSize('biasGrad', outer, channels, inner);
     const td = sized('biasGrad.dy', dy, total);
     const tg = sized('biasGrad.gradBias', gradBias, channels);
     this.rec.dispatch('biasGrad', this.kernels.biasGrad, [outer, channels, inner, 0, 0, 0, 0, 0], [], [td, tg], groupsFor(channels));
   }
 
-  private biasDims(op: string, outer: number, channels: number, inner: number): number {
-    requireDim(`${op}.outer`, outer);
-    requireDim(`${op}.channels`, channels);
-    requireDim(`${op}.inner`, inner);
-    return outer * channels * inner;
-  }
-
   permute021(x: Tensor, y: Tensor, a: number, b: number, c: number): void {
-    requireDim('permute021.a', a);
-    requireDim('permute021.b', b);
-    requireDim('permute021.c', c);
-    const tx = sized('permute021.x', x, a * b * c);
-    const ty = sized('permute021.y', y, a * b * c);
-    if (tx === ty) throw new ModelError('permute021.y', 'must not alias x');
-    this.rec.dispatch('permute021', this.kernels.permute021, [a, b, c, 0, 0, 0, 0, 0], [], [tx, ty], groupsFor(a * b * c));
+    const size = permuteSize(a, b, c);
+    const tx = sized('permute021.x', x, size);
+    const ty = sized('permute021.y', y, size);
+    refuseAlias('permute021.y', 'x', ty, tx);
+    this.rec.dispatch('permute021', this.kernels.permute021, [a, b, c, 0, 0, 0, 0, 0], [], [tx, ty], groupsFor(size));
   }
 
   im2col(x: Tensor, cols: Tensor, g: ConvGeometry): void {
@@ -225,12 +213,12 @@ export class GpuTrainBackend implements TrainBackend {
 
   neuronBackward(c: NeuronConstants, layout: NeuronLayout, t: NeuronTensors, g: NeuronGradTensors, t0: number, t1: number): void {
     const args = checkNeuronCall(c, layout, t, t0, t1, 'neuronBackward');
+    const needs = neuronGradSizes(c, layout);
+    const gradOut = sized('neuronBackward.gradOut', g.gradOut, needs.gradOut);
+    const gradInput = sized('neuronBackward.gradInput', g.gradInput, needs.gradInput);
+    const gvState = sized('neuronBackward.gvState', g.gvState, needs.gvState);
+    const gaState: Bound = needs.gaState === null ? this.rec.placeholder(1) : sized('neuronBackward.gaState', g.gaState, needs.gaState);
     const { outer, steps, inner, staticInput } = layout;
-    const seq = outer * steps * inner;
-    const gradOut = sized('neuronBackward.gradOut', g.gradOut, seq);
-    const gradInput = sized('neuronBackward.gradInput', g.gradInput, staticInput ? outer * inner : seq);
-    const gvState = sized('neuronBackward.gvState', g.gvState, outer * inner);
-    const gaState: Bound = c.model === 'cuba-lif' ? sized('neuronBackward.gaState', g.gaState, outer * inner) : this.rec.placeholder(1);
     const constants = this.rec.constantsBuffer('neuron constants', neuronConstantWords(c, c.model !== 'li'));
     const s = args.s ?? this.rec.placeholder(0);
     const record = [outer, steps, inner, staticInput ? 1 : 0, t0, t1, 0, 0];
@@ -239,7 +227,7 @@ export class GpuTrainBackend implements TrainBackend {
   }
 
   readout(kind: ReadoutKind, seq: Tensor, scores: Tensor, argmaxT: Tensor, steps: number, batch: number, classes: number): void {
-    const n = this.readoutDims('readout', kind, steps, batch, classes);
+    const n = readoutSize('readout', kind, steps, batch, classes);
     const ts = sized('readout.seq', seq, steps * n);
     const tc = sized('readout.scores', scores, n);
     const ta = kind === 'max' ? sized('readout.argmaxT', argmaxT, n) : this.rec.placeholder(0);
@@ -247,19 +235,11 @@ export class GpuTrainBackend implements TrainBackend {
   }
 
   readoutBackward(kind: ReadoutKind, gradScores: Tensor, gradSeq: Tensor, argmaxT: Tensor, steps: number, batch: number, classes: number): void {
-    const n = this.readoutDims('readoutBackward', kind, steps, batch, classes);
+    const n = readoutSize('readoutBackward', kind, steps, batch, classes);
     const tg = sized('readoutBackward.gradScores', gradScores, n);
     const ts = sized('readoutBackward.gradSeq', gradSeq, steps * n);
     const ta = kind === 'max' ? sized('readoutBackward.argmaxT', argmaxT, n) : this.rec.placeholder(0);
     this.rec.dispatch('readoutBackward', this.kernels.readoutBackward, [READOUT_KIND[kind], steps, n, 0, 0, 0, 0], [f(1 / steps)], [tg, ta, ts], groupsFor(steps * n));
-  }
-
-  private readoutDims(op: string, kind: ReadoutKind, steps: number, batch: number, classes: number): number {
-    if (!(kind in READOUT_KIND)) throw new ModelError(`${op}.kind`, `must be count, mean or max, got ${String(kind)}`);
-    requireDim(`${op}.steps`, steps, 1);
-    requireDim(`${op}.batch`, batch);
-    requireDim(`${op}.classes`, classes, 1);
-    return batch * classes;
   }
 
   /** Labels stay on the GPU, so unlike the CPU twin this cannot refuse a bad label: the kernel gives that sample a NaN loss. */
@@ -282,20 +262,16 @@ export class GpuTrainBackend implements TrainBackend {
   }
 
   private lossTensors(op: string, scores: Tensor, labels: Tensor, losses: Tensor, gradScores: Tensor, batch: number, classes: number): GpuTensor[] {
-    requireDim(`${op}.batch`, batch);
-    requireDim(`${op}.classes`, classes, 1);
-    return [sized(`${op}.scores`, scores, batch * classes), sized(`${op}.labels`, labels, batch), sized(`${op}.losses`, losses, batch), sized(`${op}.gradScores`, gradScores, batch * classes)];
+    return [sized(`${op}.scores`, scores, lossSize(op, batch, classes)), sized(`${op}.labels`, labels, batch), sized(`${op}.losses`, losses, batch), sized(`${op}.gradScores`, gradScores, batch * classes)];
   }
 
   activityPenalty(s: Tensor, gradOut: Tensor, penalty: Tensor, layout: NeuronLayout, weight: number, target: number): void {
-    const outer = requireDim('activityPenalty.outer', layout.outer);
-    const steps = requireDim('activityPenalty.steps', layout.steps, 1);
-    const inner = requireDim('activityPenalty.inner', layout.inner);
+    const { outer, steps, inner } = penaltyLayout(layout);
     const ts = sized('activityPenalty.s', s, outer * steps * inner);
     const tg = sized('activityPenalty.gradOut', gradOut, outer * steps * inner);
     const tp = sized('activityPenalty.penalty', penalty, outer * inner);
-    if (!Number.isFinite(weight) || weight < 0) throw new ModelError('activityPenalty.weight', `must be a finite number >= 0, got ${weight}`);
-    const tgt = f(finite('activityPenalty.target', target));
+    checkPenaltyTerms(weight, target);
+    const tgt = f(target);
     const n = outer * inner;
     if (n === 0) return;
     const floats = [f(1 / steps), f(weight / n), f((2 * weight) / (steps * n)), tgt];
@@ -315,7 +291,8 @@ export class GpuTrainBackend implements TrainBackend {
     const tp = gpuTensor('sgd.param', param);
     const n = tp.size;
     const [tg, tb] = [sized('sgd.grad', grad, n), sized('sgd.buf', buf, n)];
-    const floats = [f(finite('sgd.lr', h.lr)), f(finite('sgd.momentum', h.momentum)), f(finite('sgd.weightDecay', h.weightDecay)), 0];
+    const c = sgdConstants(h);
+    const floats = [c.lr, c.momentum, c.weightDecay, 0];
     this.rec.dispatch('sgdStep', this.kernels.sgd, [n, 0, 0, 0], floats, [tp, tg, tb], groupsFor(n));
   }
 

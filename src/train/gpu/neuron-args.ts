@@ -1,20 +1,13 @@
 /**
- * Host side of the GPU neuron kernels: the argument checks (the CPU twin's, on tensor sizes) and
- * the layer's constants record (NeuronConstants in shaders/train/gpu/neuron_common.wgsl).
+ * Host side of the GPU neuron kernels: the argument checks (the CPU twin's, ../checks.ts, on tensor
+ * sizes) and the layer's constants record (NeuronConstants in shaders/train/gpu/neuron_common.wgsl).
  */
-import { NEURON_CODE, SURROGATE_CODE, type NeuronConstants, type NeuronLayout, type NeuronTensors, type Tensor } from '../backend.js';
-import { ModelError } from '../../util/validate.js';
+import { NEURON_CODE, SURROGATE_CODE, type NeuronConstants, type NeuronLayout, type NeuronTensors } from '../backend.js';
+import { neuronSizes } from '../checks.js';
 import { surrogateConstants } from '../cpu/surrogate.js';
-import { requireDim } from '../cpu/tensor.js';
-import { gpuTensor, type GpuTensor } from './recorder.js';
+import { sized, type GpuTensor } from './recorder.js';
 
 const f = Math.fround;
-
-function sized(field: string, t: Tensor, needed: number): GpuTensor {
-  const g = gpuTensor(field, t);
-  if (g.size < needed) throw new ModelError(field, `must hold at least ${needed} values, got ${g.size}`);
-  return g;
-}
 
 /** The tensors a neuron op binds; `s` is null for li and `aState` for models without a synaptic current. */
 export interface NeuronArgs {
@@ -25,26 +18,15 @@ export interface NeuronArgs {
   aState: GpuTensor | null;
 }
 
-/** Checks constants, layout, step range and tensor sizes as src/train/cpu/neuron.ts does. */
+/** Checks constants, layout and step range (neuronSizes, as the CPU twin does), then the tensors' sizes. */
 export function checkNeuronCall(c: NeuronConstants, layout: NeuronLayout, t: NeuronTensors, t0: number, t1: number, op: string): NeuronArgs {
-  if (!(c.model in NEURON_CODE)) throw new ModelError(`${op}.model`, `must be one of ${Object.keys(NEURON_CODE).join(', ')}, got ${String(c.model)}`);
-  if (c.reset !== 'zero' && c.reset !== 'subtract') throw new ModelError(`${op}.reset`, `must be zero or subtract, got ${String(c.reset)}`);
-  for (const key of ['beta', 'oneMinusBeta', 'alpha', 'coef', 'threshold'] as const) {
-    if (!Number.isFinite(c[key])) throw new ModelError(`${op}.${key}`, `must be a finite number, got ${c[key]}`);
-  }
-  const outer = requireDim(`${op}.outer`, layout.outer);
-  const steps = requireDim(`${op}.steps`, layout.steps);
-  const inner = requireDim(`${op}.inner`, layout.inner);
-  requireDim(`${op}.t0`, t0);
-  requireDim(`${op}.t1`, t1);
-  if (t0 > t1 || t1 > steps) throw new ModelError(`${op}.t1`, `must satisfy t0 <= t1 <= steps (${steps}), got t0 ${t0}, t1 ${t1}`);
-  const seq = outer * steps * inner;
+  const sizes = neuronSizes(c, layout, t0, t1, op);
   return {
-    input: sized(`${op}.input`, t.input, layout.staticInput ? outer * inner : seq),
-    v: sized(`${op}.v`, t.v, seq),
-    s: c.model === 'li' ? null : sized(`${op}.s`, t.s, seq),
-    vState: sized(`${op}.vState`, t.vState, outer * inner),
-    aState: c.model === 'cuba-lif' ? sized(`${op}.aState`, t.aState, outer * inner) : null,
+    input: sized(`${op}.input`, t.input, sizes.input),
+    v: sized(`${op}.v`, t.v, sizes.v),
+    s: sizes.s === null ? null : sized(`${op}.s`, t.s, sizes.s),
+    vState: sized(`${op}.vState`, t.vState, sizes.vState),
+    aState: sizes.aState === null ? null : sized(`${op}.aState`, t.aState, sizes.aState),
   };
 }
 

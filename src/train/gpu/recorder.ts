@@ -17,6 +17,7 @@ import type { GpuContext } from '../../webgpu/device.js';
 import { BufferUsage, MapMode } from '../../webgpu/flags.js';
 import { dispatchGrid, type CompiledKernel } from '../../webgpu/programs.js';
 import { ModelError } from '../../util/validate.js';
+import { requireDim, requireSize } from '../checks.js';
 
 /** A tensor of the GPU backend: `size` f32 values in a storage buffer. */
 export class GpuTensor implements Tensor {
@@ -33,6 +34,13 @@ export function gpuTensor(field: string, t: Tensor): GpuTensor {
   if (!(t instanceof GpuTensor)) throw new ModelError(field, 'must be a tensor of the GPU backend');
   if (t.released) throw new ModelError(field, 'was released');
   return t;
+}
+
+/** The GPU tensor behind `t`, holding at least `needed` values (the size the op's check in ../checks.ts gave). */
+export function sized(field: string, t: Tensor, needed: number): GpuTensor {
+  const g = gpuTensor(field, t);
+  requireSize(field, g.size, needed);
+  return g;
 }
 
 /** A buffer a dispatch binds: a tensor, or one of the recorder's own (constants, placeholders). */
@@ -83,7 +91,7 @@ export class CommandRecorder {
 
   /** A zero-filled storage buffer of `size` f32 values (WebGPU zeroes new buffers). */
   tensor(size: number, label = 'train tensor'): GpuTensor {
-    if (!Number.isInteger(size) || size < 0) throw new ModelError('size', `must be an integer >= 0, got ${size}`);
+    requireDim('size', size);
     const bytes = paddedSize(4 * size);
     if (bytes > this.maxBytes) throw new ModelError('size', `${label}: ${size} values need ${bytes} bytes in one binding; this device allows ${this.maxBytes}: use a smaller batch or layer`);
     const buffer = this.device.createBuffer({ label, size: bytes, usage: STORAGE });
