@@ -137,6 +137,7 @@ export async function trainNetwork(model: SpikingModel, train: LabeledData, opti
     if (!(weight >= 0 && Number.isFinite(weight))) throw new ModelError('activity.weight', `must be a finite number >= 0, got ${weight}`);
     if (target !== undefined && !(target >= 0 && target <= 1)) throw new ModelError('activity.target', `must be a rate per step in [0, 1], got ${target}`);
   }
+  if (options.threads) requireInt('threads.count', options.threads.count, 1, 256);
   const optimizer = createOptimizer(model.backend, options.optimizer);
   const feeder = new BatchFeeder(model);
   const batches = Math.floor(n / B);
@@ -147,7 +148,6 @@ export async function trainNetwork(model: SpikingModel, train: LabeledData, opti
     await calibrateInit(model, train.x.subarray(0, count * model.inputFeatures), count, options.calibrate?.target ?? 1);
   }
   const threads = options.threads && options.threads.count > 1 ? options.threads : null;
-  if (threads) requireInt('threads.count', threads.count, 2, 256);
   const pool = threads ? await ReplicaPool.start(model, threads, train, options.test, options.loss, options.activity) : null;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
