@@ -170,7 +170,8 @@ export async function trainNetwork(model: SpikingModel, train: LabeledData, opti
           computeLoss(model, ws, loss, options.loss, true);
           model.backward(ws, activityHook(model, ws, loss, options.activity));
           optimizer.step(model.params, lr);
-          [losses, scores] = [await model.backend.read(loss.losses), await model.backend.read(loss.scores)];
+          // Both reads are recorded before either is awaited: one wait for the device per batch.
+          [losses, scores] = await Promise.all([model.backend.read(loss.losses), model.backend.read(loss.scores)]);
         }
         for (let i = 0; i < B; i++) {
           if (!Number.isFinite(losses[i])) throw new ModelError('optimizer.lr', `the loss became ${losses[i]} at epoch ${epoch + 1}, batch ${k + 1}: lower the learning rate`);
@@ -224,8 +225,7 @@ export async function evaluateNetwork(model: SpikingModel, data: LabeledData, op
         const { x, loss } = feeder.load(data, order, from, count);
         const ws = model.forward(x, count);
         computeLoss(model, ws, loss, options.loss, false);
-        losses = await model.backend.read(loss.losses);
-        scores = await model.backend.read(loss.scores);
+        [losses, scores] = await Promise.all([model.backend.read(loss.losses), model.backend.read(loss.scores)]);
       }
       allScores.set(scores.subarray(0, count * K), from * K);
       for (let i = 0; i < count; i++) {
