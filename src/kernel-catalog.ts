@@ -244,6 +244,7 @@ export const SHADER_LIBRARIES: ShaderLibraryEntry[] = [
   { shader: 'crossbar/crossbar_noise.wgsl', computes: 'device noise: the Irwin-Hall gaussian and 24-bit uniforms', twin: 'src/crossbar/noise.ts#gaussian' },
   { shader: 'coding/coding_params.wgsl', computes: 'the encoders’ parameter record', twin: null },
   { shader: 'train/gpu/train_common.wgsl', computes: 'the training kernels’ workgroup size and 2D-grid thread index', twin: null },
+  { shader: 'train/gpu/op_records.wgsl', computes: 'the parameter records shared by the training ops’ forward and backward kernels', twin: null },
   { shader: 'train/gpu/neuron_common.wgsl', computes: 'a neuron layer’s constants, the smooth spike and the surrogate derivatives', twin: 'src/train/cpu/surrogate.ts#surrogateGradWith' },
 ];
 

@@ -1,17 +1,7 @@
 //! include train/gpu/train_common.wgsl
+//! include train/gpu/op_records.wgsl
 // y[(o * channels + c) * inner + i] = y + bias[c], one thread per element of y.
 // CPU twin: src/train/cpu/layout.ts (addBias).
-struct BiasParams {
-  outer: u32,
-  channels: u32,
-  inner: u32,
-  _p0: u32,
-  _p1: u32,
-  _p2: u32,
-  _p3: u32,
-  _p4: u32,
-}
-
 @group(0) @binding(0) var<uniform> P: BiasParams;
 @group(0) @binding(1) var<storage, read> bias: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;

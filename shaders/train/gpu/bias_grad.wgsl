@@ -1,18 +1,8 @@
 //! include train/gpu/train_common.wgsl
+//! include train/gpu/op_records.wgsl
 // gradBias[c] += the sum of dy over o then i ascending (s = s + dy, one rounding per add), one
 // thread per channel: the sequential order is what makes it the CPU twin's bits.
 // CPU twin: src/train/cpu/layout.ts (biasGrad).
-struct BiasParams {
-  outer: u32,
-  channels: u32,
-  inner: u32,
-  _p0: u32,
-  _p1: u32,
-  _p2: u32,
-  _p3: u32,
-  _p4: u32,
-}
-
 @group(0) @binding(0) var<uniform> P: BiasParams;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> grad_bias: array<f32>;

@@ -1,18 +1,8 @@
 //! include train/gpu/train_common.wgsl
+//! include train/gpu/op_records.wgsl
 // dx[c][r][y][x] = the sum, over (ky, kx) ascending (ky outer), of the dcols entries im2col read
 // from (c, r, y, x): a gather, one thread per element of dx, s = s + dcols in that order (no
 // atomics, the CPU twin's order). CPU twin: src/train/cpu/conv.ts (col2im).
-struct ConvParams {
-  channels: u32,
-  height: u32,
-  width: u32,
-  kernel_stride: u32, // kernel | stride << 16
-  padding: u32,
-  out_height: u32,
-  out_width: u32,
-  rows: u32,
-}
-
 @group(0) @binding(0) var<uniform> P: ConvParams;
 @group(0) @binding(1) var<storage, read> dcols: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;

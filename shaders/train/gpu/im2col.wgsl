@@ -1,17 +1,7 @@
 //! include train/gpu/train_common.wgsl
+//! include train/gpu/op_records.wgsl
 // cols[(c*K + ky)*K + kx][(r*OH + oy)*OW + ox] = x[c][r][oy*stride - padding + ky][ox*stride - padding + kx]
 // (0 outside the image), one thread per element of cols. CPU twin: src/train/cpu/conv.ts (im2col).
-struct ConvParams {
-  channels: u32,
-  height: u32,
-  width: u32,
-  kernel_stride: u32, // kernel | stride << 16
-  padding: u32,
-  out_height: u32,
-  out_width: u32,
-  rows: u32,
-}
-
 @group(0) @binding(0) var<uniform> P: ConvParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> cols: array<f32>;

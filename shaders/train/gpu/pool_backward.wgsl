@@ -1,18 +1,8 @@
 //! include train/gpu/train_common.wgsl
+//! include train/gpu/op_records.wgsl
 // dx (overwritten) from dy, one thread per element of dx (a gather: windows do not overlap).
 // avg: dy * inv_area; sum: dy; max: dy where the window-local index equals argmax, 0 elsewhere;
 // trailing rows and columns that fill no window get 0. CPU twin: src/train/cpu/pool.ts (poolBackward).
-struct PoolParams {
-  mode: u32, // 0 avg, 1 sum, 2 max
-  size: u32,
-  planes: u32, // channels * rows
-  height: u32,
-  width: u32,
-  out_height: u32,
-  out_width: u32,
-  inv_area: f32,
-}
-
 @group(0) @binding(0) var<uniform> P: PoolParams;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> argmax: array<f32>;

@@ -1,19 +1,9 @@
 //! include train/gpu/train_common.wgsl
+//! include train/gpu/op_records.wgsl
 // Non-overlapping CNHW pooling (window = stride = size), one thread per output: the window is
 // read row by row (wy outer). sum: s = s + x; avg: s * inv_area (f32(1/size^2) from the host);
 // max: the first maximum (strict >), its window-local index wy*size + wx written to argmax.
 // CPU twin: src/train/cpu/pool.ts (poolForward).
-struct PoolParams {
-  mode: u32, // 0 avg, 1 sum, 2 max
-  size: u32,
-  planes: u32, // channels * rows
-  height: u32,
-  width: u32,
-  out_height: u32,
-  out_width: u32,
-  inv_area: f32,
-}
-
 @group(0) @binding(0) var<uniform> P: PoolParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;

@@ -1,18 +1,8 @@
 //! include train/gpu/train_common.wgsl
+//! include train/gpu/op_records.wgsl
 // dL/dseq [T][B][K] (overwritten) from dL/dscores [B][K], one thread per element of gradSeq.
 // count: gradScores; mean: gradScores * inv_t; max: gradScores at t = argmax_t, else 0.
 // CPU twin: src/train/cpu/loss.ts (readoutBackward).
-struct ReadoutParams {
-  kind: u32, // 0 count, 1 mean, 2 max
-  steps: u32,
-  n: u32,    // batch * classes
-  _p0: u32,
-  _p1: u32,
-  _p2: u32,
-  _p3: u32,
-  inv_t: f32,
-}
-
 @group(0) @binding(0) var<uniform> P: ReadoutParams;
 @group(0) @binding(1) var<storage, read> grad_scores: array<f32>;
 @group(0) @binding(2) var<storage, read> argmax_t: array<f32>;

@@ -1,18 +1,8 @@
 //! include train/gpu/train_common.wgsl
+//! include train/gpu/op_records.wgsl
 // Scores [B][K] of a [T][B][K] sequence, one thread per (b, k) looping over t ascending.
 // count: s = s + seq; mean: the same sum times inv_t (f32(1/T) from the host); max: the first
 // maximum over t (strict >), its t written to argmax_t. CPU twin: src/train/cpu/loss.ts (readout).
-struct ReadoutParams {
-  kind: u32, // 0 count, 1 mean, 2 max
-  steps: u32,
-  n: u32,    // batch * classes
-  _p0: u32,
-  _p1: u32,
-  _p2: u32,
-  _p3: u32,
-  inv_t: f32,
-}
-
 @group(0) @binding(0) var<uniform> P: ReadoutParams;
 @group(0) @binding(1) var<storage, read> seq: array<f32>;
 @group(0) @binding(2) var<storage, read_write> scores: array<f32>;
