@@ -13,9 +13,8 @@
  *   accumulator untouched, exactly as the twin skips it.
  */
 import type { ConvGeometry } from '../backend.js';
-import { checkConvGeometry, convSizes } from './conv.js';
+import { checkCol2im, checkIm2col } from './conv.js';
 import { col2imSameSimd } from './simd-col2im.js';
-import { requireLength } from './tensor.js';
 
 /** The output columns whose input column ox * stride - padding + kx lies in [0, width). */
 function validColumns(outWidth: number, width: number, stride: number, padding: number, kx: number): [number, number] {
@@ -62,10 +61,7 @@ function im2colSame(x: Float32Array, cols: Float32Array, g: ConvGeometry): void 
 
 /** im2col of conv.ts (same arguments, same result). */
 export function im2colFast(x: Float32Array, cols: Float32Array, g: ConvGeometry): void {
-  checkConvGeometry(g);
-  const sizes = convSizes(g);
-  requireLength('im2col.x', x, sizes.input);
-  requireLength('im2col.cols', cols, sizes.cols);
+  checkIm2col(x, cols, g);
   const { channels, height: h, width: w, kernel: k, stride, padding, outHeight: oh, outWidth: ow, rows } = g;
   if (stride === 1 && oh === h && ow === w) return im2colSame(x, cols, g);
   const n = rows * oh * ow;
@@ -98,10 +94,7 @@ export function im2colFast(x: Float32Array, cols: Float32Array, g: ConvGeometry)
 
 /** col2im of conv.ts (same arguments, same result). */
 export function col2imFast(dcols: Float32Array, dx: Float32Array, g: ConvGeometry): void {
-  checkConvGeometry(g);
-  const sizes = convSizes(g);
-  requireLength('col2im.dcols', dcols, sizes.cols);
-  requireLength('col2im.dx', dx, sizes.input);
+  checkCol2im(dcols, dx, g);
   const { channels, height: h, width: w, kernel: k, stride, padding, outHeight: oh, outWidth: ow, rows } = g;
   if (stride === 1 && oh === h && ow === w && col2imSameSimd(dcols, dx, g)) return;
   const n = rows * oh * ow;

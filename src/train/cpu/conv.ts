@@ -34,12 +34,25 @@ export function convSizes(g: ConvGeometry): { input: number; cols: number } {
   };
 }
 
-/** cols[(c*K + ky)*K + kx][(r*OH + oy)*OW + ox] = x[c][r][oy*stride - padding + ky][ox*stride - padding + kx] (0 outside). */
-export function im2col(x: Float32Array, cols: Float32Array, g: ConvGeometry): void {
+/** The arguments of im2col (both paths): the geometry, then the arrays' lengths. */
+export function checkIm2col(x: Float32Array, cols: Float32Array, g: ConvGeometry): void {
   checkConvGeometry(g);
   const sizes = convSizes(g);
   requireLength('im2col.x', x, sizes.input);
   requireLength('im2col.cols', cols, sizes.cols);
+}
+
+/** The arguments of col2im (both paths). */
+export function checkCol2im(dcols: Float32Array, dx: Float32Array, g: ConvGeometry): void {
+  checkConvGeometry(g);
+  const sizes = convSizes(g);
+  requireLength('col2im.dcols', dcols, sizes.cols);
+  requireLength('col2im.dx', dx, sizes.input);
+}
+
+/** cols[(c*K + ky)*K + kx][(r*OH + oy)*OW + ox] = x[c][r][oy*stride - padding + ky][ox*stride - padding + kx] (0 outside). */
+export function im2col(x: Float32Array, cols: Float32Array, g: ConvGeometry): void {
+  checkIm2col(x, cols, g);
   const { channels, height: h, width: w, kernel: k, stride, padding, outHeight: oh, outWidth: ow, rows } = g;
   const n = rows * oh * ow;
   for (let c = 0; c < channels; c++) {
@@ -67,10 +80,7 @@ export function im2col(x: Float32Array, cols: Float32Array, g: ConvGeometry): vo
  * (c, r, y, x): s = 0; s = f(s + dcols[...]). Overwrites dx.
  */
 export function col2im(dcols: Float32Array, dx: Float32Array, g: ConvGeometry): void {
-  checkConvGeometry(g);
-  const sizes = convSizes(g);
-  requireLength('col2im.dcols', dcols, sizes.cols);
-  requireLength('col2im.dx', dx, sizes.input);
+  checkCol2im(dcols, dx, g);
   const { channels, height: h, width: w, kernel: k, stride, padding, outHeight: oh, outWidth: ow, rows } = g;
   const n = rows * oh * ow;
   for (let c = 0; c < channels; c++) {
