@@ -78,6 +78,18 @@ describe('flatten and recurrent layers keep the layers below intact', () => {
     expect(await b.model.backend.read(b.model.outputOf(b.ws, 4))).toEqual(await a.model.backend.read(a.model.outputOf(a.ws, 3)));
   });
 
+  it('a forward pass through layer k computes exactly the full pass\'s layers up to k; backward then refuses', async () => {
+    const layers: LayerSpec[] = [{ kind: 'dense', units: 5 }, { kind: 'lif', tau: 2, threshold: 0.3 }, { kind: 'dense', units: 3 }, { kind: 'li' }];
+    const full = await run(layers);
+    const model = new SpikingModel(new CpuTrainBackend(), { input: vec, steps: 4, seed: 7, layers });
+    const x = model.backend.zeros(12);
+    model.backend.write(x, Float32Array.from({ length: 12 }, (_, i) => 0.5 + 0.25 * (i % 5)));
+    const ws = model.forward(x, 3, 1);
+    for (const k of [0, 1]) expect(await model.backend.read(model.outputOf(ws, k))).toEqual(await full.model.backend.read(full.model.outputOf(full.ws, k)));
+    expect((await model.backend.read(model.outputOf(ws, 2))).every((v) => v === 0)).toBe(true);
+    expect(() => model.backward(ws)).toThrow(/backward must follow a complete forward pass/);
+  });
+
   it('a recurrent layer on a spiking layer leaves that layer\'s spikes 0 or 1', async () => {
     const { model, ws } = await run([{ kind: 'dense', units: 5 }, { kind: 'lif', tau: 2, threshold: 0.3 }, { kind: 'lif', tau: 2, threshold: 0.5, recurrent: true }, { kind: 'dense', units: 3 }, { kind: 'li' }]);
     const below = await model.backend.read(model.outputOf(ws, 1));

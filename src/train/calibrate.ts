@@ -37,7 +37,7 @@ export async function calibrateInit(model: SpikingModel, x: Float32Array, batch:
       if (!weightLayer || (weightLayer.kind !== 'dense' && weightLayer.kind !== 'conv2d')) continue;
       const params = model.params.filter((p) => p.layer === weightLayer.index);
       const rmsOf = async (): Promise<number> => {
-        const ws = model.forward(input, batch);
+        const ws = model.forward(input, batch, l.index - 1);
         const current = await b.read(model.outputOf(ws, l.index - 1));
         let s = 0;
         for (let i = 0; i < current.length; i++) s += current[i] * current[i];

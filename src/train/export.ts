@@ -266,7 +266,8 @@ function firstLayerInput(model: SpikingModel, params: Map<string, Float32Array>,
     for (let i = 0; i < F; i++) if (!Number.isFinite(sample[i])) throw new ModelError(`sample[${i}]`, `must be finite, got ${sample[i]}`);
     if (cpu === null || x === null) return Float32Array.from(sample);
     cpu.backend.write(x, sample);
-    const ws = cpu.forward(x, 1);
+    // Only the linear layers before the first neuron layer run: its currents, not the network's spikes.
+    const ws = cpu.forward(x, 1, first.index - 1);
     const out = Float32Array.from(cpuData('input', cpu.outputOf(ws, first.index - 1)));
     for (let i = 0; i < out.length; i++) if (!(Math.abs(out[i]) <= MODEL_MAGNITUDE)) throw new ModelError(`sample`, `drives neuron ${i} of layer ${first.index} with ${out[i]}, outside [-${MODEL_MAGNITUDE}, ${MODEL_MAGNITUDE}]`);
     return out;

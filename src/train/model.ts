@@ -205,20 +205,25 @@ export class SpikingModel {
     return { outer: cnhw ? o.channels : 1, steps: this.steps, inner: cnhw ? batch * o.height * o.width : batch * features(o), staticInput: !l.input.temporal && !l.recurrent };
   }
 
-  /** The forward pass of a batch (x: B x input features); returns the workspace holding every activation. */
-  forward(x: Tensor, batch: number): Workspace {
+  /**
+   * The forward pass of a batch (x: B x input features); returns the workspace holding every
+   * activation. With `through`, it stops after that layer (the activations a caller needs, such as
+   * the export's first-layer currents, without the rest of the network); backward then refuses.
+   */
+  forward(x: Tensor, batch: number, through = this.resolved.layers.length - 1): Workspace {
     const ws = this.workspace(batch);
     const b = this.backend;
     const T = this.steps;
+    const complete = through >= this.resolved.layers.length - 1;
     this.lastBatch = batch;
-    this.lastInput = x;
+    this.lastInput = complete ? x : null;
     let current = x;
     if (ws.inputCnhw) {
       const s = this.resolved.input;
       b.permute021(x, ws.inputCnhw, batch, s.channels, s.height * s.width);
       current = ws.inputCnhw;
     }
-    for (const l of this.resolved.layers) {
+    for (const l of this.resolved.layers.slice(0, through + 1)) {
       const out = ws.outputs[l.index];
       const rows = rowsOf(l.input, batch, T);
       switch (l.kind) {
@@ -284,7 +289,7 @@ export class SpikingModel {
     const b = this.backend;
     const T = this.steps;
     const batch = this.lastBatch;
-    if (ws.batch !== batch || !this.lastInput) throw new Error('backward must follow a forward pass of the same batch');
+    if (ws.batch !== batch || !this.lastInput) throw new Error('backward must follow a complete forward pass of the same batch');
     const layers = this.resolved.layers;
     for (let i = layers.length - 1; i >= 0; i--) {
       const l = layers[i];
